@@ -1,0 +1,83 @@
+# Assent — two commands do everything on a fresh Debian/Ubuntu machine:
+#   make run    install what is missing, build, start the app
+#   make test   the same, plus vet, unit tests and the end-to-end smoke test
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+GO ?= go
+BIN := bin/assent
+ARTEFACTS ?= test-artefacts
+# Fyne reads LANG for its translations and warns when it is unset.
+export LANG ?= C.UTF-8
+# migrated_fynedo: we call widgets from other goroutines only through
+# fyne.Do, as FyneApp.toml declares ([Migrations] fyneDo = true).
+export GOFLAGS := $(strip $(GOFLAGS) -tags=migrated_fynedo)
+
+# System libraries to build and run (cgo: PortAudio, LAME, OpenGL, X11).
+RUN_PKGS := portaudio19-dev libmp3lame-dev libgl1-mesa-dev xorg-dev pkg-config gcc
+# What the tests need on top: a virtual display and a way to drive it, a
+# screenshot tool, the speech fixture maker, ALSA's utilities, and the
+# reference tools the tests compare against.
+TEST_PKGS := xvfb xdotool imagemagick espeak-ng sox alsa-utils lame age poppler-utils
+
+.PHONY: run build deps test-deps vet unit e2e test fuzz clean help
+
+help:
+	@echo "make run    build and start Assent (installs system libraries if missing)"
+	@echo "make test   vet, unit tests and the end-to-end smoke test under Xvfb"
+	@echo "make build  build $(BIN) only"
+
+# ensure_pkgs installs the Debian packages that are missing: with apt-get when
+# root, with sudo when that works without a terminal prompt, otherwise it
+# prints the exact command and stops.
+define ensure_pkgs
+missing=""; \
+if ! command -v dpkg-query >/dev/null 2>&1; then \
+  if pkg-config --exists portaudio-2.0 lame 2>/dev/null; then exit 0; fi; \
+  echo "Assent needs PortAudio and LAME (see README: macOS and Windows)."; exit 1; \
+fi; \
+for p in $(1); do \
+  dpkg-query -W -f='$${Status}\n' "$$p" 2>/dev/null | grep -q '^install ok installed$$' || missing="$$missing $$p"; \
+done; \
+if [ -z "$$missing" ]; then exit 0; fi; \
+echo "Installing system packages:$$missing"; \
+if [ "$$(id -u)" = 0 ]; then \
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+else \
+  echo "Please run:  sudo apt-get install$$missing"; exit 1; \
+fi
+endef
+
+deps:
+	@$(call ensure_pkgs,$(RUN_PKGS))
+
+test-deps: deps
+	@$(call ensure_pkgs,$(TEST_PKGS))
+
+build: deps
+	$(GO) build -o $(BIN) ./cmd/assent
+
+run: build
+	./$(BIN) $(ARGS)
+
+vet: deps
+	$(GO) vet ./...
+	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+
+unit: test-deps
+	$(GO) test -count=1 ./...
+
+# The real binary under Xvfb, driven with xdotool; the screenshot lands in
+# $(ARTEFACTS)/ (not committed).
+e2e: test-deps build
+	mkdir -p $(ARTEFACTS)
+	ASSENT_E2E=1 ASSENT_BIN=$(abspath $(BIN)) ASSENT_ARTEFACTS=$(abspath $(ARTEFACTS)) \
+	  $(GO) test -count=1 -run 'TestE2E' -v ./cmd/assent
+
+test: vet unit e2e
+
+clean:
+	rm -rf bin $(ARTEFACTS)
