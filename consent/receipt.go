@@ -1,0 +1,345 @@
+package consent
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// CollectionMethod is how the question was put and answered. The zero
+// value is invalid.
+type CollectionMethod int
+
+// Collection methods.
+const (
+	// CollectionOnScreen: each person read the statement and tapped their
+	// answer on the client screen, in the room.
+	CollectionOnScreen CollectionMethod = iota + 1
+	// CollectionReadAloud: for a client who cannot use the screen, the
+	// therapist read the statement aloud and entered the spoken answers.
+	CollectionReadAloud
+)
+
+func (m CollectionMethod) valid() bool { return m == CollectionOnScreen || m == CollectionReadAloud }
+
+// String returns the method in words ("on screen, in the room").
+func (m CollectionMethod) String() string {
+	switch m {
+	case CollectionOnScreen:
+		return textCollectionOnScreen
+	case CollectionReadAloud:
+		return textCollectionReadAloud
+	}
+	return fmt.Sprintf("CollectionMethod(%d)", int(m))
+}
+
+// Outcome sums up a session's consent for a client's record. The zero value
+// is invalid.
+type Outcome int
+
+// Outcomes, from the session's event log.
+const (
+	// OutcomeNotesOnly: nothing was recorded and nobody said no (notes only
+	// was chosen, or the question was never answered).
+	OutcomeNotesOnly Outcome = iota + 1
+	// OutcomeDeclined: nothing was recorded because someone said no.
+	OutcomeDeclined
+	// OutcomeRecorded: something was recorded and the latest recording was
+	// not withdrawn.
+	OutcomeRecorded
+	// OutcomeWithdrawn: the latest recording was stopped by a withdrawal;
+	// Receipt.Withdrawal says what happened to it.
+	OutcomeWithdrawn
+)
+
+var outcomeNames = [...]string{
+	OutcomeNotesOnly: "notes-only",
+	OutcomeDeclined:  "declined",
+	OutcomeRecorded:  "recorded",
+	OutcomeWithdrawn: "withdrawn",
+}
+
+// String returns a stable name ("recorded", "notes-only", "declined",
+// "withdrawn").
+func (o Outcome) String() string {
+	if o < OutcomeNotesOnly || o > OutcomeWithdrawn {
+		return fmt.Sprintf("Outcome(%d)", int(o))
+	}
+	return outcomeNames[o]
+}
+
+// Receipt is a session's consent history, for the client to keep: shown as
+// a Page, and written as a Kantara Consent Receipt (KantaraJSON). It is a
+// plain value; the caller may set Jurisdiction and PolicyURL (and change
+// Language with a translated text.go) before writing it out.
+type Receipt struct {
+	// ID is derived from the session ID, the event log, the method and the
+	// controller: the same history gives the same ID, any change another.
+	// It is formatted as a UUID (version 8, RFC 9562).
+	ID string
+	// SessionID and Client are the session's; Client is the receipt's
+	// principal (piiPrincipalId).
+	SessionID string
+	Client    string
+	// Controller is the therapist or practice responsible for the
+	// recording.
+	Controller string
+	// Method is how the question was put and answered.
+	Method CollectionMethod
+	// Language is the language of the wording (Language by default).
+	Language string
+	// Jurisdiction (for example "GB") and PolicyURL are empty unless the
+	// caller sets them.
+	Jurisdiction string
+	PolicyURL    string
+	// Location is the session's time zone, for dates and times.
+	Location *time.Location
+	// Participants are everyone present by the end, joiners included.
+	Participants []Participant
+	// Purposes and ExportAllowed are what was offered, and agreed to if
+	// anything was recorded.
+	Purposes      []Purpose
+	ExportAllowed bool
+	// Events is the session's whole log, oldest first.
+	Events []Event
+	// Segments are the stretches of capture, one per Grant.
+	Segments []Segment
+	// Outcome sums it up.
+	Outcome Outcome
+	// Withdrawal, DeleteMinutes and WithdrawnAt are the choice and time of
+	// the withdrawal that stopped the latest recording, with
+	// OutcomeWithdrawn.
+	Withdrawal    Withdrawal
+	DeleteMinutes int
+	WithdrawnAt   time.Time
+	// DeleteOn is when every recording of the session is gone at the
+	// latest; zero if nothing was recorded.
+	DeleteOn time.Time
+	// ConsentedAt is the time of the last answer (yes or no) in the log, or
+	// of the first event if nobody answered.
+	ConsentedAt time.Time
+}
+
+// Receipt returns the session's consent history so far, collected by
+// method, with controller as the party responsible for the recording.
+func (s *Session) Receipt(method CollectionMethod, controller string) Receipt {
+	r := Receipt{Controller: controller, Method: method, Language: Language, Location: time.UTC}
+	if s == nil {
+		return r
+	}
+	r.SessionID, r.Client, r.Location = s.id, s.client, s.loc
+	r.Participants = s.Participants()
+	r.Purposes = slices.Clone(s.policy.Purposes)
+	r.ExportAllowed = s.policy.exportAllowed()
+	r.Events = s.Events()
+	r.Segments = slices.Clone(s.segments)
+	if len(s.segments) > 0 {
+		r.DeleteOn = s.deleteOn
+	}
+
+	lastStart := -1
+	if n := len(s.segments); n > 0 {
+		lastStart = s.segments[n-1].Event
+	}
+	declined := false
+	r.Outcome = OutcomeNotesOnly
+	for i, e := range r.Events {
+		switch e.Kind {
+		case EventConfirm, EventDecline:
+			r.ConsentedAt = e.At
+			if e.Kind == EventDecline {
+				declined = true
+			}
+		case EventWithdraw:
+			if i > lastStart {
+				r.Outcome, r.Withdrawal, r.DeleteMinutes, r.WithdrawnAt = OutcomeWithdrawn, e.Withdrawal, e.DeleteMinutes, e.At
+			}
+		}
+	}
+	if r.Outcome != OutcomeWithdrawn {
+		switch {
+		case len(s.segments) > 0:
+			r.Outcome = OutcomeRecorded
+		case declined:
+			r.Outcome = OutcomeDeclined
+		}
+	}
+	if r.ConsentedAt.IsZero() && len(r.Events) > 0 {
+		r.ConsentedAt = r.Events[0].At
+	}
+	r.ID = receiptID(r)
+	return r
+}
+
+// receiptID hashes what the receipt attests into a UUID-formatted ID.
+func receiptID(r Receipt) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "assent consent receipt v1\x00%s\x00%d\x00%s\x00", r.SessionID, r.Method, r.Controller)
+	for _, e := range r.Events {
+		b, err := MarshalEvent(e)
+		if err != nil { // cannot happen: the log holds only valid events
+			b = []byte(e.Kind.String())
+		}
+		h.Write(b)
+		h.Write([]byte{0})
+	}
+	sum := h.Sum(nil)[:16]
+	sum[6] = sum[6]&0x0f | 0x80 // version 8: custom
+	sum[8] = sum[8]&0x3f | 0x80 // RFC 9562 variant
+	x := hex.EncodeToString(sum)
+	return x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:]
+}
+
+// Page renders the receipt in plain language: the session's date, how
+// consent was asked, who was present, the outcome, the purposes agreed and
+// the deletion date if anything was recorded, then every event with its
+// local time.
+func (r Receipt) Page() Page {
+	loc := r.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	var paras []string
+	if len(r.Events) > 0 {
+		paras = append(paras, fmt.Sprintf(textReceiptSession, LongDate(r.Events[0].At, loc)))
+	}
+	paras = append(paras, fmt.Sprintf(textReceiptMethod, r.Method))
+	people := make([]string, len(r.Participants))
+	for i, p := range r.Participants {
+		people[i] = fmt.Sprintf(textReceiptPerson, p.Name, p.Role)
+	}
+	paras = append(paras, fmt.Sprintf(textReceiptPeople, list(people)))
+	switch r.Outcome {
+	case OutcomeRecorded:
+		paras = append(paras, textOutcomeRecorded)
+	case OutcomeDeclined:
+		paras = append(paras, textOutcomeDeclined)
+	case OutcomeWithdrawn:
+		paras = append(paras, textOutcomeWithdrawn+" "+withdrawalWords(r.Withdrawal, r.DeleteMinutes))
+	default:
+		paras = append(paras, textOutcomeNotesOnly)
+	}
+	if len(r.Segments) > 0 {
+		for _, u := range r.Purposes {
+			paras = append(paras, fmt.Sprintf(textWhy, clause(u.Text), clause(u.Listeners)))
+		}
+		if !r.DeleteOn.IsZero() && !r.allDeleted() {
+			paras = append(paras, fmt.Sprintf(textReceiptDeleteOn, LongDate(r.DeleteOn, loc)))
+		}
+	}
+	if len(r.Events) > 0 {
+		paras = append(paras, textReceiptHappened)
+	}
+	// A yes that started capture says so; a resume says so by itself.
+	started := map[int]bool{}
+	for _, g := range r.Segments {
+		if g.Event < len(r.Events) && r.Events[g.Event].Kind == EventConfirm {
+			started[g.Event] = true
+		}
+	}
+	var firstDay string
+	for i, e := range r.Events {
+		line := r.describe(e)
+		if started[i] {
+			line += " " + textEvStarted
+		}
+		at := e.At.In(loc)
+		day := LongDate(at, loc)
+		if i == 0 {
+			firstDay = day
+		}
+		if day == firstDay {
+			paras = append(paras, fmt.Sprintf(textReceiptLine, at.Format(textClock), line))
+		} else {
+			paras = append(paras, fmt.Sprintf(textReceiptLineOnDate, day, at.Format(textClock), line))
+		}
+	}
+	return Page{Title: textReceiptTitle, Paragraphs: paras}
+}
+
+// allDeleted reports whether everything recorded in the session was
+// deleted by a withdrawal.
+func (r Receipt) allDeleted() bool {
+	return r.Outcome == OutcomeWithdrawn && r.Withdrawal == WithdrawDeleteAll
+}
+
+// name is a participant's display name, or their ID if they are unknown.
+func (r Receipt) name(id string) string {
+	for _, p := range r.Participants {
+		if p.ID == id {
+			return p.Name
+		}
+	}
+	return id
+}
+
+func (r Receipt) who(a Actor) string {
+	switch a.Kind {
+	case ActorTherapist:
+		return textTheTherapist
+	case ActorParticipant:
+		return r.name(a.ParticipantID)
+	}
+	return textTheApp
+}
+
+// describe says what one event was, in a sentence or two.
+func (r Receipt) describe(e Event) string {
+	who := r.who(e.Actor)
+	switch e.Kind {
+	case EventAsk:
+		return fmt.Sprintf(textEvAsk, who)
+	case EventConfirm:
+		s := fmt.Sprintf(textEvConfirm, r.name(e.Participant))
+		if e.Actor.Kind == ActorTherapist {
+			s += " " + textEvEnteredAloud
+		}
+		switch {
+		case e.EndOfToday:
+			s += " " + textEvEndOfToday
+		case e.KeepDays == 1:
+			s += " " + textEvKeepDay
+		case e.KeepDays > 1:
+			s += " " + fmt.Sprintf(textEvKeepDays, e.KeepDays)
+		}
+		return s
+	case EventDecline:
+		s := fmt.Sprintf(textEvDecline, r.name(e.Participant))
+		if e.Actor.Kind == ActorTherapist {
+			s += " " + textEvEnteredAloud
+		}
+		return s
+	case EventPause:
+		return fmt.Sprintf(textEvPause, who)
+	case EventResume:
+		return fmt.Sprintf(textEvResume, who)
+	case EventWithdraw:
+		return fmt.Sprintf(textEvWithdraw, who) + " " + withdrawalWords(e.Withdrawal, e.DeleteMinutes)
+	case EventSwitchToNotes:
+		return fmt.Sprintf(textEvSwitchToNotes, who)
+	case EventJoin:
+		if e.Joiner != nil {
+			return fmt.Sprintf(textEvJoin, e.Joiner.Name, e.Joiner.Role)
+		}
+	case EventReAsk:
+		return fmt.Sprintf(textEvReAsk, who)
+	case EventEnd:
+		return fmt.Sprintf(textEvEnd, who)
+	}
+	return e.Kind.String()
+}
+
+func withdrawalWords(w Withdrawal, minutes int) string {
+	switch w {
+	case WithdrawDeleteAll:
+		return textDeletedAll
+	case WithdrawDeleteLast:
+		if minutes == 1 {
+			return textDeletedLastOne
+		}
+		return fmt.Sprintf(textDeletedLast, minutes)
+	}
+	return textKeptUntilDate
+}

@@ -1,0 +1,45 @@
+package consent
+
+import "fmt"
+
+// State is where a session stands. The zero State is AwaitingConsent, where
+// every session begins.
+type State int
+
+// States of a session.
+const (
+	// AwaitingConsent: nothing is captured; the question is (or is about to
+	// be) on the client screen, and answers are being collected.
+	AwaitingConsent State = iota
+	// Recording: everyone present has said yes; capture is on under the
+	// session's current Grant.
+	Recording
+	// Paused: capture is off for a moment; Resume restarts it under a new
+	// Grant without asking again.
+	Paused
+	// NotesOnly: nothing is captured; the session continues with notes. Only
+	// EventReAsk leads back towards recording.
+	NotesOnly
+	// Ended: the session is over and accepts no event.
+	Ended
+)
+
+var stateNames = [...]string{
+	AwaitingConsent: "awaiting-consent",
+	Recording:       "recording",
+	Paused:          "paused",
+	NotesOnly:       "notes-only",
+	Ended:           "ended",
+}
+
+// States returns every state, in declaration order.
+func States() []State { return []State{AwaitingConsent, Recording, Paused, NotesOnly, Ended} }
+
+// String returns a stable lowercase name for logs and storage
+// ("awaiting-consent", "notes-only"); it is not meant for display.
+func (s State) String() string {
+	if s < AwaitingConsent || s > Ended {
+		return fmt.Sprintf("State(%d)", int(s))
+	}
+	return stateNames[s]
+}
