@@ -1,0 +1,246 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"modernc.org/sqlite"
+)
+
+// DBFile and RecordingsDir name what Open keeps inside the data folder.
+const (
+	DBFile        = "assent.db"
+	RecordingsDir = "recordings"
+)
+
+// DefaultChunkSize is the plaintext size of a recording chunk: 4 KiB is about
+// one second of MP3 at 32 kbit/s, so a crash loses at most about a second.
+const DefaultChunkSize = 4096
+
+// Chunk sizes outside [MinChunkSize, MaxChunkSize] are refused, by Open and
+// by the recording reader (a header claiming a huge chunk must not make the
+// reader allocate it).
+const (
+	MinChunkSize = 64
+	MaxChunkSize = 1 << 20
+)
+
+// Options configures Open. The zero value is what the app uses.
+type Options struct {
+	// Now is the clock. Every transaction reads it once, so all rows written
+	// together carry the same time. Default time.Now.
+	Now func() time.Time
+
+	// KDF is the Argon2id costing used when a passphrase is set (CreateVault,
+	// ChangePassphrase, UnlockWithRecoveryKey). Unlock always uses the costing
+	// stored with the vault. Zero means DefaultKDF; tests pass cheaper params.
+	KDF KDFParams
+
+	// ChunkSize is the plaintext size of a recording chunk for new
+	// recordings, each sealed and fsynced on its own. Zero means
+	// DefaultChunkSize.
+	ChunkSize int
+}
+
+// DB is the practice database, its data folder and its vault. It is safe for
+// concurrent use. Open one DB per data folder per process.
+type DB struct {
+	sql       *sql.DB
+	dir       string
+	recDir    string
+	now       func() time.Time
+	kdf       KDFParams
+	chunkSize int
+
+	mu       sync.Mutex
+	closing  bool   // Close has begun: no new recordings
+	closed   bool   // the database is closed
+	master   []byte // nil while locked
+	writers  map[string]*RecordingWriter
+	readers  map[*recordingReader]struct{}
+	recovery []Recovery
+}
+
+// Open opens the data folder dataDir, creating it (mode 0700) with its
+// recordings folder and database when they are missing, and brings the
+// database schema up to date. A database from a newer Assent is refused with
+// ErrNewerSchema, a damaged one with ErrCorrupt.
+//
+// Open finishes, without the master key, whatever a crash left half done
+// that needs no key: recordings whose session holds a withdrawal with
+// "delete all" are erased, and files of deleted recordings are unlinked.
+// Recovering interrupted recordings needs the key and happens in Unlock.
+func Open(dataDir string, opt Options) (*DB, error) {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.KDF == (KDFParams{}) {
+		opt.KDF = DefaultKDF
+	}
+	if err := opt.KDF.validate(); err != nil {
+		return nil, fmt.Errorf("storage: open: %w", err)
+	}
+	if opt.ChunkSize == 0 {
+		opt.ChunkSize = DefaultChunkSize
+	}
+	if opt.ChunkSize < MinChunkSize || opt.ChunkSize > MaxChunkSize {
+		return nil, fmt.Errorf("storage: open: chunk size %d outside [%d, %d]: %w", opt.ChunkSize, MinChunkSize, MaxChunkSize, ErrInvalid)
+	}
+	dir, err := filepath.Abs(dataDir)
+	if err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", dataDir, err)
+	}
+	recDir := filepath.Join(dir, RecordingsDir)
+	if err := os.MkdirAll(recDir, 0o700); err != nil {
+		return nil, fmt.Errorf("storage: open: %w", err)
+	}
+	sqldb, err := sql.Open("sqlite", dsn(filepath.Join(dir, DBFile)))
+	if err != nil {
+		return nil, fmt.Errorf("storage: open database: %w", err)
+	}
+	db := &DB{
+		sql:       sqldb,
+		dir:       dir,
+		recDir:    recDir,
+		now:       opt.Now,
+		kdf:       opt.KDF,
+		chunkSize: opt.ChunkSize,
+		writers:   make(map[string]*RecordingWriter),
+		readers:   make(map[*recordingReader]struct{}),
+	}
+	if err := migrate(context.Background(), sqldb, migrations); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("storage: open %s: %w", dir, err)
+	}
+	if err := db.recoverWithoutKey(); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("storage: open %s: %w", dir, err)
+	}
+	return db, nil
+}
+
+// dsn builds the connection string. The pragmas go in the DSN rather than
+// being run once, because database/sql opens connections as it likes and
+// each must have them.
+func dsn(path string) string {
+	p := filepath.ToSlash(path)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // a Windows drive letter: file:///C:/...
+	}
+	u := url.URL{Path: p}
+	q := []string{
+		// WAL: readers (playback, the library) never block the writer sealing audio.
+		"_pragma=journal_mode(WAL)",
+		// FULL: a committed transaction survives a power cut, also in WAL mode.
+		"_pragma=synchronous(FULL)",
+		// Foreign keys: a recording can never point at a session that does not exist.
+		"_pragma=foreign_keys(1)",
+		// Wait (rather than fail) while `assent purge` or another connection writes.
+		"_pragma=busy_timeout(5000)",
+		// Overwrite deleted content with zeros, so an erased key leaves no copy in free pages.
+		"_pragma=secure_delete(1)",
+		// Take the write lock at BEGIN: no deadlock upgrading a read to a write.
+		"_txlock=immediate",
+	}
+	return "file://" + u.EscapedPath() + "?" + strings.Join(q, "&")
+}
+
+// Close finishes every recording still being written (sealing its final
+// chunk, so nothing captured is lost), closes open playback readers, zeroes
+// the master key and closes the database.
+func (db *DB) Close() error {
+	db.mu.Lock()
+	if db.closing {
+		db.mu.Unlock()
+		return nil
+	}
+	db.closing = true
+	writers := make([]*RecordingWriter, 0, len(db.writers))
+	for _, w := range db.writers {
+		writers = append(writers, w)
+	}
+	db.mu.Unlock()
+
+	var errs []error
+	for _, w := range writers {
+		if err := w.Close(); err != nil && !errors.Is(err, ErrDeleted) {
+			errs = append(errs, err)
+		}
+	}
+	db.Lock()
+	db.mu.Lock()
+	db.closed = true
+	db.mu.Unlock()
+	if err := db.sql.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("storage: close database: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// write runs fn in one write transaction (BEGIN IMMEDIATE), passing the one
+// time that every row it writes carries.
+func (db *DB) write(fn func(tx *sql.Tx, now time.Time) error) error {
+	if db.isClosed() {
+		return ErrClosed
+	}
+	tx, err := db.sql.BeginTx(context.Background(), nil)
+	if err != nil {
+		return dbErr(err)
+	}
+	if err := fn(tx, db.now()); err != nil {
+		tx.Rollback()
+		return dbErr(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return dbErr(err)
+	}
+	return nil
+}
+
+func (db *DB) isClosed() bool {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return db.closed
+}
+
+// dbErr marks the driver's "damaged or not a database" errors with
+// ErrCorrupt, so callers can tell them from ordinary failures.
+func dbErr(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case 11, 26: // SQLITE_CORRUPT, SQLITE_NOTADB
+			if !errors.Is(err, ErrCorrupt) {
+				return fmt.Errorf("%w: %w", ErrCorrupt, err)
+			}
+		}
+	}
+	return err
+}
+
+// Times are stored as Unix nanoseconds; the zero time as NULL.
+func nanos(t time.Time) int64 { return t.UnixNano() }
+
+func nullNanos(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixNano(), Valid: true}
+}
+
+func fromNanos(n int64) time.Time { return time.Unix(0, n) }
+
+func fromNullNanos(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.Unix(0, n.Int64)
+}

@@ -1,0 +1,150 @@
+// Package storage keeps everything Assent keeps: the practice database
+// (clients, sessions, participants, consent events, recordings, notes,
+// settings), the passphrase vault, the encrypted recording files and the
+// tamper-evident audit log. It keeps them confidential, deletes recordings
+// for good, and loses nothing that was agreed when the app crashes.
+//
+// It imports no other package of Assent: consent events arrive as
+// ConsentEvent values carrying the consent package's JSON, and audio as MP3
+// bytes written to a RecordingWriter. Only this package turns an ID into a
+// path.
+//
+// # Using it
+//
+// Open a data folder, then either set up the vault (first run) or unlock it:
+//
+//	db, err := storage.Open(dir, storage.Options{})
+//	ok, err := db.HasVault()
+//	recoveryKey, err := db.CreateVault(passphrase) // first run: show the key once
+//	err = db.Unlock(passphrase)                    // later runs
+//
+// A session is recorded as one or more segments, each a recording:
+//
+//	w, err := db.NewRecording(sessionID, segment, deleteOn, purposes)
+//	io.Copy(w, encoder) // MP3 bytes; each ~1 s chunk is sealed and fsynced
+//	err = w.Close()     // seals the final chunk, marks the recording complete
+//
+//	r, err := db.OpenRecording(id) // io.ReadSeekCloser over the MP3 bytes
+//
+// Clients, sessions, participants, consent events, settings, the audit log,
+// Status, DeleteNow and Purge need no passphrase; sealing or opening audio,
+// peaks and notes does (ErrLocked).
+//
+// # Data folder
+//
+//	<dir>/assent.db            SQLite database (with -wal and -shm beside it)
+//	<dir>/recordings/<id>.rec  one sealed file per recording (FORMAT.md)
+//
+// The folder and recordings/ are created with mode 0700, files with 0600.
+// The database is opened with WAL journaling (playback never blocks
+// recording), synchronous=FULL (a committed transaction survives a power
+// cut), foreign keys, a busy timeout (`assent purge` may run alongside the
+// app) and secure_delete (freed content is overwritten). Its schema is
+// versioned with PRAGMA user_version and upgraded by embedded migrations,
+// one transaction each; a database from a newer Assent is refused
+// (ErrNewerSchema), a damaged or foreign file reported (ErrCorrupt). Each
+// transaction reads the clock (Options.Now) once, so rows written together
+// carry one time.
+//
+// # Encryption at rest
+//
+// A random 256-bit master key is created with the vault. It is stored only
+// wrapped (XChaCha20-Poly1305): once under a key derived from the
+// therapist's passphrase with Argon2id (parameters stored with it; the
+// default costs 0.3–0.8 s and 192 MiB on the 2-core development machine), and once under a
+// 160-bit recovery key, shown once as 8 groups of 4 characters for the
+// therapist to print. Changing the passphrase re-wraps only the master key.
+// Failed unlocks are counted in the database: after MaxAttempts in a row
+// every further attempt must wait (RetryError), doubling up to BackoffMax,
+// across restarts.
+//
+// Every recording has its own random 256-bit key, wrapped by the master key
+// in its row; from it, HKDF derives one key for the file's chunk stream and
+// one for its waveform peaks. The file is a header and a sequence of chunks
+// sealed with ChaCha20-Poly1305 in the STREAM construction of age: the
+// nonce is the chunk index and a final flag, and the header is authenticated
+// with every chunk, so a flipped bit, reordered or spliced chunks, or a
+// missing end are detected (ErrTampered, ErrTruncated) and no unauthenticated
+// byte is ever returned. FORMAT.md specifies the file.
+//
+// Each session's notes (text and ink) are sealed as one blob under the
+// session's own notes key, wrapped by the master key, bound to the session
+// and to the revision.
+//
+// Audio, peaks and notes never reach the disk unencrypted, not even in
+// temporary files; a test scans every file of the data folder for a known
+// pattern. Not encrypted, and so visible to whoever has the database file:
+// client labels (the therapist should choose labels, not full names),
+// participant names, consent events and their data, recording metadata
+// (times, sizes, deletion dates, purposes), settings and the audit log. Keys
+// in memory are zeroed when done with (Lock zeroes the master key), but Go
+// may have made copies, and nothing is locked against swapping.
+//
+// # Retention
+//
+// A recording is deleted by destroying its key: DeleteNow (the therapist,
+// or a RecordingWriter.Abort), a consent event with WithdrawDeleteAll, and
+// Purge (deletion date reached) erase the wrapped key and peaks in one
+// transaction, with an audit row, and keep the row as a tombstone (state
+// deleted, when, why) so the client's record stays true. Then the file is
+// unlinked and the WAL checkpointed, so no copy of the key lingers there.
+// From the commit on, nothing of the recording can be decrypted, whatever
+// remains of the file on an SSD or in a backup. None of this needs the
+// passphrase. A deletion interrupted after the commit is finished by the
+// next Open or Purge.
+//
+// DeleteAfter ("delete the last few minutes") keeps the start of a
+// recording: it re-seals the kept bytes under a new key into a new file and
+// destroys the old key and file the same way, so the dropped part cannot be
+// decrypted from any remains either. It needs the passphrase.
+//
+// Due is the retention rule as a pure function: a recording is due when its
+// deletion date is at or before now. Deletion dates are instants, fixed when
+// the recording begins; purging never deletes early and never skips.
+// Notes are never deleted with recordings.
+//
+// # Recovery
+//
+// A crash or power cut leaves the recording being written in state
+// "recording", its file ending without a final chunk (perhaps in a torn
+// one). At most the chunk being filled is lost: every full chunk was
+// fsynced before the next byte was taken.
+//
+// Open does what needs no key: it erases every recording of a session that
+// holds a withdrawal with "delete all" made after the recording began
+// (ConsentEvent.WithdrawDeleteAll, stored in consent_events and compared
+// with recordings.consent_seq), so such a fragment is never recovered, and
+// unlinks files that deletions and recoveries left behind.
+//
+// Unlock (and UnlockWithRecoveryKey) then recovers the rest, at the first
+// moment the key is there: every authentic whole chunk is kept, re-sealed
+// under a new key in a new file that ends in a proper final chunk, and the
+// recording is marked "recovered" with an audit row (Recovery,
+// LastRecovery). A recording with no whole chunk is erased. A recording that
+// a live RecordingWriter holds, in this process or (through a file lock,
+// where the OS has flock) in another, is left alone. Each step is recorded
+// in the database before it is taken, so a crash during recovery is itself
+// recovered.
+//
+// # Audit
+//
+// Every unlock and failed unlock, vault change, consent event, recording
+// start, stop, playback, recovery and deletion writes an audit row in the
+// same transaction as the event; the app adds its own (exports) with Audit.
+// Each row stores the SHA-256 of the previous row's hash and of its own
+// canonical content, and IDs never repeat; VerifyAudit walks the chain and
+// names the first row that was altered, removed or reordered (*AuditError),
+// and notices rows removed from the end. Triggers refuse UPDATE and DELETE
+// on the audit and consent_events tables. The chain is not keyed (purging
+// writes rows without a passphrase), so it reveals edits, not an editor who
+// recomputes every later hash; AuditHead gives a value to keep elsewhere.
+// Audit rows hold IDs and kinds, never names, labels or clinical content.
+//
+// # Concurrency
+//
+// A DB is safe for concurrent use; a RecordingWriter's Write and Close may
+// run on the audio goroutine. Several processes may open the same folder
+// (the app, `assent purge`, `assent verify`); SQLite serialises their
+// writes. Lock does not stop a recording in progress (stopping is the
+// client's decision, not the screen lock's) but stops playback.
+package storage

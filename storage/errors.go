@@ -1,0 +1,120 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Sentinel errors. Callers branch on them with errors.Is; every error this
+// package returns that matches one of them also carries context (an operation,
+// an ID, a chunk index) in its message.
+var (
+	// ErrPassphraseTooShort is returned by CreateVault, ChangePassphrase and
+	// UnlockWithRecoveryKey when the new passphrase has fewer than
+	// MinPassphraseLen characters.
+	ErrPassphraseTooShort = fmt.Errorf("storage: passphrase must have at least %d characters", MinPassphraseLen)
+
+	// ErrWrongPassphrase is returned when a passphrase does not unlock the
+	// vault. Nothing was decrypted; the attempt counts towards the back-off.
+	ErrWrongPassphrase = errors.New("storage: wrong passphrase")
+
+	// ErrWrongRecoveryKey is returned when a recovery key does not unlock the
+	// vault, or is not a recovery key at all (wrong length or characters).
+	ErrWrongRecoveryKey = errors.New("storage: wrong recovery key")
+
+	// ErrTooManyAttempts is matched (through *RetryError) when an unlock is
+	// attempted during the back-off that follows repeated failures.
+	ErrTooManyAttempts = errors.New("storage: too many failed attempts")
+
+	// ErrLocked is returned by every operation that needs the master key
+	// (sealing or opening audio and notes) while the vault is locked.
+	ErrLocked = errors.New("storage: vault is locked")
+
+	// ErrVaultExists is returned by CreateVault when a vault was already set up.
+	ErrVaultExists = errors.New("storage: vault already exists")
+
+	// ErrNoVault is returned by Unlock and friends before CreateVault was run.
+	ErrNoVault = errors.New("storage: no vault has been set up")
+
+	// ErrTampered reports that stored bytes fail authentication: a recording
+	// chunk, a wrapped key, sealed notes or the audit chain was altered,
+	// reordered or replaced. No unauthenticated bytes are ever returned.
+	ErrTampered = errors.New("storage: data was altered or is damaged")
+
+	// ErrTruncated reports that a recording file ends before its final chunk.
+	ErrTruncated = errors.New("storage: recording is truncated")
+
+	// ErrUnsupportedFormat reports a recording file written in a format
+	// version this build does not know.
+	ErrUnsupportedFormat = errors.New("storage: unsupported recording format version")
+
+	// ErrNewerSchema is returned by Open for a database written by a newer
+	// version of Assent. The database is left untouched.
+	ErrNewerSchema = errors.New("storage: database was written by a newer version of Assent")
+
+	// ErrCorrupt is returned by Open (and by queries) when the database file
+	// is damaged or is not an Assent database.
+	ErrCorrupt = errors.New("storage: database file is damaged or is not an Assent database")
+
+	// ErrNotFound is returned when no client, session or recording has the ID.
+	ErrNotFound = errors.New("storage: not found")
+
+	// ErrDeleted is returned when a recording was deleted (its key is gone):
+	// by OpenRecording, and by a RecordingWriter whose recording was deleted
+	// while it was being written.
+	ErrDeleted = errors.New("storage: recording was deleted")
+
+	// ErrNotFinished is returned by OpenRecording for a recording that is still
+	// being written (or awaits crash recovery).
+	ErrNotFinished = errors.New("storage: recording is still being written")
+
+	// ErrClosed is returned by a RecordingWriter or reader after Close, and by
+	// a DB after Close.
+	ErrClosed = errors.New("storage: already closed")
+
+	// ErrConsentSeq is returned by AppendConsentEvent for an event whose Seq is
+	// not the next one of its session (a replay or a gap).
+	ErrConsentSeq = errors.New("storage: consent event out of sequence")
+
+	// ErrInvalid is returned for arguments that can never be valid: an empty
+	// label, a deletion date that is not in the future, a malformed ID.
+	ErrInvalid = errors.New("storage: invalid argument")
+)
+
+// RetryError is returned by Unlock, UnlockWithRecoveryKey and ChangePassphrase
+// when they are called during the back-off that follows MaxAttempts
+// consecutive failures. Nothing was tried; Wait is how long until the next
+// attempt is allowed. The back-off is stored in the database, so restarting
+// the app does not reset it. errors.Is(err, ErrTooManyAttempts) is true.
+type RetryError struct {
+	Wait time.Duration
+}
+
+// Error says how long to wait, rounded to the second.
+func (e *RetryError) Error() string {
+	return fmt.Sprintf("storage: too many failed attempts: try again in %s", e.Wait.Round(time.Second))
+}
+
+// Unwrap returns ErrTooManyAttempts.
+func (e *RetryError) Unwrap() error { return ErrTooManyAttempts }
+
+// AuditError is returned by VerifyAudit for the first audit row that does not
+// fit the chain: its content was edited, a row before it was removed or
+// reordered, or rows after it were removed. errors.Is(err, ErrTampered) is
+// true.
+type AuditError struct {
+	// Row is the ID of the first row that fails: the edited row, the row
+	// after a removed one, or the missing row's ID.
+	Row int64
+	// Problem says what is wrong, in words.
+	Problem string
+}
+
+// Error names the row and the problem.
+func (e *AuditError) Error() string {
+	return fmt.Sprintf("storage: audit log row %d: %s", e.Row, e.Problem)
+}
+
+// Unwrap returns ErrTampered.
+func (e *AuditError) Unwrap() error { return ErrTampered }

@@ -1,0 +1,134 @@
+package storage
+
+// Hooks for the black-box tests in package storage_test. They exist only
+// while testing.
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"io"
+	"io/fs"
+	"path/filepath"
+)
+
+// DSN is the connection string Open uses, for tests that poke at the
+// database with plain SQL as an attacker or a crash would.
+func DSN(dataDir string) string { return dsn(filepath.Join(dataDir, DBFile)) }
+
+// MigrateTo builds the database in dataDir at schema version v using the
+// first v embedded migrations.
+func MigrateTo(dataDir string, v int) error {
+	return migrateWith(dataDir, migrations[:v])
+}
+
+// MigrateFS applies the migrations found in fsys (dir "migrations").
+func MigrateFS(dataDir string, fsys fs.FS) error {
+	ms, err := loadMigrations(fsys, "migrations")
+	if err != nil {
+		return err
+	}
+	return migrateWith(dataDir, ms)
+}
+
+func migrateWith(dataDir string, ms []migration) error {
+	db, err := sql.Open("sqlite", DSN(dataDir))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return migrate(context.Background(), db, ms)
+}
+
+// CrashWriter leaves w as a crash would: chunks written so far stay on disk,
+// the final chunk is never written, the row stays in state "recording" and
+// the file lock is released (as the kernel does when a process dies).
+func CrashWriter(w *RecordingWriter) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.closed = true
+	w.f.Close()
+	w.db.forgetWriter(w.id, w)
+}
+
+// RecordingPath is where the file of a recording is (an ID to a path is
+// otherwise storage's business only).
+func RecordingPath(db *DB, id string) string {
+	var name string
+	if err := db.sql.QueryRow("SELECT file FROM recordings WHERE id = ?", id).Scan(&name); err != nil {
+		return ""
+	}
+	p, _ := db.recPath(name)
+	return p
+}
+
+// SealForTest seals plaintext into a recording file image, in memory.
+func SealForTest(key []byte, id string, chunkSize int, plaintext []byte) []byte {
+	idb, err := parseID(id)
+	if err != nil {
+		panic(err)
+	}
+	var buf memSink
+	sw, err := newSealWriter(&buf, key, recHeader{chunkSize: chunkSize, id: idb}, true)
+	if err != nil {
+		panic(err)
+	}
+	if _, err := sw.Write(plaintext); err != nil {
+		panic(err)
+	}
+	if err := sw.finish(); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}
+
+// ReaderForTest opens a recording file image with a stream key.
+func ReaderForTest(data, key []byte, id string) (io.ReadSeeker, error) {
+	idb, err := parseID(id)
+	if err != nil {
+		return nil, err
+	}
+	return newRecReader(bytes.NewReader(data), int64(len(data)), key, idb)
+}
+
+// FrameSize is the on-disk size of a full chunk's frame.
+func FrameSize(chunkSize int) int64 { return frameSize(chunkSize) }
+
+// HeaderSize is the size of a recording file's header.
+const HeaderSize = recHeaderSize
+
+type memSink struct{ bytes.Buffer }
+
+func (*memSink) Sync() error { return nil }
+
+// SealWriterForBench returns the sealing writer over w, for benchmarks.
+func SealWriterForBench(w io.Writer, key []byte, chunkSize int) (write func([]byte) error, finish func() error) {
+	sw, err := newSealWriter(nopSync{w}, key, recHeader{chunkSize: chunkSize}, true)
+	if err != nil {
+		panic(err)
+	}
+	return func(p []byte) error { _, err := sw.Write(p); return err }, sw.finish
+}
+
+type nopSync struct{ io.Writer }
+
+func (nopSync) Sync() error { return nil }
+
+// CrashAfterFinal is CrashWriter after the final chunk reached the disk but
+// before the database marked the recording complete.
+func CrashAfterFinal(w *RecordingWriter) {
+	w.mu.Lock()
+	if err := w.sw.finish(); err != nil {
+		panic(err)
+	}
+	w.mu.Unlock()
+	CrashWriter(w)
+}
+
+// WrappedKey returns a recording's key as stored in its row (nil once
+// erased), for tests that check no copy of it stays on disk.
+func WrappedKey(db *DB, id string) []byte {
+	var k []byte
+	db.sql.QueryRow("SELECT key_wrapped FROM recordings WHERE id = ?", id).Scan(&k)
+	return k
+}

@@ -1,0 +1,51 @@
+package storage
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+)
+
+// recPath turns a file name from a recordings row into a path. Names are
+// made by storage from IDs (see recordingFileName) and checked again here,
+// so that a row edited to hold "../x" cannot point outside recordings/.
+func (db *DB) recPath(name string) (string, error) {
+	if name == "" || name != filepath.Base(name) || name[0] == '.' {
+		return "", errors.New("bad recording file name in database")
+	}
+	return filepath.Join(db.recDir, name), nil
+}
+
+// recordingFileName names a recording's file: <id>.rec for the one
+// written while recording, <id>.<8 hex>.rec for a replacement written by
+// recovery.
+func recordingFileName(id string, replacement bool) string {
+	if !replacement {
+		return id + ".rec"
+	}
+	return id + "." + newID()[:8] + ".rec"
+}
+
+// syncDir makes a file's creation, rename or removal in dir durable.
+// Windows cannot open a directory for syncing; NTFS journals the metadata.
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// removeFile unlinks a file; one that is already gone is fine.
+func removeFile(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,384 @@
+package storage
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+)
+
+// Client is a person (or couple, or family) the therapist works with, known
+// here only by the label the therapist chose.
+type Client struct {
+	ID        string
+	Label     string
+	CreatedAt time.Time
+}
+
+// Participant is someone present in a session who decides for themselves
+// whether it is recorded.
+type Participant struct {
+	ID       string // set by storage
+	Name     string // as shown on the consent screen
+	Role     string // e.g. "client", "partner", "guardian", "minor"; free text for storage
+	JoinedAt time.Time
+}
+
+// Session is one meeting with a client.
+type Session struct {
+	ID           string
+	ClientID     string
+	StartedAt    time.Time
+	EndedAt      time.Time // zero while the session is open
+	Participants []Participant
+}
+
+// ConsentEvent is one entry of a session's consent history, in the shape
+// storage keeps it. The consent package's own event travels in Data as the
+// JSON it emits; storage does not interpret it, except for the fields below
+// that it needs without the app.
+type ConsentEvent struct {
+	SessionID string
+	// Seq numbers the session's events 1, 2, 3 ... Zero on append means
+	// "the next one"; any other value must be exactly the next one.
+	Seq         int
+	Kind        string    // e.g. "confirmed", "withdrawn", "notes_only"
+	At          time.Time // when it happened
+	Actor       string    // "therapist", "participant", "system"
+	Participant string    // the participant concerned, if any
+	Data        []byte    // the consent package's JSON, opaque to storage
+	// WithdrawDeleteAll marks a withdrawal after which the client chose to
+	// delete everything recorded in the session. Appending such an event
+	// erases, in the same transaction, every recording of the session begun
+	// before it, and no crash recovery ever brings one back.
+	WithdrawDeleteAll bool
+	StoredAt          time.Time // set by storage
+}
+
+// CreateClient adds a client with the therapist's label (not empty).
+func (db *DB) CreateClient(label string) (Client, error) {
+	label = strings.TrimSpace(label)
+	if label == "" {
+		return Client{}, fmt.Errorf("storage: create client: empty label: %w", ErrInvalid)
+	}
+	c := Client{ID: newID(), Label: label}
+	err := db.write(func(tx *sql.Tx, now time.Time) error {
+		c.CreatedAt = now
+		_, err := tx.Exec("INSERT INTO clients (id, label, created_at) VALUES (?, ?, ?)", c.ID, c.Label, nanos(now))
+		return err
+	})
+	if err != nil {
+		return Client{}, fmt.Errorf("storage: create client: %w", err)
+	}
+	return c, nil
+}
+
+// RenameClient changes a client's label.
+func (db *DB) RenameClient(id, label string) error {
+	label = strings.TrimSpace(label)
+	if label == "" {
+		return fmt.Errorf("storage: rename client: empty label: %w", ErrInvalid)
+	}
+	return db.write(func(tx *sql.Tx, now time.Time) error {
+		res, err := tx.Exec("UPDATE clients SET label = ? WHERE id = ?", label, id)
+		if err != nil {
+			return fmt.Errorf("storage: rename client: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("storage: client %s: %w", id, ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// Client returns one client, or ErrNotFound.
+func (db *DB) Client(id string) (Client, error) {
+	var c Client
+	var at int64
+	err := db.sql.QueryRow("SELECT id, label, created_at FROM clients WHERE id = ?", id).Scan(&c.ID, &c.Label, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Client{}, fmt.Errorf("storage: client %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Client{}, fmt.Errorf("storage: client %s: %w", id, dbErr(err))
+	}
+	c.CreatedAt = fromNanos(at)
+	return c, nil
+}
+
+// Clients returns every client, ordered by label.
+func (db *DB) Clients() ([]Client, error) {
+	rows, err := db.sql.Query("SELECT id, label, created_at FROM clients ORDER BY label COLLATE NOCASE, id")
+	if err != nil {
+		return nil, fmt.Errorf("storage: clients: %w", dbErr(err))
+	}
+	defer rows.Close()
+	var out []Client
+	for rows.Next() {
+		var c Client
+		var at int64
+		if err := rows.Scan(&c.ID, &c.Label, &at); err != nil {
+			return nil, fmt.Errorf("storage: clients: %w", dbErr(err))
+		}
+		c.CreatedAt = fromNanos(at)
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: clients: %w", dbErr(err))
+	}
+	return out, nil
+}
+
+// CreateSession starts a session with a client and the participants present
+// (more can join with AddParticipant). Participant IDs and join times are
+// set by storage.
+func (db *DB) CreateSession(clientID string, participants ...Participant) (Session, error) {
+	s := Session{ID: newID(), ClientID: clientID}
+	err := db.write(func(tx *sql.Tx, now time.Time) error {
+		s.StartedAt = now
+		if _, err := tx.Exec("INSERT INTO sessions (id, client_id, started_at) VALUES (?, ?, ?)", s.ID, clientID, nanos(now)); err != nil {
+			if isForeignKey(err) {
+				return fmt.Errorf("client %s: %w", clientID, ErrNotFound)
+			}
+			return err
+		}
+		for _, p := range participants {
+			p, err := insertParticipant(tx, now, s.ID, p)
+			if err != nil {
+				return err
+			}
+			s.Participants = append(s.Participants, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return Session{}, fmt.Errorf("storage: create session: %w", err)
+	}
+	return s, nil
+}
+
+func insertParticipant(tx *sql.Tx, now time.Time, sessionID string, p Participant) (Participant, error) {
+	p.Name = strings.TrimSpace(p.Name)
+	if p.Name == "" {
+		return p, fmt.Errorf("participant without a name: %w", ErrInvalid)
+	}
+	p.ID, p.JoinedAt = newID(), now
+	if _, err := tx.Exec("INSERT INTO participants (id, session_id, name, role, joined_at) VALUES (?, ?, ?, ?, ?)",
+		p.ID, sessionID, p.Name, p.Role, nanos(now)); err != nil {
+		if isForeignKey(err) {
+			return p, fmt.Errorf("session %s: %w", sessionID, ErrNotFound)
+		}
+		return p, err
+	}
+	return p, nil
+}
+
+// AddParticipant records someone joining a session already under way.
+func (db *DB) AddParticipant(sessionID string, p Participant) (Participant, error) {
+	err := db.write(func(tx *sql.Tx, now time.Time) error {
+		var err error
+		p, err = insertParticipant(tx, now, sessionID, p)
+		return err
+	})
+	if err != nil {
+		return Participant{}, fmt.Errorf("storage: add participant: %w", err)
+	}
+	return p, nil
+}
+
+// EndSession marks a session ended. Ending it twice keeps the first time.
+func (db *DB) EndSession(sessionID string) error {
+	return db.write(func(tx *sql.Tx, now time.Time) error {
+		res, err := tx.Exec("UPDATE sessions SET ended_at = coalesce(ended_at, ?) WHERE id = ?", nanos(now), sessionID)
+		if err != nil {
+			return fmt.Errorf("storage: end session: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("storage: session %s: %w", sessionID, ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// Session returns one session with its participants, or ErrNotFound.
+func (db *DB) Session(id string) (Session, error) {
+	var s Session
+	var started int64
+	var ended sql.NullInt64
+	err := db.sql.QueryRow("SELECT id, client_id, started_at, ended_at FROM sessions WHERE id = ?", id).
+		Scan(&s.ID, &s.ClientID, &started, &ended)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, fmt.Errorf("storage: session %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("storage: session %s: %w", id, dbErr(err))
+	}
+	s.StartedAt, s.EndedAt = fromNanos(started), fromNullNanos(ended)
+	if s.Participants, err = db.participants(id); err != nil {
+		return Session{}, err
+	}
+	return s, nil
+}
+
+func (db *DB) participants(sessionID string) ([]Participant, error) {
+	rows, err := db.sql.Query("SELECT id, name, role, joined_at FROM participants WHERE session_id = ? ORDER BY joined_at, rowid", sessionID)
+	if err != nil {
+		return nil, fmt.Errorf("storage: participants: %w", dbErr(err))
+	}
+	defer rows.Close()
+	var out []Participant
+	for rows.Next() {
+		var p Participant
+		var at int64
+		if err := rows.Scan(&p.ID, &p.Name, &p.Role, &at); err != nil {
+			return nil, fmt.Errorf("storage: participants: %w", dbErr(err))
+		}
+		p.JoinedAt = fromNanos(at)
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: participants: %w", dbErr(err))
+	}
+	return out, nil
+}
+
+// Sessions returns a client's sessions, newest first, without participants
+// (use Session for one with its participants).
+func (db *DB) Sessions(clientID string) ([]Session, error) {
+	rows, err := db.sql.Query("SELECT id, client_id, started_at, ended_at FROM sessions WHERE client_id = ? ORDER BY started_at DESC, id", clientID)
+	if err != nil {
+		return nil, fmt.Errorf("storage: sessions: %w", dbErr(err))
+	}
+	defer rows.Close()
+	var out []Session
+	for rows.Next() {
+		var s Session
+		var started int64
+		var ended sql.NullInt64
+		if err := rows.Scan(&s.ID, &s.ClientID, &started, &ended); err != nil {
+			return nil, fmt.Errorf("storage: sessions: %w", dbErr(err))
+		}
+		s.StartedAt, s.EndedAt = fromNanos(started), fromNullNanos(ended)
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: sessions: %w", dbErr(err))
+	}
+	return out, nil
+}
+
+// AppendConsentEvent stores the next event of a session's consent history
+// and writes its audit row, in one transaction, and returns the event as
+// stored (with Seq and StoredAt). Consent events are never changed or
+// removed.
+//
+// An event with WithdrawDeleteAll erases, in that same transaction, every
+// recording of the session that began before it (keys destroyed, rows kept
+// as tombstones with reason ReasonWithdrawn); a recording still being
+// written is stopped, and the files are unlinked after the commit. So once
+// the withdrawal is stored, nothing recorded before it can be read, even if
+// the app crashes the next instant.
+func (db *DB) AppendConsentEvent(ev ConsentEvent) (ConsentEvent, error) {
+	if ev.Kind == "" || ev.Actor == "" {
+		return ConsentEvent{}, fmt.Errorf("storage: append consent event: kind and actor are required: %w", ErrInvalid)
+	}
+	if ev.At.IsZero() {
+		return ConsentEvent{}, fmt.Errorf("storage: append consent event: no time: %w", ErrInvalid)
+	}
+	var erased []erasedRecording
+	err := db.write(func(tx *sql.Tx, now time.Time) error {
+		var last int
+		if err := tx.QueryRow("SELECT coalesce(max(seq), 0) FROM consent_events WHERE session_id = ?", ev.SessionID).Scan(&last); err != nil {
+			return err
+		}
+		if ev.Seq == 0 {
+			ev.Seq = last + 1
+		} else if ev.Seq != last+1 {
+			return fmt.Errorf("session %s: got seq %d, next is %d: %w", ev.SessionID, ev.Seq, last+1, ErrConsentSeq)
+		}
+		ev.StoredAt = now
+		if _, err := tx.Exec(`INSERT INTO consent_events (session_id, seq, kind, at, actor, participant, data,
+			withdraw_delete_all, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			ev.SessionID, ev.Seq, ev.Kind, nanos(ev.At), ev.Actor, ev.Participant, ev.Data,
+			ev.WithdrawDeleteAll, nanos(now)); err != nil {
+			if isForeignKey(err) {
+				return fmt.Errorf("session %s: %w", ev.SessionID, ErrNotFound)
+			}
+			return err
+		}
+		detail := fmt.Sprintf("seq %d by %s", ev.Seq, ev.Actor)
+		if ev.WithdrawDeleteAll {
+			detail += "; delete all"
+		}
+		if err := appendAudit(tx, now, AuditConsentPrefix+ev.Kind, ev.SessionID, detail); err != nil {
+			return err
+		}
+		if !ev.WithdrawDeleteAll {
+			return nil
+		}
+		ids, err := queryStrings(tx, "SELECT id FROM recordings WHERE session_id = ? AND state <> 'deleted' AND consent_seq < ?", ev.SessionID, ev.Seq)
+		if err != nil {
+			return err
+		}
+		erased, err = eraseInTx(tx, now, ids, ReasonWithdrawn)
+		return err
+	})
+	if err != nil {
+		return ConsentEvent{}, fmt.Errorf("storage: append consent event: %w", err)
+	}
+	db.afterErase(erased)
+	return ev, nil
+}
+
+// ConsentEvents returns a session's consent history in order.
+func (db *DB) ConsentEvents(sessionID string) ([]ConsentEvent, error) {
+	rows, err := db.sql.Query(`SELECT seq, kind, at, actor, participant, data, withdraw_delete_all, stored_at
+		FROM consent_events WHERE session_id = ? ORDER BY seq`, sessionID)
+	if err != nil {
+		return nil, fmt.Errorf("storage: consent events: %w", dbErr(err))
+	}
+	defer rows.Close()
+	var out []ConsentEvent
+	for rows.Next() {
+		ev := ConsentEvent{SessionID: sessionID}
+		var at, stored int64
+		if err := rows.Scan(&ev.Seq, &ev.Kind, &at, &ev.Actor, &ev.Participant, &ev.Data, &ev.WithdrawDeleteAll, &stored); err != nil {
+			return nil, fmt.Errorf("storage: consent events: %w", dbErr(err))
+		}
+		ev.At, ev.StoredAt = fromNanos(at), fromNanos(stored)
+		out = append(out, ev)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: consent events: %w", dbErr(err))
+	}
+	return out, nil
+}
+
+func queryStrings(q interface {
+	Query(string, ...any) (*sql.Rows, error)
+}, query string, args ...any) ([]string, error) {
+	rows, err := q.Query(query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// isForeignKey reports SQLITE_CONSTRAINT_FOREIGNKEY: the row refers to a
+// client or session that does not exist.
+func isForeignKey(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == 787
+}

@@ -1,0 +1,66 @@
+package storage
+
+import (
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Status is an overview of a data folder that needs no passphrase and holds
+// nothing that identifies a client: for `assent status`.
+type Status struct {
+	Clients            int
+	Sessions           int
+	LiveRecordings     int       // recording, complete or recovered
+	DeletedRecordings  int       // tombstones
+	Interrupted        int       // awaiting crash recovery (state recording, no writer here)
+	NextDeletion       time.Time // earliest deletion date of a live recording; zero if none
+	BytesOnDisk        int64     // database files and recording files
+	SchemaVersion      int
+	FormatVersion      int
+	HasVault           bool
+	AuditRows          int64
+	RecordingFilesSeen int // files in recordings/
+}
+
+// Status counts what the data folder holds.
+func (db *DB) Status() (Status, error) {
+	st := Status{SchemaVersion: SchemaVersion(), FormatVersion: FormatVersion}
+	var next sql.NullInt64
+	err := db.sql.QueryRow(`SELECT
+		(SELECT count(*) FROM clients),
+		(SELECT count(*) FROM sessions),
+		(SELECT count(*) FROM recordings WHERE state <> 'deleted'),
+		(SELECT count(*) FROM recordings WHERE state = 'deleted'),
+		(SELECT count(*) FROM recordings WHERE state = 'recording'),
+		(SELECT min(delete_on) FROM recordings WHERE state <> 'deleted'),
+		(SELECT count(*) FROM vault),
+		(SELECT coalesce(max(id), 0) FROM audit)`).Scan(&st.Clients, &st.Sessions, &st.LiveRecordings,
+		&st.DeletedRecordings, &st.Interrupted, &next, &st.HasVault, &st.AuditRows)
+	if err != nil {
+		return Status{}, fmt.Errorf("storage: status: %w", dbErr(err))
+	}
+	st.NextDeletion = fromNullNanos(next)
+	db.mu.Lock()
+	st.Interrupted -= len(db.writers)
+	db.mu.Unlock()
+	st.Interrupted = max(st.Interrupted, 0)
+	for _, name := range []string{DBFile, DBFile + "-wal", DBFile + "-shm"} {
+		if fi, err := os.Stat(filepath.Join(db.dir, name)); err == nil {
+			st.BytesOnDisk += fi.Size()
+		}
+	}
+	entries, err := os.ReadDir(db.recDir)
+	if err != nil {
+		return Status{}, fmt.Errorf("storage: status: %w", err)
+	}
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && fi.Mode().IsRegular() {
+			st.BytesOnDisk += fi.Size()
+			st.RecordingFilesSeen++
+		}
+	}
+	return st, nil
+}
