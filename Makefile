@@ -9,7 +9,7 @@ GO ?= go
 BIN := bin/assent
 ARTEFACTS ?= test-artefacts
 # Fyne reads LANG for its translations and warns when it is unset.
-export LANG ?= C.UTF-8
+export LANG ?= en_US.UTF-8
 # migrated_fynedo: we call widgets from other goroutines only through
 # fyne.Do, as FyneApp.toml declares ([Migrations] fyneDo = true).
 export GOFLAGS := $(strip $(GOFLAGS) -tags=migrated_fynedo)
@@ -21,12 +21,13 @@ RUN_PKGS := portaudio19-dev libmp3lame-dev libgl1-mesa-dev xorg-dev pkg-config g
 # reference tools the tests compare against.
 TEST_PKGS := xvfb xdotool imagemagick espeak-ng sox alsa-utils lame age poppler-utils
 
-.PHONY: run build deps test-deps vet unit e2e test fuzz clean help
+.PHONY: run build deps test-deps vet unit e2e test bench clean help
 
 help:
 	@echo "make run    build and start Assent (installs system libraries if missing)"
 	@echo "make test   vet, unit tests and the end-to-end smoke test under Xvfb"
 	@echo "make build  build $(BIN) only"
+	@echo "make bench  benchmarks with side-by-side figures"
 
 # ensure_pkgs installs the Debian packages that are missing: with apt-get when
 # root, with sudo when that works without a terminal prompt, otherwise it
@@ -78,6 +79,14 @@ e2e: test-deps build
 	  $(GO) test -count=1 -run 'TestE2E' -v ./cmd/assent
 
 test: vet unit e2e
+
+# Benchmarks with their side-by-side figures (each comparison measured in
+# the same run): sealing vs the raw AEAD, purge vs rm, opening a large
+# practice vs an empty one, the record pipeline vs the lame CLI, memory over
+# a simulated two hours, and stop latency.
+bench: test-deps
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./audio/...
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./storage/
 
 clean:
 	rm -rf bin $(ARTEFACTS)

@@ -1,0 +1,208 @@
+// Package app is Assent's user interface, built with Fyne.
+//
+// The UI is made from a fyne.App and a fyne.Window that the caller owns
+// (cmd/assent in the real program, fyne.io/fyne/v2/test in tests) and from the
+// services it drives: the storage.DB today, the consent and audio packages as
+// they land. It never creates an app or a window of its own.
+//
+// # Screens
+//
+// The first screen is the therapist's lock: on first run they set the
+// practice passphrase (typed twice, at least storage.MinPassphraseLen
+// characters, with a strength hint) and are shown the recovery key once; on
+// later runs they unlock. Nothing of the practice is shown while locked.
+//
+// # Threads
+//
+// Slow work (deriving a key from the passphrase takes about a second on
+// purpose) runs in its own goroutine; it reaches widgets only through
+// fyne.Do, as FyneApp.toml declares with [Migrations] fyneDo = true.
+package app
+
+import (
+	"errors"
+	"io/fs"
+	"log"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+
+	"github.com/assent-recorder/assent/audio"
+	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/storage"
+)
+
+// Options are the settings the UI needs from whoever wires it.
+type Options struct {
+	// DataDir is the folder holding the practice's data, shown to the
+	// therapist so they know where it lives.
+	DataDir string
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// Logf receives details that the screens summarise in a short sentence
+	// (for example a driver error). nil means log.Printf.
+	Logf func(format string, args ...any)
+	// Location is the time zone deletion dates are calendar dates in; nil
+	// means time.Local.
+	Location *time.Location
+
+	// Mic is the microphone; nil when there is none, and then the consent
+	// screen says recording is unavailable and notes only works.
+	Mic audio.Mic
+	// Speaker plays the start and stop chimes; nil leaves them silent.
+	Speaker audio.Speaker
+	// NewEncoder makes the MP3 encoder (audio/lame in the real program).
+	NewEncoder audio.NewEncoderFunc
+}
+
+// UI is Assent's window content and the state behind it.
+type UI struct {
+	app fyne.App
+	win fyne.Window
+	db  *storage.DB
+	opt Options
+
+	// work counts background jobs so that tests (and Close) can wait for
+	// them to finish.
+	work sync.WaitGroup
+
+	// screen is the screen currently shown; tests read it.
+	screen screen
+	// run is the session under way, if any.
+	run *sessionRun
+	// do runs a function on the UI goroutine: fyne.Do. Fyne's test driver
+	// runs fyne.Do at once on the caller's goroutine, so tests replace it
+	// with a queue that the test goroutine drains.
+	do func(func())
+}
+
+// screen is one of the UI's pages.
+type screen interface {
+	// content returns the page's widgets.
+	content() fyne.CanvasObject
+	// focus returns the widget that should take the keyboard first, or nil.
+	focus() fyne.Focusable
+}
+
+// New returns the UI for db in win. Call Start to show the first screen.
+func New(a fyne.App, win fyne.Window, db *storage.DB, opt Options) *UI {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Logf == nil {
+		opt.Logf = log.Printf
+	}
+	if opt.Location == nil {
+		opt.Location = time.Local
+	}
+	return &UI{app: a, win: win, db: db, opt: opt, do: fyne.Do}
+}
+
+// Start shows the first screen: setting the practice passphrase on first run,
+// unlocking afterwards. It also installs the window's menu, whose keyboard
+// shortcuts work whatever has the focus: Ctrl+L locks, Ctrl+Q quits.
+func (u *UI) Start() {
+	lock := fyne.NewMenuItem("Lock", u.Lock)
+	lock.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
+	quit := fyne.NewMenuItem("Quit", u.Quit)
+	quit.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault}
+	quit.IsQuit = true
+	u.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Assent", lock, fyne.NewMenuItemSeparator(), quit)))
+	u.showLockScreen()
+}
+
+// Lock forgets the keys in memory and shows the unlock screen. It is safe to
+// call when already locked. While a session is recording, Lock shows the
+// client screen instead: it reveals nothing of the practice, leaving it
+// needs the passphrase, and the client's recording and "Stop" go on.
+func (u *UI) Lock() {
+	if u.run != nil && u.run.recording() {
+		if _, ok := u.screen.(*kioskScreen); !ok {
+			if s, ok := u.screen.(*sessionScreen); ok {
+				s.saveNotes()
+			}
+			u.show(newKioskScreen(u, u.run))
+		}
+		return
+	}
+	if s, ok := u.screen.(*sessionScreen); ok {
+		s.saveNotes()
+	}
+	u.db.Lock()
+	u.showLockScreen()
+}
+
+// Quit ends the application: a recording under way is stopped and sealed
+// (nothing agreed is lost), notes are saved, and the keys are forgotten.
+func (u *UI) Quit() {
+	if s, ok := u.screen.(*sessionScreen); ok {
+		s.saveNotes()
+	}
+	if u.run != nil {
+		u.run.stopCapture()
+	}
+	u.db.Lock()
+	u.app.Quit()
+}
+
+// Wait blocks until background work started by the UI has finished.
+func (u *UI) Wait() { u.work.Wait() }
+
+// showLockScreen shows the set-up screen if the practice has no passphrase
+// yet, the unlock screen otherwise.
+func (u *UI) showLockScreen() {
+	has, err := u.db.HasVault()
+	if err != nil {
+		u.opt.Logf("reading the vault: %v", err)
+		u.show(newProblemScreen("Assent cannot read its data folder. Nothing has been changed. Please restart Assent; if this happens again, see the log."))
+		return
+	}
+	if has {
+		u.show(newUnlockScreen(u))
+	} else {
+		u.show(newSetupScreen(u))
+	}
+}
+
+// show replaces the window's content with s and focuses its first field.
+func (u *UI) show(s screen) {
+	u.screen = s
+	u.win.SetContent(s.content())
+	if f := s.focus(); f != nil {
+		u.win.Canvas().Focus(f)
+	}
+}
+
+// background runs job in its own goroutine and then done through fyne.Do.
+func (u *UI) background(job func() error, done func(error)) {
+	u.work.Add(1)
+	go func() {
+		defer u.work.Done()
+		err := job()
+		u.do(func() { done(err) })
+	}()
+}
+
+// ShowOpenProblem fills win with a plain sentence saying why the practice's
+// data in dir could not be opened, for when storage.Open fails before a UI
+// can be made. The detail of err goes to the log, not the screen.
+func ShowOpenProblem(win fyne.Window, dir string, err error) {
+	msg := "Assent could not open its data in " + dir + ". Nothing has been changed. "
+	switch {
+	case errors.Is(err, storage.ErrNewerSchema):
+		msg += "The data was written by a newer version of Assent. Please install that version or newer."
+	case errors.Is(err, fs.ErrPermission):
+		msg += "This user may not read that folder."
+	default:
+		msg += "The database may be damaged. Please keep the folder as it is and contact support."
+	}
+	log.Printf("opening %s: %v", dir, err)
+	win.SetContent(newProblemScreen(msg).content())
+}
+
+// policy is the practice's consent policy for new sessions.
+func (u *UI) policy() consent.Policy {
+	return consent.DefaultPolicy()
+}

@@ -1,0 +1,392 @@
+package app
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/assent-recorder/assent/audio"
+	"github.com/assent-recorder/assent/consent"
+)
+
+// Words the client screen shows in more than one place.
+const (
+	micOffText    = "Microphone off — not recording"
+	yesText       = "Yes, record today's session"
+	noText        = "No — notes only today"
+	stopText      = "Stop recording"
+	deleteLastMin = 5
+)
+
+// kioskScreen is the client screen: the laptop turned to the client. It
+// shows this session's consent question, then the recording with its
+// "Stop recording", and nothing of other clients or of the practice.
+// Leaving it for the therapist's screens needs the passphrase.
+type kioskScreen struct {
+	ui  *UI
+	run *sessionRun
+
+	// body holds what is read (it scrolls); actions what is pressed and
+	// the state of the microphone, always in view at the bottom.
+	body    *fyne.Container
+	actions *fyne.Container
+	shown   consent.State // the state body was built for
+	// choosing is set after a stop, until the client has chosen what
+	// happens to what was recorded.
+	choosing bool
+	// answered holds who has said yes in this round, to show it.
+	problem *widget.Label
+
+	// Widgets a test (or the level callback) reaches.
+	yes, no   map[string]*bigButton
+	sooner    *widget.RadioGroup
+	status    *widget.Label
+	timer     *widget.Label
+	meter     *widget.ProgressBar
+	stop      *bigButton
+	keep      *bigButton
+	dropLast  *bigButton
+	dropAll   *bigButton
+	therapist *widget.Button
+}
+
+// Choices of the "delete sooner" control.
+const (
+	soonerDefault = iota
+	sooner7Days
+	soonerToday
+)
+
+func newKioskScreen(u *UI, run *sessionRun) *kioskScreen {
+	s := &kioskScreen{ui: u, run: run, body: container.NewVBox(), actions: container.NewVBox(), shown: -1}
+	s.problem = newProblemLabel()
+	s.therapist = widget.NewButton("For the therapist", s.leave)
+	s.therapist.Importance = widget.LowImportance
+	u.run = run
+	run.onChange = s.changed
+	run.onProblem = func(msg string) { s.problem.SetText(msg) }
+	s.rebuild()
+	return s
+}
+
+func (s *kioskScreen) content() fyne.CanvasObject {
+	column := func(o fyne.CanvasObject) fyne.CanvasObject {
+		return container.NewCenter(container.New(&maxWidth{width: 760}, o))
+	}
+	bottom := container.NewVBox(column(container.NewVBox(s.problem, s.actions)), container.NewHBox(s.therapist))
+	page := container.NewBorder(nil, bottom, nil, nil, container.NewVScroll(column(s.body)))
+	return container.NewThemeOverride(page, largeTheme{Theme: s.ui.app.Settings().Theme()})
+}
+
+// focus puts the keyboard on "Stop recording" while recording. While
+// asking it focuses nothing, so that neither answer is preselected: Tab
+// reaches Yes, then No, for each person.
+func (s *kioskScreen) focus() fyne.Focusable {
+	if s.stop != nil && s.run.recording() {
+		return s.stop
+	}
+	return nil
+}
+
+// changed is the session's callback: rebuild when the state moved, else
+// only refresh the timer and meter.
+func (s *kioskScreen) changed() {
+	if s.run.cs.State() != s.shown {
+		s.rebuild()
+		if f := s.focus(); f != nil {
+			s.ui.win.Canvas().Focus(f)
+		}
+		return
+	}
+	s.refreshLevel()
+}
+
+// rebuild lays the screen out for the session's state.
+func (s *kioskScreen) rebuild() {
+	st := s.run.cs.State()
+	s.shown = st
+	s.yes, s.no = map[string]*bigButton{}, map[string]*bigButton{}
+	var parts, actions []fyne.CanvasObject
+	switch {
+	case st == consent.AwaitingConsent:
+		parts, actions = s.askParts()
+	case st == consent.Recording:
+		parts, actions = s.recordingParts()
+	case s.choosing:
+		parts, actions = s.choiceParts()
+	case st == consent.Paused:
+		parts = []fyne.CanvasObject{heading("Paused")}
+		actions = []fyne.CanvasObject{s.statusLabel("Paused. " + micOffText + "."), s.stopButton()}
+	case st == consent.Ended:
+		parts = []fyne.CanvasObject{heading("The session has ended")}
+		actions = []fyne.CanvasObject{s.statusLabel(micOffText + ".")}
+	default:
+		parts = []fyne.CanvasObject{heading("Notes only"), wrapped("Your therapist may take notes. Please give the laptop back to your therapist.")}
+		actions = []fyne.CanvasObject{s.statusLabel(micOffText + ".")}
+	}
+	s.body.Objects = parts
+	s.body.Refresh()
+	s.actions.Objects = actions
+	s.actions.Refresh()
+}
+
+// askParts is the consent question: the statement, then for each person
+// their two equal buttons, the "delete sooner" choice, and the state of the
+// microphone in words.
+func (s *kioskScreen) askParts() (text, actions []fyne.CanvasObject) {
+	page := s.run.cs.Statement()
+	parts := []fyne.CanvasObject{heading(page.Title)}
+	for _, p := range page.Paragraphs {
+		parts = append(parts, wrapped(p))
+	}
+	if s.sooner == nil {
+		deleteOn := s.run.cs.DeleteOn()
+		s.sooner = widget.NewRadioGroup([]string{
+			"Delete it on " + consent.LongDate(deleteOn, s.ui.opt.Location),
+			"Delete it sooner: after 7 days",
+			"Delete it at the end of today",
+		}, nil)
+		s.sooner.SetSelected(s.sooner.Options[soonerDefault])
+		s.sooner.Required = true
+	}
+	parts = append(parts, s.sooner)
+	var acts []fyne.CanvasObject
+	pending := map[string]bool{}
+	for _, p := range s.run.cs.Pending() {
+		pending[p.ID] = true
+	}
+	for _, p := range s.run.cs.Participants() {
+		if !pending[p.ID] {
+			acts = append(acts, wrapped(p.Name+" said yes."))
+			continue
+		}
+		p := p
+		yes := newBigButton(yesText, func() { s.answer(p.ID, true) })
+		no := newBigButton(noText, func() { s.answer(p.ID, false) })
+		yes.Importance, no.Importance = widget.MediumImportance, widget.MediumImportance
+		s.yes[p.ID], s.no[p.ID] = yes, no
+		name := widget.NewLabelWithStyle(p.Name+" ("+p.Role.String()+")", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		acts = append(acts, name, container.NewGridWithColumns(2, yes, no))
+	}
+	if s.ui.opt.Mic == nil {
+		acts = append(acts, wrapped("There is no microphone on this computer, so today's session cannot be recorded. Notes only works as usual."))
+	}
+	return parts, append(acts, s.statusLabel(micOffText))
+}
+
+// answer records one person's yes or no.
+func (s *kioskScreen) answer(participant string, yes bool) {
+	ev := consent.Event{Kind: consent.EventDecline, Actor: consent.ByParticipant(participant), Participant: participant}
+	if yes {
+		ev.Kind = consent.EventConfirm
+		switch s.soonerChoice() {
+		case sooner7Days:
+			ev.KeepDays = 7
+		case soonerToday:
+			ev.EndOfToday = true
+		}
+	}
+	if err := s.run.apply(ev); err != nil {
+		s.ui.opt.Logf("answer: %v", err)
+		s.problem.SetText("That answer could not be taken. Please ask your therapist.")
+		return
+	}
+	if s.run.cs.State() == consent.AwaitingConsent {
+		s.rebuild() // show who has answered
+		if f := s.focus(); f != nil {
+			s.ui.win.Canvas().Focus(f)
+		}
+	}
+}
+
+func (s *kioskScreen) soonerChoice() int {
+	if s.sooner == nil {
+		return soonerDefault
+	}
+	for i, o := range s.sooner.Options {
+		if o == s.sooner.Selected {
+			return i
+		}
+	}
+	return soonerDefault
+}
+
+// recordingParts is what the room sees while recording: a red dot with the
+// word, the time, the level, the deletion date, and "Stop recording".
+func (s *kioskScreen) recordingParts() (text, actions []fyne.CanvasObject) {
+	dot := canvas.NewCircle(recordingRed)
+	dot.Resize(fyne.NewSize(28, 28))
+	dotBox := container.NewGridWrap(fyne.NewSize(28, 28), dot)
+	s.timer = widget.NewLabelWithStyle("0:00", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	s.timer.SizeName = "headingText"
+	s.meter = widget.NewProgressBar()
+	s.meter.TextFormatter = func() string { return "sound level" }
+	grant, _ := s.run.cs.Grant()
+	deleteOn := wrapped("This recording is deleted on " + consent.LongDate(grant.DeleteOn(), s.ui.opt.Location) + ".")
+	s.refreshLevel()
+	return []fyne.CanvasObject{
+			container.NewHBox(dotBox, headingLine("Recording"), s.timer),
+			s.meter,
+			deleteOn,
+			wrapped("Tap “Stop recording” at any moment. Nothing more is recorded after that, and you choose what happens to what was."),
+		}, []fyne.CanvasObject{
+			s.stopButton(),
+		}
+}
+
+func (s *kioskScreen) stopButton() fyne.CanvasObject {
+	s.stop = newBigButton(stopText, s.stopRecording)
+	s.stop.Importance = widget.DangerImportance
+	return s.stop
+}
+
+// stopRecording is the client's one tap: capture stops at once (consent
+// revokes the Grant), what was recorded is kept until the client chooses.
+func (s *kioskScreen) stopRecording() {
+	ev := consent.Event{Kind: consent.EventWithdraw, Actor: s.roomActor(), Withdrawal: consent.WithdrawKeep}
+	if err := s.run.apply(ev); err != nil {
+		s.ui.opt.Logf("stop: %v", err)
+		// Even if the history could not take it, the microphone is off:
+		// make sure of it.
+		s.run.stopCapture()
+	}
+	s.choosing = true
+	s.rebuild()
+	if s.keep != nil {
+		s.ui.win.Canvas().Focus(s.keep)
+	}
+}
+
+// roomActor is who pressed a button on the client screen: the participant
+// when there is one, else the therapist entering what the room said (the
+// button cannot tell which of several people pressed it).
+func (s *kioskScreen) roomActor() consent.Actor {
+	if ps := s.run.cs.Participants(); len(ps) == 1 {
+		return consent.ByParticipant(ps[0].ID)
+	}
+	return consent.Therapist()
+}
+
+// choiceParts asks what happens to what was recorded.
+func (s *kioskScreen) choiceParts() (text, actions []fyne.CanvasObject) {
+	deleteOn := s.run.cs.DeleteOn()
+	s.keep = newBigButton("Keep it until "+consent.LongDate(deleteOn, s.ui.opt.Location), func() { s.choose(consent.WithdrawKeep) })
+	s.dropLast = newBigButton(fmt.Sprintf("Delete the last %d minutes", deleteLastMin), func() { s.choose(consent.WithdrawDeleteLast) })
+	s.dropAll = newBigButton("Delete all of it now", func() { s.choose(consent.WithdrawDeleteAll) })
+	return []fyne.CanvasObject{
+			heading("Recording stopped"),
+			wrapped("What should happen to what was recorded today?"),
+		}, []fyne.CanvasObject{
+			s.statusLabel(micOffText + "."),
+			s.keep, s.dropLast, s.dropAll,
+		}
+}
+
+// choose carries out the client's choice after a stop.
+func (s *kioskScreen) choose(w consent.Withdrawal) {
+	if w != consent.WithdrawKeep {
+		ev := consent.Event{Kind: consent.EventWithdraw, Actor: s.roomActor(), Withdrawal: w}
+		if w == consent.WithdrawDeleteLast {
+			ev.DeleteMinutes = deleteLastMin
+		}
+		if err := s.run.apply(ev); err != nil {
+			s.ui.opt.Logf("withdraw %v: %v", w, err)
+			s.problem.SetText("That could not be done. Please tell your therapist; what was recorded is still kept until its date.")
+			return
+		}
+	}
+	s.choosing = false
+	s.rebuild()
+	switch w {
+	case consent.WithdrawDeleteAll:
+		s.body.Add(wrapped("Everything recorded today has been deleted."))
+	case consent.WithdrawDeleteLast:
+		s.body.Add(wrapped(fmt.Sprintf("The last %d minutes have been deleted.", deleteLastMin)))
+	default:
+		s.body.Add(wrapped("What was recorded is kept until " + consent.LongDate(s.run.cs.DeleteOn(), s.ui.opt.Location) + ", then deleted."))
+	}
+}
+
+// refreshLevel updates the timer and meter from the latest level.
+func (s *kioskScreen) refreshLevel() {
+	if s.timer == nil || s.meter == nil {
+		return
+	}
+	l := s.run.currentLevel()
+	s.timer.SetText(clock(l.Elapsed))
+	s.meter.SetValue(meterValue(l))
+}
+
+// leave asks for the passphrase before showing the therapist's screens.
+func (s *kioskScreen) leave() {
+	pass := widget.NewPasswordEntry()
+	problem := newProblemLabel()
+	var d *dialog.CustomDialog
+	check := func() {
+		p := pass.Text
+		s.ui.background(func() error { return s.ui.db.Unlock(p) }, func(err error) {
+			if err != nil {
+				pass.SetText("")
+				problem.SetText(unlockProblem(err))
+				return
+			}
+			d.Hide()
+			s.ui.show(newSessionScreen(s.ui, s.run))
+		})
+	}
+	pass.OnSubmitted = func(string) { check() }
+	ok := widget.NewButton("Open the therapist's screen", check)
+	cancel := widget.NewButton("Back to the client screen", func() { d.Hide() })
+	d = dialog.NewCustomWithoutButtons("Therapist's passphrase", container.NewVBox(pass, problem, ok, cancel), s.ui.win)
+	d.Show()
+	s.ui.win.Canvas().Focus(pass)
+}
+
+func (s *kioskScreen) statusLabel(text string) *widget.Label {
+	s.status = widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.status.Wrapping = fyne.TextWrapWord
+	return s.status
+}
+
+// meterValue maps the RMS level to 0–1 over the range of speech.
+func meterValue(l audio.Level) float64 {
+	const floor = -60.0
+	v := (l.RMS - floor) / -floor
+	return math.Max(0, math.Min(1, v))
+}
+
+// clock writes d as m:ss or h:mm:ss.
+func clock(d time.Duration) string {
+	d = d.Truncate(time.Second)
+	h, m, sec := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
+	if h > 0 {
+		return fmt.Sprintf("%d:%02d:%02d", h, m, sec)
+	}
+	return fmt.Sprintf("%d:%02d", m, sec)
+}
+
+func heading(text string) *widget.Label {
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.SizeName = "headingText"
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// headingLine is a heading that stays on one line, for rows.
+func headingLine(text string) *widget.Label {
+	l := heading(text)
+	l.Wrapping = fyne.TextWrapOff
+	return l
+}
+
+func wrapped(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}

@@ -1,0 +1,365 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/assent-recorder/assent/storage"
+)
+
+// setupScreen sets the practice passphrase on first run.
+type setupScreen struct {
+	ui       *UI
+	pass     *widget.Entry
+	repeat   *widget.Entry
+	strength *widget.Label
+	problem  *widget.Label
+	create   *actionButton
+}
+
+func newSetupScreen(u *UI) *setupScreen {
+	s := &setupScreen{ui: u}
+	s.pass = widget.NewPasswordEntry()
+	s.pass.SetPlaceHolder("Passphrase")
+	s.pass.OnChanged = s.passChanged
+	s.pass.OnSubmitted = func(string) { s.ui.win.Canvas().Focus(s.repeat) }
+	s.repeat = widget.NewPasswordEntry()
+	s.repeat.SetPlaceHolder("The same passphrase again")
+	s.repeat.OnSubmitted = func(string) { s.submit() }
+	s.strength = widget.NewLabel(strengthTooShort.hint())
+	s.strength.Wrapping = fyne.TextWrapWord
+	s.problem = newProblemLabel()
+	s.create = newActionButton("Create the practice", s.submit)
+	return s
+}
+
+func (s *setupScreen) content() fyne.CanvasObject {
+	intro := widget.NewLabel("Choose the passphrase that protects every recording and note in this practice. " +
+		"Everything is encrypted with it on this computer. Assent cannot tell you the passphrase later; " +
+		"instead you will be shown a recovery key to write down.")
+	intro.Wrapping = fyne.TextWrapWord
+	return pageLayout("Set up Assent",
+		intro,
+		widget.NewForm(
+			widget.NewFormItem("Passphrase", s.pass),
+			widget.NewFormItem("Repeat it", s.repeat),
+		),
+		s.strength,
+		s.problem,
+		s.create.progress,
+		s.create.button,
+		dataFolderLabel(s.ui.opt.DataDir),
+	)
+}
+
+func (s *setupScreen) focus() fyne.Focusable { return s.pass }
+
+// passChanged updates the strength hint as the passphrase is typed.
+func (s *setupScreen) passChanged(p string) {
+	s.strength.SetText(passphraseStrength(p).hint())
+}
+
+// submit checks the two fields and creates the vault in the background.
+func (s *setupScreen) submit() {
+	p := s.pass.Text
+	if problem := checkNewPassphrase(p, s.repeat.Text); problem != "" {
+		s.problem.SetText(problem)
+		s.repeat.SetText("")
+		s.ui.win.Canvas().Focus(s.repeat)
+		return
+	}
+	s.problem.SetText("")
+	s.create.busy(true)
+	var recoveryKey string
+	s.ui.background(func() (err error) {
+		recoveryKey, err = s.ui.db.CreateVault(p)
+		return err
+	}, func(err error) {
+		s.create.busy(false)
+		if err != nil {
+			s.ui.opt.Logf("creating the vault: %v", err)
+			s.problem.SetText("The practice could not be created. Nothing was saved. Please try again.")
+			return
+		}
+		s.ui.show(newRecoveryKeyScreen(s.ui, recoveryKey))
+	})
+}
+
+// recoveryKeyScreen shows the recovery key once, right after set-up.
+type recoveryKeyScreen struct {
+	ui      *UI
+	key     string
+	written *widget.Check
+	next    *widget.Button
+}
+
+func newRecoveryKeyScreen(u *UI, key string) *recoveryKeyScreen {
+	s := &recoveryKeyScreen{ui: u, key: key}
+	s.next = widget.NewButton("Continue", s.done)
+	s.next.Importance = widget.HighImportance
+	s.next.Disable()
+	s.written = widget.NewCheck("I have written it down", func(on bool) {
+		if on {
+			s.next.Enable()
+		} else {
+			s.next.Disable()
+		}
+	})
+	return s
+}
+
+func (s *recoveryKeyScreen) content() fyne.CanvasObject {
+	intro := widget.NewLabel("This is the practice's recovery key. If the passphrase is ever forgotten, " +
+		"it is the only way back in. Write it on paper now and keep it somewhere safe and private, " +
+		"away from this laptop. It will not be shown again.")
+	intro.Wrapping = fyne.TextWrapWord
+	key := widget.NewLabelWithStyle(s.key, fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
+	key.SizeName = theme.SizeNameSubHeadingText
+	key.Wrapping = fyne.TextWrapWord
+	return pageLayout("Your recovery key", intro, widget.NewCard("", "", key), s.written, s.next)
+}
+
+func (s *recoveryKeyScreen) focus() fyne.Focusable { return s.written }
+
+// done forgets the key and goes on to the practice.
+func (s *recoveryKeyScreen) done() {
+	s.key = ""
+	s.ui.show(newPracticeScreen(s.ui))
+}
+
+// unlockScreen asks for the practice passphrase.
+type unlockScreen struct {
+	ui      *UI
+	pass    *widget.Entry
+	problem *widget.Label
+	unlock  *actionButton
+}
+
+func newUnlockScreen(u *UI) *unlockScreen {
+	s := &unlockScreen{ui: u}
+	s.pass = widget.NewPasswordEntry()
+	s.pass.SetPlaceHolder("Passphrase")
+	s.pass.OnSubmitted = func(string) { s.submit() }
+	s.problem = newProblemLabel()
+	s.unlock = newActionButton("Unlock", s.submit)
+	return s
+}
+
+func (s *unlockScreen) content() fyne.CanvasObject {
+	forgot := widget.NewButton("Forgot the passphrase? Use the recovery key", func() {
+		s.ui.show(newRecoverScreen(s.ui))
+	})
+	forgot.Importance = widget.LowImportance
+	return pageLayout("Assent is locked",
+		widget.NewLabel("Enter the practice passphrase to open your clients, sessions and notes."),
+		s.pass, s.problem, s.unlock.progress, s.unlock.button, forgot, dataFolderLabel(s.ui.opt.DataDir))
+}
+
+func (s *unlockScreen) focus() fyne.Focusable { return s.pass }
+
+// submit tries the passphrase in the background: the key derivation is slow
+// on purpose.
+func (s *unlockScreen) submit() {
+	p := s.pass.Text
+	if p == "" {
+		s.problem.SetText("Please enter the passphrase.")
+		return
+	}
+	s.unlock.busy(true)
+	s.ui.background(func() error { return s.ui.db.Unlock(p) }, func(err error) {
+		s.unlock.busy(false)
+		if err == nil {
+			s.ui.show(newPracticeScreen(s.ui))
+			return
+		}
+		s.pass.SetText("")
+		s.ui.win.Canvas().Focus(s.pass)
+		s.problem.SetText(unlockProblem(err))
+		if !errors.Is(err, storage.ErrWrongPassphrase) && !errors.Is(err, storage.ErrTooManyAttempts) {
+			s.ui.opt.Logf("unlocking: %v", err)
+		}
+	})
+}
+
+// unlockProblem is the sentence shown for a failed unlock.
+func unlockProblem(err error) string {
+	var retry *storage.RetryError
+	switch {
+	case errors.As(err, &retry):
+		secs := int(math.Ceil(retry.Wait.Seconds()))
+		return fmt.Sprintf("Too many wrong passphrases. Please wait %d seconds before trying again. Nothing was opened.", secs)
+	case errors.Is(err, storage.ErrWrongPassphrase):
+		return "That passphrase is not right. Nothing was opened."
+	default:
+		return "Assent could not unlock the practice. Nothing was opened or changed."
+	}
+}
+
+// recoverScreen lets the therapist in with the recovery key and set a new
+// passphrase.
+type recoverScreen struct {
+	ui      *UI
+	key     *widget.Entry
+	pass    *widget.Entry
+	repeat  *widget.Entry
+	problem *widget.Label
+	confirm *actionButton
+}
+
+func newRecoverScreen(u *UI) *recoverScreen {
+	s := &recoverScreen{ui: u}
+	s.key = widget.NewEntry()
+	s.key.SetPlaceHolder("Recovery key")
+	s.pass = widget.NewPasswordEntry()
+	s.pass.SetPlaceHolder("New passphrase")
+	s.repeat = widget.NewPasswordEntry()
+	s.repeat.SetPlaceHolder("The same passphrase again")
+	s.repeat.OnSubmitted = func(string) { s.submit() }
+	s.problem = newProblemLabel()
+	s.confirm = newActionButton("Set the new passphrase and unlock", s.submit)
+	return s
+}
+
+func (s *recoverScreen) content() fyne.CanvasObject {
+	back := widget.NewButton("Back", func() { s.ui.show(newUnlockScreen(s.ui)) })
+	back.Importance = widget.LowImportance
+	return pageLayout("Use the recovery key",
+		widget.NewForm(
+			widget.NewFormItem("Recovery key", s.key),
+			widget.NewFormItem("New passphrase", s.pass),
+			widget.NewFormItem("Repeat it", s.repeat),
+		),
+		s.problem, s.confirm.progress, s.confirm.button, back)
+}
+
+func (s *recoverScreen) focus() fyne.Focusable { return s.key }
+
+func (s *recoverScreen) submit() {
+	key, p := s.key.Text, s.pass.Text
+	if problem := checkNewPassphrase(p, s.repeat.Text); problem != "" {
+		s.problem.SetText(problem)
+		return
+	}
+	s.confirm.busy(true)
+	s.ui.background(func() error { return s.ui.db.UnlockWithRecoveryKey(key, p) }, func(err error) {
+		s.confirm.busy(false)
+		if err != nil {
+			s.ui.opt.Logf("unlocking with the recovery key: %v", err)
+			s.problem.SetText(recoverProblem(err))
+			return
+		}
+		s.ui.show(newPracticeScreen(s.ui))
+	})
+}
+
+// recoverProblem is the sentence shown for a failed recovery.
+func recoverProblem(err error) string {
+	if errors.Is(err, storage.ErrWrongRecoveryKey) {
+		return "That recovery key is not right. Nothing was opened or changed."
+	}
+	return unlockProblem(err)
+}
+
+// checkNewPassphrase returns why a new passphrase and its repetition cannot
+// be used, or "" if they can.
+func checkNewPassphrase(p, repeat string) string {
+	switch {
+	case passphraseStrength(p) == strengthTooShort:
+		return strengthTooShort.hint()
+	case p != repeat:
+		return "The two passphrases are different. Please type them again."
+	}
+	return ""
+}
+
+// actionButton is a button whose work is slow: while it runs the button is
+// disabled and a progress bar shows that something is happening.
+type actionButton struct {
+	button   *widget.Button
+	progress *widget.ProgressBarInfinite
+}
+
+func newActionButton(label string, tapped func()) *actionButton {
+	b := &actionButton{button: widget.NewButton(label, tapped), progress: widget.NewProgressBarInfinite()}
+	b.button.Importance = widget.HighImportance
+	b.progress.Stop()
+	b.progress.Hide()
+	return b
+}
+
+func (b *actionButton) busy(on bool) {
+	if on {
+		b.button.Disable()
+		b.progress.Show()
+		b.progress.Start()
+		return
+	}
+	b.button.Enable()
+	b.progress.Stop()
+	b.progress.Hide()
+}
+
+// newProblemLabel returns the label where a screen says what went wrong.
+func newProblemLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.DangerImportance
+	return l
+}
+
+// problemScreen shows one sentence when the app cannot go on.
+type problemScreen struct{ message string }
+
+func newProblemScreen(message string) *problemScreen { return &problemScreen{message: message} }
+
+func (s *problemScreen) content() fyne.CanvasObject {
+	l := widget.NewLabel(s.message)
+	l.Wrapping = fyne.TextWrapWord
+	return pageLayout("Assent cannot open", l)
+}
+
+func (s *problemScreen) focus() fyne.Focusable { return nil }
+
+// pageLayout centres a column of widgets under a heading, at a readable width.
+func pageLayout(title string, parts ...fyne.CanvasObject) fyne.CanvasObject {
+	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading.SizeName = theme.SizeNameHeadingText
+	col := container.NewVBox(append([]fyne.CanvasObject{heading}, parts...)...)
+	return container.NewCenter(container.New(&maxWidth{width: 560}, col))
+}
+
+// dataFolderLabel tells the therapist where the practice's data lives.
+func dataFolderLabel(dir string) fyne.CanvasObject {
+	if dir == "" {
+		return layout.NewSpacer()
+	}
+	l := widget.NewLabel("Data folder: " + dir)
+	l.Importance = widget.LowImportance
+	l.Wrapping = fyne.TextWrapBreak
+	return l
+}
+
+// maxWidth lays out its objects stacked, no wider than width.
+type maxWidth struct{ width float32 }
+
+func (m *maxWidth) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	s := fyne.NewSize(m.width, 0)
+	for _, o := range objects {
+		s.Height = float32(math.Max(float64(s.Height), float64(o.MinSize().Height)))
+	}
+	return s
+}
+
+func (m *maxWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+}

@@ -1,0 +1,199 @@
+package app
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/assent-recorder/assent/storage"
+)
+
+const goodPassphrase = "willow kettle orbit lantern"
+
+// newTestUI returns a UI over a real database in a temp folder, with a cheap
+// key derivation so that tests stay fast.
+// testKDF keeps Argon2id cheap in tests; the real costing is measured in
+// storage's own tests.
+var testKDF = storage.KDFParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}
+
+func newTestUI(t *testing.T) (*UI, *storage.DB) {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := storage.Open(dir, storage.Options{KDF: testKDF})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	a := test.NewTempApp(t)
+	w := a.NewWindow("Assent")
+	t.Cleanup(w.Close)
+	var logged []string
+	u := New(a, w, db, Options{DataDir: dir, Logf: func(f string, args ...any) { logged = append(logged, f) }})
+	q := &uiQueue{}
+	u.do = q.add
+	testQueues.Store(u, q)
+	return u, db
+}
+
+func TestFirstRunSetsPassphrase(t *testing.T) {
+	u, db := newTestUI(t)
+	u.Start()
+	s, ok := u.screen.(*setupScreen)
+	if !ok {
+		t.Fatalf("first screen is %T, want the set-up screen", u.screen)
+	}
+
+	t.Run("too short", func(t *testing.T) {
+		test.Type(s.pass, "short")
+		test.Type(s.repeat, "short")
+		test.Tap(s.create.button)
+		settle(u)
+		if !strings.Contains(s.problem.Text, "at least") {
+			t.Errorf("problem = %q", s.problem.Text)
+		}
+		if has, _ := db.HasVault(); has {
+			t.Error("a vault was created from a short passphrase")
+		}
+	})
+	t.Run("different", func(t *testing.T) {
+		s.pass.SetText(goodPassphrase)
+		s.repeat.SetText(goodPassphrase + "x")
+		test.Tap(s.create.button)
+		settle(u)
+		if !strings.Contains(s.problem.Text, "different") {
+			t.Errorf("problem = %q", s.problem.Text)
+		}
+		if s.repeat.Text != "" {
+			t.Error("the repeat field was not cleared")
+		}
+	})
+	t.Run("created", func(t *testing.T) {
+		s.repeat.SetText(goodPassphrase)
+		test.Tap(s.create.button)
+		settle(u)
+		r, ok := u.screen.(*recoveryKeyScreen)
+		if !ok {
+			t.Fatalf("after set-up the screen is %T (problem %q)", u.screen, s.problem.Text)
+		}
+		if len(r.key) < 20 {
+			t.Errorf("recovery key %q looks too short", r.key)
+		}
+		if !db.Unlocked() {
+			t.Error("the practice is not unlocked after set-up")
+		}
+		if !r.next.Disabled() {
+			t.Error("Continue is enabled before the key was confirmed as written down")
+		}
+		test.Tap(r.written)
+		if r.next.Disabled() {
+			t.Fatal("Continue stays disabled after ticking the box")
+		}
+		key := r.key
+		test.Tap(r.next)
+		if _, ok := u.screen.(*practiceScreen); !ok {
+			t.Fatalf("after the recovery key the screen is %T", u.screen)
+		}
+		// The key printed on screen really opens the practice.
+		u.Lock()
+		if err := db.UnlockWithRecoveryKey(key, goodPassphrase+" two"); err != nil {
+			t.Errorf("the recovery key shown does not unlock: %v", err)
+		}
+	})
+}
+
+func TestUnlock(t *testing.T) {
+	u, db := newTestUI(t)
+	if _, err := db.CreateVault(goodPassphrase); err != nil {
+		t.Fatal(err)
+	}
+	db.Lock()
+	u.Start()
+	s, ok := u.screen.(*unlockScreen)
+	if !ok {
+		t.Fatalf("screen is %T, want the unlock screen", u.screen)
+	}
+
+	test.Type(s.pass, "not the passphrase")
+	test.Tap(s.unlock.button)
+	settle(u)
+	if db.Unlocked() {
+		t.Fatal("a wrong passphrase unlocked the practice")
+	}
+	if !strings.Contains(s.problem.Text, "not right") {
+		t.Errorf("problem = %q", s.problem.Text)
+	}
+	if s.pass.Text != "" {
+		t.Error("the wrong passphrase was left in the field")
+	}
+
+	test.Type(s.pass, goodPassphrase)
+	s.pass.TypedKey(&fyneKeyEvent)
+	settle(u)
+	if _, ok := u.screen.(*practiceScreen); !ok {
+		t.Fatalf("after the right passphrase the screen is %T (problem %q)", u.screen, s.problem.Text)
+	}
+
+	u.Lock()
+	if db.Unlocked() {
+		t.Error("Lock left the keys in memory")
+	}
+	if _, ok := u.screen.(*unlockScreen); !ok {
+		t.Errorf("after Lock the screen is %T", u.screen)
+	}
+}
+
+func TestRecoverWithKey(t *testing.T) {
+	u, db := newTestUI(t)
+	key, err := db.CreateVault(goodPassphrase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Lock()
+	u.Start()
+	test.Tap(findButton(t, u, "Forgot the passphrase? Use the recovery key"))
+	r, ok := u.screen.(*recoverScreen)
+	if !ok {
+		t.Fatalf("screen is %T, want the recovery screen", u.screen)
+	}
+	const newPass = "meadow copper violin harbour"
+	r.key.SetText("AAAA-BBBB-CCCC")
+	r.pass.SetText(newPass)
+	r.repeat.SetText(newPass)
+	test.Tap(r.confirm.button)
+	settle(u)
+	if db.Unlocked() {
+		t.Fatal("a wrong recovery key unlocked the practice")
+	}
+	if r.problem.Text == "" {
+		t.Error("no message for a wrong recovery key")
+	}
+	r.key.SetText(key)
+	test.Tap(r.confirm.button)
+	settle(u)
+	if _, ok := u.screen.(*practiceScreen); !ok {
+		t.Fatalf("after recovery the screen is %T (problem %q)", u.screen, r.problem.Text)
+	}
+	db.Lock()
+	if err := db.Unlock(newPass); err != nil {
+		t.Errorf("the new passphrase does not unlock: %v", err)
+	}
+}
+
+func TestPassphraseStrength(t *testing.T) {
+	for _, c := range []struct {
+		p    string
+		want strength
+	}{
+		{"", strengthTooShort},
+		{"abcdefghi", strengthTooShort},
+		{"aaaaaaaaaaaaaaaa", strengthWeak},
+		{"password12", strengthWeak},
+		{"Tr0ub4dor&3x", strengthFair},
+		{"willow kettle orbit lantern", strengthStrong},
+	} {
+		if got := passphraseStrength(c.p); got != c.want {
+			t.Errorf("passphraseStrength(%q) = %v (%.0f bits), want %v", c.p, got, passphraseBits(c.p), c.want)
+		}
+	}
+}

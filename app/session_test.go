@@ -1,0 +1,435 @@
+package app
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	mp3 "github.com/hajimehoshi/go-mp3"
+
+	"github.com/assent-recorder/assent/audio"
+	"github.com/assent-recorder/assent/audio/lame"
+	"github.com/assent-recorder/assent/audio/testmic"
+	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/storage"
+)
+
+// pacedReader gives PCM no faster than a microphone would (speed times
+// real time), then silence: the test microphone's file device and a plain
+// reader both deliver as fast as they are read, which would make an hour of
+// audio in a second.
+type pacedReader struct {
+	pcm   []byte
+	speed float64
+	start time.Time
+	pos   int64
+}
+
+func (p *pacedReader) Read(b []byte) (int, error) {
+	if p.start.IsZero() {
+		p.start = time.Now()
+	}
+	due := int64(time.Since(p.start).Seconds()*p.speed*2*audio.SpeechRate) &^ 1
+	for due <= p.pos {
+		time.Sleep(5 * time.Millisecond)
+		due = int64(time.Since(p.start).Seconds()*p.speed*2*audio.SpeechRate) &^ 1
+	}
+	n := int(min(int64(len(b)), due-p.pos))
+	for i := 0; i < n; i++ {
+		j := p.pos + int64(i)
+		if j < int64(len(p.pcm)) {
+			b[i] = p.pcm[j]
+		} else {
+			b[i] = 0
+		}
+	}
+	p.pos += int64(n)
+	return n, nil
+}
+
+// countingMic wraps a Mic and counts how often it was opened.
+type countingMic struct {
+	audio.Mic
+	opened atomic.Int32
+}
+
+func (m *countingMic) Open(g consent.Grant) (audio.Source, error) {
+	m.opened.Add(1)
+	return m.Mic.Open(g)
+}
+
+// sessionFixture is a UI unlocked over a real database, with one client,
+// the speech fixture as its microphone (paced, 4× real time) and the real
+// LAME encoder.
+type sessionFixture struct {
+	u   *UI
+	db  *storage.DB
+	mic *countingMic
+}
+
+func newSessionFixture(t *testing.T) *sessionFixture {
+	t.Helper()
+	fix := testmic.New(t, "This is a therapy session. We talk, and only with your yes is it recorded.")
+	pcm, err := os.ReadFile(fix.Fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mic := &countingMic{Mic: audio.PCMMic{R: &pacedReader{pcm: pcm, speed: 4}}}
+	u, db := newTestUI(t)
+	u.opt.Mic = mic
+	u.opt.NewEncoder = lame.NewFunc(lame.Options{})
+	if _, err := db.CreateVault(goodPassphrase); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateClient("A.B."); err != nil {
+		t.Fatal(err)
+	}
+	u.Start()
+	t.Cleanup(func() {
+		if s, ok := u.screen.(*kioskScreen); ok {
+			s.run.stopCapture()
+		}
+		if s, ok := u.screen.(*sessionScreen); ok {
+			s.run.stopCapture()
+		}
+	})
+	return &sessionFixture{u: u, db: db, mic: mic}
+}
+
+// startSession goes from the practice screen to the client screen with the
+// people named.
+func (f *sessionFixture) startSession(t *testing.T, people ...string) *kioskScreen {
+	t.Helper()
+	p, ok := f.u.screen.(*practiceScreen)
+	if !ok {
+		t.Fatalf("screen is %T, want the practice", f.u.screen)
+	}
+	p.list.Select(0)
+	test.Tap(p.start)
+	st := f.u.screen.(*startScreen)
+	for i, name := range people {
+		if i > 0 {
+			test.Tap(st.more)
+		}
+		test.Type(st.rows[i].name, name)
+	}
+	test.Tap(st.begin)
+	ss, ok := f.u.screen.(*sessionScreen)
+	if !ok {
+		t.Fatalf("after Start the screen is %T (problem %q)", f.u.screen, st.problem.Text)
+	}
+	test.Tap(ss.ask)
+	k, ok := f.u.screen.(*kioskScreen)
+	if !ok {
+		t.Fatalf("after Ask the screen is %T (problem %q)", f.u.screen, ss.problem.Text)
+	}
+	return k
+}
+
+// waitRecorded waits until at least d of audio has been captured.
+func waitRecorded(t *testing.T, k *kioskScreen, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for k.run.currentLevel().Elapsed < d {
+		settle(k.ui)
+		if time.Now().After(deadline) {
+			t.Fatalf("only %v recorded after 20 s", k.run.currentLevel().Elapsed)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (f *sessionFixture) unlockPractice(t *testing.T) {
+	t.Helper()
+	s := f.u.screen.(*unlockScreen)
+	test.Type(s.pass, goodPassphrase)
+	test.Tap(s.unlock.button)
+	settle(f.u)
+}
+
+func TestClientSaysYesThenStopsAndKeeps(t *testing.T) {
+	f := newSessionFixture(t)
+	f.unlockPractice(t)
+	k := f.startSession(t, "Anna")
+
+	if !strings.Contains(k.status.Text, micOffText) {
+		t.Errorf("before the answer the client screen says %q, want %q", k.status.Text, micOffText)
+	}
+	if f.mic.opened.Load() != 0 {
+		t.Fatal("the microphone was opened before anyone said yes")
+	}
+	id := k.run.cs.Participants()[0].ID
+	test.Tap(k.yes[id])
+	if k.run.cs.State() != consent.Recording || !k.run.recording() {
+		t.Fatalf("after yes: state %v, recording %v (problem %q)", k.run.cs.State(), k.run.recording(), k.problem.Text)
+	}
+	if f.mic.opened.Load() != 1 {
+		t.Fatalf("microphone opened %d times", f.mic.opened.Load())
+	}
+	waitRecorded(t, k, 3*time.Second)
+	test.Tap(k.stop)
+	if k.run.recording() || k.run.cs.State() != consent.NotesOnly {
+		t.Fatalf("after Stop: state %v, recording %v", k.run.cs.State(), k.run.recording())
+	}
+	if !strings.Contains(k.status.Text, micOffText) {
+		t.Errorf("after Stop the client screen says %q", k.status.Text)
+	}
+	if k.keep == nil || k.dropLast == nil || k.dropAll == nil {
+		t.Fatal("no choice of what happens to the recording")
+	}
+	test.Tap(k.keep)
+
+	recs, err := f.db.Recordings(k.run.stored.ID)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("recordings: %v, %v", recs, err)
+	}
+	r := recs[0]
+	if r.State != storage.StateComplete {
+		t.Errorf("recording state %v, want complete", r.State)
+	}
+	if r.Duration < 3*time.Second {
+		t.Errorf("recording lasts %v, want at least 3 s", r.Duration)
+	}
+	grantDate := k.run.cs.DeleteOn()
+	if !r.DeleteOn.Equal(grantDate) {
+		t.Errorf("recording deleted on %v, consent says %v", r.DeleteOn, grantDate)
+	}
+	// What was stored decodes as MP3 of about that length.
+	rc, err := f.db.OpenRecording(r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	dec, err := mp3.NewDecoder(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.Copy(io.Discard, dec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decoded := time.Duration(n/4) * time.Second / time.Duration(dec.SampleRate())
+	if d := decoded - r.Duration; d < -time.Second || d > time.Second {
+		t.Errorf("decoded %v of audio, the row says %v", decoded, r.Duration)
+	}
+
+	var kinds []string
+	evs, err := f.db.ConsentEvents(k.run.stored.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range evs {
+		kinds = append(kinds, e.Kind)
+	}
+	if got, want := strings.Join(kinds, ","), "ask,confirm,withdraw"; got != want {
+		t.Errorf("stored consent events %s, want %s", got, want)
+	}
+}
+
+func TestOneNoMeansNotesOnly(t *testing.T) {
+	f := newSessionFixture(t)
+	f.unlockPractice(t)
+	k := f.startSession(t, "Sam", "Alex")
+	ps := k.run.cs.Participants()
+	test.Tap(k.yes[ps[0].ID])
+	if k.run.recording() {
+		t.Fatal("recording after only one of two said yes")
+	}
+	if k.yes[ps[0].ID] != nil {
+		t.Error("Sam's buttons are still shown after Sam answered")
+	}
+	test.Tap(k.no[ps[1].ID])
+	if k.run.cs.State() != consent.NotesOnly || k.run.recording() {
+		t.Fatalf("after one no: state %v, recording %v", k.run.cs.State(), k.run.recording())
+	}
+	if f.mic.opened.Load() != 0 {
+		t.Error("the microphone was opened")
+	}
+	if !strings.Contains(k.status.Text, micOffText) {
+		t.Errorf("client screen says %q", k.status.Text)
+	}
+}
+
+func TestDeleteAllAfterStop(t *testing.T) {
+	f := newSessionFixture(t)
+	f.unlockPractice(t)
+	k := f.startSession(t, "Anna")
+	test.Tap(k.yes[k.run.cs.Participants()[0].ID])
+	waitRecorded(t, k, time.Second)
+	test.Tap(k.stop)
+	test.Tap(k.dropAll)
+	recs, err := f.db.Recordings(k.run.stored.ID)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("recordings: %v, %v", recs, err)
+	}
+	if recs[0].State != storage.StateDeleted {
+		t.Errorf("after Delete all the recording is %v", recs[0].State)
+	}
+	if _, err := f.db.OpenRecording(recs[0].ID); err == nil {
+		t.Error("a deleted recording still opens")
+	}
+}
+
+func TestDeleteLastMinutes(t *testing.T) {
+	f := newSessionFixture(t)
+	f.unlockPractice(t)
+	k := f.startSession(t, "Anna")
+	test.Tap(k.yes[k.run.cs.Participants()[0].ID])
+	waitRecorded(t, k, 2*time.Second)
+	test.Tap(k.stop)
+	test.Tap(k.dropLast)
+	// Everything was shorter than five minutes, so nothing readable stays.
+	recs, _ := f.db.Recordings(k.run.stored.ID)
+	for _, r := range recs {
+		if rc, err := f.db.OpenRecording(r.ID); err == nil {
+			n, _ := io.Copy(io.Discard, rc)
+			rc.Close()
+			if n > 0 {
+				t.Errorf("recording %s still has %d bytes after deleting the last 5 minutes of %v", r.ID, n, r.Duration)
+			}
+		}
+	}
+}
+
+func TestJoinStopsCaptureUntilEveryoneSaysYes(t *testing.T) {
+	f := newSessionFixture(t)
+	f.unlockPractice(t)
+	k := f.startSession(t, "Anna")
+	test.Tap(k.yes[k.run.cs.Participants()[0].ID])
+	waitRecorded(t, k, time.Second)
+	run := k.run
+	if err := run.addPerson("Ben", consent.RolePartner); err != nil {
+		t.Fatal(err)
+	}
+	if run.recording() || run.cs.State() != consent.AwaitingConsent {
+		t.Fatalf("after a join: state %v, recording %v", run.cs.State(), run.recording())
+	}
+	k = newKioskScreen(f.u, run)
+	f.u.show(k)
+	if len(k.yes) != 2 {
+		t.Fatalf("%d people asked after the join, want both", len(k.yes))
+	}
+	for _, p := range run.cs.Participants() {
+		test.Tap(k.yes[p.ID])
+	}
+	if !run.recording() {
+		t.Fatal("not recording after everyone said yes again")
+	}
+	recs, _ := f.db.Recordings(run.stored.ID)
+	if len(recs) != 2 || recs[0].State != storage.StateComplete || recs[1].State != storage.StateRecording {
+		t.Errorf("want the first segment sealed and a second one recording: %+v", recs)
+	}
+}
+
+func TestKioskWorksByKeyboard(t *testing.T) {
+	f := newSessionFixture(t)
+	f.unlockPractice(t)
+	k := f.startSession(t, "Anna")
+	if f.u.win.Canvas().Focused() != nil {
+		t.Fatalf("an answer is preselected: %#v", f.u.win.Canvas().Focused())
+	}
+	// Tab reaches "Yes", then "No"; Shift-Tab goes back; Enter presses.
+	c := f.u.win.Canvas()
+	for i := 0; i < 10; i++ {
+		test.FocusNext(c)
+		if b, ok := c.Focused().(*bigButton); ok && b.Text == yesText {
+			break
+		}
+	}
+	if b, ok := c.Focused().(*bigButton); !ok || b.Text != yesText {
+		t.Fatalf("Tab never reaches Yes; focus on %#v", c.Focused())
+	}
+	test.FocusNext(f.u.win.Canvas())
+	if b, ok := f.u.win.Canvas().Focused().(*bigButton); !ok || b.Text != noText {
+		t.Fatalf("after Tab the focus is on %#v, want No", f.u.win.Canvas().Focused())
+	}
+	test.FocusPrevious(f.u.win.Canvas())
+	f.u.win.Canvas().Focused().TypedKey(&fyneKeyEvent)
+	if !k.run.recording() {
+		t.Fatal("Enter on Yes did not start the recording")
+	}
+	waitRecorded(t, k, 500*time.Millisecond)
+	if b, ok := f.u.win.Canvas().Focused().(*bigButton); !ok || b.Text != stopText {
+		t.Fatalf("while recording the focus is on %#v, want Stop", f.u.win.Canvas().Focused())
+	}
+	f.u.win.Canvas().Focused().TypedKey(&fyneKeyEvent)
+	if k.run.recording() {
+		t.Fatal("Enter on Stop did not stop")
+	}
+}
+
+func TestNoMicrophoneMeansNotesOnly(t *testing.T) {
+	f := newSessionFixture(t)
+	f.u.opt.Mic = nil
+	f.unlockPractice(t)
+	k := f.startSession(t, "Anna")
+	if !containsText(k.actions, "no microphone") {
+		t.Error("the client screen does not say that there is no microphone")
+	}
+	test.Tap(k.yes[k.run.cs.Participants()[0].ID])
+	if k.run.recording() || k.run.cs.State() != consent.NotesOnly {
+		t.Fatalf("state %v, recording %v", k.run.cs.State(), k.run.recording())
+	}
+	if !strings.Contains(k.problem.Text, "No microphone") {
+		t.Errorf("problem = %q", k.problem.Text)
+	}
+}
+
+// failingMic stands in for a microphone that is unplugged part-way: the
+// real device cannot be unplugged in a test. Its Source gives the speech
+// fixture, then an error wrapping audio.ErrDeviceLost.
+type failingMic struct {
+	pcm   []byte
+	after int // bytes before the failure
+}
+
+func (m failingMic) Open(g consent.Grant) (audio.Source, error) {
+	r := io.MultiReader(bytes.NewReader(m.pcm[:m.after]), errReader{audio.ErrDeviceLost})
+	return audio.PCMMic{R: r}.Open(g)
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+func TestMicrophoneLostKeepsWhatWasRecorded(t *testing.T) {
+	f := newSessionFixture(t)
+	fix := testmic.New(t, "What was said before the microphone was unplugged is kept.")
+	pcm, _ := os.ReadFile(fix.Fixture)
+	f.u.opt.Mic = failingMic{pcm: pcm, after: 2 * audio.SpeechRate * 2} // two seconds
+	f.unlockPractice(t)
+	k := f.startSession(t, "Anna")
+	test.Tap(k.yes[k.run.cs.Participants()[0].ID])
+	deadline := time.Now().Add(10 * time.Second)
+	for k.run.cs.State() == consent.Recording && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		settle(f.u)
+	}
+	if k.run.cs.State() != consent.NotesOnly {
+		t.Fatalf("after the microphone was lost the state is %v", k.run.cs.State())
+	}
+	if !strings.Contains(k.problem.Text, "kept until") {
+		t.Errorf("problem = %q, want a sentence saying what was kept", k.problem.Text)
+	}
+	recs, _ := f.db.Recordings(k.run.stored.ID)
+	if len(recs) != 1 || recs[0].State != storage.StateComplete || recs[0].Duration < 1500*time.Millisecond {
+		t.Errorf("what was recorded before the loss: %+v", recs)
+	}
+}
+
+// containsText reports whether a label under c contains text (any case).
+func containsText(c fyne.CanvasObject, text string) bool {
+	for _, obj := range test.LaidOutObjects(c) {
+		if l, ok := obj.(*widget.Label); ok && strings.Contains(strings.ToLower(l.Text), strings.ToLower(text)) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,250 @@
+package app
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/assent-recorder/assent/consent"
+)
+
+// notesSaveDelay is how long after the last keystroke notes are saved.
+const notesSaveDelay = time.Second
+
+// sessionScreen is the therapist's view of a session: its state in words,
+// the recording controls, and the typed notes.
+type sessionScreen struct {
+	ui  *UI
+	run *sessionRun
+
+	state    *widget.Label
+	timer    *widget.Label
+	meter    *widget.ProgressBar
+	ask      *widget.Button
+	notesBtn *widget.Button
+	pause    *widget.Button
+	resume   *widget.Button
+	stop     *widget.Button
+	join     *widget.Button
+	end      *widget.Button
+	notes    *widget.Entry
+	saved    *widget.Label
+	problem  *widget.Label
+
+	saveTimer *time.Timer
+	dirty     bool
+}
+
+func newSessionScreen(u *UI, run *sessionRun) *sessionScreen {
+	s := &sessionScreen{ui: u, run: run}
+	s.state = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.state.Wrapping = fyne.TextWrapWord
+	s.timer = widget.NewLabel("")
+	s.meter = widget.NewProgressBar()
+	s.meter.TextFormatter = func() string { return "" }
+	s.ask = widget.NewButton("Ask for consent: turn the laptop to the client", s.askConsent)
+	s.ask.Importance = widget.HighImportance
+	s.notesBtn = widget.NewButton("Notes only", s.switchToNotes)
+	s.pause = widget.NewButton("Pause", func() { s.do(consent.EventPause) })
+	s.resume = widget.NewButton("Resume", func() { s.do(consent.EventResume) })
+	s.stop = widget.NewButton(stopText, s.stopRecording)
+	s.stop.Importance = widget.DangerImportance
+	s.join = widget.NewButton("Someone joined", s.someoneJoined)
+	s.end = widget.NewButton("End the session", s.endSession)
+	s.notes = widget.NewMultiLineEntry()
+	s.notes.Wrapping = fyne.TextWrapWord
+	s.notes.SetPlaceHolder("Session notes. They are encrypted and saved as you type, and kept when a recording is deleted.")
+	s.saved = widget.NewLabel("")
+	s.saved.Importance = widget.LowImportance
+	s.problem = newProblemLabel()
+	if n, err := u.db.Notes(run.stored.ID); err == nil {
+		s.notes.SetText(n.Text)
+	} else {
+		u.opt.Logf("reading notes: %v", err)
+	}
+	s.notes.OnChanged = s.notesChanged
+	u.run = run
+	run.onChange = s.refresh
+	run.onProblem = func(msg string) { s.problem.SetText(msg) }
+	s.refresh()
+	return s
+}
+
+func (s *sessionScreen) content() fyne.CanvasObject {
+	var names string
+	for i, p := range s.run.cs.Participants() {
+		if i > 0 {
+			names += ", "
+		}
+		names += p.Name
+	}
+	top := container.NewVBox(
+		heading(s.run.client.Label+": session of "+s.run.stored.StartedAt.In(s.ui.opt.Location).Format("Monday 2 January 2006, 15:04")),
+		widget.NewLabel("Present: "+names),
+		container.NewBorder(nil, nil, nil, s.timer, s.state),
+		s.meter,
+		container.NewHBox(s.ask, s.notesBtn, s.pause, s.resume, s.stop, s.join, s.end),
+		s.problem,
+	)
+	return container.NewBorder(top, s.saved, nil, nil, s.notes)
+}
+
+// focus offers the next step: asking, when the client has not been asked
+// yet; otherwise the notes.
+func (s *sessionScreen) focus() fyne.Focusable {
+	if s.ask.Visible() && len(s.run.cs.Events()) == 0 {
+		return s.ask
+	}
+	return s.notes
+}
+
+// refresh shows the session's state and enables what it allows.
+func (s *sessionScreen) refresh() {
+	st := s.run.cs.State()
+	l := s.run.currentLevel()
+	show := func(on bool, o fyne.CanvasObject) {
+		if on {
+			o.Show()
+		} else {
+			o.Hide()
+		}
+	}
+	recording := st == consent.Recording && s.run.recording()
+	switch {
+	case recording:
+		s.state.SetText("● Recording. Deleted on " + consent.LongDate(s.run.cs.DeleteOn(), s.ui.opt.Location) + ".")
+		s.timer.SetText(clock(l.Elapsed))
+		s.meter.SetValue(meterValue(l))
+	case st == consent.AwaitingConsent:
+		s.state.SetText(micOffText + ". Waiting for everyone's answer on the client screen.")
+	case st == consent.Paused:
+		s.state.SetText("Paused. " + micOffText + ".")
+	case st == consent.Ended:
+		s.state.SetText("The session has ended. " + micOffText + ".")
+	default:
+		s.state.SetText("Notes only. " + micOffText + ".")
+	}
+	show(recording, s.meter)
+	show(recording, s.timer)
+	show(st == consent.AwaitingConsent || st == consent.NotesOnly, s.ask)
+	show(st != consent.NotesOnly && st != consent.Ended, s.notesBtn)
+	show(recording, s.pause)
+	show(st == consent.Paused, s.resume)
+	show(recording || st == consent.Paused, s.stop)
+	show(st != consent.Ended, s.join)
+	show(st != consent.Ended, s.end)
+}
+
+// askConsent turns the laptop to the client: from notes only it asks
+// everyone afresh.
+func (s *sessionScreen) askConsent() {
+	kind := consent.EventAsk
+	if s.run.cs.State() == consent.NotesOnly {
+		kind = consent.EventReAsk
+	}
+	if err := s.run.apply(consent.Event{Kind: kind, Actor: consent.Therapist()}); err != nil {
+		// An ask while already awaiting answers is harmless: show the
+		// question again.
+		if s.run.cs.State() != consent.AwaitingConsent {
+			s.ui.opt.Logf("ask: %v", err)
+			s.problem.SetText("The client cannot be asked now.")
+			return
+		}
+	}
+	s.saveNotes()
+	s.ui.show(newKioskScreen(s.ui, s.run))
+}
+
+func (s *sessionScreen) do(kind consent.EventKind) {
+	if err := s.run.apply(consent.Event{Kind: kind, Actor: consent.Therapist()}); err != nil {
+		s.ui.opt.Logf("%s: %v", kind, err)
+		s.problem.SetText("That is not possible now.")
+	}
+}
+
+func (s *sessionScreen) switchToNotes() { s.do(consent.EventSwitchToNotes) }
+
+// stopRecording is the therapist's stop: it keeps what was recorded (the
+// client chooses otherwise on their screen, where stops normally happen).
+func (s *sessionScreen) stopRecording() {
+	if err := s.run.apply(consent.Event{Kind: consent.EventWithdraw, Actor: consent.Therapist(), Withdrawal: consent.WithdrawKeep}); err != nil {
+		s.ui.opt.Logf("stop: %v", err)
+		s.run.stopCapture()
+	}
+}
+
+// someoneJoined adds a person: capture stops until they, and everyone, say
+// yes again on the client screen.
+func (s *sessionScreen) someoneJoined() {
+	name := widget.NewEntry()
+	name.SetPlaceHolder("Name")
+	var labels []string
+	for _, rc := range roleChoices {
+		labels = append(labels, rc.String())
+	}
+	role := widget.NewSelect(labels, nil)
+	role.SetSelected(consent.RoleFamily.String())
+	add := func() {
+		if name.Text == "" {
+			return
+		}
+		r := consent.RoleFamily
+		for _, rc := range roleChoices {
+			if rc.String() == role.Selected {
+				r = rc
+			}
+		}
+		if err := s.run.addPerson(name.Text, r); err != nil {
+			s.ui.opt.Logf("join: %v", err)
+			s.problem.SetText("That person could not be added.")
+			return
+		}
+		s.saveNotes()
+		s.ui.show(newKioskScreen(s.ui, s.run))
+	}
+	name.OnSubmitted = func(string) { add() }
+	s.problem.SetText("")
+	s.ui.win.SetContent(pageLayout("Someone joined",
+		wrapped("Recording stops until everyone, including the new person, has said yes on the client screen."),
+		name, role, newActionButton("Add and ask everyone", add).button,
+		widget.NewButton("Cancel", func() { s.ui.show(s) })))
+	s.ui.win.Canvas().Focus(name)
+}
+
+func (s *sessionScreen) endSession() {
+	s.saveNotes()
+	if err := s.run.apply(consent.Event{Kind: consent.EventEnd, Actor: consent.Therapist()}); err != nil {
+		s.ui.opt.Logf("end: %v", err)
+	}
+	if err := s.ui.db.EndSession(s.run.stored.ID); err != nil {
+		s.ui.opt.Logf("ending session: %v", err)
+	}
+	s.ui.run = nil
+	s.ui.show(newPracticeScreen(s.ui))
+}
+
+// notesChanged saves the notes a moment after typing stops.
+func (s *sessionScreen) notesChanged(string) {
+	s.dirty = true
+	s.saved.SetText("")
+	if s.saveTimer != nil {
+		s.saveTimer.Stop()
+	}
+	s.saveTimer = time.AfterFunc(notesSaveDelay, func() { s.ui.do(s.saveNotes) })
+}
+
+// saveNotes seals the notes now if they changed.
+func (s *sessionScreen) saveNotes() {
+	if !s.dirty {
+		return
+	}
+	if err := s.ui.db.SaveNotes(s.run.stored.ID, s.notes.Text, nil); err != nil {
+		s.ui.opt.Logf("saving notes: %v", err)
+		s.saved.SetText("The notes could not be saved. Keep this screen open and try again.")
+		return
+	}
+	s.dirty = false
+	s.saved.SetText("Saved, encrypted, at " + s.ui.opt.Now().In(s.ui.opt.Location).Format("15:04:05"))
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/assent-recorder/assent/app"
+	"github.com/assent-recorder/assent/assets"
+	"github.com/assent-recorder/assent/audio/lame"
+	"github.com/assent-recorder/assent/audio/portaudio"
+	"github.com/assent-recorder/assent/storage"
+)
+
+// runGUI opens the practice's data and runs the window until it is closed.
+func runGUI(args []string, getenv func(string) string, stderr io.Writer) int {
+	fs := newFlagSet("gui", stderr)
+	data := dataFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "assent: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	dir, err := dataDir(*data, getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "assent: %v\n", err)
+		return exitUsage
+	}
+
+	icon := fyne.NewStaticResource("icon.png", assets.IconPNG)
+	fyneapp.SetMetadata(metadata(icon))
+	a := fyneapp.NewWithID(appID)
+	a.SetIcon(icon)
+	w := a.NewWindow("Assent")
+	w.SetMaster()
+	w.Resize(fyne.NewSize(960, 680))
+
+	db, err := storage.Open(dir, storage.Options{})
+	if err != nil {
+		fmt.Fprintf(stderr, "assent: opening %s: %v\n", dir, err)
+		app.ShowOpenProblem(w, dir, err)
+		w.ShowAndRun()
+		return exitProblems
+	}
+	opt := app.Options{DataDir: dir, NewEncoder: lame.NewFunc(lame.Options{})}
+	host, err := portaudio.NewHost(log.Printf)
+	if err != nil {
+		// No sound system at all: the app still starts, and the consent
+		// screen says recording is unavailable; notes only works.
+		log.Printf("no audio: %v", err)
+	} else {
+		defer host.Close()
+		opt.Speaker = host
+		if devs, err := host.InputDevices(); err == nil && len(devs) > 0 {
+			opt.Mic = host.Mic("")
+		} else {
+			log.Printf("no microphone found (%v)", err)
+		}
+	}
+	ui := app.New(a, w, db, opt)
+	ui.Start()
+
+	// A logout or `kill` ends the app the same way as Ctrl+Q: keys are
+	// forgotten and the database is closed cleanly.
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	go func() {
+		if _, ok := <-stop; ok {
+			fyne.Do(ui.Quit)
+		}
+	}()
+
+	w.ShowAndRun()
+	signal.Stop(stop)
+	close(stop)
+	ui.Wait()
+	if err := db.Close(); err != nil {
+		fmt.Fprintf(stderr, "assent: closing the database: %v\n", err)
+		return exitProblems
+	}
+	return exitOK
+}
+
+// metadata is what FyneApp.toml declares, for builds made with plain
+// `go build` (which does not read that file).
+func metadata(icon fyne.Resource) fyne.AppMetadata {
+	return fyne.AppMetadata{
+		ID:         appID,
+		Name:       "Assent",
+		Version:    Version,
+		Build:      1,
+		Icon:       icon,
+		Migrations: map[string]bool{"fyneDo": true},
+	}
+}

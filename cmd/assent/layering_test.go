@@ -1,0 +1,51 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/assent-recorder/assent"
+
+// TestLayering guards the one-way dependencies of DESIGN.md:
+// cmd → app → {consent, storage, audio}; consent imports only the standard
+// library; audio and storage import neither Fyne, app, nor each other.
+func TestLayering(t *testing.T) {
+	rules := []struct {
+		pkg       string
+		forbidden []string
+		stdOnly   bool
+	}{
+		{pkg: "./consent", stdOnly: true},
+		{pkg: "./storage", forbidden: []string{"fyne.io/", module + "/app", module + "/audio", "github.com/gordonklaus/portaudio"}},
+		{pkg: "./audio/...", forbidden: []string{"fyne.io/", module + "/app", module + "/storage", "modernc.org/sqlite"}},
+		{pkg: "./app", forbidden: []string{module + "/cmd"}},
+	}
+	for _, r := range rules {
+		t.Run(strings.TrimPrefix(r.pkg, "./"), func(t *testing.T) {
+			out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}} {{.Standard}}", "../../"+strings.TrimPrefix(r.pkg, "./")).CombinedOutput()
+			if err != nil {
+				if strings.Contains(string(out), "matched no packages") || strings.Contains(string(out), "no Go files") {
+					t.Skipf("%s has no Go files yet", r.pkg)
+				}
+				t.Fatalf("go list: %v\n%s", err, out)
+			}
+			self := module + "/" + strings.TrimSuffix(strings.TrimPrefix(r.pkg, "./"), "/...")
+			for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+				path, std, _ := strings.Cut(line, " ")
+				if strings.HasPrefix(path, self) {
+					continue
+				}
+				if r.stdOnly && std != "true" {
+					t.Errorf("%s imports %s; it may import only the standard library", r.pkg, path)
+				}
+				for _, f := range r.forbidden {
+					if strings.HasPrefix(path, f) {
+						t.Errorf("%s imports %s", r.pkg, path)
+					}
+				}
+			}
+		})
+	}
+}

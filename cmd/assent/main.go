@@ -1,0 +1,109 @@
+// Command assent is the Assent desktop app: it records therapy sessions only
+// with the client's on-screen assent for that session.
+//
+// Usage:
+//
+//	assent [--data DIR]          start the app (the default)
+//	assent version               print the version
+//	assent help                  this text
+//
+// The data folder is, in order: --data DIR, $ASSENT_DATA,
+// $XDG_DATA_HOME/assent, ~/.local/share/assent. It is created with mode 0700.
+//
+// This file only wires: it parses flags, opens storage and hands a Fyne app
+// and window to package app.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Version is Assent's version; FyneApp.toml carries the same (a test checks).
+const Version = "0.1.0"
+
+// appID is the reverse-DNS identity Fyne uses for preferences and desktop
+// integration; FyneApp.toml carries the same.
+const appID = "org.assent.recorder"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// Exit codes, as the subcommands document them.
+const (
+	exitOK       = 0
+	exitProblems = 1
+	exitUsage    = 2
+)
+
+// run is main without the process: it returns the exit code.
+func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cmd := "gui"
+	if len(args) > 0 && !isFlag(args[0]) {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "gui":
+		return runGUI(args, getenv, stderr)
+	case "version":
+		fmt.Fprintf(stdout, "assent %s\n", Version)
+		return exitOK
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "assent: unknown command %q\n\n%s", cmd, usage)
+		return exitUsage
+	}
+}
+
+const usage = `Assent records therapy sessions only with the client's assent, given on
+screen for that session, and deletes every recording on the date shown.
+
+Usage:
+  assent [--data DIR]     start the app
+  assent version          print the version
+  assent help             show this text
+
+The data folder is --data DIR, or $ASSENT_DATA, or $XDG_DATA_HOME/assent,
+or ~/.local/share/assent. It is created readable by you alone (mode 0700).
+`
+
+func isFlag(s string) bool { return len(s) > 0 && s[0] == '-' }
+
+// dataFlag adds --data to fs and returns where its value lands.
+func dataFlag(fs *flag.FlagSet) *string {
+	return fs.String("data", "", "the practice's data `folder` (default $ASSENT_DATA, else $XDG_DATA_HOME/assent)")
+}
+
+// newFlagSet returns a flag set for cmd that prints its usage to stderr.
+func newFlagSet(cmd string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("assent "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// dataDir resolves the data folder from the flag and the environment.
+func dataDir(flagValue string, getenv func(string) string) (string, error) {
+	switch {
+	case flagValue != "":
+		return filepath.Abs(flagValue)
+	case getenv("ASSENT_DATA") != "":
+		return filepath.Abs(getenv("ASSENT_DATA"))
+	case getenv("XDG_DATA_HOME") != "":
+		return filepath.Join(getenv("XDG_DATA_HOME"), "assent"), nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		var err error
+		if home, err = os.UserHomeDir(); err != nil {
+			return "", errors.New("no data folder: set --data, ASSENT_DATA or HOME")
+		}
+	}
+	return filepath.Join(home, ".local", "share", "assent"), nil
+}
