@@ -55,6 +55,9 @@ type Options struct {
 	Speaker audio.Speaker
 	// NewEncoder makes the MP3 encoder (audio/lame in the real program).
 	NewEncoder audio.NewEncoderFunc
+	// AutoLock, if positive, overrides the auto-lock time of the settings
+	// (default 10 minutes without any action).
+	AutoLock time.Duration
 }
 
 // UI is Assent's window content and the state behind it.
@@ -72,6 +75,8 @@ type UI struct {
 	screen screen
 	// run is the session under way, if any.
 	run *sessionRun
+	// house is the purge and auto-lock running in the background.
+	house *housekeeping
 	// do runs a function on the UI goroutine: fyne.Do. Fyne's test driver
 	// runs fyne.Do at once on the caller's goroutine, so tests replace it
 	// with a queue that the test goroutine drains.
@@ -111,6 +116,7 @@ func (u *UI) Start() {
 	quit.IsQuit = true
 	u.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Assent", lock, fyne.NewMenuItemSeparator(), quit)))
 	u.showLockScreen()
+	u.startHousekeeping()
 }
 
 // Lock forgets the keys in memory and shows the unlock screen. It is safe to
@@ -143,6 +149,7 @@ func (u *UI) Quit() {
 	if u.run != nil {
 		u.run.stopCapture()
 	}
+	u.stopHousekeeping()
 	u.db.Lock()
 	u.app.Quit()
 }
@@ -168,11 +175,20 @@ func (u *UI) showLockScreen() {
 
 // show replaces the window's content with s and focuses its first field.
 func (u *UI) show(s screen) {
+	u.touch()
 	u.screen = s
 	u.win.SetContent(s.content())
 	if f := s.focus(); f != nil {
 		u.win.Canvas().Focus(f)
 	}
+}
+
+// showPractice shows the practice after an unlock, saying what crash
+// recovery did if it did anything.
+func (u *UI) showPractice() {
+	p := newPracticeScreen(u)
+	p.notice.SetText(recoveryNotice(u.db.LastRecovery()))
+	u.show(p)
 }
 
 // background runs job in its own goroutine and then done through fyne.Do.

@@ -33,6 +33,7 @@ func newTestUI(t *testing.T) (*UI, *storage.DB) {
 	q := &uiQueue{}
 	u.do = q.add
 	testQueues.Store(u, q)
+	t.Cleanup(u.stopHousekeeping)
 	return u, db
 }
 

@@ -22,6 +22,7 @@ type practiceScreen struct {
 	newLabel *widget.Entry
 	add      *widget.Button
 	problem  *widget.Label
+	notice   *widget.Label // what happened while the app was closed
 
 	selected int // index in clients, or -1
 	detail   *fyne.Container
@@ -38,6 +39,8 @@ func newPracticeScreen(u *UI) *practiceScreen {
 	s.newLabel.OnSubmitted = func(string) { s.addClient() }
 	s.add = widget.NewButton("Add client", s.addClient)
 	s.problem = newProblemLabel()
+	s.notice = wrapped("")
+	s.notice.Importance = widget.WarningImportance
 	s.list = widget.NewList(
 		func() int { return len(s.clients) },
 		func() fyne.CanvasObject { return widget.NewLabel("client label") },
@@ -65,7 +68,7 @@ func (s *practiceScreen) content() fyne.CanvasObject {
 	folder := widget.NewLabel("Data folder: " + s.ui.opt.DataDir)
 	folder.Importance = widget.LowImportance
 	folder.Truncation = fyne.TextTruncateEllipsis
-	right := container.NewBorder(nil, container.NewBorder(nil, nil, lock, nil, folder), nil, nil,
+	right := container.NewBorder(s.notice, container.NewBorder(nil, nil, lock, nil, folder), nil, nil,
 		container.NewPadded(container.NewVScroll(s.detail)))
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.3
@@ -115,6 +118,7 @@ func (s *practiceScreen) selectClient(i widget.ListItemID) {
 	if i < 0 || i >= len(s.clients) {
 		return
 	}
+	s.ui.touch()
 	s.selected = i
 	c := s.clients[i]
 	s.heading.SetText(c.Label)

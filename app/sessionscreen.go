@@ -158,6 +158,7 @@ func (s *sessionScreen) askConsent() {
 }
 
 func (s *sessionScreen) do(kind consent.EventKind) {
+	s.ui.touch()
 	if err := s.run.apply(consent.Event{Kind: kind, Actor: consent.Therapist()}); err != nil {
 		s.ui.opt.Logf("%s: %v", kind, err)
 		s.problem.SetText("That is not possible now.")
@@ -227,6 +228,7 @@ func (s *sessionScreen) endSession() {
 
 // notesChanged saves the notes a moment after typing stops.
 func (s *sessionScreen) notesChanged(string) {
+	s.ui.touch()
 	s.dirty = true
 	s.saved.SetText("")
 	if s.saveTimer != nil {
