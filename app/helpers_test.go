@@ -3,10 +3,13 @@ package app
 import (
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/assent-recorder/assent/consent"
 )
 
 // fyneKeyEvent is the Return key, as a keyboard user submits a field.
@@ -65,3 +68,6 @@ func settle(u *UI) {
 		q.(*uiQueue).drain()
 	}
 }
+
+// longDate writes t as the screens do.
+func longDate(u *UI, t time.Time) string { return consent.LongDate(t, u.opt.Location) }

@@ -21,6 +21,7 @@ const (
 	yesText       = "Yes, record today's session"
 	noText        = "No — notes only today"
 	stopText      = "Stop recording"
+	noMicText     = "Recording isn't available on this computer right now — notes only is ready."
 	deleteLastMin = 5
 )
 
@@ -175,7 +176,7 @@ func (s *kioskScreen) askParts() (text, actions []fyne.CanvasObject) {
 		acts = append(acts, name, container.NewGridWithColumns(2, yes, no))
 	}
 	if s.ui.opt.Mic == nil {
-		acts = append(acts, wrapped("There is no microphone on this computer, so today's session cannot be recorded. Notes only works as usual."))
+		acts = append(acts, wrapped(noMicText))
 	}
 	return parts, append(acts, s.statusLabel(micOffText))
 }

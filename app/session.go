@@ -322,7 +322,7 @@ func abs(n int) int {
 // startProblem is the sentence shown when recording could not start.
 func startProblem(err error) string {
 	if errors.Is(err, audio.ErrNoInputDevice) {
-		return "No microphone was found, so Assent is not recording. The session goes on as notes only."
+		return noMicText
 	}
 	return "The microphone could not be started, so Assent is not recording. The session goes on as notes only."
 }

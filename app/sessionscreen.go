@@ -223,7 +223,8 @@ func (s *sessionScreen) endSession() {
 		s.ui.opt.Logf("ending session: %v", err)
 	}
 	s.ui.run = nil
-	s.ui.show(newPracticeScreen(s.ui))
+	// The client sees what happened; "Done" then locks the practice.
+	s.ui.show(newSummaryScreen(s.ui, s.run))
 }
 
 // notesChanged saves the notes a moment after typing stops.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	mp3 "github.com/hajimehoshi/go-mp3"
 
 	"github.com/assent-recorder/assent/audio/testmic"
 	"github.com/assent-recorder/assent/storage"
@@ -110,6 +113,9 @@ func TestE2E(t *testing.T) {
 		if n, _ := countRows(data, "SELECT count(*) FROM recordings"); n != 0 {
 			t.Fatalf("%d recordings before anyone said yes", n)
 		}
+		if fixtureOpen(t, a.cmd.Process.Pid, mic.Fixture) {
+			t.Fatal("the microphone's device was open before anyone said yes")
+		}
 		// The client taps "Yes" (left of the two answer buttons at the
 		// foot of the 960×680 window; see e2e-5-consent.png).
 		x.click(t, a.window, 290, 536)
@@ -117,7 +123,10 @@ func TestE2E(t *testing.T) {
 			n, _ := countRows(data, "SELECT count(*) FROM recordings WHERE state = 'recording'")
 			return n == 1
 		})
-		time.Sleep(1500 * time.Millisecond)
+		if !fixtureOpen(t, a.cmd.Process.Pid, mic.Fixture) {
+			t.Error("recording, but the microphone's device is not open: the check above proves nothing")
+		}
+		time.Sleep(5 * time.Second)
 		x.screenshot(t, filepath.Join(artefacts, "e2e-6-recording.png"))
 		// "Stop recording" has the focus while recording; then "Keep".
 		x.key(t, a.window, "Return")
@@ -125,10 +134,32 @@ func TestE2E(t *testing.T) {
 			n, _ := countRows(data, "SELECT count(*) FROM recordings WHERE state = 'complete' AND bytes > 0")
 			return n == 1
 		})
+		if fixtureOpen(t, a.cmd.Process.Pid, mic.Fixture) {
+			t.Error("the microphone's device is still open after Stop")
+		}
 		time.Sleep(300 * time.Millisecond)
 		x.screenshot(t, filepath.Join(artefacts, "e2e-7-stopped.png"))
 		x.key(t, a.window, "Return")
 		time.Sleep(300 * time.Millisecond)
+		// The therapist takes the laptop back: "For the therapist" (bottom
+		// left), the passphrase, then "End the session".
+		x.click(t, a.window, 100, 652)
+		time.Sleep(500 * time.Millisecond)
+		x.screenshot(t, filepath.Join(artefacts, "e2e-8-passphrase.png"))
+		x.typeText(t, a.window, passphrase)
+		x.key(t, a.window, "Return")
+		time.Sleep(2500 * time.Millisecond)
+		x.screenshot(t, filepath.Join(artefacts, "e2e-9-therapist.png"))
+		x.click(t, a.window, endButtonX, endButtonY)
+		waitFor(t, 10*time.Second, "the session to end", func() bool {
+			n, _ := countRows(data, "SELECT count(*) FROM sessions WHERE ended_at IS NOT NULL")
+			return n == 1
+		})
+		time.Sleep(500 * time.Millisecond)
+		x.screenshot(t, filepath.Join(artefacts, "e2e-10-summary.png"))
+		x.key(t, a.window, "Return") // "Done" locks
+		time.Sleep(500 * time.Millisecond)
+		x.screenshot(t, filepath.Join(artefacts, "e2e-11-locked-again.png"))
 		a.quit(t, x)
 		var kinds string
 		db, err := sql.Open("sqlite", "file:"+filepath.Join(data, storage.DBFile)+"?mode=ro")
@@ -139,10 +170,99 @@ func TestE2E(t *testing.T) {
 		if err := db.QueryRow("SELECT group_concat(kind, ',') FROM (SELECT kind FROM consent_events ORDER BY seq)").Scan(&kinds); err != nil {
 			t.Fatal(err)
 		}
-		if kinds != "ask,confirm,withdraw" {
-			t.Errorf("consent history %q, want ask,confirm,withdraw", kinds)
+		if kinds != "ask,confirm,withdraw,end" {
+			t.Errorf("consent history %q, want ask,confirm,withdraw,end", kinds)
 		}
+		checkRecording(t, data, passphrase)
 	})
+}
+
+// Where "End the session" is on the therapist's screen in notes only (see
+// e2e-9-therapist.png).
+const endButtonX, endButtonY = 528, 180
+
+// fixtureOpen reports whether process pid has the test microphone's
+// fixture open: ALSA's file device opens it when capture starts.
+func fixtureOpen(t *testing.T, pid int, fixture string) bool {
+	t.Helper()
+	dir := fmt.Sprintf("/proc/%d/fd", pid)
+	fds, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatalf("reading %s: %v", dir, err)
+	}
+	for _, fd := range fds {
+		if target, err := os.Readlink(filepath.Join(dir, fd.Name())); err == nil && target == fixture {
+			return true
+		}
+	}
+	return false
+}
+
+// checkRecording opens the practice as the app would, and checks the one
+// recording: it decrypts and decodes to the duration in its row, and no
+// stretch of its MP3 appears in the file on disk.
+func checkRecording(t *testing.T, data, passphrase string) {
+	t.Helper()
+	db, err := storage.Open(data, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Unlock(passphrase); err != nil {
+		t.Fatal(err)
+	}
+	clients, err := db.Clients()
+	if err != nil || len(clients) != 1 {
+		t.Fatalf("clients: %v, %v", clients, err)
+	}
+	sessions, err := db.Sessions(clients[0].ID)
+	if err != nil || len(sessions) != 1 {
+		t.Fatalf("sessions: %v, %v", sessions, err)
+	}
+	recs, err := db.Recordings(sessions[0].ID)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("recordings: %v, %v", recs, err)
+	}
+	rec := recs[0]
+	rc, err := db.OpenRecording(rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	plain, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec, err := mp3.NewDecoder(bytes.NewReader(plain))
+	if err != nil {
+		t.Fatalf("the recording does not decode as MP3: %v", err)
+	}
+	n, err := io.Copy(io.Discard, dec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decoded := time.Duration(n/4) * time.Second / time.Duration(dec.SampleRate())
+	// ALSA's file device is not paced in real time, so five seconds on
+	// the clock capture minutes of audio (the fixture, then silence): the
+	// check is that every captured second was kept and decodes.
+	if decoded < 5*time.Second || (decoded-rec.Duration).Abs() > time.Second {
+		t.Errorf("decoded %v of audio; the recording's row says %v", decoded, rec.Duration)
+	}
+	var onDisk []byte
+	files, _ := filepath.Glob(filepath.Join(data, storage.RecordingsDir, "*"))
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		onDisk = append(onDisk, b...)
+	}
+	if len(onDisk) < len(plain) {
+		t.Fatalf("%d bytes on disk for %d bytes of MP3", len(onDisk), len(plain))
+	}
+	for off := 0; off+64 <= len(plain); off += len(plain)/16 + 1 {
+		if bytes.Contains(onDisk, plain[off:off+64]) {
+			t.Fatalf("the MP3's bytes at %d are readable in the file on disk", off)
+		}
+	}
+	t.Logf("recording %s: %v of audio, %d bytes of MP3, sealed on disk", rec.ID, decoded, len(plain))
 }
 
 // xvfb is a virtual display for the test.
@@ -152,22 +272,33 @@ type xvfb struct {
 
 func startXvfb(t *testing.T) *xvfb {
 	t.Helper()
-	for n := 90 + os.Getpid()%400; ; n++ {
-		display := fmt.Sprintf(":%d", n)
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-			continue
-		}
-		cmd := exec.Command("Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-		if err := cmd.Start(); err != nil {
-			t.Fatalf("starting Xvfb: %v", err)
-		}
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-		x := &xvfb{display: display}
-		waitFor(t, 20*time.Second, "Xvfb to start", func() bool {
-			return x.run("getdisplaygeometry") == nil
-		})
-		return x
+	// -displayfd lets Xvfb pick a free display and tell us which.
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
 	}
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting Xvfb: %v", err)
+	}
+	w.Close()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	line := make(chan string, 1)
+	go func() {
+		b, _ := io.ReadAll(io.LimitReader(r, 16))
+		line <- strings.TrimSpace(string(b))
+	}()
+	var display string
+	select {
+	case n := <-line:
+		display = ":" + n
+	case <-time.After(30 * time.Second):
+		t.Fatal("Xvfb did not report its display within 30 s")
+	}
+	x := &xvfb{display: display}
+	waitFor(t, 20*time.Second, "Xvfb to answer", func() bool { return x.run("getdisplaygeometry") == nil })
+	return x
 }
 
 // run runs xdotool on this display.

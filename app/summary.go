@@ -1,0 +1,86 @@
+package app
+
+import (
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/storage"
+)
+
+// summaryScreen is shown to the client when the session ends: whether it
+// was recorded, for how long, when it will be deleted, what they chose, and
+// the consent receipt. It is on the client screen's terms (large type,
+// nothing of the practice); "Done" locks the practice.
+type summaryScreen struct {
+	ui    *UI
+	run   *sessionRun
+	lines []string
+	page  consent.Page
+	done  *bigButton
+}
+
+func newSummaryScreen(u *UI, run *sessionRun) *summaryScreen {
+	s := &summaryScreen{ui: u, run: run}
+	receipt := run.cs.Receipt(consent.CollectionOnScreen, "")
+	receipt.Location = u.opt.Location
+	s.page = receipt.Page()
+	s.lines = s.summaryLines(receipt)
+	s.done = newBigButton("Done", u.Lock)
+	s.done.Importance = widget.HighImportance
+	return s
+}
+
+// summaryLines says in a few sentences what happened to today's session.
+func (s *summaryScreen) summaryLines(r consent.Receipt) []string {
+	recs, err := s.ui.db.Recordings(s.run.stored.ID)
+	if err != nil {
+		s.ui.opt.Logf("summary: %v", err)
+		return []string{"Your therapist can show you the record of today's session."}
+	}
+	var kept, deleted time.Duration
+	var deleteOn time.Time
+	for _, rec := range recs {
+		if rec.State == storage.StateDeleted {
+			deleted += rec.Duration
+			continue
+		}
+		kept += rec.Duration
+		if deleteOn.IsZero() || rec.DeleteOn.Before(deleteOn) {
+			deleteOn = rec.DeleteOn
+		}
+	}
+	loc := s.ui.opt.Location
+	switch {
+	case len(recs) == 0:
+		return []string{"Today's session was not recorded. " + micOffText + "."}
+	case kept == 0:
+		return []string{fmt.Sprintf("Today's session was recorded for %s, and all of it has been deleted, as you chose.", humanDuration(deleted.Round(time.Second)))}
+	}
+	lines := []string{fmt.Sprintf("Today's session was recorded for %s.", humanDuration((kept + deleted).Round(time.Second)))}
+	if deleted > 0 {
+		lines = append(lines, fmt.Sprintf("%s of it was deleted, as you chose.", humanDuration(deleted.Round(time.Second))))
+	}
+	lines = append(lines, "What is kept is deleted on "+consent.LongDate(deleteOn, loc)+". Nobody can keep it longer.")
+	return lines
+}
+
+func (s *summaryScreen) content() fyne.CanvasObject {
+	parts := []fyne.CanvasObject{heading("Today's session has ended")}
+	for _, l := range s.lines {
+		parts = append(parts, wrapped(l))
+	}
+	parts = append(parts, widget.NewSeparator(), heading(s.page.Title))
+	for _, p := range s.page.Paragraphs {
+		parts = append(parts, wrapped(p))
+	}
+	column := container.NewCenter(container.New(&maxWidth{width: 760}, container.NewVBox(parts...)))
+	page := container.NewBorder(nil, container.NewCenter(container.New(&maxWidth{width: 760}, s.done)), nil, nil, container.NewVScroll(column))
+	return container.NewThemeOverride(page, largeTheme{Theme: s.ui.app.Settings().Theme()})
+}
+
+func (s *summaryScreen) focus() fyne.Focusable { return s.done }
