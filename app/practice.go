@@ -23,13 +23,15 @@ type practiceScreen struct {
 	add      *widget.Button
 	problem  *widget.Label
 	notice   *widget.Label // what happened while the app was closed
+	archived *widget.Check // show archived clients instead
 
-	selected int // index in clients, or -1
-	detail   *fyne.Container
-	heading  *widget.Label
-	rename   *widget.Entry
-	sessions *widget.Label
-	start    *widget.Button
+	selected   int // index in clients, or -1
+	detail     *fyne.Container
+	heading    *widget.Label
+	rename     *widget.Entry
+	sessions   *widget.Label
+	start      *widget.Button
+	archiveBtn *widget.Button
 }
 
 func newPracticeScreen(u *UI) *practiceScreen {
@@ -47,6 +49,13 @@ func newPracticeScreen(u *UI) *practiceScreen {
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(s.clients[i].Label) },
 	)
 	s.list.OnSelected = s.selectClient
+	s.archived = widget.NewCheck("Show archived clients", func(bool) {
+		s.selected = -1
+		s.list.UnselectAll()
+		s.reload()
+		s.detail.Objects = nil
+		s.detail.Refresh()
+	})
 	s.heading = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.rename = widget.NewEntry()
 	s.rename.OnSubmitted = func(string) { s.renameClient() }
@@ -63,7 +72,7 @@ func (s *practiceScreen) content() fyne.CanvasObject {
 	lock := widget.NewButton("Lock", s.ui.Lock)
 	left := container.NewBorder(
 		widget.NewLabelWithStyle("Clients", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewVBox(s.newLabel, s.add, s.problem),
+		container.NewVBox(s.newLabel, s.add, s.archived, s.problem),
 		nil, nil, s.list)
 	folder := widget.NewLabel("Data folder: " + s.ui.opt.DataDir)
 	folder.Importance = widget.LowImportance
@@ -77,16 +86,42 @@ func (s *practiceScreen) content() fyne.CanvasObject {
 
 func (s *practiceScreen) focus() fyne.Focusable { return s.newLabel }
 
-// reload reads the clients again.
+// reload reads the clients again: the active ones, or the archived ones
+// when asked for.
 func (s *practiceScreen) reload() {
-	clients, err := s.ui.db.Clients()
+	all, err := s.ui.db.Clients()
 	if err != nil {
 		s.ui.opt.Logf("listing clients: %v", err)
 		s.problem.SetText("The client list could not be read.")
 		return
 	}
-	s.clients = clients
+	showArchived := s.archived != nil && s.archived.Checked
+	s.clients = s.clients[:0]
+	for _, c := range all {
+		if c.ArchivedAt.IsZero() != showArchived {
+			s.clients = append(s.clients, c)
+		}
+	}
 	s.list.Refresh()
+}
+
+// archive hides the selected client from the list, or brings them back.
+// Nothing of theirs is deleted; recordings keep their deletion dates.
+func (s *practiceScreen) archive() {
+	if s.selected < 0 {
+		return
+	}
+	c := s.clients[s.selected]
+	if err := s.ui.db.ArchiveClient(c.ID, c.ArchivedAt.IsZero()); err != nil {
+		s.ui.opt.Logf("archiving a client: %v", err)
+		s.problem.SetText("The client could not be archived. Nothing was changed.")
+		return
+	}
+	s.selected = -1
+	s.list.UnselectAll()
+	s.reload()
+	s.detail.Objects = []fyne.CanvasObject{wrapped(c.Label + " was moved. Their sessions, notes and deletion dates are unchanged.")}
+	s.detail.Refresh()
 }
 
 func (s *practiceScreen) addClient() {
@@ -125,12 +160,24 @@ func (s *practiceScreen) selectClient(i widget.ListItemID) {
 	s.rename.SetText(c.Label)
 	s.sessions.SetText(s.sessionLines(c))
 	renameButton := widget.NewButton("Rename", s.renameClient)
+	archiveLabel := "Archive this client"
+	if !c.ArchivedAt.IsZero() {
+		archiveLabel = "Bring this client back from the archive"
+	}
+	s.archiveBtn = widget.NewButton(archiveLabel, s.archive)
+	s.archiveBtn.Importance = widget.LowImportance
 	s.detail.Objects = []fyne.CanvasObject{
 		s.heading,
 		container.NewBorder(nil, nil, nil, renameButton, s.rename),
 		s.start,
 		widget.NewLabelWithStyle("Sessions", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.sessions,
+		s.archiveBtn,
+	}
+	if !c.ArchivedAt.IsZero() {
+		s.start.Disable()
+	} else {
+		s.start.Enable()
 	}
 	s.detail.Refresh()
 }

@@ -316,6 +316,27 @@ func TestClientsAndSessions(t *testing.T) {
 	if len(ss) != 2 || ss[0].ID != s2.ID || ss[1].EndedAt.IsZero() {
 		t.Errorf("Sessions = %+v", ss)
 	}
+
+	t.Run("archive", func(t *testing.T) {
+		if err := f.db.ArchiveClient(a.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := f.db.Client(a.ID); !c.ArchivedAt.Equal(f.clock.Now()) {
+			t.Errorf("archived at %v, want %v", c.ArchivedAt, f.clock.Now())
+		}
+		if ss, _ := f.db.Sessions(a.ID); len(ss) != 2 {
+			t.Errorf("archiving lost sessions: %d left", len(ss))
+		}
+		if err := f.db.ArchiveClient(a.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := f.db.Client(a.ID); !c.ArchivedAt.IsZero() {
+			t.Errorf("still archived: %+v", c)
+		}
+		if err := f.db.ArchiveClient("0123456789abcdef0123456789abcdef", true); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("archiving an unknown client: %v", err)
+		}
+	})
 }
 
 func TestSettings(t *testing.T) {

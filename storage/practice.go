@@ -13,9 +13,10 @@ import (
 // Client is a person (or couple, or family) the therapist works with, known
 // here only by the label the therapist chose.
 type Client struct {
-	ID        string
-	Label     string
-	CreatedAt time.Time
+	ID         string
+	Label      string
+	CreatedAt  time.Time
+	ArchivedAt time.Time // zero unless archived
 }
 
 // Participant is someone present in a session who decides for themselves
@@ -98,20 +99,21 @@ func (db *DB) RenameClient(id, label string) error {
 func (db *DB) Client(id string) (Client, error) {
 	var c Client
 	var at int64
-	err := db.sql.QueryRow("SELECT id, label, created_at FROM clients WHERE id = ?", id).Scan(&c.ID, &c.Label, &at)
+	var archived sql.NullInt64
+	err := db.sql.QueryRow("SELECT id, label, created_at, archived_at FROM clients WHERE id = ?", id).Scan(&c.ID, &c.Label, &at, &archived)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Client{}, fmt.Errorf("storage: client %s: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return Client{}, fmt.Errorf("storage: client %s: %w", id, dbErr(err))
 	}
-	c.CreatedAt = fromNanos(at)
+	c.CreatedAt, c.ArchivedAt = fromNanos(at), fromNullNanos(archived)
 	return c, nil
 }
 
-// Clients returns every client, ordered by label.
+// Clients returns every client, archived ones included, ordered by label.
 func (db *DB) Clients() ([]Client, error) {
-	rows, err := db.sql.Query("SELECT id, label, created_at FROM clients ORDER BY label COLLATE NOCASE, id")
+	rows, err := db.sql.Query("SELECT id, label, created_at, archived_at FROM clients ORDER BY label COLLATE NOCASE, id")
 	if err != nil {
 		return nil, fmt.Errorf("storage: clients: %w", dbErr(err))
 	}
@@ -120,16 +122,40 @@ func (db *DB) Clients() ([]Client, error) {
 	for rows.Next() {
 		var c Client
 		var at int64
-		if err := rows.Scan(&c.ID, &c.Label, &at); err != nil {
+		var archived sql.NullInt64
+		if err := rows.Scan(&c.ID, &c.Label, &at, &archived); err != nil {
 			return nil, fmt.Errorf("storage: clients: %w", dbErr(err))
 		}
-		c.CreatedAt = fromNanos(at)
+		c.CreatedAt, c.ArchivedAt = fromNanos(at), fromNullNanos(archived)
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("storage: clients: %w", dbErr(err))
 	}
 	return out, nil
+}
+
+// ArchiveClient hides a client from the practice list (archived true) or
+// brings them back (false). Nothing of theirs is deleted.
+func (db *DB) ArchiveClient(id string, archived bool) error {
+	err := db.write(func(tx *sql.Tx, now time.Time) error {
+		var at any
+		if archived {
+			at = nanos(now)
+		}
+		res, err := tx.Exec("UPDATE clients SET archived_at = ? WHERE id = ?", at, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("client %s: %w", id, ErrNotFound)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("storage: archive client: %w", err)
+	}
+	return nil
 }
 
 // CreateSession starts a session with a client and the participants present
