@@ -108,6 +108,13 @@ func (r *sessionRun) apply(ev consent.Event) error {
 		}
 		r.onProblem("Assent could not save this step to its records. Please tell your therapist.")
 	}
+	if !eff.DeleteOn.IsZero() && r.segments > 0 {
+		// A shorter choice applies to what was already recorded too.
+		if _, err := r.ui.db.ShortenDeletion(r.stored.ID, eff.DeleteOn); err != nil {
+			r.ui.opt.Logf("shortening the deletion date: %v", err)
+			r.onProblem("Assent could not bring the deletion date forward. Please tell your therapist.")
+		}
+	}
 	if eff.Withdrawal == consent.WithdrawDeleteLast {
 		if err := r.deleteLast(time.Duration(eff.DeleteMinutes) * time.Minute); err != nil {
 			r.ui.opt.Logf("deleting the last %d minutes: %v", eff.DeleteMinutes, err)

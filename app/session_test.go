@@ -433,3 +433,38 @@ func containsText(c fyne.CanvasObject, text string) bool {
 	}
 	return false
 }
+
+// TestShorterChoiceAppliesToWhatWasRecorded: after a join, a newcomer who
+// wants it deleted at the end of today shortens the date of the segment
+// recorded before they came too.
+func TestShorterChoiceAppliesToWhatWasRecorded(t *testing.T) {
+	f := newSessionFixture(t)
+	f.unlockPractice(t)
+	k := f.startSession(t, "Anna")
+	test.Tap(k.yes[k.run.cs.Participants()[0].ID])
+	waitRecorded(t, k, time.Second)
+	run := k.run
+	first := run.cs.DeleteOn()
+	if err := run.addPerson("Ben", consent.RolePartner); err != nil {
+		t.Fatal(err)
+	}
+	k = newKioskScreen(f.u, run)
+	f.u.show(k)
+	k.sooner.SetSelected(k.sooner.Options[soonerToday])
+	for _, p := range run.cs.Participants() {
+		test.Tap(k.yes[p.ID])
+	}
+	if !run.recording() {
+		t.Fatal("not recording after everyone said yes again")
+	}
+	today := run.cs.DeleteOn()
+	if !today.Before(first) {
+		t.Fatalf("end of today (%v) is not earlier than %v", today, first)
+	}
+	recs, _ := f.db.Recordings(run.stored.ID)
+	for _, r := range recs {
+		if !r.DeleteOn.Equal(today) {
+			t.Errorf("segment %d is deleted on %v, want the shorter %v", r.Segment, r.DeleteOn, today)
+		}
+	}
+}

@@ -25,6 +25,7 @@ const (
 	AuditRecordingPlayed     = "recording.played"
 	AuditRecordingExported   = "recording.exported" // written by the app
 	AuditRecordingDeleted    = "recording.deleted"
+	AuditDeletionShortened   = "recording.deletion_shortened"
 	AuditRecordingTrimmed    = "recording.trimmed" // DeleteAfter
 	AuditRecordingRecovered  = "recording.recovered"
 	AuditRecoveryFailed      = "recording.recovery_failed"

@@ -350,3 +350,34 @@ func TestSettings(t *testing.T) {
 		t.Errorf("Setting = %q, %v, %v", v, ok, err)
 	}
 }
+
+// TestShortenDeletion: a later, shorter choice moves live recordings'
+// dates earlier, never later, and leaves deleted ones alone.
+func TestShortenDeletion(t *testing.T) {
+	f := newVault(t)
+	c, _ := f.db.CreateClient("C")
+	s, _ := f.db.CreateSession(c.ID, storage.Participant{Name: "Sam", Role: "client"})
+	far := f.clock.Now().Add(28 * 24 * time.Hour)
+	w, err := f.db.NewRecording(s.ID, 1, far, []string{"reflection"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("audio"))
+	w.Close()
+	near := f.clock.Now().Add(7 * 24 * time.Hour)
+	if n, err := f.db.ShortenDeletion(s.ID, near); n != 1 || err != nil {
+		t.Fatalf("ShortenDeletion = %d, %v", n, err)
+	}
+	if r, _ := f.db.Recording(w.ID()); !r.DeleteOn.Equal(near) {
+		t.Errorf("delete on %v, want %v", r.DeleteOn, near)
+	}
+	if n, err := f.db.ShortenDeletion(s.ID, far); n != 0 || err != nil {
+		t.Errorf("moving later: %d, %v", n, err)
+	}
+	if r, _ := f.db.Recording(w.ID()); !r.DeleteOn.Equal(near) {
+		t.Errorf("a later date moved the recording to %v", r.DeleteOn)
+	}
+	if err := f.db.VerifyAudit(); err != nil {
+		t.Error(err)
+	}
+}

@@ -158,6 +158,30 @@ func (db *DB) ArchiveClient(id string, archived bool) error {
 	return nil
 }
 
+// ShortenDeletion moves the deletion date of every live recording of a
+// session to deleteOn where that is earlier; it never moves one later. It
+// returns how many recordings changed. Consent calls for it when a person's
+// choice shortens the session's date after something was recorded.
+func (db *DB) ShortenDeletion(sessionID string, deleteOn time.Time) (int, error) {
+	var n int64
+	err := db.write(func(tx *sql.Tx, now time.Time) error {
+		res, err := tx.Exec("UPDATE recordings SET delete_on = ? WHERE session_id = ? AND state <> ? AND delete_on > ?",
+			nanos(deleteOn), sessionID, string(StateDeleted), nanos(deleteOn))
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		if n > 0 {
+			return appendAudit(tx, now, AuditDeletionShortened, sessionID, fmt.Sprintf("%d recording(s) now deleted by %s", n, deleteOn.UTC().Format(time.RFC3339)))
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("storage: shorten deletion of session %s: %w", sessionID, err)
+	}
+	return int(n), nil
+}
+
 // CreateSession starts a session with a client and the participants present
 // (more can join with AddParticipant). Participant IDs and join times are
 // set by storage.
