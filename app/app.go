@@ -27,7 +27,10 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/assent-recorder/assent/audio"
 	"github.com/assent-recorder/assent/consent"
@@ -189,6 +192,33 @@ func (u *UI) showPractice() {
 	p := newPracticeScreen(u)
 	p.notice.SetText(recoveryNotice(u.db.LastRecovery()))
 	u.show(p)
+}
+
+// askPassphrase asks for the practice passphrase over the current screen
+// and calls ok once it is right. The client screens use it: leaving them
+// for the therapist's needs the passphrase.
+func (u *UI) askPassphrase(ok func()) {
+	pass := widget.NewPasswordEntry()
+	problem := newProblemLabel()
+	var d *dialog.CustomDialog
+	check := func() {
+		p := pass.Text
+		u.background(func() error { return u.db.Unlock(p) }, func(err error) {
+			if err != nil {
+				pass.SetText("")
+				problem.SetText(unlockProblem(err))
+				return
+			}
+			d.Hide()
+			ok()
+		})
+	}
+	pass.OnSubmitted = func(string) { check() }
+	open := widget.NewButton("Open the therapist's screen", check)
+	cancel := widget.NewButton("Back to the client screen", func() { d.Hide() })
+	d = dialog.NewCustomWithoutButtons("Therapist's passphrase", container.NewVBox(pass, problem, open, cancel), u.win)
+	d.Show()
+	u.win.Canvas().Focus(pass)
 }
 
 // background runs job in its own goroutine and then done through fyne.Do.

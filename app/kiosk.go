@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/assent-recorder/assent/audio"
@@ -326,27 +325,7 @@ func (s *kioskScreen) refreshLevel() {
 
 // leave asks for the passphrase before showing the therapist's screens.
 func (s *kioskScreen) leave() {
-	pass := widget.NewPasswordEntry()
-	problem := newProblemLabel()
-	var d *dialog.CustomDialog
-	check := func() {
-		p := pass.Text
-		s.ui.background(func() error { return s.ui.db.Unlock(p) }, func(err error) {
-			if err != nil {
-				pass.SetText("")
-				problem.SetText(unlockProblem(err))
-				return
-			}
-			d.Hide()
-			s.ui.show(newSessionScreen(s.ui, s.run))
-		})
-	}
-	pass.OnSubmitted = func(string) { check() }
-	ok := widget.NewButton("Open the therapist's screen", check)
-	cancel := widget.NewButton("Back to the client screen", func() { d.Hide() })
-	d = dialog.NewCustomWithoutButtons("Therapist's passphrase", container.NewVBox(pass, problem, ok, cancel), s.ui.win)
-	d.Show()
-	s.ui.win.Canvas().Focus(pass)
+	s.ui.askPassphrase(func() { s.ui.show(newSessionScreen(s.ui, s.run)) })
 }
 
 func (s *kioskScreen) statusLabel(text string) *widget.Label {

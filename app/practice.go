@@ -164,12 +164,13 @@ func (s *practiceScreen) selectClient(i widget.ListItemID) {
 	if !c.ArchivedAt.IsZero() {
 		archiveLabel = "Bring this client back from the archive"
 	}
+	record := widget.NewButton("Client's record: was I recorded?", s.showRecord)
 	s.archiveBtn = widget.NewButton(archiveLabel, s.archive)
 	s.archiveBtn.Importance = widget.LowImportance
 	s.detail.Objects = []fyne.CanvasObject{
 		s.heading,
 		container.NewBorder(nil, nil, nil, renameButton, s.rename),
-		s.start,
+		container.NewGridWithColumns(2, s.start, record),
 		widget.NewLabelWithStyle("Sessions", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.sessions,
 		s.archiveBtn,
@@ -198,6 +199,20 @@ func (s *practiceScreen) renameClient() {
 	i := s.selected
 	s.reload()
 	s.selectClient(i)
+}
+
+// showRecord opens the selected client's record.
+func (s *practiceScreen) showRecord() {
+	if s.selected < 0 {
+		return
+	}
+	r, err := newRecordScreen(s.ui, s.clients[s.selected], false)
+	if err != nil {
+		s.ui.opt.Logf("reading a client's record: %v", err)
+		s.problem.SetText("The client's record could not be read.")
+		return
+	}
+	s.ui.show(r)
 }
 
 // sessionLines describes each of the client's sessions on a line: when,

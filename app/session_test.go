@@ -468,3 +468,33 @@ func TestShorterChoiceAppliesToWhatWasRecorded(t *testing.T) {
 		}
 	}
 }
+
+// TestNotesSavedEncryptedWithHandwriting: typed notes and handwriting are
+// saved (sealed) and come back when the session screen is opened again.
+func TestNotesSavedEncryptedWithHandwriting(t *testing.T) {
+	f := newSessionFixture(t)
+	f.unlockPractice(t)
+	p := f.u.screen.(*practiceScreen)
+	p.list.Select(0)
+	test.Tap(p.start)
+	st := f.u.screen.(*startScreen)
+	test.Type(st.rows[0].name, "Anna")
+	test.Tap(st.begin)
+	ss := f.u.screen.(*sessionScreen)
+	test.Tap(ss.notesBtn) // notes only from the start
+	test.Type(ss.notes, "Talked about sleep.")
+	ss.ink.canvas.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(40, 40)}, Dragged: fyne.NewDelta(30, 30)})
+	ss.ink.canvas.DragEnd()
+	ss.saveNotes()
+	if ss.dirty {
+		t.Fatalf("notes not saved: %q", ss.saved.Text)
+	}
+	n, err := f.db.Notes(ss.run.stored.ID)
+	if err != nil || n.Text != "Talked about sleep." || len(n.Ink) == 0 {
+		t.Fatalf("stored notes %q, %d bytes of ink, %v", n.Text, len(n.Ink), err)
+	}
+	again := newSessionScreen(f.u, ss.run)
+	if again.notes.Text != "Talked about sleep." || again.ink.canvas.pageCount() != 1 || len(again.ink.canvas.sheets()[0].Strokes) != 1 {
+		t.Errorf("reopened: %q, %d pages", again.notes.Text, again.ink.canvas.pageCount())
+	}
+}

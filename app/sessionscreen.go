@@ -30,8 +30,12 @@ type sessionScreen struct {
 	join     *widget.Button
 	end      *widget.Button
 	notes    *widget.Entry
-	saved    *widget.Label
-	problem  *widget.Label
+	ink      *inkPage
+	// inkKept holds handwriting that could not be read: it is saved back
+	// unchanged rather than lost.
+	inkKept []byte
+	saved   *widget.Label
+	problem *widget.Label
 
 	saveTimer *time.Timer
 	dirty     bool
@@ -59,11 +63,19 @@ func newSessionScreen(u *UI, run *sessionRun) *sessionScreen {
 	s.saved = widget.NewLabel("")
 	s.saved.Importance = widget.LowImportance
 	s.problem = newProblemLabel()
+	var pages []inkSheet
 	if n, err := u.db.Notes(run.stored.ID); err == nil {
 		s.notes.SetText(n.Text)
+		if pages, err = decodeInk(n.Ink); err != nil {
+			u.opt.Logf("reading handwriting: %v", err)
+			s.inkKept = n.Ink
+			s.problem.SetText("The handwritten pages could not be read. They are kept as they were; new handwriting is not saved.")
+		}
 	} else {
 		u.opt.Logf("reading notes: %v", err)
 	}
+	s.ink = newInkPage(pages)
+	s.ink.OnChanged = func() { s.notesChanged("") }
 	s.notes.OnChanged = s.notesChanged
 	u.run = run
 	run.onChange = s.refresh
@@ -88,7 +100,11 @@ func (s *sessionScreen) content() fyne.CanvasObject {
 		container.NewHBox(s.ask, s.notesBtn, s.pause, s.resume, s.stop, s.join, s.end),
 		s.problem,
 	)
-	return container.NewBorder(top, s.saved, nil, nil, s.notes)
+	tabs := container.NewAppTabs(
+		container.NewTabItem("Typed notes", s.notes),
+		container.NewTabItem("Handwriting", s.ink.content()),
+	)
+	return container.NewBorder(top, s.saved, nil, nil, tabs)
 }
 
 // focus offers the next step: asking, when the client has not been asked
@@ -243,7 +259,16 @@ func (s *sessionScreen) saveNotes() {
 	if !s.dirty {
 		return
 	}
-	if err := s.ui.db.SaveNotes(s.run.stored.ID, s.notes.Text, nil); err != nil {
+	ink := s.inkKept
+	if ink == nil {
+		var err error
+		if ink, err = s.ink.encoded(); err != nil {
+			s.ui.opt.Logf("encoding handwriting: %v", err)
+			s.saved.SetText("The handwriting could not be saved. Keep this screen open and try again.")
+			return
+		}
+	}
+	if err := s.ui.db.SaveNotes(s.run.stored.ID, s.notes.Text, ink); err != nil {
 		s.ui.opt.Logf("saving notes: %v", err)
 		s.saved.SetText("The notes could not be saved. Keep this screen open and try again.")
 		return

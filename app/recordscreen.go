@@ -1,0 +1,146 @@
+package app
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/assent-recorder/assent/storage"
+)
+
+// recordScreen is a client's record — "was I recorded?" — for every
+// session: whether it was recorded, for how long, when it was or will be
+// deleted, how often it was played, and each consent step. The therapist
+// sees it with buttons to save it as a PDF receipt or the consent receipts
+// as JSON; on the client screen (kiosk) it is shown in large type with
+// nothing else, and leaving needs the passphrase.
+type recordScreen struct {
+	ui     *UI
+	client storage.Client
+	rec    clientRecord
+	kiosk  bool
+
+	savePDF   *widget.Button
+	saveJSON  *widget.Button
+	showToo   *widget.Button
+	back      *widget.Button
+	therapist *widget.Button
+	problem   *widget.Label
+}
+
+// newRecordScreen reads client c's record; kiosk shows it on the client
+// screen.
+func newRecordScreen(u *UI, c storage.Client, kiosk bool) (*recordScreen, error) {
+	rec, err := u.clientRecord(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if name, ok, err := u.db.Setting(settingPracticeName); err == nil && ok {
+		rec.practice = name
+	}
+	s := &recordScreen{ui: u, client: c, rec: rec, kiosk: kiosk, problem: newProblemLabel()}
+	s.savePDF = widget.NewButton("Save as a PDF receipt…", func() { s.save("pdf") })
+	s.saveJSON = widget.NewButton("Save the consent receipts (JSON)…", func() { s.save("json") })
+	s.showToo = widget.NewButton("Show it on the client screen", s.showToClient)
+	s.back = widget.NewButton("Back", func() { u.show(newPracticeScreen(u)) })
+	s.therapist = widget.NewButton("For the therapist", func() {
+		u.askPassphrase(func() { u.show(newPracticeScreen(u)) })
+	})
+	s.therapist.Importance = widget.LowImportance
+	return s, nil
+}
+
+func (s *recordScreen) content() fyne.CanvasObject {
+	parts := []fyne.CanvasObject{heading("Record of " + s.rec.client)}
+	if len(s.rec.sessions) == 0 {
+		parts = append(parts, wrapped("No sessions yet."))
+	}
+	for i := len(s.rec.sessions) - 1; i >= 0; i-- { // newest first on screen
+		sess := s.rec.sessions[i]
+		parts = append(parts, widget.NewSeparator(), headingLine(s.rec.heading(sess)))
+		form := widget.NewForm()
+		for _, f := range s.rec.facts(sess) {
+			v := wrapped(f.value)
+			form.Append(f.label, v)
+		}
+		parts = append(parts, form)
+		steps := s.rec.consentSteps(sess)
+		if len(steps) > 0 {
+			acc := widget.NewAccordion(widget.NewAccordionItem("Consent, step by step", container.NewVBox(labels(steps)...)))
+			if s.kiosk {
+				acc.OpenAll()
+			}
+			parts = append(parts, acc)
+		}
+	}
+	column := container.NewCenter(container.New(&maxWidth{width: 760}, container.NewVBox(parts...)))
+	if s.kiosk {
+		page := container.NewBorder(nil, container.NewHBox(s.therapist), nil, nil, container.NewVScroll(column))
+		return container.NewThemeOverride(page, largeTheme{Theme: s.ui.app.Settings().Theme()})
+	}
+	buttons := container.NewHBox(s.back, s.showToo, s.savePDF, s.saveJSON)
+	return container.NewBorder(container.NewVBox(buttons, s.problem), nil, nil, nil, container.NewVScroll(column))
+}
+
+func (s *recordScreen) focus() fyne.Focusable { return nil }
+
+// showToClient turns the laptop to the client with their record.
+func (s *recordScreen) showToClient() {
+	k := *s
+	k.kiosk = true
+	s.ui.show(&k)
+}
+
+// save asks where to write the PDF or JSON, writes it and audits it.
+func (s *recordScreen) save(kind string) {
+	var data bytes.Buffer
+	var err error
+	if kind == "pdf" {
+		err = writeRecordPDF(&data, s.rec)
+	} else {
+		var b []byte
+		b, err = s.rec.kantaraJSON()
+		data.Write(b)
+	}
+	if err != nil {
+		s.ui.opt.Logf("making the %s record: %v", kind, err)
+		s.problem.SetText("The record could not be made. Nothing was saved.")
+		return
+	}
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		defer w.Close()
+		if _, err := io.Copy(w, &data); err != nil {
+			s.ui.opt.Logf("saving the record: %v", err)
+			s.problem.SetText("The record could not be saved there.")
+			return
+		}
+		if err := s.ui.db.AuditAbout(auditRecordSaved, s.client.ID, kind); err != nil {
+			s.ui.opt.Logf("audit: %v", err)
+		}
+		s.problem.SetText("")
+	}, s.ui.win)
+	d.SetFileName(fmt.Sprintf("assent-record-%s.%s", s.rec.generated.In(s.rec.loc()).Format("2006-01-02"), kind))
+	d.Show()
+}
+
+// auditRecordSaved is the audit kind for a client's record saved to a file.
+const auditRecordSaved = "record.saved"
+
+// settingPracticeName is the practice's name, printed on receipts.
+const settingPracticeName = "practice_name"
+
+func labels(lines []string) []fyne.CanvasObject {
+	out := make([]fyne.CanvasObject, len(lines))
+	for i, l := range lines {
+		out[i] = wrapped(l)
+	}
+	return out
+}
