@@ -20,7 +20,9 @@
 package app
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log"
 	"sync"
@@ -56,8 +58,9 @@ type Options struct {
 	Mic audio.Mic
 	// Speaker plays the start and stop chimes; nil leaves them silent.
 	Speaker audio.Speaker
-	// NewEncoder makes the MP3 encoder (audio/lame in the real program).
-	NewEncoder audio.NewEncoderFunc
+	// NewEncoder makes the MP3 encoder for a bitrate in kbit/s (32, 48 or
+	// 64, from the settings): audio/lame in the real program.
+	NewEncoder func(bitrate int) audio.NewEncoderFunc
 	// AutoLock, if positive, overrides the auto-lock time of the settings
 	// (default 10 minutes without any action).
 	AutoLock time.Duration
@@ -80,6 +83,8 @@ type UI struct {
 	run *sessionRun
 	// house is the purge and auto-lock running in the background.
 	house *housekeeping
+	// tray is the system-tray icon, nil where there is none.
+	tray *tray
 	// do runs a function on the UI goroutine: fyne.Do. Fyne's test driver
 	// runs fyne.Do at once on the caller's goroutine, so tests replace it
 	// with a queue that the test goroutine drains.
@@ -118,6 +123,7 @@ func (u *UI) Start() {
 	quit.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault}
 	quit.IsQuit = true
 	u.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Assent", lock, fyne.NewMenuItemSeparator(), quit)))
+	u.tray = newTray(u.app, u.win.Show)
 	u.showLockScreen()
 	u.startHousekeeping()
 }
@@ -248,7 +254,42 @@ func ShowOpenProblem(win fyne.Window, dir string, err error) {
 	win.SetContent(newProblemScreen(msg).content())
 }
 
-// policy is the practice's consent policy for new sessions.
+// policy is the practice's consent policy for new sessions, from the
+// settings.
 func (u *UI) policy() consent.Policy {
-	return consent.DefaultPolicy()
+	return u.policyFromSettings()
+}
+
+// sessionPolicyKey is the settings key holding the policy a session was
+// asked under: its consent history is replayed under that policy, never
+// under settings changed since.
+func sessionPolicyKey(sessionID string) string { return "session_policy." + sessionID }
+
+// saveSessionPolicy keeps the policy a session is asked under.
+func (u *UI) saveSessionPolicy(sessionID string, p consent.Policy) error {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	return u.db.SetSetting(sessionPolicyKey(sessionID), string(b))
+}
+
+// sessionPolicy returns the policy session sessionID was asked under. A
+// session saved without one (none exist outside tests) gets the default.
+func (u *UI) sessionPolicy(sessionID string) (consent.Policy, error) {
+	v, ok, err := u.db.Setting(sessionPolicyKey(sessionID))
+	if err != nil {
+		return consent.Policy{}, err
+	}
+	if !ok {
+		return consent.DefaultPolicy(), nil
+	}
+	var p consent.Policy
+	if err := json.Unmarshal([]byte(v), &p); err != nil {
+		return consent.Policy{}, fmt.Errorf("the policy of session %s: %w", sessionID, err)
+	}
+	if err := p.Validate(); err != nil {
+		return consent.Policy{}, fmt.Errorf("the policy of session %s: %w", sessionID, err)
+	}
+	return p, nil
 }

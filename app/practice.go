@@ -70,6 +70,8 @@ func newPracticeScreen(u *UI) *practiceScreen {
 
 func (s *practiceScreen) content() fyne.CanvasObject {
 	lock := widget.NewButton("Lock", s.ui.Lock)
+	recordings := widget.NewButton("Recordings", func() { s.ui.show(newLibraryScreen(s.ui)) })
+	settings := widget.NewButton("Settings", func() { s.ui.show(newSettingsScreen(s.ui)) })
 	left := container.NewBorder(
 		widget.NewLabelWithStyle("Clients", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewVBox(s.newLabel, s.add, s.archived, s.problem),
@@ -77,7 +79,7 @@ func (s *practiceScreen) content() fyne.CanvasObject {
 	folder := widget.NewLabel("Data folder: " + s.ui.opt.DataDir)
 	folder.Importance = widget.LowImportance
 	folder.Truncation = fyne.TextTruncateEllipsis
-	right := container.NewBorder(s.notice, container.NewBorder(nil, nil, lock, nil, folder), nil, nil,
+	right := container.NewBorder(s.notice, container.NewBorder(nil, nil, container.NewHBox(lock, recordings, settings), nil, folder), nil, nil,
 		container.NewPadded(container.NewVScroll(s.detail)))
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.3
@@ -361,5 +363,9 @@ func (u *UI) replay(ss storage.Session) (*consent.Session, error) {
 		}
 		people = append(people, cp)
 	}
-	return consent.Replay(ss.ID, ss.ClientID, people, u.policy(), u.opt.Location, events)
+	policy, err := u.sessionPolicy(ss.ID)
+	if err != nil {
+		return nil, err
+	}
+	return consent.Replay(ss.ID, ss.ClientID, people, policy, u.opt.Location, events)
 }

@@ -77,7 +77,11 @@ func (u *UI) startSession(client storage.Client, people []consent.Participant) (
 			people[i].GuardianID = ids[g]
 		}
 	}
-	cs, err := consent.NewSession(s.ID, client.ID, people, u.policy(), u.opt.Location)
+	policy := u.policy()
+	if err := u.saveSessionPolicy(s.ID, policy); err != nil {
+		return nil, err
+	}
+	cs, err := consent.NewSession(s.ID, client.ID, people, policy, u.opt.Location)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +97,10 @@ func (r *sessionRun) apply(ev consent.Event) error {
 	if err != nil {
 		return err
 	}
-	defer r.onChange()
+	defer func() {
+		r.ui.tray.update(r.recording())
+		r.onChange()
+	}()
 	if eff.StopCapture {
 		r.stopCapture()
 	}
@@ -179,7 +186,7 @@ func (r *sessionRun) startCapture(grant consent.Grant) error {
 	c := &capture{writer: w, grant: grant, ended: make(chan audio.End, 1)}
 	sink := &recordingSink{w: w}
 	rec, err := audio.Start(grant, r.ui.opt.Mic, sink, audio.Options{
-		NewEncoder: r.ui.opt.NewEncoder,
+		NewEncoder: r.ui.opt.NewEncoder(r.ui.bitrateFromSettings()),
 		Speaker:    r.ui.opt.Speaker,
 		Logf:       r.ui.opt.Logf,
 		OnLevel:    r.levelChanged,
@@ -220,6 +227,7 @@ func (r *sessionRun) captureEnded(c *capture, sink *recordingSink, e audio.End) 
 			r.capture = nil
 			r.system(consent.EventSwitchToNotes)
 			r.onProblem(failureProblem(e, c.grant.DeleteOn(), r.ui.opt.Location))
+			r.ui.tray.update(false)
 			r.onChange()
 		})
 	}

@@ -84,7 +84,7 @@ func newSessionFixture(t *testing.T) *sessionFixture {
 	mic := &countingMic{Mic: audio.PCMMic{R: &pacedReader{pcm: pcm, speed: 4}}}
 	u, db := newTestUI(t)
 	u.opt.Mic = mic
-	u.opt.NewEncoder = lame.NewFunc(lame.Options{})
+	u.opt.NewEncoder = func(kbps int) audio.NewEncoderFunc { return lame.NewFunc(lame.Options{Bitrate: kbps}) }
 	if _, err := db.CreateVault(goodPassphrase); err != nil {
 		t.Fatal(err)
 	}
@@ -496,5 +496,31 @@ func TestNotesSavedEncryptedWithHandwriting(t *testing.T) {
 	again := newSessionScreen(f.u, ss.run)
 	if again.notes.Text != "Talked about sleep." || again.ink.canvas.pageCount() != 1 || len(again.ink.canvas.sheets()[0].Strokes) != 1 {
 		t.Errorf("reopened: %q, %d pages", again.notes.Text, again.ink.canvas.pageCount())
+	}
+}
+
+// TestSettingsNeverRewriteThePast: a session's history is replayed under
+// the policy it was asked under, so changing the settings afterwards
+// changes new sessions only.
+func TestSettingsNeverRewriteThePast(t *testing.T) {
+	f := newSessionFixture(t)
+	f.unlockPractice(t)
+	k := f.startSession(t, "Anna")
+	k.sooner.SetSelected(k.sooner.Options[sooner7Days]) // 7 days: fine under 28, not under 5
+	test.Tap(k.yes[k.run.cs.Participants()[0].ID])
+	waitRecorded(t, k, 500*time.Millisecond)
+	test.Tap(k.stop)
+	test.Tap(k.keep)
+	old := k.run.stored
+
+	if err := f.db.SetSetting(settingKeepDays, "5"); err != nil {
+		t.Fatal(err)
+	}
+	sum := f.u.summarise(old)
+	if sum.unknown || sum.outcome != consent.OutcomeWithdrawn {
+		t.Errorf("after the settings changed, the old session reads as %+v", sum)
+	}
+	if p := f.u.policy(); p.DefaultKeepDays != 5 {
+		t.Errorf("new sessions get keep-days %d, want the new setting 5", p.DefaultKeepDays)
 	}
 }

@@ -17,3 +17,9 @@ var IconPNG []byte
 //
 //go:embed icon.svg
 var IconSVG []byte
+
+// TrayRecordingPNG is the system-tray icon shown while recording (64×64,
+// rendered from tray-recording.svg); otherwise the tray shows IconPNG.
+//
+//go:embed tray-recording.png
+var TrayRecordingPNG []byte

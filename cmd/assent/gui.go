@@ -15,6 +15,7 @@ import (
 
 	"github.com/assent-recorder/assent/app"
 	"github.com/assent-recorder/assent/assets"
+	"github.com/assent-recorder/assent/audio"
 	"github.com/assent-recorder/assent/audio/lame"
 	"github.com/assent-recorder/assent/audio/portaudio"
 	"github.com/assent-recorder/assent/storage"
@@ -55,7 +56,9 @@ func runGUI(args []string, getenv func(string) string, stderr io.Writer) int {
 		w.ShowAndRun()
 		return exitProblems
 	}
-	opt := app.Options{DataDir: dir, NewEncoder: lame.NewFunc(lame.Options{})}
+	opt := app.Options{DataDir: dir, NewEncoder: func(kbps int) audio.NewEncoderFunc {
+		return lame.NewFunc(lame.Options{Bitrate: kbps})
+	}}
 	host, err := portaudio.NewHost(log.Printf)
 	if err != nil {
 		// No sound system at all: the app still starts, and the consent

@@ -1,0 +1,450 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/storage"
+)
+
+// Settings keys written by the settings screen (settingAutoLockMinutes is
+// in janitor.go). Settings are not encrypted; none of these is clinical.
+const (
+	settingKeepDays          = "keep_days"          // consent.MinKeepDays..MaxKeepDays
+	settingBitrate           = "bitrate"            // "32", "48" or "64" (kbit/s)
+	settingSupervisionExport = "supervision_export" // "true" or "false"
+	// Per standard purpose: settingPurpose + ID + "_offered" ("true" or
+	// "false"), "_text" and "_listeners" (the therapist's wording).
+	settingPurpose = "purpose_"
+)
+
+// Limits of the settings the therapist types.
+const (
+	minAutoLockMinutes = 1
+	maxAutoLockMinutes = 120
+	defaultBitrate     = 32
+)
+
+// bitrates are the recording qualities offered, in kbit/s, with what each
+// means for the therapist.
+var bitrates = []struct {
+	kbps  int
+	label string
+}{
+	{32, "32 kbit/s: clear speech, about 14 MB an hour (recommended)"},
+	{48, "48 kbit/s: about 22 MB an hour"},
+	{64, "64 kbit/s: about 29 MB an hour"},
+}
+
+// policyFromSettings is the consent policy the therapist set on the settings
+// screen: consent.DefaultPolicy overlaid with what was saved. If anything
+// saved cannot be read or would make an invalid policy, it logs why and
+// returns consent.DefaultPolicy, which always asks less of the client.
+func (u *UI) policyFromSettings() consent.Policy {
+	p, err := u.savedPolicy()
+	if err != nil {
+		u.opt.Logf("the saved consent settings cannot be used, so the default policy is: %v", err)
+		return consent.DefaultPolicy()
+	}
+	return p
+}
+
+// savedPolicy reads the policy settings; the error says why they do not
+// make a valid policy.
+func (u *UI) savedPolicy() (consent.Policy, error) {
+	p := consent.DefaultPolicy()
+	get := func(key string) (string, bool, error) { return u.db.Setting(key) }
+	if v, ok, err := get(settingKeepDays); err != nil {
+		return p, err
+	} else if ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return p, fmt.Errorf("%s = %q: %w", settingKeepDays, v, err)
+		}
+		p.DefaultKeepDays = n
+	}
+	p.Purposes = nil
+	for _, sp := range consent.StandardPurposes() {
+		offered := sp.ID == consent.PurposeReflection
+		if v, ok, err := get(settingPurpose + sp.ID + "_offered"); err != nil {
+			return p, err
+		} else if ok {
+			offered = v == "true"
+		}
+		if !offered {
+			continue
+		}
+		if v, ok, err := get(settingPurpose + sp.ID + "_text"); err != nil {
+			return p, err
+		} else if ok {
+			sp.Text = v
+		}
+		if v, ok, err := get(settingPurpose + sp.ID + "_listeners"); err != nil {
+			return p, err
+		} else if ok {
+			sp.Listeners = v
+		}
+		p.Purposes = append(p.Purposes, sp)
+	}
+	if v, ok, err := get(settingSupervisionExport); err != nil {
+		return p, err
+	} else if ok {
+		p.SupervisionExport = v == "true"
+	}
+	return p, p.Validate()
+}
+
+// bitrateFromSettings is the recording quality in kbit/s (lame.Options'
+// Bitrate): 32, 48 or 64, 32 unless the therapist chose otherwise.
+func (u *UI) bitrateFromSettings() int {
+	v, ok, err := u.db.Setting(settingBitrate)
+	if err != nil || !ok {
+		return defaultBitrate
+	}
+	n, _ := strconv.Atoi(v)
+	for _, b := range bitrates {
+		if b.kbps == n {
+			return n
+		}
+	}
+	return defaultBitrate
+}
+
+// purposeFields are the settings screen's fields for one standard purpose.
+type purposeFields struct {
+	id        string
+	offered   *widget.Check
+	text      *widget.Entry
+	listeners *widget.Entry
+}
+
+// settingsScreen is where the therapist sets what is offered to clients,
+// the recording quality, the auto-lock and the passphrase, and sees where
+// the data is and whether deletion is scheduled.
+type settingsScreen struct {
+	ui *UI
+
+	keepDays *widget.Entry
+	purposes []*purposeFields
+	export   *widget.Check // supervision export offered
+	quality  *widget.RadioGroup
+	autoLock *widget.Entry
+	save     *widget.Button
+	problem  *widget.Label // why the settings were not saved
+	saved    *widget.Label // that they were
+
+	mic      *widget.Label
+	schedule *widget.Label
+	folder   fyne.CanvasObject
+
+	oldPass    *widget.Entry
+	newPass    *widget.Entry
+	repeatPass *widget.Entry
+	change     *actionButton
+	passResult *widget.Label
+
+	back *widget.Button
+}
+
+// newSettingsScreen returns the settings screen filled from what is saved.
+func newSettingsScreen(u *UI) *settingsScreen {
+	s := &settingsScreen{ui: u}
+	p, err := u.savedPolicy()
+	if err != nil {
+		u.opt.Logf("reading the consent settings: %v", err)
+		p = consent.DefaultPolicy()
+	}
+	s.keepDays = widget.NewEntry()
+	s.keepDays.SetText(strconv.Itoa(p.DefaultKeepDays))
+	for _, sp := range consent.StandardPurposes() {
+		f := &purposeFields{id: sp.ID}
+		for _, o := range p.Purposes {
+			if o.ID == sp.ID {
+				sp = o
+				f.offered = widget.NewCheck("Offer "+sp.ID, nil)
+				f.offered.SetChecked(true)
+			}
+		}
+		if f.offered == nil {
+			f.offered = widget.NewCheck("Offer "+sp.ID, nil)
+			// Keep wording typed earlier for a purpose not offered now.
+			if v, ok, _ := u.db.Setting(settingPurpose + sp.ID + "_text"); ok {
+				sp.Text = v
+			}
+			if v, ok, _ := u.db.Setting(settingPurpose + sp.ID + "_listeners"); ok {
+				sp.Listeners = v
+			}
+		}
+		f.text = widget.NewMultiLineEntry()
+		f.text.Wrapping = fyne.TextWrapWord
+		f.text.SetMinRowsVisible(2)
+		f.text.SetText(sp.Text)
+		f.listeners = widget.NewEntry()
+		f.listeners.SetText(sp.Listeners)
+		s.purposes = append(s.purposes, f)
+	}
+	s.export = widget.NewCheck("My supervisor may be given an encrypted copy (only when supervision is offered and agreed)", nil)
+	s.export.SetChecked(p.SupervisionExport)
+
+	var labels []string
+	for _, b := range bitrates {
+		labels = append(labels, b.label)
+	}
+	s.quality = widget.NewRadioGroup(labels, nil)
+	s.quality.Required = true
+	current := u.bitrateFromSettings()
+	for _, b := range bitrates {
+		if b.kbps == current {
+			s.quality.SetSelected(b.label)
+		}
+	}
+	s.autoLock = widget.NewEntry()
+	s.autoLock.SetText(strconv.Itoa(int(u.autoLockAfter().Minutes())))
+	s.save = widget.NewButton("Save settings", s.saveSettings)
+	s.save.Importance = widget.HighImportance
+	s.problem = newProblemLabel()
+	s.saved = wrapped("")
+	s.saved.Importance = widget.SuccessImportance
+
+	if u.opt.Mic == nil {
+		s.mic = wrapped("No microphone found. Sessions can still be kept as notes only.")
+	} else {
+		s.mic = wrapped("Input: Default microphone.")
+	}
+	s.schedule = wrapped(scheduleStatus())
+	s.folder = dataFolderLabel(u.opt.DataDir)
+
+	s.oldPass = widget.NewPasswordEntry()
+	s.oldPass.SetPlaceHolder("Current passphrase")
+	s.newPass = widget.NewPasswordEntry()
+	s.newPass.SetPlaceHolder("New passphrase")
+	s.repeatPass = widget.NewPasswordEntry()
+	s.repeatPass.SetPlaceHolder("New passphrase again")
+	s.repeatPass.OnSubmitted = func(string) { s.changePassphrase() }
+	s.change = newActionButton("Change passphrase", s.changePassphrase)
+	s.passResult = wrapped("")
+	s.back = widget.NewButton("Back", s.leave)
+	return s
+}
+
+func (s *settingsScreen) content() fyne.CanvasObject {
+	form := []fyne.CanvasObject{
+		headingLine("Recordings"),
+		widget.NewForm(widget.NewFormItem("Keep for (days)", s.keepDays)),
+		settingsHint(fmt.Sprintf("%d to %d days. The client sees the date and may choose fewer days, never more.", consent.MinKeepDays, consent.MaxKeepDays)),
+		widget.NewLabel("Quality"),
+		s.quality,
+		headingLine("Purposes offered to clients"),
+		settingsHint("A client agrees to all the purposes offered, or to none. Say why, and who may listen, in your own words."),
+	}
+	for _, f := range s.purposes {
+		form = append(form, f.offered,
+			widget.NewForm(widget.NewFormItem("Why:", f.text), widget.NewFormItem("Who may listen:", f.listeners)))
+	}
+	form = append(form, s.export,
+		headingLine("Auto-lock"),
+		widget.NewForm(widget.NewFormItem("Lock after (minutes)", s.autoLock)),
+		settingsHint(fmt.Sprintf("%d to %d minutes without any action. The client screen is never locked away.", minAutoLockMinutes, maxAutoLockMinutes)),
+		container.NewHBox(s.save), s.problem, s.saved,
+
+		headingLine("Microphone"),
+		s.mic,
+		settingsHint("There is no level test here on purpose: Assent opens the microphone only for a session, after everyone present has said yes on screen. The level then shows on the client screen."),
+
+		headingLine("Passphrase"),
+		s.oldPass, s.newPass, s.repeatPass,
+		container.NewHBox(s.change.button), s.change.progress, s.passResult,
+
+		headingLine("Data and deletion"),
+		s.folder,
+		s.schedule,
+	)
+	return container.NewBorder(nil, container.NewHBox(s.back), nil, nil,
+		container.NewVScroll(container.NewPadded(container.NewVBox(form...))))
+}
+
+func (s *settingsScreen) focus() fyne.Focusable { return s.keepDays }
+
+// settingsHint is a small explanatory line.
+func settingsHint(text string) *widget.Label {
+	l := wrapped(text)
+	l.Importance = widget.LowImportance
+	return l
+}
+
+// leave goes back to the practice; unsaved changes are dropped.
+func (s *settingsScreen) leave() { s.ui.show(newPracticeScreen(s.ui)) }
+
+// saveSettings checks every field and saves them all, or nothing with a
+// sentence saying what to correct.
+func (s *settingsScreen) saveSettings() {
+	s.ui.touch()
+	s.saved.SetText("")
+	values, msg := s.checked()
+	if msg != "" {
+		s.problem.SetText(msg + " Nothing was saved.")
+		return
+	}
+	for _, kv := range values {
+		if err := s.ui.db.SetSetting(kv[0], kv[1]); err != nil {
+			s.ui.opt.Logf("saving setting %s: %v", kv[0], err)
+			s.problem.SetText("The settings could not be saved. Please try again; see the log if it happens again.")
+			return
+		}
+	}
+	s.problem.SetText("")
+	s.saved.SetText("Saved. Sessions started from now on use these settings.")
+}
+
+// checked validates the fields and returns the settings to store as
+// key/value pairs, or a sentence saying what is wrong.
+func (s *settingsScreen) checked() ([][2]string, string) {
+	days, msg := wholeNumberIn(s.keepDays.Text, consent.MinKeepDays, consent.MaxKeepDays,
+		"Keep recordings for a whole number of days from %d to %d.")
+	if msg != "" {
+		return nil, msg
+	}
+	minutes, msg := wholeNumberIn(s.autoLock.Text, minAutoLockMinutes, maxAutoLockMinutes,
+		"Lock after a whole number of minutes from %d to %d.")
+	if msg != "" {
+		return nil, msg
+	}
+	kbps := 0
+	for _, b := range bitrates {
+		if b.label == s.quality.Selected {
+			kbps = b.kbps
+		}
+	}
+	if kbps == 0 {
+		return nil, "Choose a recording quality."
+	}
+	p := consent.Policy{DefaultKeepDays: days, SupervisionExport: s.export.Checked}
+	values := [][2]string{
+		{settingKeepDays, strconv.Itoa(days)},
+		{settingAutoLockMinutes, strconv.Itoa(minutes)},
+		{settingBitrate, strconv.Itoa(kbps)},
+		{settingSupervisionExport, strconv.FormatBool(s.export.Checked)},
+	}
+	supervision := false
+	for _, f := range s.purposes {
+		text, listeners := strings.TrimSpace(f.text.Text), strings.TrimSpace(f.listeners.Text)
+		if f.offered.Checked {
+			if text == "" || listeners == "" {
+				return nil, fmt.Sprintf("Say why, and who may listen, for %s: the client reads both before saying yes.", f.id)
+			}
+			p.Purposes = append(p.Purposes, consent.Purpose{ID: f.id, Text: text, Listeners: listeners})
+			supervision = supervision || f.id == consent.PurposeSupervision
+		}
+		values = append(values,
+			[2]string{settingPurpose + f.id + "_offered", strconv.FormatBool(f.offered.Checked)},
+			[2]string{settingPurpose + f.id + "_text", text},
+			[2]string{settingPurpose + f.id + "_listeners", listeners})
+	}
+	if len(p.Purposes) == 0 {
+		return nil, "Offer at least one purpose: a client agrees to a recording for a reason."
+	}
+	if s.export.Checked && !supervision {
+		return nil, "An encrypted copy for your supervisor can only be offered together with supervision."
+	}
+	if err := p.Validate(); err != nil {
+		s.ui.opt.Logf("settings make an invalid policy: %v", err)
+		return nil, "These settings cannot be offered to a client."
+	}
+	return values, ""
+}
+
+// wholeNumberIn reads a whole number from lo to hi, or returns the
+// sentence format (with lo and hi) saying what is wanted.
+func wholeNumberIn(text string, lo, hi int, format string) (int, string) {
+	n, err := strconv.Atoi(strings.TrimSpace(text))
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Sprintf(format, lo, hi)
+	}
+	return n, ""
+}
+
+// changePassphrase checks the three fields, then changes the passphrase in
+// the background: the key derivation is slow on purpose.
+func (s *settingsScreen) changePassphrase() {
+	s.ui.touch()
+	old, p, repeat := s.oldPass.Text, s.newPass.Text, s.repeatPass.Text
+	s.passResult.Importance = widget.DangerImportance
+	switch {
+	case old == "":
+		s.passResult.SetText("Type your current passphrase first.")
+		return
+	case p == old && p != "":
+		s.passResult.SetText("The new passphrase is the same as the current one. Nothing was changed.")
+		return
+	}
+	if msg := checkNewPassphrase(p, repeat); msg != "" {
+		s.repeatPass.SetText("")
+		s.passResult.SetText(msg)
+		return
+	}
+	s.passResult.SetText("")
+	s.change.busy(true)
+	s.ui.background(func() error { return s.ui.db.ChangePassphrase(old, p) }, func(err error) {
+		s.change.busy(false)
+		s.oldPass.SetText("")
+		if err != nil {
+			s.passResult.SetText(changeProblem(err))
+			if !errors.Is(err, storage.ErrWrongPassphrase) && !errors.Is(err, storage.ErrTooManyAttempts) {
+				s.ui.opt.Logf("changing the passphrase: %v", err)
+			}
+			s.ui.win.Canvas().Focus(s.oldPass)
+			return
+		}
+		s.newPass.SetText("")
+		s.repeatPass.SetText("")
+		s.passResult.Importance = widget.SuccessImportance
+		s.passResult.SetText("Your passphrase was changed. Use the new one from now on; your recovery key still works.")
+	})
+}
+
+// changeProblem is the sentence shown for a failed passphrase change.
+func changeProblem(err error) string {
+	var retry *storage.RetryError
+	switch {
+	case errors.As(err, &retry):
+		return fmt.Sprintf("Too many wrong passphrases. Please wait %d seconds before trying again. Nothing was changed.",
+			int(math.Ceil(retry.Wait.Seconds())))
+	case errors.Is(err, storage.ErrWrongPassphrase):
+		return "The current passphrase is not right. Nothing was changed."
+	case errors.Is(err, storage.ErrPassphraseTooShort):
+		return strengthTooShort.hint()
+	}
+	return "The passphrase could not be changed. Nothing was changed; see the log."
+}
+
+// purgeTimerFile is the systemd user timer `assent schedule install`
+// writes.
+const purgeTimerFile = "assent-purge.timer"
+
+// scheduleStatus says whether the hourly deletion check is installed, so
+// that recordings are deleted on their date even when Assent is not open.
+func scheduleStatus() string {
+	const missing = "Hourly deletion check: not installed — run `assent schedule install` so that recordings are deleted on their date even when Assent is closed."
+	if runtime.GOOS != "linux" {
+		return "Hourly deletion check: run `assent schedule install` if you have not; recordings are also deleted whenever Assent is open."
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return missing
+	}
+	if _, err := os.Stat(filepath.Join(dir, "systemd", "user", purgeTimerFile)); err != nil {
+		return missing
+	}
+	return "Hourly deletion check: installed."
+}

@@ -1,0 +1,67 @@
+package app
+
+import (
+	"os"
+	"runtime"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+
+	"github.com/assent-recorder/assent/assets"
+)
+
+// tray is the system-tray icon, where the desktop has one: it shows
+// whether Assent is recording, so the therapist can tell at a glance even
+// when the window is hidden.
+type tray struct {
+	desk      desktop.App
+	idle, rec fyne.Resource
+	status    *fyne.MenuItem
+	recording bool
+	set       bool
+}
+
+// newTray returns the tray for a, or nil when a has no tray (tests, some
+// desktops). On Linux the tray speaks D-Bus: without a session bus there is
+// no tray to show, and Fyne's systray (v2.7.1) then crashes at quit, so it
+// is not started at all.
+func newTray(a fyne.App, show func()) *tray {
+	desk, ok := a.(desktop.App)
+	if !ok {
+		return nil
+	}
+	if runtime.GOOS == "linux" && os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		return nil
+	}
+	t := &tray{
+		desk: desk,
+		idle: fyne.NewStaticResource("assent.png", assets.IconPNG),
+		rec:  fyne.NewStaticResource("assent-recording.png", assets.TrayRecordingPNG),
+	}
+	t.status = fyne.NewMenuItem(trayIdleText, nil)
+	t.status.Disabled = true
+	desk.SetSystemTrayMenu(fyne.NewMenu("Assent", t.status, fyne.NewMenuItem("Show Assent", show)))
+	desk.SetSystemTrayIcon(t.idle)
+	t.set = true
+	return t
+}
+
+const (
+	trayIdleText      = "Not recording"
+	trayRecordingText = "● Recording"
+)
+
+// update shows whether the microphone is on.
+func (t *tray) update(recording bool) {
+	if t == nil || (t.set && recording == t.recording) {
+		return
+	}
+	t.recording, t.set = recording, true
+	if recording {
+		t.status.Label = trayRecordingText
+		t.desk.SetSystemTrayIcon(t.rec)
+	} else {
+		t.status.Label = trayIdleText
+		t.desk.SetSystemTrayIcon(t.idle)
+	}
+}
