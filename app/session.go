@@ -358,8 +358,15 @@ func failureProblem(e audio.End, deleteOn time.Time, loc *time.Location) string 
 		what, humanDuration(kept), consent.LongDate(deleteOn, loc))
 }
 
-// humanDuration writes d as "3 minutes 5 seconds".
+// humanDuration writes d as "3 minutes 5 seconds", or "1 hour 59 minutes"
+// from an hour on.
 func humanDuration(d time.Duration) string {
+	if h := int(d / time.Hour); h > 0 {
+		if m := int(d % time.Hour / time.Minute); m > 0 {
+			return plural(h, "hour") + " " + plural(m, "minute")
+		}
+		return plural(h, "hour")
+	}
 	m, s := int(d/time.Minute), int(d%time.Minute/time.Second)
 	switch {
 	case m == 0:
