@@ -2,7 +2,6 @@ package app
 
 import (
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -10,24 +9,6 @@ import (
 
 	"github.com/assent-recorder/assent/storage"
 )
-
-// fakeClock is a clock the test moves; storage and the UI share it.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // newClockUI is newTestUI with a controlled clock.
 func newClockUI(t *testing.T, clock *fakeClock) (*UI, *storage.DB) {

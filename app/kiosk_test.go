@@ -111,11 +111,7 @@ func TestClientScreenShowsNothingOfThePractice(t *testing.T) {
 // long and until when, sees the receipt, and "Done" locks the practice.
 func TestEndOfSessionSummary(t *testing.T) {
 	f := newSessionFixture(t)
-	f.unlockPractice(t)
-	k := f.startSession(t, "Anna")
-	test.Tap(k.yes[k.run.cs.Participants()[0].ID])
-	waitRecorded(t, k, 2*time.Second)
-	test.Tap(k.stop)
+	k := f.recordAndStop(t, 2*time.Second)
 	test.Tap(k.keep)
 	ss := newSessionScreen(f.u, k.run) // the therapist, after the passphrase
 	f.u.show(ss)

@@ -226,11 +226,7 @@ func TestLibraryCountdown(t *testing.T) {
 // with its waveform.
 func TestLibraryShowsARecordedSession(t *testing.T) {
 	f := newSessionFixture(t)
-	f.unlockPractice(t)
-	k := f.startSession(t, "Anna")
-	test.Tap(k.yes[k.run.cs.Participants()[0].ID])
-	waitRecorded(t, k, 2*time.Second)
-	test.Tap(k.stop)
+	k := f.recordAndStop(t, 2*time.Second)
 	test.Tap(k.keep)
 	deleteOn := k.run.cs.DeleteOn()
 

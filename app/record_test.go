@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,35 +19,16 @@ import (
 	"github.com/assent-recorder/assent/storage"
 )
 
-// recordClock is the time for storage and the UI in record tests; the test
-// sets it before each step.
-type recordClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *recordClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *recordClock) set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
 // recordZone is the practice's time zone in record tests: not UTC, so that
 // a time printed in the wrong zone shows.
 var recordZone = time.FixedZone("CEST", 2*60*60)
 
 // newRecordUI is newTestUI over a database and UI that both read clock,
 // with the practice unlocked.
-func newRecordUI(t *testing.T, clock *recordClock) (*UI, *storage.DB) {
+func newRecordUI(t *testing.T, clock *fakeClock) (*UI, *storage.DB) {
 	t.Helper()
 	dir := t.TempDir()
-	db, err := storage.Open(dir, storage.Options{KDF: testKDF, Now: clock.now})
+	db, err := storage.Open(dir, storage.Options{KDF: testKDF, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +36,7 @@ func newRecordUI(t *testing.T, clock *recordClock) (*UI, *storage.DB) {
 	a := test.NewTempApp(t)
 	w := a.NewWindow("Assent")
 	t.Cleanup(w.Close)
-	u := New(a, w, db, Options{DataDir: dir, Now: clock.now, Location: recordZone, Logf: t.Logf})
+	u := New(a, w, db, Options{DataDir: dir, Now: clock.Now, Location: recordZone, Logf: t.Logf})
 	if _, err := db.CreateVault(goodPassphrase); err != nil {
 		t.Fatal(err)
 	}
@@ -68,13 +48,13 @@ func newRecordUI(t *testing.T, clock *recordClock) (*UI, *storage.DB) {
 type recordSessionRun struct {
 	t      *testing.T
 	db     *storage.DB
-	clock  *recordClock
+	clock  *fakeClock
 	stored storage.Session
 	cs     *consent.Session
 	anna   string // the participant's ID
 }
 
-func startRecordSession(t *testing.T, u *UI, db *storage.DB, clock *recordClock, client storage.Client) *recordSessionRun {
+func startRecordSession(t *testing.T, u *UI, db *storage.DB, clock *fakeClock, client storage.Client) *recordSessionRun {
 	t.Helper()
 	ss, err := db.CreateSession(client.ID, storage.Participant{Name: "Anaïs", Role: roleID(consent.RoleClient)})
 	if err != nil {
@@ -91,7 +71,7 @@ func startRecordSession(t *testing.T, u *UI, db *storage.DB, clock *recordClock,
 // apply runs ev at the clock's time through consent and stores it.
 func (r *recordSessionRun) apply(ev consent.Event) consent.Effects {
 	r.t.Helper()
-	ev.At = r.clock.now()
+	ev.At = r.clock.Now()
 	eff, err := r.cs.Apply(ev)
 	if err != nil {
 		r.t.Fatalf("%s: %v", ev.Kind, err)
@@ -130,7 +110,7 @@ func (r *recordSessionRun) record(grant consent.Grant, segment int, d time.Durat
 		r.t.Fatal(err)
 	}
 	w.SetDuration(d)
-	r.clock.set(r.clock.now().Add(d))
+	r.clock.Set(r.clock.Now().Add(d))
 	if err := w.Close(); err != nil {
 		r.t.Fatal(err)
 	}
@@ -168,14 +148,14 @@ func recordPDFText(t *testing.T, pdf []byte) string {
 // recorded then withdrawn with "delete all" — and checks the PDF receipt's
 // text, and the Kantara receipts, against what the database holds.
 func TestRecordPDFAgreesWithTheDatabase(t *testing.T) {
-	clock := &recordClock{t: time.Date(2026, 6, 1, 10, 0, 0, 0, recordZone)}
+	clock := &fakeClock{t: time.Date(2026, 6, 1, 10, 0, 0, 0, recordZone)}
 	u, db := newRecordUI(t, clock)
 	client, err := db.CreateClient("Anaïs B.")
 	if err != nil {
 		t.Fatal(err)
 	}
 	at := func(month time.Month, day, hour, minute int) {
-		clock.set(time.Date(2026, month, day, hour, minute, 0, 0, recordZone))
+		clock.Set(time.Date(2026, month, day, hour, minute, 0, 0, recordZone))
 	}
 
 	// 1 June: asked, yes, 47½ minutes recorded, stopped and kept.

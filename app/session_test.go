@@ -133,6 +133,19 @@ func (f *sessionFixture) startSession(t *testing.T, people ...string) *kioskScre
 	return k
 }
 
+// recordAndStop unlocks, starts a session with Anna, who says yes, records
+// for at least d of audio and taps "Stop recording": the client screen is
+// then asking what happens to what was recorded.
+func (f *sessionFixture) recordAndStop(t *testing.T, d time.Duration) *kioskScreen {
+	t.Helper()
+	f.unlockPractice(t)
+	k := f.startSession(t, "Anna")
+	test.Tap(k.yes[k.run.cs.Participants()[0].ID])
+	waitRecorded(t, k, d)
+	test.Tap(k.stop)
+	return k
+}
+
 // waitRecorded waits until at least d of audio has been captured.
 func waitRecorded(t *testing.T, k *kioskScreen, d time.Duration) {
 	t.Helper()
@@ -259,11 +272,7 @@ func TestOneNoMeansNotesOnly(t *testing.T) {
 
 func TestDeleteAllAfterStop(t *testing.T) {
 	f := newSessionFixture(t)
-	f.unlockPractice(t)
-	k := f.startSession(t, "Anna")
-	test.Tap(k.yes[k.run.cs.Participants()[0].ID])
-	waitRecorded(t, k, time.Second)
-	test.Tap(k.stop)
+	k := f.recordAndStop(t, time.Second)
 	test.Tap(k.dropAll)
 	recs, err := f.db.Recordings(k.run.stored.ID)
 	if err != nil || len(recs) != 1 {
@@ -279,11 +288,7 @@ func TestDeleteAllAfterStop(t *testing.T) {
 
 func TestDeleteLastMinutes(t *testing.T) {
 	f := newSessionFixture(t)
-	f.unlockPractice(t)
-	k := f.startSession(t, "Anna")
-	test.Tap(k.yes[k.run.cs.Participants()[0].ID])
-	waitRecorded(t, k, 2*time.Second)
-	test.Tap(k.stop)
+	k := f.recordAndStop(t, 2*time.Second)
 	test.Tap(k.dropLast)
 	// Everything was shorter than five minutes, so nothing readable stays.
 	recs, _ := f.db.Recordings(k.run.stored.ID)
