@@ -21,13 +21,14 @@ RUN_PKGS := portaudio19-dev libmp3lame-dev libgl1-mesa-dev xorg-dev pkg-config g
 # reference tools the tests compare against.
 TEST_PKGS := xvfb xdotool imagemagick espeak-ng sox alsa-utils lame age poppler-utils
 
-.PHONY: run build deps test-deps vet unit e2e test bench clean help
+.PHONY: run build deps test-deps vet unit e2e test bench reliability clean help
 
 help:
 	@echo "make run    build and start Assent (installs system libraries if missing)"
 	@echo "make test   vet, unit tests and the end-to-end smoke test under Xvfb"
 	@echo "make build  build $(BIN) only"
-	@echo "make bench  benchmarks with side-by-side figures"
+	@echo "make bench  benchmarks with side-by-side figures, as one table"
+	@echo "make reliability  50 crash trials (kill -9 while recording)"
 
 # ensure_pkgs installs the Debian packages that are missing: with apt-get when
 # root, with sudo when that works without a terminal prompt, otherwise it
@@ -80,13 +81,19 @@ e2e: test-deps build
 
 test: vet unit e2e
 
-# Benchmarks with their side-by-side figures (each comparison measured in
-# the same run): sealing vs the raw AEAD, purge vs rm, opening a large
-# practice vs an empty one, the record pipeline vs the lame CLI, memory over
-# a simulated two hours, and stop latency.
+# Benchmarks with their side-by-side figures, each comparison measured in
+# the same run, printed as one table (benchmark, figure, value).
 bench: test-deps
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./audio/...
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./storage/
+	@{ $(GO) test -run '^$$' -bench 'RecordPipeline|TwoHours' -benchtime 1x ./audio/lame; \
+	   $(GO) test -run '^$$' -bench 'Seal|Open|Purge' -benchtime 1x ./storage/; \
+	   $(GO) test -run '^$$' -bench 'StartStopLatency' -benchtime 1x ./proof/; \
+	 } 2>/dev/null | awk '/^Benchmark/ { name=$$1; sub(/-[0-9]+$$/, "", name); \
+	     for (i = 3; i < NF; i += 2) printf "%-40s %-18s %s\n", name, $$(i+1), $$i }'
+
+# The full crash trials: 50 SIGKILLs of a real recording at random moments
+# (make test runs 3).
+reliability: test-deps
+	ASSENT_CRASH_TRIALS=50 $(GO) test -count=1 -timeout 40m -run 'TestCrash' -v ./proof/
 
 clean:
 	rm -rf bin $(ARTEFACTS)
