@@ -87,6 +87,7 @@ bench: test-deps
 	@{ $(GO) test -run '^$$' -bench 'RecordPipeline|TwoHours' -benchtime 1x ./audio/lame; \
 	   $(GO) test -run '^$$' -bench 'Seal|Open|Purge' -benchtime 1x ./storage/; \
 	   $(GO) test -run '^$$' -bench 'StartStopLatency' -benchtime 1x ./proof/; \
+	   $(GO) test -run '^$$' -bench 'StartToPractice' -benchtime 3x ./app; \
 	 } 2>/dev/null | awk '/^Benchmark/ { name=$$1; sub(/-[0-9]+$$/, "", name); \
 	     for (i = 3; i < NF; i += 2) printf "%-40s %-18s %s\n", name, $$(i+1), $$i }'
 
