@@ -1,22 +1,44 @@
 // Package app is Assent's user interface, built with Fyne.
 //
 // The UI is made from a fyne.App and a fyne.Window that the caller owns
-// (cmd/assent in the real program, fyne.io/fyne/v2/test in tests) and from the
-// services it drives: the storage.DB today, the consent and audio packages as
-// they land. It never creates an app or a window of its own.
+// (cmd/assent in the real program, fyne.io/fyne/v2/test in tests) and from
+// the services it drives: the storage.DB, and through Options the
+// microphone (audio.Mic), the loudspeaker (audio.Speaker) and the MP3
+// encoder. It never creates an app, a window or a device of its own.
 //
 // # Screens
 //
-// The first screen is the therapist's lock: on first run they set the
-// practice passphrase (typed twice, at least storage.MinPassphraseLen
-// characters, with a strength hint) and are shown the recovery key once; on
-// later runs they unlock. Nothing of the practice is shown while locked.
+// The therapist's screens: set-up (the practice passphrase, typed twice,
+// and the recovery key shown once), unlock, the practice (clients and their
+// sessions), a new session (who is present), the session (its state in
+// words, the recording controls, typed and handwritten notes), the
+// recordings library, a client's record, and the settings. Nothing of the
+// practice is shown while locked; the practice locks after the auto-lock
+// time without any action.
+//
+// # The client screen
+//
+// The laptop turned to the client is a kiosk: this session's consent
+// question, each person's two equal answers, "Microphone off — not
+// recording" in words until everyone has said yes, then the recording with
+// a large "Stop recording" that needs no passphrase, and the end-of-session
+// summary. Nothing on it leads to other clients or the practice; leaving it
+// for the therapist's screens needs the passphrase.
+//
+// # Order of work
+//
+// consent decides first, the decision is stored, and only then is the
+// microphone opened with the Grant consent made (sessionRun.apply). A stop
+// revokes the Grant at once, so the audio goroutine reads no further frame
+// even before the recorder is told.
 //
 // # Threads
 //
 // Slow work (deriving a key from the passphrase takes about a second on
 // purpose) runs in its own goroutine; it reaches widgets only through
-// fyne.Do, as FyneApp.toml declares with [Migrations] fyneDo = true.
+// fyne.Do, as FyneApp.toml declares with [Migrations] fyneDo = true. The
+// purge (at start and every minute) and the auto-lock run in the
+// background too.
 package app
 
 import (
