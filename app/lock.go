@@ -349,6 +349,7 @@ func dataFolderLabel(dir string) fyne.CanvasObject {
 // maxWidth lays out its objects stacked, no wider than width.
 type maxWidth struct{ width float32 }
 
+// MinSize is width wide and as tall as the tallest object.
 func (m *maxWidth) MinSize(objects []fyne.CanvasObject) fyne.Size {
 	s := fyne.NewSize(m.width, 0)
 	for _, o := range objects {
@@ -357,6 +358,7 @@ func (m *maxWidth) MinSize(objects []fyne.CanvasObject) fyne.Size {
 	return s
 }
 
+// Layout gives every object the whole size.
 func (m *maxWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	for _, o := range objects {
 		o.Resize(size)

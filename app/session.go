@@ -312,8 +312,10 @@ type recordingSink struct {
 
 var _ audio.Sink = (*recordingSink)(nil)
 
+// Write seals one piece of MP3 into the recording file.
 func (s *recordingSink) Write(p []byte) (int, error) { return s.w.Write(p) }
 
+// WritePeaks keeps the peaks until the recording is sealed.
 func (s *recordingSink) WritePeaks(p []audio.Peak) error {
 	s.mu.Lock()
 	s.peaks = append(s.peaks, p...)

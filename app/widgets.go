@@ -43,6 +43,7 @@ func (b *bigButton) MinSize() fyne.Size {
 // and padding, readable from across the room.
 type largeTheme struct{ fyne.Theme }
 
+// Size enlarges text by half and padding by a quarter.
 func (t largeTheme) Size(n fyne.ThemeSizeName) float32 {
 	s := t.Theme.Size(n)
 	switch n {
@@ -54,6 +55,7 @@ func (t largeTheme) Size(n fyne.ThemeSizeName) float32 {
 	return s
 }
 
+// Color is the underlying theme's.
 func (t largeTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
 	return t.Theme.Color(n, v)
 }
