@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -76,13 +77,22 @@ func appendAudit(tx *sql.Tx, now time.Time, kind, subject, detail string) error 
 // auditAppender appends many rows in one transaction, reading the head of
 // the chain once.
 type auditAppender struct {
-	stmt *sql.Stmt
-	id   int64  // of the last row
-	prev []byte // its hash
+	tx    *sql.Tx
+	stmt  *sql.Stmt
+	batch *sql.Stmt // auditBatch rows at once, prepared when first needed
+	id    int64     // of the last row
+	prev  []byte    // its hash
 }
 
+// auditBatch is how many rows appendAll inserts per statement (7 values
+// each, far below SQLite's limit of 32,766 variables): one statement per
+// row was a fifth of a 10,000-recording purge.
+const auditBatch = 100
+
+const auditInsert = "INSERT INTO audit (id, at, kind, subject, detail, prev_hash, hash) VALUES "
+
 func newAuditAppender(tx *sql.Tx) (*auditAppender, error) {
-	a := &auditAppender{prev: make([]byte, sha256.Size)}
+	a := &auditAppender{tx: tx, prev: make([]byte, sha256.Size)}
 	err := tx.QueryRow("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").Scan(&a.id, &a.prev)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("audit: %w", err)
@@ -94,7 +104,7 @@ func newAuditAppender(tx *sql.Tx) (*auditAppender, error) {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
 	a.id = max(a.id, seq.Int64)
-	if a.stmt, err = tx.Prepare("INSERT INTO audit (id, at, kind, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)"); err != nil {
+	if a.stmt, err = tx.Prepare(auditInsert + "(?, ?, ?, ?, ?, ?, ?)"); err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
 	return a, nil
@@ -110,7 +120,46 @@ func (a *auditAppender) append(now time.Time, kind, subject, detail string) erro
 	return nil
 }
 
-func (a *auditAppender) close() { a.stmt.Close() }
+// appendAll appends one row per subject, all of one kind, time and detail,
+// auditBatch rows per statement.
+func (a *auditAppender) appendAll(now time.Time, kind string, subjects []string, detail string) error {
+	at := nanos(now)
+	args := make([]any, 0, 7*auditBatch)
+	for len(subjects) >= auditBatch {
+		if a.batch == nil {
+			var err error
+			if a.batch, err = a.tx.Prepare(auditInsert + strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", auditBatch-1) + "(?, ?, ?, ?, ?, ?, ?)"); err != nil {
+				return fmt.Errorf("audit: %w", err)
+			}
+		}
+		args = args[:0]
+		id, prev := a.id, a.prev
+		for _, subject := range subjects[:auditBatch] {
+			id++
+			h := auditHash(prev, id, at, kind, subject, detail)
+			args = append(args, id, at, kind, subject, detail, prev, h)
+			prev = h
+		}
+		if _, err := a.batch.Exec(args...); err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		a.id, a.prev = id, prev
+		subjects = subjects[auditBatch:]
+	}
+	for _, subject := range subjects {
+		if err := a.append(now, kind, subject, detail); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *auditAppender) close() {
+	a.stmt.Close()
+	if a.batch != nil {
+		a.batch.Close()
+	}
+}
 
 // auditHash is SHA-256 over a domain string, the previous row's hash and the
 // row's canonical content: ID and time as 8-byte big-endian integers, and

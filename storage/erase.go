@@ -14,6 +14,24 @@ type erasedRecording struct {
 	id, file, discard string
 }
 
+// The steps of a deletion at which a kill leaves something for the next
+// Open or Purge to finish; tests stop a deletion at each (DB.crashAt).
+const (
+	stepBeforeCommit     = "before the key erase commits" // nothing has changed
+	stepBeforeUnlink     = "after the key erase, before the unlink"
+	stepBeforeForget     = "after the unlink, before the file names are cleared"
+	stepBeforeCheckpoint = "after the file names are cleared, before the WAL checkpoint"
+)
+
+// crash returns the error with which a test stops the deletion at step;
+// nil, always, outside tests.
+func (db *DB) crash(step string) error {
+	if db.crashAt == nil {
+		return nil
+	}
+	return db.crashAt(step)
+}
+
 // DeleteNow deletes a recording at once, for the given reason (a client
 // withdrew with "delete", the therapist deletes early): in one transaction
 // its wrapped key and peaks are erased (with secure_delete on, the bytes are
@@ -40,8 +58,10 @@ func (db *DB) DeleteNow(recordingID, reason string) error {
 			return fmt.Errorf("recording %s: %w", recordingID, ErrNotFound)
 		}
 		var err error
-		erased, err = eraseInTx(tx, now, []string{recordingID}, reason)
-		return err
+		if erased, err = eraseInTx(tx, now, []string{recordingID}, reason); err != nil {
+			return err
+		}
+		return db.crash(stepBeforeCommit)
 	})
 	if err != nil {
 		return fmt.Errorf("storage: delete: %w", err)
@@ -88,10 +108,12 @@ func eraseInTx(tx *sql.Tx, now time.Time, ids []string, reason string) ([]erased
 		return nil, err
 	}
 	defer audit.close()
-	for _, e := range out {
-		if err := audit.append(now, AuditRecordingDeleted, e.id, reason); err != nil {
-			return nil, err
-		}
+	subjects := make([]string, len(out))
+	for i, e := range out {
+		subjects[i] = e.id
+	}
+	if err := audit.appendAll(now, AuditRecordingDeleted, subjects, reason); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -99,9 +121,18 @@ func eraseInTx(tx *sql.Tx, now time.Time, ids []string, reason string) ([]erased
 // afterErase does, after the commit, what the erase could not do inside the
 // transaction. Failures are left for removeLeftoverFiles.
 func (db *DB) afterErase(erased []erasedRecording) {
-	if len(erased) == 0 {
+	if len(erased) == 0 || db.crash(stepBeforeUnlink) != nil {
 		return
 	}
+	db.stopUsers(erased)
+	if db.unlinkFiles(erased) != nil {
+		return
+	}
+	db.checkpoint()
+}
+
+// stopUsers stops this process's writers and readers of erased recordings.
+func (db *DB) stopUsers(erased []erasedRecording) {
 	db.mu.Lock()
 	var writers []*RecordingWriter
 	var readers []*recordingReader
@@ -126,14 +157,18 @@ func (db *DB) afterErase(erased []erasedRecording) {
 	for _, r := range readers {
 		r.stop(ErrDeleted)
 	}
-	db.unlinkFiles(erased)
-	db.checkpoint()
 }
 
 // unlinkFiles removes the files of erased recordings and clears their names
-// from the rows, so a later pass knows they are gone.
-func (db *DB) unlinkFiles(erased []erasedRecording) {
-	var done []string
+// from the rows, so a later pass knows they are gone. An error (only ever
+// from a test's crash hook) means the caller stops there too.
+func (db *DB) unlinkFiles(erased []erasedRecording) error {
+	return db.forgetFiles(db.removeFiles(erased))
+}
+
+// removeFiles unlinks the files of erased recordings and returns the IDs of
+// those whose files are all gone.
+func (db *DB) removeFiles(erased []erasedRecording) (done []string) {
 	for _, e := range erased {
 		ok := true
 		for _, name := range []string{e.file, e.discard} {
@@ -152,11 +187,20 @@ func (db *DB) unlinkFiles(erased []erasedRecording) {
 			done = append(done, e.id)
 		}
 	}
+	return done
+}
+
+// forgetFiles makes the unlinking of the files of the done recordings
+// durable, then clears their names from the rows.
+func (db *DB) forgetFiles(done []string) error {
 	if len(done) == 0 {
-		return
+		return nil
 	}
 	if syncDir(db.recDir) != nil {
-		return // not durable yet: keep the names, try again next time
+		return nil // not durable yet: keep the names, try again next time
+	}
+	if err := db.crash(stepBeforeForget); err != nil {
+		return err
 	}
 	list, _ := json.Marshal(done)
 	db.write(func(tx *sql.Tx, now time.Time) error {
@@ -164,12 +208,16 @@ func (db *DB) unlinkFiles(erased []erasedRecording) {
 			WHERE id IN (SELECT value FROM json_each(?)) AND state = 'deleted'`, string(list))
 		return err
 	})
+	return db.crash(stepBeforeCheckpoint)
 }
 
 // checkpoint copies the WAL into the database and truncates it, so that the
 // pages that held an erased key exist only as overwritten (secure_delete)
 // pages of the database file. Readers in other processes can make it do
-// less; the next one finishes.
+// less; the next one finishes. Every deletion ends with one, and so do
+// every Open and every Purge, whatever they find: a process killed between
+// a key erase and its checkpoint leaves the old page in the WAL (or the
+// database file) with nothing else to show for it.
 func (db *DB) checkpoint() {
 	db.sql.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 }

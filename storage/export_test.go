@@ -132,3 +132,16 @@ func WrappedKey(db *DB, id string) []byte {
 	db.sql.QueryRow("SELECT key_wrapped FROM recordings WHERE id = ?", id).Scan(&k)
 	return k
 }
+
+// CrashAt makes db stop every deletion at a step a kill could interrupt
+// (its name in erase.go), as if the process died there, whenever stop
+// returns an error for that step. nil removes the hook.
+func CrashAt(db *DB, stop func(step string) error) { db.crashAt = stop }
+
+// Deletion steps, for CrashAt.
+const (
+	StepBeforeCommit     = stepBeforeCommit
+	StepBeforeUnlink     = stepBeforeUnlink
+	StepBeforeForget     = stepBeforeForget
+	StepBeforeCheckpoint = stepBeforeCheckpoint
+)

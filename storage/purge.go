@@ -39,17 +39,24 @@ func Due(recs []Recording, now time.Time) []Deletion {
 
 // DueForDeletion lists what Purge(now) would delete, deleting nothing.
 func (db *DB) DueForDeletion(now time.Time) ([]Deletion, error) {
-	rows, err := db.sql.Query("SELECT "+recordingColumns+" FROM recordings WHERE state <> 'deleted' AND delete_on <= ? ORDER BY delete_on, id", nanos(now))
+	// Only what Due looks at and Deletion carries: reading whole rows (the
+	// purposes' JSON, the wrapped key) was a quarter of a 10,000-recording
+	// purge.
+	rows, err := db.sql.Query(`SELECT id, session_id, state, started_at, delete_on FROM recordings
+		WHERE state <> 'deleted' AND delete_on <= ? ORDER BY delete_on, id`, nanos(now))
 	if err != nil {
 		return nil, fmt.Errorf("storage: due for deletion: %w", dbErr(err))
 	}
 	defer rows.Close()
 	var recs []Recording
 	for rows.Next() {
-		r, _, err := scanRecording(rows)
-		if err != nil {
-			return nil, fmt.Errorf("storage: due for deletion: %w", err)
+		var r Recording
+		var state string
+		var started, deleteOn int64
+		if err := rows.Scan(&r.ID, &r.SessionID, &state, &started, &deleteOn); err != nil {
+			return nil, fmt.Errorf("storage: due for deletion: %w", dbErr(err))
 		}
+		r.State, r.StartedAt, r.DeleteOn = RecordingState(state), fromNanos(started), fromNanos(deleteOn)
 		recs = append(recs, r)
 	}
 	if err := rows.Err(); err != nil {
@@ -58,44 +65,88 @@ func (db *DB) DueForDeletion(now time.Time) ([]Deletion, error) {
 	return Due(recs, now), nil
 }
 
+// purgeBatch is how many recordings one Purge transaction erases. While the
+// files of one batch are unlinked, the keys of the next are erased: on the
+// 2-core development machine, purging 10,000 recordings then takes about
+// 1.7 times what rm(1) takes for their files alone (BenchmarkPurge),
+// against 2.2–2.5 times in one transaction. Short transactions also keep
+// the app waiting less for the write lock when `assent purge` runs beside it.
+const purgeBatch = 1000
+
 // Purge deletes every recording whose deletion date is at or before now, as
-// DeleteNow does but in one transaction for all of them (deleted_at is the
-// DB clock's time), and first finishes any deletion a crash interrupted. It
-// needs no passphrase, is idempotent, and is safe to kill at any moment: a
-// key is either still there (the next Purge deletes it) or gone, and files
-// left behind by a kill are unlinked by the next Open or Purge. It returns
-// what it deleted.
+// DeleteNow does, in transactions of up to purgeBatch recordings (deleted_at
+// is the DB clock's time), and first finishes any deletion a crash
+// interrupted. Each batch's keys are erased (committed) before any of its
+// files is unlinked. It needs no passphrase, is idempotent, and is safe to
+// kill at any moment: a key is either still there (the next Purge deletes
+// it) or gone, and files left behind by a kill are unlinked by the next
+// Open or Purge. It returns what it deleted, also when a later batch
+// failed (with the error).
 func (db *DB) Purge(now time.Time) ([]Deletion, error) {
 	if err := db.removeLeftoverFiles(); err != nil {
 		return nil, fmt.Errorf("storage: purge: %w", err)
 	}
 	due, err := db.DueForDeletion(now)
-	if err != nil || len(due) == 0 {
+	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(due))
-	for i, d := range due {
-		ids[i] = d.RecordingID
+	if len(due) == 0 {
+		db.checkpoint() // a deletion killed before its own (see checkpoint)
+		return nil, nil
 	}
-	var erased []erasedRecording
-	err = db.write(func(tx *sql.Tx, txNow time.Time) error {
-		var err error
-		erased, err = eraseInTx(tx, txNow, ids, ReasonDeletionDate)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("storage: purge: %w", err)
+
+	batches := make(chan []erasedRecording, 1)
+	removed := make(chan []string)
+	go func() {
+		var done []string
+		for erased := range batches {
+			done = append(done, db.removeFiles(erased)...)
+		}
+		removed <- done
+	}()
+	deleted := make(map[string]bool, len(due))
+	killed := false
+	for start := 0; start < len(due); start += purgeBatch {
+		batch := due[start:min(start+purgeBatch, len(due))]
+		ids := make([]string, len(batch))
+		for i, d := range batch {
+			ids[i] = d.RecordingID
+		}
+		var erased []erasedRecording
+		err = db.write(func(tx *sql.Tx, txNow time.Time) error {
+			var err error
+			if erased, err = eraseInTx(tx, txNow, ids, ReasonDeletionDate); err != nil {
+				return err
+			}
+			return db.crash(stepBeforeCommit)
+		})
+		if err != nil {
+			err = fmt.Errorf("storage: purge: %w", err)
+			break
+		}
+		for _, e := range erased {
+			deleted[e.id] = true
+		}
+		if db.crash(stepBeforeUnlink) != nil {
+			killed = true
+			break
+		}
+		db.stopUsers(erased)
+		batches <- erased
 	}
-	db.afterErase(erased)
-	done := make(map[string]bool, len(erased))
-	for _, e := range erased {
-		done[e.id] = true
+	close(batches)
+	done := <-removed
+	if !killed && db.forgetFiles(done) == nil {
+		db.checkpoint()
 	}
 	out := due[:0]
 	for _, d := range due {
-		if done[d.RecordingID] {
+		if deleted[d.RecordingID] {
 			out = append(out, d)
 		}
 	}
-	return out, nil
+	if len(out) == 0 {
+		out = nil
+	}
+	return out, err
 }

@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // Europe/London wherever the tests run
 
+	"github.com/assent-recorder/assent/consent"
 	"github.com/assent-recorder/assent/storage"
 )
 
@@ -77,9 +81,11 @@ func TestPurge(t *testing.T) {
 	}
 }
 
-// After deletion, neither the wrapped key nor the audio is anywhere in the
-// data folder: secure_delete overwrote the row's old content and the WAL
-// was checkpointed and truncated.
+// After deletion, neither the wrapped key nor the audio (a known plaintext
+// pattern, and the ciphertext) is anywhere in the data folder:
+// secure_delete overwrote the row's old content and the WAL was
+// checkpointed and truncated. TestPurgeKilledHalfway checks the same after
+// a purge killed at each step and finished by the next run.
 func TestDeletionLeavesNoKeyOnDisk(t *testing.T) {
 	for _, how := range []string{"Purge", "DeleteNow", "withdrawal"} {
 		t.Run(how, func(t *testing.T) {
@@ -88,7 +94,7 @@ func TestDeletionLeavesNoKeyOnDisk(t *testing.T) {
 			var ids []string
 			var keys [][]byte
 			for seg := 1; seg <= 3; seg++ {
-				id := f.record(t, s.ID, seg, randomBytes(5*testChunk, uint64(seg)))
+				id := f.record(t, s.ID, seg, append(randomBytes(5*testChunk, uint64(seg)), marker...))
 				ids = append(ids, id)
 				keys = append(keys, storage.WrappedKey(f.db, id))
 			}
@@ -131,6 +137,9 @@ func TestDeletionLeavesNoKeyOnDisk(t *testing.T) {
 						t.Errorf("%s still holds ciphertext of %s", filepath.Base(p), id)
 					}
 				}
+				if bytes.Contains(b, marker[:24]) {
+					t.Errorf("%s holds the plaintext", filepath.Base(p))
+				}
 				return nil
 			})
 		})
@@ -171,4 +180,180 @@ func TestStatus(t *testing.T) {
 		st.RecordingFilesSeen != 2 || st.BytesOnDisk == 0 {
 		t.Errorf("Status = %+v", st)
 	}
+}
+
+// recordUntil makes a complete recording of s that is to be deleted at
+// deleteOn.
+func (f *fixture) recordUntil(t *testing.T, sessionID string, segment int, deleteOn time.Time) string {
+	t.Helper()
+	w, err := f.db.NewRecording(sessionID, segment, deleteOn, []string{"reflection"})
+	if err != nil {
+		t.Fatalf("NewRecording: %v", err)
+	}
+	w.Write(randomBytes(3*testChunk, uint64(segment)))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return w.ID()
+}
+
+// purged runs Purge(now) and returns the IDs it deleted, in order.
+func (f *fixture) purged(t *testing.T, now time.Time) []string {
+	t.Helper()
+	ds, err := f.db.Purge(now)
+	if err != nil {
+		t.Fatalf("Purge(%s): %v", now.Format(time.RFC3339), err)
+	}
+	var ids []string
+	for _, d := range ds {
+		ids = append(ids, d.RecordingID)
+	}
+	return ids
+}
+
+// sameIDs compares sets of recording IDs (Purge orders by deletion date,
+// then ID).
+func sameIDs(t *testing.T, what string, got []string, want ...string) {
+	t.Helper()
+	got, want = slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("%s deleted %v, want %v", what, got, want)
+	}
+}
+
+// The boundaries, through the real database and the injected clock: a
+// recording due exactly now is deleted, one due a second ago too, one due
+// a second from now is not (until then).
+func TestPurgeAtTheDeletionDate(t *testing.T) {
+	f := newVault(t)
+	s := f.session(t)
+	due := f.clock.Now().Add(time.Hour)
+	secondAgo := f.recordUntil(t, s.ID, 1, due.Add(-time.Second))
+	exactlyNow := f.recordUntil(t, s.ID, 2, due)
+	notYet := f.recordUntil(t, s.ID, 3, due.Add(time.Second))
+	f.db.Lock() // Purge needs no passphrase
+
+	sameIDs(t, "Purge a second before the first date", f.purged(t, due.Add(-2*time.Second)))
+	f.clock.Advance(time.Hour)
+	sameIDs(t, "Purge at the date", f.purged(t, due), secondAgo, exactlyNow)
+	for _, id := range []string{secondAgo, exactlyNow} {
+		rec, _ := f.db.Recording(id)
+		if rec.State != storage.StateDeleted || rec.DeleteReason != storage.ReasonDeletionDate || !rec.DeletedAt.Equal(due) {
+			t.Errorf("tombstone %+v", rec)
+		}
+	}
+	if rec, _ := f.db.Recording(notYet); rec.State != storage.StateComplete {
+		t.Errorf("not-yet-due recording is %s", rec.State)
+	}
+	sameIDs(t, "Purge a nanosecond before the last date", f.purged(t, due.Add(time.Second-1)))
+	sameIDs(t, "Purge at the last date", f.purged(t, due.Add(time.Second)), notYet)
+}
+
+// A deletion date shown as "deleted on Monday 30 March 2026" in London is
+// the start of that local day, whatever daylight saving did in between:
+// the consent package computes the instant (calendar days, not 24-hour
+// steps), storage keeps it and Purge deletes at it, not an hour early or
+// late.
+func TestPurgeAcrossDaylightSaving(t *testing.T) {
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name      string
+		grantedAt time.Time
+		keepDays  int
+		shown     string // the date the client saw
+		wantUTC   time.Time
+	}{
+		// Clocks go forward at 01:00 GMT on Sunday 29 March 2026.
+		{"spring forward", time.Date(2026, 3, 28, 10, 0, 0, 0, london), 2, "Monday 30 March 2026",
+			time.Date(2026, 3, 29, 23, 0, 0, 0, time.UTC)},
+		// Clocks go back at 01:00 GMT on Sunday 25 October 2026.
+		{"fall back", time.Date(2026, 10, 24, 10, 0, 0, 0, london), 2, "Monday 26 October 2026",
+			time.Date(2026, 10, 26, 0, 0, 0, 0, time.UTC)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			deleteOn := consent.DeletionDate(c.grantedAt, c.keepDays, false, london)
+			if !deleteOn.Equal(c.wantUTC) || deleteOn.In(london).Format("Monday 2 January 2006 15:04") != c.shown+" 00:00" {
+				t.Fatalf("DeletionDate = %s (%s), want %s at local midnight", deleteOn.UTC(), deleteOn.In(london), c.shown)
+			}
+			f := newVault(t)
+			f.clock.t = c.grantedAt.UTC()
+			s := f.session(t)
+			id := f.recordUntil(t, s.ID, 1, deleteOn)
+			// Counting 48 hours from local midnight would be an hour off.
+			y, m, d := c.grantedAt.Date()
+			naive := time.Date(y, m, d, 0, 0, 0, 0, london).Add(time.Duration(c.keepDays) * 24 * time.Hour)
+			if diff := naive.Sub(c.wantUTC); diff != time.Hour && diff != -time.Hour {
+				t.Fatalf("the case does not cross a clock change (24-hour steps give %s)", naive)
+			}
+			sameIDs(t, "Purge a second before local midnight", f.purged(t, c.wantUTC.Add(-time.Second).In(london)))
+			if naive.Before(c.wantUTC) {
+				sameIDs(t, "Purge at the 24-hour-step time, an hour early", f.purged(t, naive))
+			}
+			if rec, _ := f.db.Recording(id); !rec.DeleteOn.Equal(c.wantUTC) {
+				t.Errorf("stored deletion date %s, want %s", rec.DeleteOn.UTC(), c.wantUTC)
+			}
+			sameIDs(t, "Purge at local midnight", f.purged(t, c.wantUTC.In(london)), id)
+		})
+	}
+}
+
+// Deletion dates are instants: a clock moved backwards postpones nothing
+// that was already deleted and deletes nothing early; moved forward again,
+// it skips nothing, whatever happened in between. Purge keeps no "last run"
+// that a clock jump could fool.
+func TestPurgeClockMovedBackwards(t *testing.T) {
+	f := newVault(t)
+	s := f.session(t)
+	t0 := f.clock.Now()
+	a := f.recordUntil(t, s.ID, 1, t0.Add(time.Hour))
+	b := f.recordUntil(t, s.ID, 2, t0.Add(2*time.Hour))
+
+	f.clock.Advance(90 * time.Minute)
+	sameIDs(t, "Purge at t0+1h30", f.purged(t, f.clock.Now()), a)
+
+	f.clock.Advance(-3 * 24 * time.Hour) // the clock is put back three days
+	sameIDs(t, "Purge with the clock three days back", f.purged(t, f.clock.Now()))
+	if rec, _ := f.db.Recording(a); rec.State != storage.StateDeleted {
+		t.Errorf("a deleted recording came back: %s", rec.State)
+	}
+	// A recording made while the clock is wrong is due at an instant in the
+	// real past: it goes at the next purge once the clock is right.
+	c := f.recordUntil(t, s.ID, 3, f.clock.Now().Add(time.Hour))
+	sameIDs(t, "Purge a minute later, still three days back", f.purged(t, f.clock.Now().Add(time.Minute)))
+
+	f.clock.Advance(3*24*time.Hour + 3*time.Hour) // corrected, and past b's date
+	sameIDs(t, "Purge once the clock is right", f.purged(t, f.clock.Now()), c, b)
+
+	// And purging at a time before an earlier purge run changes nothing.
+	sameIDs(t, "Purge at t0", f.purged(t, t0))
+	if err := f.db.VerifyAudit(); err != nil {
+		t.Errorf("audit chain across clock changes: %v", err)
+	}
+}
+
+// A recording whose file is already gone (removed by hand, lost with a
+// disk) is still deleted: the key is erased, the tombstone written, and
+// nothing complains.
+func TestPurgeFileAlreadyMissing(t *testing.T) {
+	f := newVault(t)
+	s := f.session(t)
+	id := f.record(t, s.ID, 1, randomBytes(3*testChunk, 1))
+	if err := os.Remove(storage.RecordingPath(f.db, id)); err != nil {
+		t.Fatal(err)
+	}
+	f.db.Lock()
+	sameIDs(t, "Purge", f.purged(t, f.deleteOn()), id)
+	if rec, _ := f.db.Recording(id); rec.State != storage.StateDeleted {
+		t.Errorf("state %s", rec.State)
+	}
+	if storage.WrappedKey(f.db, id) != nil {
+		t.Error("the key is still there")
+	}
+	if p := storage.RecordingPath(f.db, id); p != "" {
+		t.Errorf("the tombstone still names a file: %s", p)
+	}
+	sameIDs(t, "second Purge", f.purged(t, f.deleteOn()))
 }

@@ -61,7 +61,11 @@ func (db *DB) recoverWithoutKey() error {
 		}
 	}
 	db.afterErase(erased)
-	return db.removeLeftoverFiles()
+	if err := db.removeLeftoverFiles(); err != nil {
+		return err
+	}
+	db.checkpoint() // a deletion killed before its own (see checkpoint)
+	return nil
 }
 
 // LastRecovery returns what the last crash recovery (at Unlock or

@@ -3,9 +3,17 @@
 //
 // Usage:
 //
-//	assent [--data DIR]          start the app (the default)
-//	assent version               print the version
-//	assent help                  this text
+//	assent [--data DIR]                          start the app (the default)
+//	assent purge [--dry-run] [--data DIR]        delete the recordings that are due
+//	assent status [--json] [--data DIR]          what the data folder holds
+//	assent verify [--passphrase-file F] [--data DIR]
+//	                                             check the audit log and the recordings
+//	assent schedule install|remove|show [--data DIR]
+//	                                             run purge every hour from the OS
+//	assent version                               print the version
+//	assent help [COMMAND]                        this text, or a command's
+//
+// Exit status: 0 fine, 1 problems found, 2 wrong usage.
 //
 // The data folder is, in order: --data DIR, $ASSENT_DATA,
 // $XDG_DATA_HOME/assent, ~/.local/share/assent. It is created with mode 0700.
@@ -21,6 +29,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Version is Assent's version; FyneApp.toml carries the same (a test checks).
@@ -47,9 +56,23 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	if len(args) > 0 && !isFlag(args[0]) {
 		cmd, args = args[0], args[1:]
 	}
+	if len(args) > 0 && cmd == "gui" && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		cmd, args = "help", nil
+	}
+	if cmd == "help" && len(args) > 0 && args[0] != "gui" { // assent help purge
+		cmd, args = args[0], []string{"--help"}
+	}
 	switch cmd {
 	case "gui":
 		return runGUI(args, getenv, stderr)
+	case "purge":
+		return runPurge(args, getenv, time.Now, stdout, stderr)
+	case "status":
+		return runStatus(args, getenv, time.Now, stdout, stderr)
+	case "verify":
+		return runVerify(args, getenv, time.Now, os.Stdin, stdout, stderr)
+	case "schedule":
+		return runSchedule(args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "assent %s\n", Version)
 		return exitOK
@@ -66,12 +89,21 @@ const usage = `Assent records therapy sessions only with the client's assent, gi
 screen for that session, and deletes every recording on the date shown.
 
 Usage:
-  assent [--data DIR]     start the app
-  assent version          print the version
-  assent help             show this text
+  assent [--data DIR]                    start the app
+  assent purge [--dry-run]               delete the recordings whose deletion date has come
+  assent status [--json]                 what the data folder holds (no passphrase, no names)
+  assent verify [--passphrase-file F]    check the audit log and, with the passphrase,
+                                         every recording
+  assent schedule install|remove|show    have the computer run 'assent purge' every hour
+  assent version                         print the version
+  assent help [COMMAND]                  show this text, or what COMMAND does
+
+Every command takes --data DIR and --help. Exit status: 0 fine, 1 problems
+found (said on stderr or in the report), 2 wrong usage.
 
 The data folder is --data DIR, or $ASSENT_DATA, or $XDG_DATA_HOME/assent,
-or ~/.local/share/assent. It is created readable by you alone (mode 0700).
+or ~/.local/share/assent. The app creates it readable by you alone (mode
+0700); the other commands never create it.
 `
 
 func isFlag(s string) bool { return len(s) > 0 && s[0] == '-' }
