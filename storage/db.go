@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -110,6 +111,9 @@ func Open(dataDir string, opt Options) (*DB, error) {
 	if err := os.MkdirAll(recDir, 0o700); err != nil {
 		return nil, fmt.Errorf("storage: open: %w", err)
 	}
+	if err := checkDatabaseNotLost(dir, recDir); err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", dir, err)
+	}
 	sqldb, err := sql.Open("sqlite", dsn(filepath.Join(dir, DBFile)))
 	if err != nil {
 		return nil, fmt.Errorf("storage: open database: %w", err)
@@ -133,6 +137,25 @@ func Open(dataDir string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("storage: open %s: %w", dir, err)
 	}
 	return db, nil
+}
+
+// checkDatabaseNotLost refuses a data folder whose database is missing or
+// empty while recording files are there: SQLite would make a new, empty
+// practice over them, and the app would offer to set one up. Nothing is
+// changed; the folder is left for the therapist or support to look at.
+func checkDatabaseNotLost(dir, recDir string) error {
+	fi, err := os.Stat(filepath.Join(dir, DBFile))
+	if err == nil && fi.Size() > 0 {
+		return nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	recs, _ := filepath.Glob(filepath.Join(recDir, "*.rec"))
+	if len(recs) == 0 {
+		return nil // a new practice
+	}
+	return fmt.Errorf("%s is missing or empty but %d recording file(s) are in %s: %w", DBFile, len(recs), RecordingsDir, ErrCorrupt)
 }
 
 // dsn builds the connection string. The pragmas go in the DSN rather than

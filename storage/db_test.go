@@ -381,3 +381,34 @@ func TestShortenDeletion(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestLostDatabaseIsRefused: an emptied or removed assent.db beside
+// recording files is refused, not replaced by a new empty practice.
+func TestLostDatabaseIsRefused(t *testing.T) {
+	for _, how := range []string{"emptied", "removed"} {
+		t.Run(how, func(t *testing.T) {
+			f := newVault(t)
+			f.record(t, f.session(t).ID, 1, []byte("some audio"))
+			dir := f.dir
+			f.db.Close()
+			for _, suffix := range []string{"-wal", "-shm"} {
+				os.Remove(filepath.Join(dir, storage.DBFile+suffix))
+			}
+			db := filepath.Join(dir, storage.DBFile)
+			if how == "emptied" {
+				if err := os.Truncate(db, 0); err != nil {
+					t.Fatal(err)
+				}
+			} else if err := os.Remove(db); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := storage.Open(dir, testOptions(newClock())); !errors.Is(err, storage.ErrCorrupt) {
+				t.Fatalf("Open with the database %s: %v, want ErrCorrupt", how, err)
+			}
+			recs, _ := filepath.Glob(filepath.Join(dir, storage.RecordingsDir, "*.rec"))
+			if len(recs) != 1 {
+				t.Errorf("%d recording files left, want the 1 untouched", len(recs))
+			}
+		})
+	}
+}
