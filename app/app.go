@@ -267,8 +267,8 @@ func ShowOpenProblem(win fyne.Window, dir string, err error) {
 	switch {
 	case errors.Is(err, storage.ErrNewerSchema):
 		msg += "The data was written by a newer version of Assent. Please install that version or newer."
-	case errors.Is(err, fs.ErrPermission):
-		msg += "This user may not read that folder."
+	case errors.Is(err, fs.ErrPermission) || errors.Is(err, storage.ErrReadOnly):
+		msg += "The folder cannot be written: check that it is on a writable disk and belongs to this user."
 	default:
 		msg += "The database may be damaged. Please keep the folder as it is and contact support."
 	}

@@ -1,6 +1,7 @@
 package proof_test
 
 import (
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -112,6 +113,9 @@ func readOnlyTrial(t *testing.T, dir string) {
 	if err != nil {
 		if !strings.HasPrefix(err.Error(), "storage: ") {
 			t.Errorf("Open = %q; want an error that says where it comes from", err)
+		}
+		if !errors.Is(err, storage.ErrReadOnly) {
+			t.Errorf("Open = %v; want storage.ErrReadOnly, so the app can say why in a sentence", err)
 		}
 		t.Logf("read-only folder refused at Open: %v", err)
 	} else {

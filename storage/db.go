@@ -252,6 +252,10 @@ func dbErr(err error) error {
 			if !errors.Is(err, ErrCorrupt) {
 				return fmt.Errorf("%w: %w", ErrCorrupt, err)
 			}
+		case 8, 14: // SQLITE_READONLY, SQLITE_CANTOPEN
+			if !errors.Is(err, ErrReadOnly) {
+				return fmt.Errorf("%w: %w", ErrReadOnly, err)
+			}
 		}
 	}
 	return err

@@ -57,6 +57,11 @@ var (
 	// is damaged or is not an Assent database.
 	ErrCorrupt = errors.New("storage: database file is damaged or is not an Assent database")
 
+	// ErrReadOnly is returned when the data folder or database cannot be
+	// written (permissions, a read-only disk): Assent never works on a
+	// practice it cannot keep safe, so it refuses rather than half-opens.
+	ErrReadOnly = errors.New("storage: the data folder cannot be written")
+
 	// ErrNotFound is returned when no client, session or recording has the ID.
 	ErrNotFound = errors.New("storage: not found")
 
