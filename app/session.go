@@ -51,7 +51,10 @@ type capture struct {
 	rec    *audio.Recording
 	writer *storage.RecordingWriter
 	grant  consent.Grant
-	ended  chan audio.End // receives the End once the writer is closed
+	// bitrate is the encoder's, in kbit/s: constant, so bytes sealed give
+	// the time kept.
+	bitrate int
+	ended   chan audio.End // receives the End once the writer is closed
 }
 
 // startSession creates the session in storage with the people present and
@@ -186,10 +189,11 @@ func (r *sessionRun) startCapture(grant consent.Grant) error {
 	if err != nil {
 		return err
 	}
-	c := &capture{writer: w, grant: grant, ended: make(chan audio.End, 1)}
+	bitrate := r.ui.bitrateFromSettings()
+	c := &capture{writer: w, grant: grant, bitrate: bitrate, ended: make(chan audio.End, 1)}
 	sink := &recordingSink{w: w}
 	rec, err := audio.Start(grant, r.ui.opt.Mic, sink, audio.Options{
-		NewEncoder: r.ui.opt.NewEncoder(r.ui.bitrateFromSettings()),
+		NewEncoder: r.ui.opt.NewEncoder(bitrate),
 		Speaker:    r.ui.opt.Speaker,
 		Logf:       r.ui.opt.Logf,
 		OnLevel:    r.levelChanged,
@@ -224,6 +228,12 @@ func (r *sessionRun) captureEnded(c *capture, sink *recordingSink, e audio.End) 
 		r.ui.opt.Logf("sealing recording %s: %v", c.writer.ID(), closeErr)
 	}
 	r.ui.opt.Logf("recording %s ended: %s", c.writer.ID(), e)
+	// What the client is told was kept is what storage sealed: after a
+	// disk error the last piece the recorder handed over may be missing.
+	kept := e.Kept
+	if rec, err := r.ui.db.Recording(c.writer.ID()); err == nil && c.bitrate > 0 {
+		kept = min(kept, time.Duration(rec.Bytes*8*int64(time.Second)/int64(c.bitrate*1000)))
+	}
 	c.ended <- e
 	switch e.Reason {
 	case audio.EndSourceFailed, audio.EndSinkFailed, audio.EndEncoderFailed, audio.EndSourceEnded:
@@ -233,7 +243,7 @@ func (r *sessionRun) captureEnded(c *capture, sink *recordingSink, e audio.End) 
 			}
 			r.capture = nil
 			r.system(consent.EventSwitchToNotes)
-			r.onProblem(failureProblem(e, c.grant.DeleteOn(), r.ui.opt.Location))
+			r.onProblem(failureProblem(e.Reason, kept, c.grant.DeleteOn(), r.ui.opt.Location))
 			r.ui.tray.update(false)
 			r.onChange()
 		})
@@ -352,9 +362,9 @@ func startProblem(err error) string {
 }
 
 // failureProblem is the sentence shown when a recording stopped by itself.
-func failureProblem(e audio.End, deleteOn time.Time, loc *time.Location) string {
+func failureProblem(reason audio.EndReason, kept time.Duration, deleteOn time.Time, loc *time.Location) string {
 	var what string
-	switch e.Reason {
+	switch reason {
 	case audio.EndSinkFailed:
 		what = "Assent could not write to the disk, so the recording stopped."
 	case audio.EndSourceEnded:
@@ -362,9 +372,8 @@ func failureProblem(e audio.End, deleteOn time.Time, loc *time.Location) string 
 	default:
 		what = "The microphone stopped working, so the recording stopped."
 	}
-	kept := e.Kept.Round(time.Second)
 	return fmt.Sprintf("%s The %s recorded before that is kept until %s. The session goes on as notes only.",
-		what, humanDuration(kept), consent.LongDate(deleteOn, loc))
+		what, humanDuration(kept.Round(time.Second)), consent.LongDate(deleteOn, loc))
 }
 
 // humanDuration writes d as "3 minutes 5 seconds", or "1 hour 59 minutes"

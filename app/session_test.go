@@ -420,8 +420,8 @@ func TestMicrophoneLostKeepsWhatWasRecorded(t *testing.T) {
 	if k.run.cs.State() != consent.NotesOnly {
 		t.Fatalf("after the microphone was lost the state is %v", k.run.cs.State())
 	}
-	if !strings.Contains(k.problem.Text, "kept until") {
-		t.Errorf("problem = %q, want a sentence saying what was kept", k.problem.Text)
+	if !strings.Contains(k.problem.Text, "The 2 seconds recorded before that is kept until") {
+		t.Errorf("problem = %q, want a sentence saying the 2 seconds recorded are kept", k.problem.Text)
 	}
 	recs, _ := f.db.Recordings(k.run.stored.ID)
 	if len(recs) != 1 || recs[0].State != storage.StateComplete || recs[0].Duration < 1500*time.Millisecond {
