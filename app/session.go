@@ -227,6 +227,11 @@ func (r *sessionRun) captureEnded(c *capture, sink *recordingSink, e audio.End) 
 	if closeErr != nil && !errors.Is(closeErr, storage.ErrDeleted) {
 		r.ui.opt.Logf("sealing recording %s: %v", c.writer.ID(), closeErr)
 	}
+	if errors.Is(closeErr, storage.ErrFileLost) {
+		r.ui.do(func() {
+			r.onProblem("The recording's file was removed from the disk while recording (was the data folder moved or cleaned?), so what was recorded could not be kept. Notes are not affected.")
+		})
+	}
 	r.ui.opt.Logf("recording %s ended: %s", c.writer.ID(), e)
 	// What the client is told was kept is what storage sealed: after a
 	// disk error the last piece the recorder handed over may be missing.

@@ -245,6 +245,9 @@ func TestRecordingsFolderRemoved(t *testing.T) {
 	end := rec.Stop()
 	sealErr := sink.seal(w, end)
 	t.Logf("recorder: %v; sealing: %v", end, sealErr)
+	if !errors.Is(sealErr, storage.ErrFileLost) {
+		t.Errorf("closing a recording whose file was removed: %v, want storage.ErrFileLost", sealErr)
+	}
 
 	if err := db.VerifyAudit(); err != nil {
 		t.Errorf("audit chain: %v", err)

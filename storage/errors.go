@@ -57,6 +57,11 @@ var (
 	// is damaged or is not an Assent database.
 	ErrCorrupt = errors.New("storage: database file is damaged or is not an Assent database")
 
+	// ErrFileLost is returned by RecordingWriter.Close when the recording's
+	// file was removed from the disk while it was being written (the
+	// recordings folder deleted or emptied): what it held is gone.
+	ErrFileLost = errors.New("storage: the recording's file was removed while recording")
+
 	// ErrReadOnly is returned when the data folder or database cannot be
 	// written (permissions, a read-only disk): Assent never works on a
 	// practice it cannot keep safe, so it refuses rather than half-opens.

@@ -35,6 +35,7 @@ const (
 	ReasonWithdrawn        = "client withdrew and chose to delete"
 	ReasonNothingRecovered = "nothing recoverable after a crash"
 	ReasonNoFile           = "recording file could not be created"
+	ReasonFileLost         = "recording file was removed from the disk while recording"
 )
 
 // Recording describes one recording (one segment of a session's audio).
@@ -158,6 +159,7 @@ type RecordingWriter struct {
 
 	mu       sync.Mutex
 	f        *os.File
+	path     string // where f was created, to notice if it is unlinked
 	sw       *sealWriter
 	peaks    *Peaks
 	duration time.Duration
@@ -186,7 +188,7 @@ func (w *RecordingWriter) create(path string, idb [16]byte) error {
 		os.Remove(path)
 		return err
 	}
-	w.f, w.sw = f, sw
+	w.f, w.sw, w.path = f, sw, path
 	return nil
 }
 
@@ -237,6 +239,16 @@ func (w *RecordingWriter) SetDuration(d time.Duration) {
 // RecoverInterrupted) recovers it. Closing twice returns nil; closing a
 // recording deleted meanwhile returns ErrDeleted.
 func (w *RecordingWriter) Close() error {
+	// Runs last, after the lock is released: a file lost while recording
+	// leaves a tombstone saying so, so the client's record stays true.
+	var lost bool
+	defer func() {
+		if lost {
+			// If this fails too, the row stays "recording" and the next
+			// unlock's recovery, finding no file, leaves the tombstone.
+			_ = w.db.DeleteNow(w.id, ReasonFileLost)
+		}
+	}()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
@@ -262,8 +274,23 @@ func (w *RecordingWriter) Close() error {
 		w.sw.err = nil
 	}
 	err := w.sw.finish()
+	lost = w.unlinked()
 	if cerr := w.f.Close(); err == nil {
 		err = cerr
+	}
+	if lost {
+		var state string
+		if err := w.db.sql.QueryRow("SELECT state FROM recordings WHERE id = ?", w.id).Scan(&state); err == nil && state == string(StateDeleted) {
+			// Deleted on purpose meanwhile (a purge or withdrawal in
+			// another process): not a loss.
+			lost = false
+			return fmt.Errorf("storage: recording %s: %w", w.id, ErrDeleted)
+		}
+		// Everything written went into a file that no longer has a name
+		// (the recordings folder was removed or emptied meanwhile): it is
+		// gone with the last descriptor. Say so rather than mark it
+		// complete; the row stays for recovery, which records the loss.
+		return fmt.Errorf("storage: recording %s: %w", w.id, ErrFileLost)
 	}
 	if err != nil {
 		return fmt.Errorf("storage: recording %s: close (it will be recovered at the next unlock): %w", w.id, err)
@@ -290,6 +317,16 @@ func (w *RecordingWriter) Close() error {
 		return fmt.Errorf("storage: recording %s: close: %w", w.id, err)
 	}
 	return nil
+}
+
+// unlinked reports whether the open file is no longer the one at its path.
+func (w *RecordingWriter) unlinked() bool {
+	open, err := w.f.Stat()
+	if err != nil {
+		return false // cannot tell; the write errors say the rest
+	}
+	named, err := os.Stat(w.path)
+	return err != nil || !os.SameFile(open, named)
 }
 
 // Abort stops the recording and deletes it at once (DeleteNow with reason):
