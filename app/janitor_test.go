@@ -5,35 +5,14 @@ import (
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2/test"
-
 	"github.com/assent-recorder/assent/storage"
 )
-
-// newClockUI is newTestUI with a controlled clock.
-func newClockUI(t *testing.T, clock *fakeClock) (*UI, *storage.DB) {
-	t.Helper()
-	dir := t.TempDir()
-	db, err := storage.Open(dir, storage.Options{KDF: testKDF, Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	a := test.NewTempApp(t)
-	w := a.NewWindow("Assent")
-	u := New(a, w, db, Options{DataDir: dir, Now: clock.Now, Logf: t.Logf})
-	q := &uiQueue{}
-	u.do = q.add
-	testQueues.Store(u, q)
-	t.Cleanup(u.stopHousekeeping)
-	return u, db
-}
 
 // TestPurgeAtStart: a recording whose date passed while the app was closed
 // is deleted when the app starts, without the passphrase.
 func TestPurgeAtStart(t *testing.T) {
 	clock := &fakeClock{t: time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)}
-	u, db := newClockUI(t, clock)
+	u, db := newUIWith(t, clock, nil)
 	if _, err := db.CreateVault(goodPassphrase); err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +57,7 @@ func TestPurgeAtStart(t *testing.T) {
 // locks; any action postpones it; the client screen is never locked away.
 func TestAutoLock(t *testing.T) {
 	clock := &fakeClock{t: time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)}
-	u, db := newClockUI(t, clock)
+	u, db := newUIWith(t, clock, nil)
 	if _, err := db.CreateVault(goodPassphrase); err != nil {
 		t.Fatal(err)
 	}

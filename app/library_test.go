@@ -102,11 +102,11 @@ func storeRecording(t *testing.T, db *storage.DB, client string, purposes []stri
 	return r
 }
 
-// unlockedClockUI is newClockUI with the practice set up and unlocked, in
+// unlockedClockUI is newUIWith with the practice set up and unlocked, in
 // UTC so that dates do not depend on the machine's zone.
 func unlockedClockUI(t *testing.T, clock *fakeClock) (*UI, *storage.DB) {
 	t.Helper()
-	u, db := newClockUI(t, clock)
+	u, db := newUIWith(t, clock, nil)
 	u.opt.Location = time.UTC
 	if _, err := db.CreateVault(goodPassphrase); err != nil {
 		t.Fatal(err)

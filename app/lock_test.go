@@ -3,6 +3,7 @@ package app
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 
@@ -19,8 +20,20 @@ var testKDF = storage.KDFParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}
 
 func newTestUI(t *testing.T) (*UI, *storage.DB) {
 	t.Helper()
+	return newUIWith(t, nil, nil)
+}
+
+// newUIWith is newTestUI with a controlled clock (for storage and the UI)
+// and time zone; nil means the real clock and time.Local.
+func newUIWith(t *testing.T, clock *fakeClock, loc *time.Location) (*UI, *storage.DB) {
+	t.Helper()
 	dir := t.TempDir()
-	db, err := storage.Open(dir, storage.Options{KDF: testKDF})
+	sopt := storage.Options{KDF: testKDF}
+	opt := Options{DataDir: dir, Location: loc, Logf: t.Logf}
+	if clock != nil {
+		sopt.Now, opt.Now = clock.Now, clock.Now
+	}
+	db, err := storage.Open(dir, sopt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,8 +41,7 @@ func newTestUI(t *testing.T) (*UI, *storage.DB) {
 	a := test.NewTempApp(t)
 	w := a.NewWindow("Assent")
 	t.Cleanup(w.Close)
-	var logged []string
-	u := New(a, w, db, Options{DataDir: dir, Logf: func(f string, args ...any) { logged = append(logged, f) }})
+	u := New(a, w, db, opt)
 	q := &uiQueue{}
 	u.do = q.add
 	testQueues.Store(u, q)

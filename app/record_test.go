@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2/test"
-
 	"github.com/assent-recorder/assent/consent"
 	"github.com/assent-recorder/assent/storage"
 )
@@ -23,20 +21,10 @@ import (
 // a time printed in the wrong zone shows.
 var recordZone = time.FixedZone("CEST", 2*60*60)
 
-// newRecordUI is newTestUI over a database and UI that both read clock,
-// with the practice unlocked.
+// newRecordUI is newUIWith in the record tests' zone, unlocked.
 func newRecordUI(t *testing.T, clock *fakeClock) (*UI, *storage.DB) {
 	t.Helper()
-	dir := t.TempDir()
-	db, err := storage.Open(dir, storage.Options{KDF: testKDF, Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	a := test.NewTempApp(t)
-	w := a.NewWindow("Assent")
-	t.Cleanup(w.Close)
-	u := New(a, w, db, Options{DataDir: dir, Now: clock.Now, Location: recordZone, Logf: t.Logf})
+	u, db := newUIWith(t, clock, recordZone)
 	if _, err := db.CreateVault(goodPassphrase); err != nil {
 		t.Fatal(err)
 	}

@@ -176,3 +176,16 @@ func FuzzDecodePeaks(f *testing.F) {
 		audio.DecodePeaks(bytes.NewReader(b))
 	})
 }
+
+// TestMicFuncNeedsAGrant: even a Mic made from a plain function cannot be
+// opened with the zero (invalid) Grant; the function is never called.
+func TestMicFuncNeedsAGrant(t *testing.T) {
+	called := false
+	m := audio.MicFunc(func(consent.Grant) (audio.Source, error) { called = true; return nil, nil })
+	if _, err := m.Open(consent.Grant{}); !errors.Is(err, audio.ErrGrantInvalid) {
+		t.Errorf("Open with no grant: %v, want ErrGrantInvalid", err)
+	}
+	if called {
+		t.Error("the function was called without a valid grant")
+	}
+}

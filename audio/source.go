@@ -184,9 +184,16 @@ func (s *PCMSource) Close() error {
 	return nil
 }
 
-// MicFunc adapts a function to the Mic interface. The function must honour
-// Mic's contract.
+// MicFunc adapts a function to the Mic interface. Open checks the Grant
+// itself, so no Mic made this way can be opened without a valid one; the
+// function must still honour the rest of Mic's contract.
 type MicFunc func(grant consent.Grant) (Source, error)
 
-// Open calls f(grant).
-func (f MicFunc) Open(grant consent.Grant) (Source, error) { return f(grant) }
+// Open calls f(grant) when grant is valid; otherwise it returns an error
+// wrapping ErrGrantInvalid and calls nothing.
+func (f MicFunc) Open(grant consent.Grant) (Source, error) {
+	if !grant.Valid() {
+		return nil, fmt.Errorf("audio: open: %w", ErrGrantInvalid)
+	}
+	return f(grant)
+}
