@@ -71,6 +71,7 @@ type DB struct {
 	writers  map[string]*RecordingWriter
 	readers  map[*recordingReader]struct{}
 	recovery []Recovery
+	orphans  []string // files without a row that Open removed
 
 	// crashAt, set only by tests (export_test.go), is called at each step
 	// of a deletion that a kill could interrupt (see the step* constants);

@@ -114,7 +114,13 @@
 // holds a withdrawal with "delete all" made after the recording began
 // (ConsentEvent.WithdrawDeleteAll, stored in consent_events and compared
 // with recordings.consent_seq), so such a fragment is never recovered, and
-// unlinks files that deletions and recoveries left behind.
+// unlinks files that deletions and recoveries left behind. It also removes,
+// with an audit row each (AuditOrphanRemoved, RemovedOrphans), recording
+// files that no row names: a damaged WAL that lost its last transactions,
+// or an older assent.db put back, leaves a file whose key went with its
+// row, which nothing could play and nothing would ever delete. A database
+// that cannot be trusted to say so (no vault, or failing SQLite's quick
+// check) is refused instead, and nothing is removed.
 //
 // Unlock (and UnlockWithRecoveryKey) then recovers the rest, at the first
 // moment the key is there: every authentic whole chunk is kept, re-sealed

@@ -145,3 +145,7 @@ const (
 	StepBeforeForget     = stepBeforeForget
 	StepBeforeCheckpoint = stepBeforeCheckpoint
 )
+
+// AfterOrphanListing makes f run inside Open between listing recordings/
+// and reading the file names the database knows; nil removes it.
+func AfterOrphanListing(f func()) { afterOrphanListing = f }

@@ -64,6 +64,9 @@ func (db *DB) recoverWithoutKey() error {
 	if err := db.removeLeftoverFiles(); err != nil {
 		return err
 	}
+	if err := db.removeOrphanFiles(); err != nil {
+		return err
+	}
 	db.checkpoint() // a deletion killed before its own (see checkpoint)
 	return nil
 }
