@@ -107,6 +107,9 @@ type UI struct {
 	house *housekeeping
 	// tray is the system-tray icon, nil where there is none.
 	tray *tray
+	// orphansTold: the practice screen has said which files without a
+	// record storage.Open removed.
+	orphansTold bool
 	// do runs a function on the UI goroutine: fyne.Do. Fyne's test driver
 	// runs fyne.Do at once on the caller's goroutine, so tests replace it
 	// with a queue that the test goroutine drains.
@@ -215,10 +218,15 @@ func (u *UI) show(s screen) {
 }
 
 // showPractice shows the practice after an unlock, saying what crash
-// recovery did if it did anything.
+// recovery (and, after the first unlock, opening the folder) did if it did
+// anything.
 func (u *UI) showPractice() {
 	p := newPracticeScreen(u)
-	p.notice.SetText(recoveryNotice(u.db.LastRecovery()))
+	orphans := 0
+	if !u.orphansTold { // removed by storage.Open: said after the first unlock only
+		orphans, u.orphansTold = len(u.db.RemovedOrphans()), true
+	}
+	p.notice.SetText(recoveryNotice(u.db.LastRecovery(), orphans))
 	u.show(p)
 }
 

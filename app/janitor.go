@@ -120,8 +120,9 @@ func (u *UI) lockIfIdle() {
 }
 
 // recoveryNotice is the sentence shown after an unlock that recovered
-// recordings left unfinished by a crash, or "".
-func recoveryNotice(rs []storage.Recovery) string {
+// recordings left unfinished by a crash, or after opening a folder that
+// held orphans (files the database had lost the record of), or "".
+func recoveryNotice(rs []storage.Recovery, orphans int) string {
 	var recovered, erased, failed int
 	for _, r := range rs {
 		switch r.Outcome {
@@ -142,6 +143,12 @@ func recoveryNotice(rs []storage.Recovery) string {
 	}
 	if failed > 0 {
 		msg += plural(failed, "unfinished recording") + " could not be recovered; see the log. "
+	}
+	switch {
+	case orphans == 1:
+		msg += "1 recording file had no record in the database (the record, and the file's key with it, was lost to damage or a crash), so nobody could play it; it was removed. Run `assent verify` to check the rest. "
+	case orphans > 1:
+		msg += plural(orphans, "recording file") + " had no record in the database (their records, and the files' keys with them, were lost to damage or a crash), so nobody could play them; they were removed. Run `assent verify` to check the rest. "
 	}
 	return msg
 }

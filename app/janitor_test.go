@@ -95,11 +95,20 @@ func TestAutoLock(t *testing.T) {
 }
 
 func TestRecoveryNotice(t *testing.T) {
-	if got := recoveryNotice(nil); got != "" {
+	if got := recoveryNotice(nil, 0); got != "" {
 		t.Errorf("no recovery: %q", got)
 	}
-	got := recoveryNotice([]storage.Recovery{{Outcome: storage.OutcomeRecovered}, {Outcome: storage.OutcomeErased}})
+	got := recoveryNotice([]storage.Recovery{{Outcome: storage.OutcomeRecovered}, {Outcome: storage.OutcomeErased}}, 0)
 	for _, want := range []string{"1 recording interrupted", "was recovered", "1 unfinished recording could not be kept and was deleted"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("notice %q lacks %q", got, want)
+		}
+	}
+	if strings.Contains(got, "no record") {
+		t.Errorf("notice %q speaks of files without a record", got)
+	}
+	got = recoveryNotice(nil, 2)
+	for _, want := range []string{"2 recording files had no record", "nobody could play them; they were removed", "assent verify"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("notice %q lacks %q", got, want)
 		}

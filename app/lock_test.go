@@ -1,6 +1,10 @@
 package app
 
 import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +31,12 @@ func newTestUI(t *testing.T) (*UI, *storage.DB) {
 // and time zone; nil means the real clock and time.Local.
 func newUIWith(t *testing.T, clock *fakeClock, loc *time.Location) (*UI, *storage.DB) {
 	t.Helper()
-	dir := t.TempDir()
+	return newUIIn(t, t.TempDir(), clock, loc)
+}
+
+// newUIIn is newUIWith over the data folder dir, which may hold a practice.
+func newUIIn(t *testing.T, dir string, clock *fakeClock, loc *time.Location) (*UI, *storage.DB) {
+	t.Helper()
 	sopt := storage.Options{KDF: testKDF}
 	opt := Options{DataDir: dir, Location: loc, Logf: t.Logf}
 	if clock != nil {
@@ -153,6 +162,51 @@ func TestUnlock(t *testing.T) {
 	}
 	if _, ok := u.screen.(*unlockScreen); !ok {
 		t.Errorf("after Lock the screen is %T", u.screen)
+	}
+}
+
+// A recording file whose record the database lost (see
+// storage.AuditOrphanRemoved) is removed when the folder is opened; the
+// therapist is told after the first unlock, not after every one.
+func TestUnlockTellsOfFilesWithoutARecord(t *testing.T) {
+	dir := t.TempDir()
+	db, err := storage.Open(dir, storage.Options{KDF: testKDF})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateVault(goodPassphrase); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	orphan := filepath.Join(dir, storage.RecordingsDir, "0123456789abcdef0123456789abcdef.rec")
+	if err := os.WriteFile(orphan, make([]byte, 500), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	u, _ := newUIIn(t, dir, nil, nil)
+	u.Start()
+	unlock := func() *practiceScreen {
+		t.Helper()
+		s := u.screen.(*unlockScreen)
+		test.Type(s.pass, goodPassphrase)
+		test.Tap(s.unlock.button)
+		settle(u)
+		p, ok := u.screen.(*practiceScreen)
+		if !ok {
+			t.Fatalf("after unlocking the screen is %T", u.screen)
+		}
+		return p
+	}
+	p := unlock()
+	if !strings.Contains(p.notice.Text, "1 recording file had no record in the database") {
+		t.Errorf("notice after the first unlock: %q", p.notice.Text)
+	}
+	if _, err := os.Stat(orphan); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the file without a record: %v", err)
+	}
+	u.Lock()
+	if p := unlock(); p.notice.Text != "" {
+		t.Errorf("notice after the second unlock: %q", p.notice.Text)
 	}
 }
 

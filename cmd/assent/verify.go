@@ -28,8 +28,10 @@ from the first line of FILE ('-' for standard input). Unlocking also
 recovers any recording a crash left unfinished, as the app does.
 
 Each problem is reported with the recording's ID or the audit entry's
-number. Nothing is repaired. May run while Assent is open; a recording
-being made is skipped.
+number. Nothing is repaired, except what opening the data folder always
+does: a recording file the database holds no record of (and so no key for)
+is removed, and reported here as a problem because the database lost
+something. May run while Assent is open; a recording being made is skipped.
 
 Exit status: 0 no problem found, 1 problems found (or the check could not
 run), 2 wrong usage.
@@ -77,6 +79,9 @@ func runVerify(args []string, getenv func(string) string, now func() time.Time, 
 	}
 
 	fmt.Fprintf(stdout, "Recordings: %d kept.\n", st.LiveRecordings)
+	for _, name := range db.RemovedOrphans() {
+		problem("file %s had no record in the database: the database lost it, and the file's key with it, so nobody could play it; it was removed (see the audit log).", name)
+	}
 	pass, err := passphrase(*passFile, stdin, stderr)
 	defer clear(pass)
 	switch {

@@ -64,6 +64,20 @@ func TestCLIVerify(t *testing.T) {
 			expect(t, exitProblems, "problem: recording "+p.due+": its file is missing.", "3 problems found.")
 	})
 
+	t.Run("a file the database has no record of", func(t *testing.T) {
+		name := "0123456789abcdef0123456789abcdef.rec"
+		orphan := filepath.Join(p.dir, storage.RecordingsDir, name)
+		if err := os.WriteFile(orphan, make([]byte, 700), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cli(t, nil, "", "verify", "--data", p.dir).
+			expect(t, exitProblems, "problem: file "+name+" had no record in the database", "it was removed", "1 problem found.")
+		if _, err := os.Stat(orphan); err == nil {
+			t.Error("the file is still there")
+		}
+		cli(t, nil, "", "verify", "--data", p.dir).expect(t, exitOK, "No problems found.")
+	})
+
 	t.Run("altered audit log", func(t *testing.T) {
 		raw, err := sql.Open("sqlite", filepath.Join(p.dir, storage.DBFile))
 		if err != nil {
