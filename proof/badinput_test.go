@@ -140,6 +140,10 @@ func TestNewerSchemaAfterCrash(t *testing.T) {
 // bad disk or a careless copy does. Each must give ErrCorrupt or a
 // database that is consistent (the audit chain verifies); never a panic,
 // and never a recording file removed because its row could not be read.
+// A WAL damaged after the recording's first transactions can make SQLite
+// drop them, and the row with them: then the file, whose key was only in
+// that row, must be removed and the removal audited, or it would stay on
+// the disk past any date.
 func TestDamagedAfterCrash(t *testing.T) {
 	dir, id := crashedFolder(t, 3*time.Second)
 	wal := filepath.Join(dir, storage.DBFile+"-wal")
@@ -212,7 +216,18 @@ func TestDamagedAfterCrash(t *testing.T) {
 				outcome = fmt.Sprintf("FINDING: opened as a new practice with no vault (%v) while recordings/ holds %d files", err, len(files))
 			} else if err := db.Unlock(passphrase); err != nil {
 				outcome = fmt.Sprintf("opened; Unlock: %v", err)
-			} else if rec, err := db.Recording(id); err != nil {
+			} else if rec, err := db.Recording(id); errors.Is(err, storage.ErrNotFound) {
+				// The damage cost the transactions that made the
+				// recording, and its key with them: its file can never
+				// be played and must not stay on the disk unrecorded.
+				outcome = "opened and unlocked; the recording's row was lost"
+				if removed := db.RemovedOrphans(); !slices.Contains(removed, id+".rec") {
+					t.Errorf("the file of the lost recording was not removed (removed: %v)", removed)
+				}
+				if !auditedOrphan(t, db, id) {
+					t.Errorf("no %s audit row about %s", storage.AuditOrphanRemoved, id)
+				}
+			} else if err != nil {
 				outcome = fmt.Sprintf("opened and unlocked; the recording: %v", err)
 			} else {
 				outcome = fmt.Sprintf("opened and unlocked; the recording is %s", rec.State)
@@ -237,10 +252,30 @@ func TestDamagedAfterCrash(t *testing.T) {
 			}
 			after := slices.Sorted(maps.Keys(fileHashes(t, d)))
 			for _, f := range files {
-				if !slices.Contains(after, f) && strings.HasPrefix(f, id) && !strings.Contains(outcome, "recovered") {
+				if !slices.Contains(after, f) && strings.HasPrefix(f, id) &&
+					!strings.Contains(outcome, "recovered") && !strings.Contains(outcome, "row was lost") {
 					t.Errorf("%s was removed although its recording was not recovered", f)
 				}
 			}
+			if strings.Contains(outcome, "row was lost") && len(after) != 0 {
+				t.Errorf("recordings/ still holds %v", after)
+			}
 		})
 	}
+}
+
+// auditedOrphan reports whether the audit log says the file of recording
+// id was removed for want of a row.
+func auditedOrphan(t *testing.T, db *storage.DB, id string) bool {
+	t.Helper()
+	log, err := db.AuditLog(0, 1<<20, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range log {
+		if e.Kind == storage.AuditOrphanRemoved {
+			return true
+		}
+	}
+	return false
 }
