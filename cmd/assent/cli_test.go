@@ -57,8 +57,8 @@ type result struct {
 }
 
 // cli runs the binary with args, in an environment of its own: HOME and
-// XDG_CONFIG_HOME in the test's folder, times shown in UTC, and a LANG Fyne
-// can parse (it logs an error at start for C.UTF-8). env adds or replaces
+// XDG_CONFIG_HOME in the test's folder, times shown in UTC, and an English
+// LANG (TestLocaleCUTF8NoFyneError tries C.UTF-8). env adds or replaces
 // variables; stdin, if not empty, is fed to it.
 func cli(t *testing.T, env []string, stdin string, args ...string) result {
 	t.Helper()

@@ -18,6 +18,8 @@ func TestLayering(t *testing.T) {
 		stdOnly   bool
 	}{
 		{pkg: "./consent", stdOnly: true},
+		// Its init must run before Fyne's (see its package comment).
+		{pkg: "./internal/posixlocale", stdOnly: true},
 		{pkg: "./storage", forbidden: []string{"fyne.io/", module + "/app", module + "/audio", "github.com/gordonklaus/portaudio"}},
 		{pkg: "./audio/...", forbidden: []string{"fyne.io/", module + "/app", module + "/storage", "modernc.org/sqlite"}},
 		{pkg: "./app", forbidden: []string{module + "/cmd"}},

@@ -30,6 +30,11 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	// Sets LANGUAGE=C under LANG=C.UTF-8 and the like before Fyne's lang
+	// package initialises, so Fyne does not log "Error parsing user locale
+	// C" on every run. Must stay a blank import; see its package comment.
+	_ "github.com/assent-recorder/assent/internal/posixlocale"
 )
 
 // Version is Assent's version; FyneApp.toml carries the same (a test checks).
