@@ -40,6 +40,16 @@
 // before a microphone failure is kept; after a Sink failure, what the Sink
 // had accepted.
 //
+// # Level check
+//
+// StartMonitor opens a Mic only to measure it, for the settings screen's
+// level test: every 20 ms frame goes to OnLevel's meter and is then cleared;
+// nothing is encoded or handed anywhere. It runs under a consent.MicCheck's
+// Grant, the therapist's own go-ahead with nobody else in the room, and
+// stops at Stop, when that Grant is stopped, or after
+// MonitorOptions.Limit of audio (DefaultCheckDuration). Start refuses such
+// a Grant (ErrCheckOnly): what a check hears can never become a recording.
+//
 // # Levels
 //
 // OnLevel receives the RMS and peak level in dBFS of every 50 ms of audio

@@ -178,7 +178,9 @@ type Recording struct {
 // fails. It returns once the microphone is open and capture has begun.
 //
 // An invalid grant is refused with ErrGrantInvalid before mic is touched:
-// no device is opened. Errors from mic.Open (ErrNoInputDevice, …) and
+// no device is opened. So is a microphone check's Grant (ErrCheckOnly):
+// nobody but the therapist said yes to it, so nothing heard under it may be
+// kept (StartMonitor takes it). Errors from mic.Open (ErrNoInputDevice, …) and
 // from opts.NewEncoder are returned wrapped; the Source is closed again if
 // the encoder cannot be made. A nil sink, mic or NewEncoder is ErrOptions.
 //
@@ -189,20 +191,18 @@ func Start(grant consent.Grant, mic Mic, sink Sink, opts Options) (*Recording, e
 	if !grant.Valid() {
 		return nil, fmt.Errorf("audio: start recording: %w", ErrGrantInvalid)
 	}
+	if grant.CheckOnly() {
+		return nil, fmt.Errorf("audio: start recording: %w", ErrCheckOnly)
+	}
 	if mic == nil || sink == nil || opts.NewEncoder == nil {
 		return nil, fmt.Errorf("%w: start needs a mic, a sink and Options.NewEncoder", ErrOptions)
 	}
 	if opts.ChunkDuration <= 0 {
 		opts.ChunkDuration = time.Second
 	}
-	src, err := mic.Open(grant)
+	src, rate, err := openSource(grant, mic, "start recording")
 	if err != nil {
-		return nil, fmt.Errorf("audio: start recording: %w", err)
-	}
-	rate := src.SampleRate()
-	if rate <= 0 {
-		src.Close()
-		return nil, fmt.Errorf("%w: source rate %d Hz", ErrFormat, rate)
+		return nil, err
 	}
 	encw := new(bytes.Buffer)
 	enc, err := opts.NewEncoder(encw, rate)
@@ -238,6 +238,21 @@ func Start(grant consent.Grant, mic Mic, sink Sink, opts Options) (*Recording, e
 		go r.chime(ChimeStart)
 	}
 	return r, nil
+}
+
+// openSource opens mic under grant and checks its rate; doing names the
+// caller in errors.
+func openSource(grant consent.Grant, mic Mic, doing string) (Source, int, error) {
+	src, err := mic.Open(grant)
+	if err != nil {
+		return nil, 0, fmt.Errorf("audio: %s: %w", doing, err)
+	}
+	rate := src.SampleRate()
+	if rate <= 0 {
+		src.Close()
+		return nil, 0, fmt.Errorf("%w: source rate %d Hz", ErrFormat, rate)
+	}
+	return src, rate, nil
 }
 
 // SampleRate is the rate the Source captures at, in Hz.

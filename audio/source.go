@@ -20,6 +20,9 @@ var (
 	// ErrNoInputDevice: there is no microphone (or not the one asked for).
 	// The app offers notes only.
 	ErrNoInputDevice = errors.New("audio: no input device")
+	// ErrCheckOnly: Start was given a consent.MicCheck's Grant, which
+	// allows a level check (StartMonitor) and never a recording.
+	ErrCheckOnly = errors.New("audio: a microphone check's grant cannot record")
 	// ErrDeviceLost: the microphone went away while it was open (unplugged,
 	// taken by the system). What was read before is good.
 	ErrDeviceLost = errors.New("audio: input device lost")

@@ -65,6 +65,11 @@
 // is safe to call from the audio goroutine on every frame, so a revoked
 // Grant stops capture even if nobody calls Stop. The zero Grant is invalid.
 //
+// One Grant rests on nobody's yes but the therapist's: a [MicCheck], the
+// level test before a session with no client present. Its Grant is
+// [Grant.CheckOnly], names no session and covers only [PurposeMicCheck];
+// the recorder refuses it, so what a check hears is never kept.
+//
 // # Deletion date
 //
 // Every recording has a date by which it is gone: the start of a local day

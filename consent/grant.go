@@ -27,6 +27,7 @@ type grant struct {
 	export      bool
 	grantedAt   time.Time
 	deleteOn    time.Time
+	checkOnly   bool // a MicCheck's: for a level meter, never kept
 	revoked     atomic.Bool
 }
 
@@ -104,6 +105,11 @@ func (g Grant) DeleteOn() time.Time {
 	}
 	return g.g.deleteOn
 }
+
+// CheckOnly reports whether g is a microphone check's (NewMicCheck): it
+// lets the therapist see a level and nothing more. No recording may be made
+// under it; audio.Start refuses it.
+func (g Grant) CheckOnly() bool { return g.g != nil && g.g.checkOnly }
 
 // revoke makes g invalid for good; revoking twice is harmless.
 func (g Grant) revoke() {
