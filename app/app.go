@@ -75,8 +75,13 @@ type Options struct {
 	// means time.Local.
 	Location *time.Location
 
-	// Mic is the microphone; nil when there is none, and then the consent
-	// screen says recording is unavailable and notes only works.
+	// Microphones, if set, lists the microphones and makes the one chosen
+	// on the settings screen (the system default unless another was
+	// chosen); Mic is then not used. The real program sets it.
+	Microphones Microphones
+	// Mic is the microphone when Microphones is nil; nil when there is
+	// none, and then the consent screen says recording is unavailable and
+	// notes only works.
 	Mic audio.Mic
 	// Speaker plays the start and stop chimes; nil leaves them silent.
 	Speaker audio.Speaker
@@ -107,6 +112,9 @@ type UI struct {
 	house *housekeeping
 	// tray is the system-tray icon, nil where there is none.
 	tray *tray
+	// check is the microphone level test under way on the settings
+	// screen, if any; showing another screen stops it.
+	check *micCheckRun
 	// orphansTold: the practice screen has said which files without a
 	// record storage.Open removed.
 	orphansTold bool
@@ -177,6 +185,7 @@ func (u *UI) Lock() {
 // Quit ends the application: a recording under way is stopped and sealed
 // (nothing agreed is lost), notes are saved, and the keys are forgotten.
 func (u *UI) Quit() {
+	u.stopMicCheck()
 	if s, ok := u.screen.(*sessionScreen); ok {
 		s.saveNotes()
 	}
@@ -210,6 +219,7 @@ func (u *UI) showLockScreen() {
 // show replaces the window's content with s and focuses its first field.
 func (u *UI) show(s screen) {
 	u.touch()
+	u.stopMicCheck()
 	u.screen = s
 	u.win.SetContent(s.content())
 	if f := s.focus(); f != nil {

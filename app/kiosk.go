@@ -174,7 +174,7 @@ func (s *kioskScreen) askParts() (text, actions []fyne.CanvasObject) {
 		name := widget.NewLabelWithStyle(p.Name+" ("+p.Role.String()+")", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		acts = append(acts, name, container.NewGridWithColumns(2, yes, no))
 	}
-	if s.ui.opt.Mic == nil {
+	if s.ui.mic().mic == nil {
 		acts = append(acts, wrapped(noMicText))
 	}
 	return parts, append(acts, s.statusLabel(micOffText))

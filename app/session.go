@@ -178,7 +178,8 @@ const captureChunk = 250 * time.Millisecond
 // startCapture opens a new recording in storage and the microphone under
 // grant.
 func (r *sessionRun) startCapture(grant consent.Grant) error {
-	if r.ui.opt.Mic == nil {
+	mic := r.ui.mic().mic
+	if mic == nil {
 		return audio.ErrNoInputDevice
 	}
 	var purposes []string
@@ -192,7 +193,7 @@ func (r *sessionRun) startCapture(grant consent.Grant) error {
 	bitrate := r.ui.bitrateFromSettings()
 	c := &capture{writer: w, grant: grant, bitrate: bitrate, ended: make(chan audio.End, 1)}
 	sink := &recordingSink{w: w}
-	rec, err := audio.Start(grant, r.ui.opt.Mic, sink, audio.Options{
+	rec, err := audio.Start(grant, mic, sink, audio.Options{
 		NewEncoder: r.ui.opt.NewEncoder(bitrate),
 		Speaker:    r.ui.opt.Speaker,
 		Logf:       r.ui.opt.Logf,

@@ -95,6 +95,7 @@ func (s *sessionScreen) content() fyne.CanvasObject {
 	top := container.NewVBox(
 		heading(s.run.client.Label+": session of "+s.run.stored.StartedAt.In(s.ui.opt.Location).Format("Monday 2 January 2006, 15:04")),
 		widget.NewLabel("Present: "+names),
+		micLine(s.ui.mic()),
 		container.NewBorder(nil, nil, nil, s.timer, s.state),
 		s.meter,
 		container.NewHBox(s.ask, s.notesBtn, s.pause, s.resume, s.stop, s.join, s.end),

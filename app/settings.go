@@ -144,7 +144,7 @@ type settingsScreen struct {
 	problem  *widget.Label // why the settings were not saved
 	saved    *widget.Label // that they were
 
-	mic      *widget.Label
+	mic      *micSection
 	schedule *widget.Label
 	folder   fyne.CanvasObject
 
@@ -217,11 +217,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	s.saved = wrapped("")
 	s.saved.Importance = widget.SuccessImportance
 
-	if u.opt.Mic == nil {
-		s.mic = wrapped("No microphone found. Sessions can still be kept as notes only.")
-	} else {
-		s.mic = wrapped("Input: Default microphone.")
-	}
+	s.mic = newMicSection(u)
 	s.schedule = wrapped(scheduleStatus())
 	s.folder = dataFolderLabel(u.opt.DataDir)
 
@@ -257,10 +253,9 @@ func (s *settingsScreen) content() fyne.CanvasObject {
 		widget.NewForm(widget.NewFormItem("Lock after (minutes)", s.autoLock)),
 		settingsHint(fmt.Sprintf("%d to %d minutes without any action. The client screen is never locked away.", minAutoLockMinutes, maxAutoLockMinutes)),
 		container.NewHBox(s.save), s.problem, s.saved,
-
-		headingLine("Microphone"),
-		s.mic,
-		settingsHint("There is no level test here on purpose: Assent opens the microphone only for a session, after everyone present has said yes on screen. The level then shows on the client screen."),
+	)
+	form = append(form, s.mic.content()...)
+	form = append(form,
 
 		headingLine("Passphrase"),
 		s.oldPass, s.newPass, s.repeatPass,

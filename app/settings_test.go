@@ -212,11 +212,11 @@ func TestSettingsMicrophoneAndSchedule(t *testing.T) {
 	config := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", config)
 	u, _, s := settingsUI(t)
-	if !strings.Contains(s.mic.Text, "No microphone found") {
-		t.Errorf("without a microphone: %q", s.mic.Text)
+	if !strings.Contains(s.mic.about.Text, "No microphone found") {
+		t.Errorf("without a microphone: %q", s.mic.about.Text)
 	}
-	if !containsText(u.win.Content(), "only for a session, after everyone present has said yes") {
-		t.Error("the screen does not say why there is no level test")
+	if !s.mic.test.Disabled() {
+		t.Error("the level test is offered without a microphone")
 	}
 	if !strings.Contains(s.schedule.Text, "not installed — run `assent schedule install`") {
 		t.Errorf("schedule: %q", s.schedule.Text)
@@ -235,8 +235,11 @@ func TestSettingsMicrophoneAndSchedule(t *testing.T) {
 	}
 	s = newSettingsScreen(u)
 	u.show(s)
-	if s.mic.Text != "Input: Default microphone." {
-		t.Errorf("with a microphone: %q", s.mic.Text)
+	if s.mic.about.Text != "Input: the default microphone." || s.mic.test.Disabled() {
+		t.Errorf("with a microphone: %q, test disabled %v", s.mic.about.Text, s.mic.test.Disabled())
+	}
+	if !containsText(u.win.Content(), "nothing is recorded or kept") {
+		t.Error("the screen does not say that the level test keeps nothing")
 	}
 	if s.schedule.Text != "Hourly deletion check: installed." {
 		t.Errorf("schedule: %q", s.schedule.Text)

@@ -179,7 +179,7 @@ func TestE2E(t *testing.T) {
 
 // Where "End the session" is on the therapist's screen in notes only (see
 // e2e-9-therapist.png).
-const endButtonX, endButtonY = 528, 180
+const endButtonX, endButtonY = 528, 218
 
 // fixtureOpen reports whether process pid has the test microphone's
 // fixture open: ALSA's file device opens it when capture starts.

@@ -67,9 +67,8 @@ func runGUI(args []string, getenv func(string) string, stderr io.Writer) int {
 	} else {
 		defer host.Close()
 		opt.Speaker = host
-		if devs, err := host.InputDevices(); err == nil && len(devs) > 0 {
-			opt.Mic = host.Mic("")
-		} else {
+		opt.Microphones = hostMicrophones{host}
+		if devs, err := host.InputDevices(); err != nil || len(devs) == 0 {
 			log.Printf("no microphone found (%v)", err)
 		}
 	}
@@ -109,3 +108,20 @@ func metadata(icon fyne.Resource) fyne.AppMetadata {
 		Migrations: map[string]bool{"fyneDo": true},
 	}
 }
+
+// hostMicrophones offers PortAudio's input devices to the app's settings
+// and sessions.
+type hostMicrophones struct{ host *portaudio.Host }
+
+// Inputs names the input devices, the system's default first.
+func (h hostMicrophones) Inputs() ([]string, error) {
+	devs, err := h.host.InputDevices()
+	names := make([]string, 0, len(devs))
+	for _, d := range devs {
+		names = append(names, d.Name)
+	}
+	return names, err
+}
+
+// Mic is the input device called name.
+func (h hostMicrophones) Mic(name string) audio.Mic { return h.host.Mic(name) }
