@@ -227,6 +227,17 @@ func (u *UI) show(s screen) {
 	}
 }
 
+// showAfterUnlock shows what the therapist was doing before the lock: the
+// session still open, if any (its notes were saved at the lock), else the
+// practice.
+func (u *UI) showAfterUnlock() {
+	if u.run != nil {
+		u.show(newSessionScreen(u, u.run))
+		return
+	}
+	u.showPractice()
+}
+
 // showPractice shows the practice after an unlock, saying what crash
 // recovery (and, after the first unlock, opening the folder) did if it did
 // anything.

@@ -176,7 +176,7 @@ func (s *unlockScreen) submit() {
 	s.ui.background(func() error { return s.ui.db.Unlock(p) }, func(err error) {
 		s.unlock.busy(false)
 		if err == nil {
-			s.ui.showPractice()
+			s.ui.showAfterUnlock()
 			return
 		}
 		s.pass.SetText("")
@@ -255,7 +255,7 @@ func (s *recoverScreen) submit() {
 			s.problem.SetText(recoverProblem(err))
 			return
 		}
-		s.ui.showPractice()
+		s.ui.showAfterUnlock()
 	})
 }
 

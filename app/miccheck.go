@@ -181,8 +181,8 @@ func (m *micSection) toggle() {
 		m.ui.stopMicCheck()
 		return
 	}
-	if m.ui.run != nil && m.ui.run.recording() {
-		m.status.SetText("A session is recording: the microphone is in use.")
+	if m.ui.run != nil { // a client may be in the room: the check is for before
+		m.status.SetText("A session is open. Test the microphone before the session, with nobody else in the room.")
 		return
 	}
 	mic, name := m.selected()

@@ -529,3 +529,35 @@ func TestSettingsNeverRewriteThePast(t *testing.T) {
 		t.Errorf("new sessions get keep-days %d, want the new setting 5", p.DefaultKeepDays)
 	}
 }
+
+// A lock (Ctrl+L, or the auto-lock while the therapist listens and writes)
+// during a session that is not recording must not lose the session: the
+// unlock brings back its screen, with its notes, not the practice.
+func TestUnlockReturnsToTheOpenSession(t *testing.T) {
+	f := newSessionFixture(t)
+	f.unlockPractice(t)
+	p := f.u.screen.(*practiceScreen)
+	p.list.Select(0)
+	test.Tap(p.start)
+	st := f.u.screen.(*startScreen)
+	test.Type(st.rows[0].name, "Anna")
+	test.Tap(st.begin)
+	s, ok := f.u.screen.(*sessionScreen)
+	if !ok {
+		t.Fatalf("after Start the screen is %T", f.u.screen)
+	}
+	run := s.run
+	test.Type(s.notes, "Anna spoke about her week.")
+	f.u.Lock()
+	if _, ok := f.u.screen.(*unlockScreen); !ok {
+		t.Fatalf("after Lock the screen is %T", f.u.screen)
+	}
+	f.unlockPractice(t)
+	back, ok := f.u.screen.(*sessionScreen)
+	if !ok {
+		t.Fatalf("after unlocking the screen is %T, want the open session", f.u.screen)
+	}
+	if back.run != run || back.notes.Text != "Anna spoke about her week." {
+		t.Errorf("back to run %p (was %p) with notes %q", back.run, run, back.notes.Text)
+	}
+}
