@@ -115,9 +115,10 @@ type UI struct {
 	// check is the microphone level test under way on the settings
 	// screen, if any; showing another screen stops it.
 	check *micCheckRun
-	// orphansTold: the practice screen has said which files without a
-	// record storage.Open removed.
-	orphansTold bool
+	// firstUnlockDone: the first unlock's practice screen has been shown,
+	// which closes sessions a crash left open and says what storage.Open
+	// removed.
+	firstUnlockDone bool
 	// do runs a function on the UI goroutine: fyne.Do. Fyne's test driver
 	// runs fyne.Do at once on the caller's goroutine, so tests replace it
 	// with a queue that the test goroutine drains.
@@ -183,14 +184,24 @@ func (u *UI) Lock() {
 }
 
 // Quit ends the application: a recording under way is stopped and sealed
-// (nothing agreed is lost), notes are saved, and the keys are forgotten.
+// (nothing agreed is lost), notes are saved, the session under way is
+// ended, and the keys are forgotten.
 func (u *UI) Quit() {
 	u.stopMicCheck()
 	if s, ok := u.screen.(*sessionScreen); ok {
 		s.saveNotes()
 	}
 	if u.run != nil {
-		u.run.stopCapture()
+		// The session ends with the app (nothing could resume it): what
+		// is being recorded is sealed, and the client's record says when.
+		if err := u.run.apply(consent.Event{Kind: consent.EventEnd, Actor: consent.Therapist()}); err != nil {
+			u.opt.Logf("ending the session at quit: %v", err)
+			u.run.stopCapture()
+		}
+		if err := u.db.EndSession(u.run.stored.ID); err != nil {
+			u.opt.Logf("ending the session at quit: %v", err)
+		}
+		u.run = nil
 	}
 	u.stopHousekeeping()
 	u.db.Lock()
@@ -242,12 +253,16 @@ func (u *UI) showAfterUnlock() {
 // recovery (and, after the first unlock, opening the folder) did if it did
 // anything.
 func (u *UI) showPractice() {
-	p := newPracticeScreen(u)
-	orphans := 0
-	if !u.orphansTold { // removed by storage.Open: said after the first unlock only
-		orphans, u.orphansTold = len(u.db.RemovedOrphans()), true
+	orphans, abandoned := 0, 0
+	if !u.firstUnlockDone {
+		// Files storage.Open removed, and sessions a crash left open
+		// (closed now, with the key there for their notes' time): said
+		// after the first unlock only.
+		orphans, abandoned = len(u.db.RemovedOrphans()), u.closeAbandonedSessions()
+		u.firstUnlockDone = true
 	}
-	p.notice.SetText(recoveryNotice(u.db.LastRecovery(), orphans))
+	p := newPracticeScreen(u)
+	p.notice.SetText(recoveryNotice(u.db.LastRecovery(), orphans, abandoned))
 	u.show(p)
 }
 
@@ -294,6 +309,8 @@ func (u *UI) background(job func() error, done func(error)) {
 func ShowOpenProblem(win fyne.Window, dir string, err error) {
 	msg := "Assent could not open its data in " + dir + ". Nothing has been changed. "
 	switch {
+	case errors.Is(err, storage.ErrInUse):
+		msg = "Assent is already open for the data in " + dir + ". Please use the window that is open (it may be minimised, or behind another window)."
 	case errors.Is(err, storage.ErrNewerSchema):
 		msg += "The data was written by a newer version of Assent. Please install that version or newer."
 	case errors.Is(err, fs.ErrPermission) || errors.Is(err, storage.ErrReadOnly):

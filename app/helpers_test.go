@@ -95,3 +95,18 @@ func (c *fakeClock) Set(t time.Time) {
 	c.t = t
 	c.mu.Unlock()
 }
+
+// unlockToPractice types the passphrase on the unlock screen and returns
+// the practice screen it leads to.
+func unlockToPractice(t *testing.T, u *UI) *practiceScreen {
+	t.Helper()
+	s := u.screen.(*unlockScreen)
+	test.Type(s.pass, goodPassphrase)
+	test.Tap(s.unlock.button)
+	settle(u)
+	p, ok := u.screen.(*practiceScreen)
+	if !ok {
+		t.Fatalf("after unlocking the screen is %T", u.screen)
+	}
+	return p
+}

@@ -120,9 +120,10 @@ func (u *UI) lockIfIdle() {
 }
 
 // recoveryNotice is the sentence shown after an unlock that recovered
-// recordings left unfinished by a crash, or after opening a folder that
-// held orphans (files the database had lost the record of), or "".
-func recoveryNotice(rs []storage.Recovery, orphans int) string {
+// recordings left unfinished by a crash, after opening a folder that held
+// orphans (files the database had lost the record of), or after closing
+// sessions a crash left open; or "".
+func recoveryNotice(rs []storage.Recovery, orphans, abandoned int) string {
 	var recovered, erased, failed int
 	for _, r := range rs {
 		switch r.Outcome {
@@ -143,6 +144,9 @@ func recoveryNotice(rs []storage.Recovery, orphans int) string {
 	}
 	if failed > 0 {
 		msg += plural(failed, "unfinished recording") + " could not be recovered; see the log. "
+	}
+	if abandoned > 0 {
+		msg += plural(abandoned, "session") + " left open when Assent stopped unexpectedly " + isAre(abandoned) + " ended as of " + itsTheir(abandoned) + " last step. "
 	}
 	switch {
 	case orphans == 1:

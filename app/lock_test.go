@@ -185,19 +185,7 @@ func TestUnlockTellsOfFilesWithoutARecord(t *testing.T) {
 
 	u, _ := newUIIn(t, dir, nil, nil)
 	u.Start()
-	unlock := func() *practiceScreen {
-		t.Helper()
-		s := u.screen.(*unlockScreen)
-		test.Type(s.pass, goodPassphrase)
-		test.Tap(s.unlock.button)
-		settle(u)
-		p, ok := u.screen.(*practiceScreen)
-		if !ok {
-			t.Fatalf("after unlocking the screen is %T", u.screen)
-		}
-		return p
-	}
-	p := unlock()
+	p := unlockToPractice(t, u)
 	if !strings.Contains(p.notice.Text, "1 recording file had no record in the database") {
 		t.Errorf("notice after the first unlock: %q", p.notice.Text)
 	}
@@ -205,7 +193,7 @@ func TestUnlockTellsOfFilesWithoutARecord(t *testing.T) {
 		t.Errorf("the file without a record: %v", err)
 	}
 	u.Lock()
-	if p := unlock(); p.notice.Text != "" {
+	if p := unlockToPractice(t, u); p.notice.Text != "" {
 		t.Errorf("notice after the second unlock: %q", p.notice.Text)
 	}
 }

@@ -156,12 +156,18 @@ func (r *sessionRun) system(kind consent.EventKind) {
 
 // store appends ev to the session's consent history in storage.
 func (r *sessionRun) store(ev consent.Event) error {
+	return r.ui.storeConsentEvent(r.stored.ID, ev)
+}
+
+// storeConsentEvent appends ev, as the consent package emits it, to the
+// session's history in storage.
+func (u *UI) storeConsentEvent(sessionID string, ev consent.Event) error {
 	data, err := consent.MarshalEvent(ev)
 	if err != nil {
 		return err
 	}
-	_, err = r.ui.db.AppendConsentEvent(storage.ConsentEvent{
-		SessionID:         r.stored.ID,
+	_, err = u.db.AppendConsentEvent(storage.ConsentEvent{
+		SessionID:         sessionID,
 		Kind:              ev.Kind.String(),
 		At:                ev.At,
 		Actor:             ev.Actor.Kind.String(),

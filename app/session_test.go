@@ -561,3 +561,106 @@ func TestUnlockReturnsToTheOpenSession(t *testing.T) {
 		t.Errorf("back to run %p (was %p) with notes %q", back.run, run, back.notes.Text)
 	}
 }
+
+// Quitting (Ctrl+Q, a logout) in the middle of a recorded session seals
+// what was recorded and ends the session: its consent history closes with
+// an "end", and it is no longer open.
+func TestQuitEndsTheSession(t *testing.T) {
+	f := newSessionFixture(t)
+	f.unlockPractice(t)
+	k := f.startSession(t, "Anna")
+	test.Tap(k.yes[k.run.cs.Participants()[0].ID])
+	waitRecorded(t, k, time.Second)
+	id := k.run.stored.ID
+	f.u.Quit()
+	if f.u.run != nil {
+		t.Error("the session is still under way after Quit")
+	}
+	events, err := f.db.ConsentEvents(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := events[len(events)-1]; last.Kind != "end" || last.Actor != "therapist" {
+		t.Errorf("the history ends with %s by %s, want end by the therapist", last.Kind, last.Actor)
+	}
+	if open, _ := f.db.OpenSessions(); len(open) != 0 {
+		t.Errorf("%d sessions still open", len(open))
+	}
+	recs, _ := f.db.Recordings(id)
+	if len(recs) != 1 || recs[0].State != storage.StateComplete || recs[0].Duration < time.Second {
+		t.Errorf("recordings after Quit: %+v", recs)
+	}
+}
+
+// A session a crash left open (here: the UI is dropped without Quit, as a
+// kill would, after the client said yes and a recording was made) is ended
+// at the next first unlock, by the app, at its last trace rather than at
+// the unlock; the practice says so once.
+func TestAbandonedSessionEndedAtItsLastTrace(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)}
+	dir := t.TempDir()
+	u, db := newUIIn(t, dir, clock, time.UTC)
+	if _, err := db.CreateVault(goodPassphrase); err != nil {
+		t.Fatal(err)
+	}
+	c, err := db.CreateClient("A.B.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss, err := db.CreateSession(c.ID, storage.Participant{Name: "Anna", Role: "client"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := u.replay(ss)
+	if err != nil {
+		t.Fatal(err)
+	}
+	anna := cs.Participants()[0].ID
+	clock.Add(2 * time.Minute)
+	for _, ev := range []consent.Event{
+		{Kind: consent.EventAsk, Actor: consent.Therapist(), At: clock.Now()},
+		{Kind: consent.EventConfirm, Actor: consent.ByParticipant(anna), Participant: anna, At: clock.Now().Add(time.Minute)},
+	} {
+		if _, err := cs.Apply(ev); err != nil {
+			t.Fatal(err)
+		}
+		if err := u.storeConsentEvent(ss.ID, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Unlock(goodPassphrase); err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(38 * time.Minute) // 9:40
+	if err := db.SaveNotes(ss.ID, "written at 9:40", nil); err != nil {
+		t.Fatal(err)
+	}
+	lastTrace := clock.Now()
+	db.Lock()
+
+	clock.Add(26 * time.Hour) // the next morning: Assent is started again
+	u.Start()
+	p := unlockToPractice(t, u)
+	if !strings.Contains(p.notice.Text, "1 session left open when Assent stopped unexpectedly was ended as of its last step") {
+		t.Errorf("notice %q", p.notice.Text)
+	}
+	got, err := db.Session(ss.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.EndedAt.Equal(lastTrace) {
+		t.Errorf("ended at %v, want the last trace %v (not the unlock at %v)", got.EndedAt, lastTrace, clock.Now())
+	}
+	events, _ := db.ConsentEvents(ss.ID)
+	if last := events[len(events)-1]; last.Kind != "end" || last.Actor != "system" || !last.At.Equal(lastTrace) {
+		t.Errorf("last consent step: %s by %s at %v", last.Kind, last.Actor, last.At)
+	}
+	if err := db.VerifyAudit(); err != nil {
+		t.Error(err)
+	}
+
+	u.Lock()
+	if p := unlockToPractice(t, u); p.notice.Text != "" {
+		t.Errorf("notice at the second unlock: %q", p.notice.Text)
+	}
+}

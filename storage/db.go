@@ -72,6 +72,7 @@ type DB struct {
 	readers  map[*recordingReader]struct{}
 	recovery []Recovery
 	orphans  []string // files without a row that Open removed
+	claim    *os.File // AppLockFile, locked by ClaimForApp until Close
 
 	// crashAt, set only by tests (export_test.go), is called at each step
 	// of a deletion that a kill could interrupt (see the step* constants);
@@ -210,9 +211,14 @@ func (db *DB) Close() error {
 	db.Lock()
 	db.mu.Lock()
 	db.closed = true
+	claim := db.claim
+	db.claim = nil
 	db.mu.Unlock()
 	if err := db.sql.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("storage: close database: %w", err))
+	}
+	if claim != nil {
+		claim.Close() // releases the lock
 	}
 	return errors.Join(errs...)
 }

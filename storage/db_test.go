@@ -316,6 +316,28 @@ func TestClientsAndSessions(t *testing.T) {
 	if len(ss) != 2 || ss[0].ID != s2.ID || ss[1].EndedAt.IsZero() {
 		t.Errorf("Sessions = %+v", ss)
 	}
+	f.clock.Advance(time.Hour)
+	s3, _ := f.db.CreateSession(b.ID)
+	open, err := f.db.OpenSessions()
+	if err != nil || len(open) != 2 || open[0].ID != s2.ID || open[1].ID != s3.ID {
+		t.Errorf("OpenSessions = %+v, %v; want s2 then s3", open, err)
+	}
+	lastTrace := f.clock.Now().Add(-30 * time.Minute)
+	if err := f.db.EndSessionAt(s3.ID, lastTrace); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.EndSessionAt(s3.ID, f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := f.db.Session(s3.ID); !got.EndedAt.Equal(lastTrace) {
+		t.Errorf("ended at %v, want the first end %v", got.EndedAt, lastTrace)
+	}
+	if err := f.db.EndSessionAt(s2.ID, time.Time{}); !errors.Is(err, storage.ErrInvalid) {
+		t.Errorf("EndSessionAt the zero time: %v", err)
+	}
+	if open, _ := f.db.OpenSessions(); len(open) != 1 || open[0].ID != s2.ID {
+		t.Errorf("OpenSessions after ending s3 = %+v", open)
+	}
 
 	t.Run("archive", func(t *testing.T) {
 		if err := f.db.ArchiveClient(a.ID, true); err != nil {
@@ -410,5 +432,29 @@ func TestLostDatabaseIsRefused(t *testing.T) {
 				t.Errorf("%d recording files left, want the 1 untouched", len(recs))
 			}
 		})
+	}
+}
+
+// One Assent window per data folder: a second claim (another process, here
+// another DB on the folder) is refused until the first DB is closed; the
+// command-line tools, which do not claim, open the folder all the while.
+func TestClaimForApp(t *testing.T) {
+	f := newVault(t)
+	if err := f.db.ClaimForApp(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.ClaimForApp(); err != nil {
+		t.Errorf("claiming twice in one DB: %v", err)
+	}
+	second := openDB(t, f.dir, f.clock)
+	if err := second.ClaimForApp(); !errors.Is(err, storage.ErrInUse) {
+		t.Errorf("a second window's claim: %v, want ErrInUse", err)
+	}
+	if _, err := second.Status(); err != nil {
+		t.Errorf("a tool beside the window: %v", err)
+	}
+	f.db.Close()
+	if err := second.ClaimForApp(); err != nil {
+		t.Errorf("claim after the first window closed: %v", err)
 	}
 }

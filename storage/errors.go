@@ -67,6 +67,10 @@ var (
 	// practice it cannot keep safe, so it refuses rather than half-opens.
 	ErrReadOnly = errors.New("storage: the data folder cannot be written")
 
+	// ErrInUse is returned by ClaimForApp when another Assent window has
+	// the data folder open.
+	ErrInUse = errors.New("storage: the data folder is open in another Assent window")
+
 	// ErrNotFound is returned when no client, session or recording has the ID.
 	ErrNotFound = errors.New("storage: not found")
 

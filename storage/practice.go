@@ -239,10 +239,28 @@ func (db *DB) AddParticipant(sessionID string, p Participant) (Participant, erro
 	return p, nil
 }
 
-// EndSession marks a session ended. Ending it twice keeps the first time.
+// EndSession marks a session ended now. Ending it twice keeps the first
+// time.
 func (db *DB) EndSession(sessionID string) error {
+	return db.endSession(sessionID, time.Time{})
+}
+
+// EndSessionAt marks a session ended at the time given: for a session a
+// crash left open, closed later at its last trace. Ending it twice keeps
+// the first time.
+func (db *DB) EndSessionAt(sessionID string, at time.Time) error {
+	if at.IsZero() {
+		return fmt.Errorf("storage: end session %s at the zero time: %w", sessionID, ErrInvalid)
+	}
+	return db.endSession(sessionID, at)
+}
+
+func (db *DB) endSession(sessionID string, at time.Time) error {
 	return db.write(func(tx *sql.Tx, now time.Time) error {
-		res, err := tx.Exec("UPDATE sessions SET ended_at = coalesce(ended_at, ?) WHERE id = ?", nanos(now), sessionID)
+		if at.IsZero() {
+			at = now
+		}
+		res, err := tx.Exec("UPDATE sessions SET ended_at = coalesce(ended_at, ?) WHERE id = ?", nanos(at), sessionID)
 		if err != nil {
 			return fmt.Errorf("storage: end session: %w", err)
 		}
@@ -298,7 +316,18 @@ func (db *DB) participants(sessionID string) ([]Participant, error) {
 // Sessions returns a client's sessions, newest first, without participants
 // (use Session for one with its participants).
 func (db *DB) Sessions(clientID string) ([]Session, error) {
-	rows, err := db.sql.Query("SELECT id, client_id, started_at, ended_at FROM sessions WHERE client_id = ? ORDER BY started_at DESC, id", clientID)
+	return db.sessions("SELECT id, client_id, started_at, ended_at FROM sessions WHERE client_id = ? ORDER BY started_at DESC, id", clientID)
+}
+
+// OpenSessions returns the sessions not ended, of every client, oldest
+// first, without participants: the one under way, and any a crash or a
+// power cut left open.
+func (db *DB) OpenSessions() ([]Session, error) {
+	return db.sessions("SELECT id, client_id, started_at, ended_at FROM sessions WHERE ended_at IS NULL ORDER BY started_at, id")
+}
+
+func (db *DB) sessions(query string, args ...any) ([]Session, error) {
+	rows, err := db.sql.Query(query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("storage: sessions: %w", dbErr(err))
 	}

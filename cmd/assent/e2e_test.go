@@ -84,6 +84,23 @@ func TestE2E(t *testing.T) {
 		waitFor(t, 30*time.Second, "the unlock to be audited", func() bool { return unlockCount(t, data) > before })
 		time.Sleep(500 * time.Millisecond)
 		x.screenshot(t, filepath.Join(artefacts, "e2e-4-unlocked.png"))
+
+		// A second window on the same data is refused, in words, and
+		// leaves the first alone.
+		second := exec.Command(bin, "--data", data)
+		second.Env = append(os.Environ(), "DISPLAY="+x.display, "LANG=en_US.UTF-8", "HOME="+t.TempDir(), "XDG_DATA_HOME=", "ASSENT_DATA=")
+		log := &syncBuffer{}
+		second.Stdout, second.Stderr = log, log
+		if err := second.Start(); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, 60*time.Second, "the second window to be refused", func() bool {
+			return strings.Contains(log.String(), "open in another Assent window")
+		})
+		time.Sleep(1500 * time.Millisecond) // its window with the sentence
+		x.screenshot(t, filepath.Join(artefacts, "e2e-4b-second-window.png"))
+		second.Process.Kill()
+		second.Wait()
 		a.quit(t, x)
 	})
 	t.Run("a session recorded with the client's yes", func(t *testing.T) {

@@ -50,6 +50,11 @@ func runGUI(args []string, getenv func(string) string, stderr io.Writer) int {
 	w.Resize(fyne.NewSize(960, 680))
 
 	db, err := storage.Open(dir, storage.Options{})
+	if err == nil {
+		if err = db.ClaimForApp(); err != nil {
+			db.Close()
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "assent: opening %s: %v\n", dir, err)
 		app.ShowOpenProblem(w, dir, err)
