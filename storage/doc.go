@@ -34,6 +34,7 @@
 //
 //	<dir>/assent.db            SQLite database (with -wal and -shm beside it)
 //	<dir>/recordings/<id>.rec  one sealed file per recording (FORMAT.md)
+//	<dir>/assent.lock          empty; locked by the open window (ClaimForApp)
 //
 // The folder and recordings/ are created with mode 0700, files with 0600.
 // The database is opened with WAL journaling (playback never blocks
