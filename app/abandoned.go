@@ -7,24 +7,33 @@ import (
 	"github.com/assent-recorder/assent/storage"
 )
 
-// closeAbandonedSessions ends the sessions a crash or a power cut left
-// open (Quit ends the session under way itself), so that no client's
-// record shows a session that never ended. Each gets an "end" by the app
-// (consent.System) at its last trace, the latest of its consent steps,
-// recordings and notes, not at the time of this unlock: the record says
-// when the session really stopped. It runs once, at the first unlock (the
-// notes' time needs the key), and returns how many it closed.
-func (u *UI) closeAbandonedSessions() int {
+// abandonedSessions lists the sessions a crash or a power cut left open:
+// every open session but the one under way (Quit ends that one itself).
+func (u *UI) abandonedSessions() []storage.Session {
 	open, err := u.db.OpenSessions()
 	if err != nil {
 		u.opt.Logf("listing sessions left open: %v", err)
-		return 0
+		return nil
 	}
-	closed := 0
+	var out []storage.Session
 	for _, ss := range open {
-		if u.run != nil && u.run.stored.ID == ss.ID {
-			continue
+		if u.run == nil || u.run.stored.ID != ss.ID {
+			out = append(out, ss)
 		}
+	}
+	return out
+}
+
+// closeSessions ends sessions a crash left open, so that no client's
+// record shows a session that never ended. Each gets an "end" by the app
+// (consent.System) at its last trace, the latest of its consent steps,
+// recordings and notes, not at the time of this unlock: the record says
+// when the session really stopped. It needs the key (for the notes' time)
+// and touches no UI state, so it may run in the background; it returns
+// how many it ended.
+func (u *UI) closeSessions(sessions []storage.Session) int {
+	closed := 0
+	for _, ss := range sessions {
 		at, err := u.lastTrace(ss)
 		if err != nil {
 			u.opt.Logf("session %s left open: %v", ss.ID, err)

@@ -253,17 +253,31 @@ func (u *UI) showAfterUnlock() {
 // recovery (and, after the first unlock, opening the folder) did if it did
 // anything.
 func (u *UI) showPractice() {
-	orphans, abandoned := 0, 0
+	recovered, orphans := u.db.LastRecovery(), 0
+	var abandoned []storage.Session
 	if !u.firstUnlockDone {
 		// Files storage.Open removed, and sessions a crash left open
-		// (closed now, with the key there for their notes' time): said
-		// after the first unlock only.
-		orphans, abandoned = len(u.db.RemovedOrphans()), u.closeAbandonedSessions()
+		// (ended now, with the key there for their notes' time, in the
+		// background: after an upgrade there may be many): said after
+		// the first unlock only.
+		orphans, abandoned = len(u.db.RemovedOrphans()), u.abandonedSessions()
 		u.firstUnlockDone = true
 	}
 	p := newPracticeScreen(u)
-	p.notice.SetText(recoveryNotice(u.db.LastRecovery(), orphans, abandoned))
+	p.notice.SetText(recoveryNotice(recovered, orphans, 0))
 	u.show(p)
+	if len(abandoned) == 0 {
+		return
+	}
+	closed := 0
+	u.background(func() error {
+		closed = u.closeSessions(abandoned)
+		return nil
+	}, func(error) {
+		if u.screen == screen(p) {
+			p.notice.SetText(recoveryNotice(recovered, orphans, closed))
+		}
+	})
 }
 
 // askPassphrase asks for the practice passphrase over the current screen

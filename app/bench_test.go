@@ -73,6 +73,9 @@ func practiceFolder(b *testing.B, clients, perClient int) string {
 			if err := w.Close(); err != nil {
 				b.Fatal(err)
 			}
+			if err := db.EndSession(ss.ID); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 	return dir

@@ -641,6 +641,8 @@ func TestAbandonedSessionEndedAtItsLastTrace(t *testing.T) {
 	clock.Add(26 * time.Hour) // the next morning: Assent is started again
 	u.Start()
 	p := unlockToPractice(t, u)
+	u.Wait() // sessions left open are ended in the background
+	settle(u)
 	if !strings.Contains(p.notice.Text, "1 session left open when Assent stopped unexpectedly was ended as of its last step") {
 		t.Errorf("notice %q", p.notice.Text)
 	}
