@@ -576,6 +576,12 @@ func TestQuitEndsTheSession(t *testing.T) {
 	if f.u.run != nil {
 		t.Error("the session is still under way after Quit")
 	}
+	if f.db.Unlocked() {
+		t.Error("Quit left the keys in memory")
+	}
+	if err := f.db.Unlock(goodPassphrase); err != nil { // consent data is sealed at rest
+		t.Fatal(err)
+	}
 	events, err := f.db.ConsentEvents(id)
 	if err != nil {
 		t.Fatal(err)

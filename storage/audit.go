@@ -31,6 +31,7 @@ const (
 	AuditRecordingRecovered  = "recording.recovered"
 	AuditRecoveryFailed      = "recording.recovery_failed"
 	AuditNotesCreated        = "notes.created"
+	AuditNamesSealed         = "vault.names_sealed"
 )
 
 // AuditEntry is one row of the audit log.

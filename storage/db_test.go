@@ -38,6 +38,9 @@ func TestOpenCreatesDataFolder(t *testing.T) {
 func TestOpenPathWithOddCharacters(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "Dr Smith's #1 practice?x=1 100%")
 	db := openDB(t, dir, newClock())
+	if _, err := db.CreateVault(testPass); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := db.CreateClient("c"); err != nil {
 		t.Fatal(err)
 	}

@@ -74,10 +74,21 @@
 //
 // Audio, peaks and notes never reach the disk unencrypted, not even in
 // temporary files; a test scans every file of the data folder for a known
-// pattern. Not encrypted, and so visible to whoever has the database file:
-// client labels (the therapist should choose labels, not full names),
-// participant names, consent events and their data, recording metadata
-// (times, sizes, deletion dates, purposes), settings and the audit log. Keys
+// pattern.
+//
+// Client labels and participant names are sealed with the master key too,
+// each bound to its row, and so are consent events' data when appended
+// while unlocked; they read as empty (or ErrLocked, for event data) while
+// the vault is locked, and writing a label or a name needs it unlocked
+// (names.go). A client's Stop while the therapist's screen is locked
+// appends its consent steps as given: those carry no names, since only the
+// therapist records someone joining. Labels and names written by an older
+// Assent are sealed at the next unlock (audit kind AuditNamesSealed);
+// consent events it wrote stay as they were (the history is append-only).
+// Not encrypted, and so visible to whoever has the database file: the
+// kinds, times and actors of consent steps, participants' roles, recording
+// metadata (times, sizes, deletion dates, purposes), settings and the audit
+// log, which holds IDs, never names. Keys
 // in memory are zeroed when done with (Lock zeroes the master key), but Go
 // may have made copies, and nothing is locked against swapping.
 //

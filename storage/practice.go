@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,7 +14,8 @@ import (
 // Client is a person (or couple, or family) the therapist works with, known
 // here only by the label the therapist chose.
 type Client struct {
-	ID         string
+	ID string
+	// Label is sealed at rest: it is empty while the vault is locked.
 	Label      string
 	CreatedAt  time.Time
 	ArchivedAt time.Time // zero unless archived
@@ -23,9 +25,11 @@ type Client struct {
 // whether it is recorded.
 type Participant struct {
 	ID       string // set by storage
-	Name     string // as shown on the consent screen
+	Name     string // as shown on the consent screen; sealed at rest, empty while locked
 	Role     string // e.g. "client", "partner", "guardian", "minor"; free text for storage
 	JoinedAt time.Time
+
+	sealed []byte // Name sealed for the row, between prepareParticipant and insertParticipant
 }
 
 // Session is one meeting with a client.
@@ -50,7 +54,7 @@ type ConsentEvent struct {
 	At          time.Time // when it happened
 	Actor       string    // "therapist", "participant", "system"
 	Participant string    // the participant concerned, if any
-	Data        []byte    // the consent package's JSON, opaque to storage
+	Data        []byte    // the consent package's JSON, opaque to storage; sealed at rest when appended unlocked
 	// WithdrawDeleteAll marks a withdrawal after which the client chose to
 	// delete everything recorded in the session. Appending such an event
 	// erases, in the same transaction, every recording of the session begun
@@ -59,16 +63,21 @@ type ConsentEvent struct {
 	StoredAt          time.Time // set by storage
 }
 
-// CreateClient adds a client with the therapist's label (not empty).
+// CreateClient adds a client with the therapist's label (not empty),
+// sealed with the master key: the vault must be unlocked (ErrLocked).
 func (db *DB) CreateClient(label string) (Client, error) {
 	label = strings.TrimSpace(label)
 	if label == "" {
 		return Client{}, fmt.Errorf("storage: create client: empty label: %w", ErrInvalid)
 	}
 	c := Client{ID: newID(), Label: label}
-	err := db.write(func(tx *sql.Tx, now time.Time) error {
+	sealed, err := db.sealName(label, adClientLabel+c.ID)
+	if err != nil {
+		return Client{}, fmt.Errorf("storage: create client: %w", err)
+	}
+	err = db.write(func(tx *sql.Tx, now time.Time) error {
 		c.CreatedAt = now
-		_, err := tx.Exec("INSERT INTO clients (id, label, created_at) VALUES (?, ?, ?)", c.ID, c.Label, nanos(now))
+		_, err := tx.Exec("INSERT INTO clients (id, label, created_at) VALUES (?, ?, ?)", c.ID, sealed, nanos(now))
 		return err
 	})
 	if err != nil {
@@ -77,14 +86,18 @@ func (db *DB) CreateClient(label string) (Client, error) {
 	return c, nil
 }
 
-// RenameClient changes a client's label.
+// RenameClient changes a client's label; the vault must be unlocked.
 func (db *DB) RenameClient(id, label string) error {
 	label = strings.TrimSpace(label)
 	if label == "" {
 		return fmt.Errorf("storage: rename client: empty label: %w", ErrInvalid)
 	}
+	sealed, err := db.sealName(label, adClientLabel+id)
+	if err != nil {
+		return fmt.Errorf("storage: rename client: %w", err)
+	}
 	return db.write(func(tx *sql.Tx, now time.Time) error {
-		res, err := tx.Exec("UPDATE clients SET label = ? WHERE id = ?", label, id)
+		res, err := tx.Exec("UPDATE clients SET label = ? WHERE id = ?", sealed, id)
 		if err != nil {
 			return fmt.Errorf("storage: rename client: %w", err)
 		}
@@ -95,43 +108,55 @@ func (db *DB) RenameClient(id, label string) error {
 	})
 }
 
-// Client returns one client, or ErrNotFound.
+// Client returns one client, or ErrNotFound. Its label is empty while the
+// vault is locked.
 func (db *DB) Client(id string) (Client, error) {
-	var c Client
-	var at int64
-	var archived sql.NullInt64
-	err := db.sql.QueryRow("SELECT id, label, created_at, archived_at FROM clients WHERE id = ?", id).Scan(&c.ID, &c.Label, &at, &archived)
+	c, err := db.scanClient(db.sql.QueryRow("SELECT id, label, created_at, archived_at FROM clients WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Client{}, fmt.Errorf("storage: client %s: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return Client{}, fmt.Errorf("storage: client %s: %w", id, dbErr(err))
 	}
+	return c, nil
+}
+
+func (db *DB) scanClient(row interface{ Scan(...any) error }) (Client, error) {
+	var c Client
+	var label any
+	var at int64
+	var archived sql.NullInt64
+	if err := row.Scan(&c.ID, &label, &at, &archived); err != nil {
+		return Client{}, err
+	}
+	var err error
+	if c.Label, err = db.readName(label, adClientLabel+c.ID); err != nil {
+		return Client{}, fmt.Errorf("label of client %s: %w", c.ID, err)
+	}
 	c.CreatedAt, c.ArchivedAt = fromNanos(at), fromNullNanos(archived)
 	return c, nil
 }
 
-// Clients returns every client, archived ones included, ordered by label.
+// Clients returns every client, archived ones included, ordered by label
+// (by ID while the vault is locked, when the labels are empty).
 func (db *DB) Clients() ([]Client, error) {
-	rows, err := db.sql.Query("SELECT id, label, created_at, archived_at FROM clients ORDER BY label COLLATE NOCASE, id")
+	rows, err := db.sql.Query("SELECT id, label, created_at, archived_at FROM clients")
 	if err != nil {
 		return nil, fmt.Errorf("storage: clients: %w", dbErr(err))
 	}
 	defer rows.Close()
 	var out []Client
 	for rows.Next() {
-		var c Client
-		var at int64
-		var archived sql.NullInt64
-		if err := rows.Scan(&c.ID, &c.Label, &at, &archived); err != nil {
+		c, err := db.scanClient(rows)
+		if err != nil {
 			return nil, fmt.Errorf("storage: clients: %w", dbErr(err))
 		}
-		c.CreatedAt, c.ArchivedAt = fromNanos(at), fromNullNanos(archived)
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("storage: clients: %w", dbErr(err))
 	}
+	sortClients(out)
 	return out, nil
 }
 
@@ -184,9 +209,16 @@ func (db *DB) ShortenDeletion(sessionID string, deleteOn time.Time) (int, error)
 
 // CreateSession starts a session with a client and the participants present
 // (more can join with AddParticipant). Participant IDs and join times are
-// set by storage.
+// set by storage. Names are sealed: with any participant, the vault must be
+// unlocked (ErrLocked).
 func (db *DB) CreateSession(clientID string, participants ...Participant) (Session, error) {
 	s := Session{ID: newID(), ClientID: clientID}
+	participants = slices.Clone(participants)
+	for i := range participants {
+		if err := db.prepareParticipant(&participants[i]); err != nil {
+			return Session{}, fmt.Errorf("storage: create session: %w", err)
+		}
+	}
 	err := db.write(func(tx *sql.Tx, now time.Time) error {
 		s.StartedAt = now
 		if _, err := tx.Exec("INSERT INTO sessions (id, client_id, started_at) VALUES (?, ?, ?)", s.ID, clientID, nanos(now)); err != nil {
@@ -210,24 +242,41 @@ func (db *DB) CreateSession(clientID string, participants ...Participant) (Sessi
 	return s, nil
 }
 
-func insertParticipant(tx *sql.Tx, now time.Time, sessionID string, p Participant) (Participant, error) {
+// prepareParticipant trims the name, makes the ID and seals the name for
+// it (kept in p.sealed until insertParticipant).
+func (db *DB) prepareParticipant(p *Participant) error {
 	p.Name = strings.TrimSpace(p.Name)
 	if p.Name == "" {
-		return p, fmt.Errorf("participant without a name: %w", ErrInvalid)
+		return fmt.Errorf("participant without a name: %w", ErrInvalid)
 	}
-	p.ID, p.JoinedAt = newID(), now
+	p.ID = newID()
+	sealed, err := db.sealName(p.Name, adParticipantName+p.ID)
+	if err != nil {
+		return err
+	}
+	p.sealed = sealed
+	return nil
+}
+
+func insertParticipant(tx *sql.Tx, now time.Time, sessionID string, p Participant) (Participant, error) {
+	p.JoinedAt = now
 	if _, err := tx.Exec("INSERT INTO participants (id, session_id, name, role, joined_at) VALUES (?, ?, ?, ?, ?)",
-		p.ID, sessionID, p.Name, p.Role, nanos(now)); err != nil {
+		p.ID, sessionID, p.sealed, p.Role, nanos(now)); err != nil {
 		if isForeignKey(err) {
 			return p, fmt.Errorf("session %s: %w", sessionID, ErrNotFound)
 		}
 		return p, err
 	}
+	p.sealed = nil
 	return p, nil
 }
 
-// AddParticipant records someone joining a session already under way.
+// AddParticipant records someone joining a session already under way; the
+// vault must be unlocked (the name is sealed).
 func (db *DB) AddParticipant(sessionID string, p Participant) (Participant, error) {
+	if err := db.prepareParticipant(&p); err != nil {
+		return Participant{}, fmt.Errorf("storage: add participant: %w", err)
+	}
 	err := db.write(func(tx *sql.Tx, now time.Time) error {
 		var err error
 		p, err = insertParticipant(tx, now, sessionID, p)
@@ -300,9 +349,13 @@ func (db *DB) participants(sessionID string) ([]Participant, error) {
 	var out []Participant
 	for rows.Next() {
 		var p Participant
+		var name any
 		var at int64
-		if err := rows.Scan(&p.ID, &p.Name, &p.Role, &at); err != nil {
+		if err := rows.Scan(&p.ID, &name, &p.Role, &at); err != nil {
 			return nil, fmt.Errorf("storage: participants: %w", dbErr(err))
+		}
+		if p.Name, err = db.readName(name, adParticipantName+p.ID); err != nil {
+			return nil, fmt.Errorf("storage: name of participant %s: %w", p.ID, err)
 		}
 		p.JoinedAt = fromNanos(at)
 		out = append(out, p)
@@ -379,9 +432,13 @@ func (db *DB) AppendConsentEvent(ev ConsentEvent) (ConsentEvent, error) {
 			return fmt.Errorf("session %s: got seq %d, next is %d: %w", ev.SessionID, ev.Seq, last+1, ErrConsentSeq)
 		}
 		ev.StoredAt = now
+		data, err := db.sealConsentData(ev.Data, ev.SessionID, ev.Seq)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.Exec(`INSERT INTO consent_events (session_id, seq, kind, at, actor, participant, data,
 			withdraw_delete_all, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			ev.SessionID, ev.Seq, ev.Kind, nanos(ev.At), ev.Actor, ev.Participant, ev.Data,
+			ev.SessionID, ev.Seq, ev.Kind, nanos(ev.At), ev.Actor, ev.Participant, data,
 			ev.WithdrawDeleteAll, nanos(now)); err != nil {
 			if isForeignKey(err) {
 				return fmt.Errorf("session %s: %w", ev.SessionID, ErrNotFound)
@@ -412,7 +469,9 @@ func (db *DB) AppendConsentEvent(ev ConsentEvent) (ConsentEvent, error) {
 	return ev, nil
 }
 
-// ConsentEvents returns a session's consent history in order.
+// ConsentEvents returns a session's consent history in order. Events
+// appended while the vault was unlocked have their data sealed: reading
+// them needs it unlocked (ErrLocked).
 func (db *DB) ConsentEvents(sessionID string) ([]ConsentEvent, error) {
 	rows, err := db.sql.Query(`SELECT seq, kind, at, actor, participant, data, withdraw_delete_all, stored_at
 		FROM consent_events WHERE session_id = ? ORDER BY seq`, sessionID)
@@ -426,6 +485,9 @@ func (db *DB) ConsentEvents(sessionID string) ([]ConsentEvent, error) {
 		var at, stored int64
 		if err := rows.Scan(&ev.Seq, &ev.Kind, &at, &ev.Actor, &ev.Participant, &ev.Data, &ev.WithdrawDeleteAll, &stored); err != nil {
 			return nil, fmt.Errorf("storage: consent events: %w", dbErr(err))
+		}
+		if ev.Data, err = db.openConsentData(ev.Data, sessionID, ev.Seq); err != nil {
+			return nil, fmt.Errorf("storage: consent event %d of session %s: %w", ev.Seq, sessionID, err)
 		}
 		ev.At, ev.StoredAt = fromNanos(at), fromNanos(stored)
 		out = append(out, ev)

@@ -414,6 +414,9 @@ func TestWithdrawDeleteAll(t *testing.T) {
 	if rec, _ := f.db.Recording(later); rec.State != storage.StateComplete {
 		t.Errorf("later recording: %s", rec.State)
 	}
+	if err := f.db.Unlock(testPass); err != nil { // event data is sealed at rest
+		t.Fatal(err)
+	}
 	evs, err := f.db.ConsentEvents(s.ID)
 	if err != nil || len(evs) != 3 || !evs[1].WithdrawDeleteAll || string(evs[1].Data) != `{"choice":"delete_all"}` {
 		t.Errorf("ConsentEvents = %+v, %v", evs, err)

@@ -255,7 +255,7 @@ func (db *DB) Unlock(passphrase string) error {
 		return fmt.Errorf("storage: unlock: %w", err)
 	}
 	db.setMaster(master)
-	db.recoverInterrupted()
+	db.afterUnlock()
 	return nil
 }
 
@@ -317,7 +317,7 @@ func (db *DB) UnlockWithRecoveryKey(recoveryKey, newPassphrase string) error {
 		return fmt.Errorf("storage: unlock with recovery key: %w", err)
 	}
 	db.setMaster(master)
-	db.recoverInterrupted()
+	db.afterUnlock()
 	return nil
 }
 
@@ -450,4 +450,15 @@ func (db *DB) unwrap(wrapped []byte, ad string) ([]byte, error) {
 		return nil, ErrLocked
 	}
 	return unseal(db.master, wrapped, ad)
+}
+
+// afterUnlock does what waits for the key: it seals the names an older
+// Assent stored as given, and recovers the recordings a crash left
+// unfinished. A failure to seal is logged in the audit log and tried again
+// at the next unlock; it does not make the unlock fail.
+func (db *DB) afterUnlock() {
+	if err := db.sealLegacyNames(); err != nil {
+		db.AuditAbout(AuditNamesSealed, "", "failed: "+err.Error())
+	}
+	db.recoverInterrupted()
 }

@@ -191,6 +191,19 @@ func TestE2E(t *testing.T) {
 			t.Errorf("consent history %q, want ask,confirm,withdraw,end", kinds)
 		}
 		checkRecording(t, data, passphrase)
+		// The client's label and the participant's name are sealed too.
+		filepath.WalkDir(data, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, _ := os.ReadFile(p)
+			for _, name := range []string{"A.B.", "Anna"} {
+				if bytes.Contains(b, []byte(name)) {
+					t.Errorf("%q is readable in %s", name, p)
+				}
+			}
+			return nil
+		})
 	})
 }
 
