@@ -25,7 +25,8 @@ Checks that nothing kept by Assent was altered or damaged:
 The passphrase is asked for when the command runs in a terminal (it is not
 shown as you type; press Enter alone to check the audit log only), or read
 from the first line of FILE ('-' for standard input). Unlocking also
-recovers any recording a crash left unfinished, as the app does.
+recovers any recording a crash left unfinished, and encrypts any client
+label or name an older Assent stored as given, as the app does.
 
 Each problem is reported with the recording's ID or the audit entry's
 number. Nothing is repaired, except what opening the data folder always
