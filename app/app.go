@@ -157,7 +157,8 @@ func (u *UI) Start() {
 	quit.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault}
 	quit.IsQuit = true
 	u.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Assent", lock, fyne.NewMenuItemSeparator(), quit)))
-	u.tray = newTray(u.app, u.win.Show)
+	u.win.SetCloseIntercept(u.Quit)
+	u.tray = newTray(u.app, u.win.Show, u.Quit)
 	u.showLockScreen()
 	u.startHousekeeping()
 }
@@ -183,29 +184,41 @@ func (u *UI) Lock() {
 	u.showLockScreen()
 }
 
-// Quit ends the application: a recording under way is stopped and sealed
-// (nothing agreed is lost), notes are saved, the session under way is
-// ended, and the keys are forgotten.
+// Quit ends the application: a level test is stopped, notes are saved, the
+// session under way is ended (what is being recorded is sealed: nothing
+// agreed is lost), and the keys are forgotten. Ctrl+Q, the window's close
+// button, the tray's Quit and a logout all come here.
 func (u *UI) Quit() {
-	u.stopMicCheck()
 	if s, ok := u.screen.(*sessionScreen); ok {
 		s.saveNotes()
 	}
-	if u.run != nil {
-		// The session ends with the app (nothing could resume it): what
-		// is being recorded is sealed, and the client's record says when.
-		if err := u.run.apply(consent.Event{Kind: consent.EventEnd, Actor: consent.Therapist()}); err != nil {
-			u.opt.Logf("ending the session at quit: %v", err)
-			u.run.stopCapture()
-		}
-		if err := u.db.EndSession(u.run.stored.ID); err != nil {
-			u.opt.Logf("ending the session at quit: %v", err)
-		}
+	u.Shutdown()
+	u.app.Quit()
+}
+
+// Shutdown does what Quit does apart from saving the notes on screen and
+// ending the app's loop, touching no widget: cmd calls it after the loop has
+// ended, whatever ended it (Fyne also quits by itself on SIGINT and
+// SIGTERM), so that a session is never left open by closing the app. It is
+// idempotent.
+func (u *UI) Shutdown() {
+	u.stopMicCheck()
+	u.tray = nil // closing: the icon goes with the app
+	if r := u.run; r != nil {
+		// The session ends with the app (nothing could resume it); the
+		// client's record says so, by the app, and when.
 		u.run = nil
+		r.onChange, r.onProblem = func() {}, func(string) {}
+		if err := r.apply(consent.Event{Kind: consent.EventEnd, Actor: consent.System()}); err != nil {
+			u.opt.Logf("ending the session as Assent closes: %v", err)
+			r.stopCapture()
+		}
+		if err := u.db.EndSession(r.stored.ID); err != nil {
+			u.opt.Logf("ending the session as Assent closes: %v", err)
+		}
 	}
 	u.stopHousekeeping()
 	u.db.Lock()
-	u.app.Quit()
 }
 
 // Wait blocks until background work started by the UI has finished.

@@ -111,7 +111,7 @@ func newMicSection(u *UI) *micSection {
 		}
 		m.choose.OnChanged = func(string) { m.save() }
 		if now.missing != "" {
-			m.status.SetText(fmt.Sprintf("The chosen microphone, %s, is not connected: sessions use the system's default until it is.", now.missing))
+			m.status.SetText(fmt.Sprintf("The chosen microphone, %s, is not connected: sessions use the system's default until it is connected and Assent is started again.", now.missing))
 		}
 	}
 	return m
@@ -239,8 +239,9 @@ func (c *micCheckRun) level(l audio.Level) {
 const quietPeak = -50.0
 
 // ended runs on the monitor's goroutine once the microphone is closed: it
-// writes the audit row (so a test is on record even if the app quits
-// meanwhile) and hands the outcome to the screen.
+// starts the audit row's write (Shutdown's caller waits for it, so a test
+// is on record even if the app quits meanwhile) and hands the outcome to
+// the screen.
 func (c *micCheckRun) ended(e audio.End) {
 	u := c.section.ui
 	c.check.Stop()
@@ -260,10 +261,14 @@ func (c *micCheckRun) ended(e audio.End) {
 		outcome = fmt.Sprintf("loudest %.0f dBFS", loudest)
 		say = fmt.Sprintf("The microphone works: loudest %.0f dBFS. Nothing was recorded or kept.", loudest)
 	}
-	if err := u.db.Audit(AuditMicChecked, fmt.Sprintf("level test of %q for %s: %s; nothing kept",
-		c.name, e.Captured.Round(100*time.Millisecond), outcome)); err != nil {
-		u.opt.Logf("audit of the microphone test: %v", err)
-	}
+	detail := fmt.Sprintf("level test of %q for %s: %s; nothing kept", c.name, e.Captured.Round(100*time.Millisecond), outcome)
+	// The audit row is written in the background: the microphone is
+	// already closed, and a busy database must not hold up the screen.
+	u.background(func() error { return u.db.Audit(AuditMicChecked, detail) }, func(err error) {
+		if err != nil {
+			u.opt.Logf("audit of the microphone test: %v", err)
+		}
+	})
 	u.do(func() {
 		if u.check == c {
 			u.check = nil

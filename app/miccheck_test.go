@@ -71,6 +71,7 @@ func runCheck(t *testing.T, u *UI, s *settingsScreen) {
 		t.Errorf("while testing: button %q, meter shown %v", s.mic.test.Text, s.mic.meter.Visible())
 	}
 	c.mon.Wait()
+	u.Wait() // the audit row is written in the background
 	settle(u)
 	if u.check != nil {
 		t.Error("the test is still marked as running")
@@ -159,6 +160,7 @@ func TestMicCheckStopsWhenTheScreenChanges(t *testing.T) {
 			default:
 				t.Fatal("the microphone is still open after leaving the screen")
 			}
+			u.Wait()
 			settle(u)
 			if u.check != nil {
 				t.Error("the test is still marked as running")

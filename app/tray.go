@@ -25,7 +25,7 @@ type tray struct {
 // desktops). On Linux the tray speaks D-Bus: without a session bus there is
 // no tray to show, and Fyne's systray (v2.7.1) then crashes at quit, so it
 // is not started at all.
-func newTray(a fyne.App, show func()) *tray {
+func newTray(a fyne.App, show, quit func()) *tray {
 	desk, ok := a.(desktop.App)
 	if !ok {
 		return nil
@@ -40,7 +40,11 @@ func newTray(a fyne.App, show func()) *tray {
 	}
 	t.status = fyne.NewMenuItem(trayIdleText, nil)
 	t.status.Disabled = true
-	desk.SetSystemTrayMenu(fyne.NewMenu("Assent", t.status, fyne.NewMenuItem("Show Assent", show)))
+	// Fyne adds a Quit that ends the loop directly unless the menu has its
+	// own: this one ends the session first.
+	quitItem := fyne.NewMenuItem("Quit", quit)
+	quitItem.IsQuit = true
+	desk.SetSystemTrayMenu(fyne.NewMenu("Assent", t.status, fyne.NewMenuItem("Show Assent", show), fyne.NewMenuItemSeparator(), quitItem))
 	desk.SetSystemTrayIcon(t.idle)
 	t.set = true
 	return t

@@ -2,6 +2,7 @@ package portaudio_test
 
 import (
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,22 +29,26 @@ func TestMicCheckOnTheDevice(t *testing.T) {
 	}
 
 	loudest := audio.MinDBFS
-	opened := make(chan bool, 1)
+	first, looked := make(chan struct{}), make(chan struct{})
+	var once sync.Once
 	m, err := audio.StartMonitor(check.Grant(), host.Mic(""), audio.MonitorOptions{
 		OnLevel: func(l audio.Level) {
 			loudest = max(loudest, l.Peak)
-			select {
-			case opened <- fixtureOpen(t, mic.Fixture):
-			default:
-			}
+			once.Do(func() { // hold the capture while the test looks
+				close(first)
+				<-looked
+			})
 		},
 		Limit: 2 * time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	<-first
+	open := fixtureOpen(t, mic.Fixture)
+	close(looked)
 	end := m.Wait()
-	if !<-opened {
+	if !open {
 		t.Error("the check is blind: the device did not show as open while measuring")
 	}
 	if end.Reason != audio.EndSourceEnded || end.Captured != 2*time.Second {

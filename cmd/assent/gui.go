@@ -93,6 +93,7 @@ func runGUI(args []string, getenv func(string) string, stderr io.Writer) int {
 	w.ShowAndRun()
 	signal.Stop(stop)
 	close(stop)
+	ui.Shutdown() // the loop may have ended without ui.Quit (Fyne's own signal handling)
 	ui.Wait()
 	if err := db.Close(); err != nil {
 		fmt.Fprintf(stderr, "assent: closing the database: %v\n", err)
