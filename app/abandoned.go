@@ -1,6 +1,8 @@
 package app
 
 import (
+	"errors"
+	"strconv"
 	"time"
 
 	"github.com/assent-recorder/assent/consent"
@@ -28,23 +30,25 @@ func (u *UI) abandonedSessions() []storage.Session {
 // record shows a session that never ended. Each gets an "end" by the app
 // (consent.System) at its last trace, the latest of its consent steps,
 // recordings and notes, not at the time of this unlock: the record says
-// when the session really stopped. It needs the key (for the notes' time)
-// and touches no UI state, so it may run in the background; it returns
-// how many it ended.
+// when the session really stopped. A session whose history cannot be
+// replayed is still marked ended, at that time. It touches no UI state, so
+// it may run in the background; if the vault is locked meanwhile it stops,
+// and the next unlock finishes. It returns how many it ended.
 func (u *UI) closeSessions(sessions []storage.Session) int {
 	closed := 0
 	for _, ss := range sessions {
 		at, err := u.lastTrace(ss)
 		if err != nil {
 			u.opt.Logf("session %s left open: %v", ss.ID, err)
-			continue
+			at = ss.StartedAt
 		}
 		cs, err := u.replay(ss)
-		if err != nil {
-			u.opt.Logf("session %s left open: %v", ss.ID, err)
-			continue
-		}
-		if cs.State() != consent.Ended {
+		switch {
+		case errors.Is(err, storage.ErrLocked):
+			return closed // locked meanwhile: the next unlock goes on
+		case err != nil:
+			u.opt.Logf("session %s left open cannot be replayed (%v); marking it ended", ss.ID, err)
+		case cs.State() != consent.Ended:
 			ev := consent.Event{Kind: consent.EventEnd, Actor: consent.System(), At: at}
 			if _, err := cs.Apply(ev); err != nil {
 				u.opt.Logf("ending session %s left open: %v", ss.ID, err)
@@ -89,10 +93,41 @@ func (u *UI) lastTrace(ss storage.Session) (time.Time, error) {
 		later(r.StartedAt)
 		later(r.EndedAt)
 	}
-	if n, err := u.db.Notes(ss.ID); err == nil {
-		later(n.UpdatedAt)
-	} else {
-		u.opt.Logf("notes of session %s: %v", ss.ID, err)
+	saved, err := u.db.NotesSavedAt(ss.ID)
+	if err != nil {
+		return last, err
 	}
+	later(saved)
 	return last, nil
+}
+
+// settingOrphansToldThrough is the audit row up to which the therapist has
+// been told of recording files removed for want of a record.
+const settingOrphansToldThrough = "orphans_told_through"
+
+// orphansToTell counts the recording files without a record that were
+// removed since the therapist was last told, by this process's Open or
+// another's (the hourly purge usually opens the folder first), and marks
+// them told.
+func (u *UI) orphansToTell() int {
+	head, _, err := u.db.AuditHead()
+	if err != nil {
+		u.opt.Logf("reading the audit log: %v", err)
+		return 0
+	}
+	v, _, err := u.db.Setting(settingOrphansToldThrough)
+	if err != nil {
+		u.opt.Logf("reading %s: %v", settingOrphansToldThrough, err)
+		return 0
+	}
+	after, _ := strconv.ParseInt(v, 10, 64)
+	removed, err := u.db.AuditOfKind(storage.AuditOrphanRemoved, after, head)
+	if err != nil {
+		u.opt.Logf("reading the audit log: %v", err)
+		return 0
+	}
+	if err := u.db.SetSetting(settingOrphansToldThrough, strconv.FormatInt(head, 10)); err != nil {
+		u.opt.Logf("saving %s: %v", settingOrphansToldThrough, err)
+	}
+	return len(removed)
 }

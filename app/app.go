@@ -115,10 +115,9 @@ type UI struct {
 	// check is the microphone level test under way on the settings
 	// screen, if any; showing another screen stops it.
 	check *micCheckRun
-	// firstUnlockDone: the first unlock's practice screen has been shown,
-	// which closes sessions a crash left open and says what storage.Open
-	// removed.
-	firstUnlockDone bool
+	// closingSessions: a background job is ending sessions a crash left
+	// open (see showPractice).
+	closingSessions bool
 	// do runs a function on the UI goroutine: fyne.Do. Fyne's test driver
 	// runs fyne.Do at once on the caller's goroutine, so tests replace it
 	// with a queue that the test goroutine drains.
@@ -266,15 +265,14 @@ func (u *UI) showAfterUnlock() {
 // recovery (and, after the first unlock, opening the folder) did if it did
 // anything.
 func (u *UI) showPractice() {
-	recovered, orphans := u.db.LastRecovery(), 0
+	// Files any process's Open removed since the therapist was last told,
+	// and sessions a crash left open: those are ended in the background
+	// (after an upgrade there may be many), one job at a time; one the
+	// vault's locking interrupts is finished after the next unlock.
+	recovered, orphans := u.db.LastRecovery(), u.orphansToTell()
 	var abandoned []storage.Session
-	if !u.firstUnlockDone {
-		// Files storage.Open removed, and sessions a crash left open
-		// (ended now, with the key there for their notes' time, in the
-		// background: after an upgrade there may be many): said after
-		// the first unlock only.
-		orphans, abandoned = len(u.db.RemovedOrphans()), u.abandonedSessions()
-		u.firstUnlockDone = true
+	if !u.closingSessions {
+		abandoned = u.abandonedSessions()
 	}
 	p := newPracticeScreen(u)
 	p.notice.SetText(recoveryNotice(recovered, orphans, 0))
@@ -282,12 +280,14 @@ func (u *UI) showPractice() {
 	if len(abandoned) == 0 {
 		return
 	}
+	u.closingSessions = true
 	closed := 0
 	u.background(func() error {
 		closed = u.closeSessions(abandoned)
 		return nil
 	}, func(error) {
-		if u.screen == screen(p) {
+		u.closingSessions = false
+		if u.screen == screen(p) && closed > 0 {
 			p.notice.SetText(recoveryNotice(recovered, orphans, closed))
 		}
 	})

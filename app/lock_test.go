@@ -196,6 +196,26 @@ func TestUnlockTellsOfFilesWithoutARecord(t *testing.T) {
 	if p := unlockToPractice(t, u); p.notice.Text != "" {
 		t.Errorf("notice after the second unlock: %q", p.notice.Text)
 	}
+
+	// The hourly `assent purge` usually opens the folder first: its Open
+	// removes the file, and the app, started later, still says so.
+	second := filepath.Join(dir, storage.RecordingsDir, "fedcba9876543210fedcba9876543210.rec")
+	if err := os.WriteFile(second, make([]byte, 500), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	purge, err := storage.Open(dir, storage.Options{KDF: testKDF})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := purge.RemovedOrphans(); len(got) != 1 {
+		t.Fatalf("the purge's Open removed %v", got)
+	}
+	purge.Close()
+	u2, _ := newUIIn(t, dir, nil, nil)
+	u2.Start()
+	if p := unlockToPractice(t, u2); !strings.Contains(p.notice.Text, "1 recording file had no record in the database") {
+		t.Errorf("notice after a purge removed one: %q", p.notice.Text)
+	}
 }
 
 func TestRecoverWithKey(t *testing.T) {

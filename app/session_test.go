@@ -693,3 +693,29 @@ func TestAbandonedSessionEndedAtItsLastTrace(t *testing.T) {
 		t.Errorf("notice at the second unlock: %q", p.notice.Text)
 	}
 }
+
+// A session left open whose history cannot be replayed (here an event
+// whose data is not the consent package's) is still marked ended, so that
+// it is not retried for ever.
+func TestAbandonedSessionWithABadHistoryIsEnded(t *testing.T) {
+	u, db := newTestUI(t)
+	if _, err := db.CreateVault(goodPassphrase); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := db.CreateClient("A.B.")
+	ss, err := db.CreateSession(c.ID, storage.Participant{Name: "Anna", Role: "client"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AppendConsentEvent(storage.ConsentEvent{SessionID: ss.ID, Kind: "ask", At: time.Now(), Actor: "therapist", Data: []byte("{not the consent package's")}); err != nil {
+		t.Fatal(err)
+	}
+	db.Lock()
+	u.Start()
+	unlockToPractice(t, u)
+	u.Wait()
+	settle(u)
+	if open, _ := db.OpenSessions(); len(open) != 0 {
+		t.Errorf("%d sessions still open", len(open))
+	}
+}

@@ -32,6 +32,7 @@ const (
 	AuditRecoveryFailed      = "recording.recovery_failed"
 	AuditNotesCreated        = "notes.created"
 	AuditNamesSealed         = "vault.names_sealed"
+	AuditNamesSealFailed     = "vault.names_seal_failed"
 )
 
 // AuditEntry is one row of the audit log.
@@ -253,8 +254,20 @@ func (db *DB) AuditHead() (id int64, hash []byte, err error) {
 // first; subject, when not empty, keeps only rows about that session or
 // recording.
 func (db *DB) AuditLog(after int64, limit int, subject string) ([]AuditEntry, error) {
-	rows, err := db.sql.Query(`SELECT id, at, kind, subject, detail, hash FROM audit
+	return db.auditRows(`SELECT id, at, kind, subject, detail, hash FROM audit
 		WHERE id > ? AND (? = '' OR subject = ?) ORDER BY id LIMIT ?`, after, subject, subject, limit)
+}
+
+// AuditOfKind returns the audit rows of one kind with an ID above after and
+// at most upTo, oldest first: for example the files without a record that
+// any process's Open removed since the app last said so.
+func (db *DB) AuditOfKind(kind string, after, upTo int64) ([]AuditEntry, error) {
+	return db.auditRows(`SELECT id, at, kind, subject, detail, hash FROM audit
+		WHERE id > ? AND id <= ? AND kind = ? ORDER BY id`, after, upTo, kind)
+}
+
+func (db *DB) auditRows(query string, args ...any) ([]AuditEntry, error) {
+	rows, err := db.sql.Query(query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("storage: audit log: %w", dbErr(err))
 	}

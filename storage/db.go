@@ -72,7 +72,9 @@ type DB struct {
 	readers  map[*recordingReader]struct{}
 	recovery []Recovery
 	orphans  []string // files without a row that Open removed
-	claim    *os.File // AppLockFile, locked by ClaimForApp until Close
+	// orphanProblem: files without a row were left (see OrphanProblem).
+	orphanProblem error
+	claim         *os.File // AppLockFile, locked by ClaimForApp until Close
 
 	// crashAt, set only by tests (export_test.go), is called at each step
 	// of a deletion that a kill could interrupt (see the step* constants);
@@ -87,8 +89,10 @@ type DB struct {
 //
 // Open finishes, without the master key, whatever a crash left half done
 // that needs no key: recordings whose session holds a withdrawal with
-// "delete all" are erased, and files of deleted recordings are unlinked.
-// Recovering interrupted recordings needs the key and happens in Unlock.
+// "delete all" are erased, files of deleted recordings are unlinked, and
+// recording files that no row names are removed and audited (RemovedOrphans;
+// with such files and no vault, Open refuses with ErrCorrupt). Recovering
+// interrupted recordings needs the key and happens in Unlock.
 func Open(dataDir string, opt Options) (*DB, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now

@@ -76,6 +76,20 @@ func notesAD(sessionID string, rev int) string {
 	return adNotes + sessionID + " revision " + strconv.Itoa(rev)
 }
 
+// NotesSavedAt is when a session's notes were last saved, or the zero time
+// if they never were. It needs no key: the time is not sealed.
+func (db *DB) NotesSavedAt(sessionID string) (time.Time, error) {
+	var at int64
+	err := db.sql.QueryRow("SELECT updated_at FROM notes WHERE session_id = ?", sessionID).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("storage: notes of session %s: %w", sessionID, dbErr(err))
+	}
+	return fromNanos(at), nil
+}
+
 // Notes returns a session's notes: a zero Notes if none were saved. Needs
 // the vault unlocked. ErrTampered if the sealed notes were altered.
 func (db *DB) Notes(sessionID string) (Notes, error) {

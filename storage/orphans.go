@@ -39,10 +39,12 @@ var afterOrphanListing func()
 // taken; a file someone holds is left alone.
 //
 // Before removing anything it asks whether the database can be trusted to
-// say what is missing: one with no vault while recording files exist is not
-// a practice at all (a WAL that lost its header can make a new practice's
-// database look empty), and one that fails SQLite's quick check may be
-// hiding rows. Both are refused with ErrCorrupt and nothing is removed.
+// say what is missing. One with no vault while recording files exist is
+// not a practice at all (a WAL that lost its header can make a new
+// practice's database look empty): Open refuses it with ErrCorrupt. One
+// that fails SQLite's quick check may be hiding rows: the files are left,
+// Open goes on (so that purge still deletes what is due), and
+// OrphanProblem says why.
 // Files whose names are not a recording file's are never touched.
 func (db *DB) removeOrphanFiles() error {
 	entries, err := readDirUnsorted(db.recDir)
@@ -81,10 +83,16 @@ func (db *DB) removeOrphanFiles() error {
 	}
 	var check string
 	if err := db.sql.QueryRow("PRAGMA quick_check(1)").Scan(&check); err != nil {
-		return fmt.Errorf("check the database: %w", dbErr(err))
+		check = err.Error()
 	}
 	if check != "ok" {
-		return fmt.Errorf("the database fails its integrity check (%s) and %d recording file(s) have no record in it: %w", check, len(orphans), ErrCorrupt)
+		// Leave the files, and open all the same: purge must still
+		// delete what is due. `assent verify` reports it (OrphanProblem).
+		db.mu.Lock()
+		db.orphanProblem = &corruptError{fmt.Sprintf("%d recording file(s) have no record in the database, which fails its integrity check (%s), so they were left as they are",
+			len(orphans), strings.Join(strings.Fields(check), " "))}
+		db.mu.Unlock()
+		return nil
 	}
 	for _, e := range orphans {
 		db.removeOrphan(e)
@@ -199,10 +207,26 @@ func isRecordingFileName(name string) bool {
 	return true
 }
 
+// OrphanProblem is non-nil when Open found recording files without a
+// record but left them, because the database failed its integrity check.
+func (db *DB) OrphanProblem() error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return db.orphanProblem
+}
+
 // RemovedOrphans returns the names of the recording files this DB's Open
-// removed because no row named them (see AuditOrphanRemoved).
+// removed because no row named them (see AuditOrphanRemoved). Another
+// process's Open (an hourly purge) may have removed others: the audit log
+// has them all.
 func (db *DB) RemovedOrphans() []string {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	return append([]string(nil), db.orphans...)
 }
+
+// corruptError is a sentence for a person that is ErrCorrupt to errors.Is.
+type corruptError struct{ msg string }
+
+func (e *corruptError) Error() string { return e.msg }
+func (e *corruptError) Unwrap() error { return ErrCorrupt }

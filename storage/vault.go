@@ -458,7 +458,7 @@ func (db *DB) unwrap(wrapped []byte, ad string) ([]byte, error) {
 // at the next unlock; it does not make the unlock fail.
 func (db *DB) afterUnlock() {
 	if err := db.sealLegacyNames(); err != nil {
-		db.AuditAbout(AuditNamesSealed, "", "failed: "+err.Error())
+		db.AuditAbout(AuditNamesSealFailed, "", err.Error())
 	}
 	db.recoverInterrupted()
 }

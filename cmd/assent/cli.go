@@ -81,6 +81,19 @@ func openData(flagValue string, getenv func(string) string, now func() time.Time
 	return db, dir, nil
 }
 
+// tellOrphans says, on stderr (the journal, for the hourly purge), which
+// recording files opening the data removed for want of a record, and which
+// it left because the database is damaged. `assent verify` reports both as
+// problems instead.
+func tellOrphans(db *storage.DB, cmd string, stderr io.Writer) {
+	for _, name := range db.RemovedOrphans() {
+		fmt.Fprintf(stderr, "assent %s: removed %s/%s: the database had no record of it (nor its key), so nobody could play it (see the audit log).\n", cmd, storage.RecordingsDir, name)
+	}
+	if err := db.OrphanProblem(); err != nil {
+		fmt.Fprintf(stderr, "assent %s: %v; run `assent verify`.\n", cmd, err)
+	}
+}
+
 // problem is an error worded for a person (Error) that keeps the error it
 // explains (Unwrap), for ASSENT_DEBUG.
 type problem struct {

@@ -45,6 +45,7 @@ func runPurge(args []string, getenv func(string) string, now func() time.Time, s
 		return exitProblems
 	}
 	defer db.Close()
+	tellOrphans(db, fs.Name(), stderr)
 
 	var ds []storage.Deletion
 	if *dryRun {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -115,4 +116,21 @@ func lineWith(s, sub string) string {
 		}
 	}
 	return ""
+}
+
+// The hourly purge is usually the first to open the folder after damage
+// lost a recording's record: it removes the file, as any Open does, and
+// says so on stderr, which the journal keeps.
+func TestCLIPurgeSaysWhatItRemoved(t *testing.T) {
+	p := newPractice(t)
+	name := "0123456789abcdef0123456789abcdef.rec"
+	if err := os.WriteFile(filepath.Join(p.dir, storage.RecordingsDir, name), make([]byte, 700), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := cli(t, nil, "", "purge", "--data", p.dir)
+	r.expect(t, exitOK, "assent purge: removed recordings/"+name+": the database had no record of it")
+	if !strings.Contains(r.stderr, name) {
+		t.Errorf("not on stderr:\n%s", r.stderr)
+	}
+	cli(t, nil, "", "purge", "--data", p.dir).expect(t, exitOK)
 }

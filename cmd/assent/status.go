@@ -60,6 +60,7 @@ func runStatus(args []string, getenv func(string) string, now func() time.Time, 
 		return exitProblems
 	}
 	defer db.Close()
+	tellOrphans(db, fs.Name(), stderr)
 	st, err := db.Status()
 	if err != nil {
 		report(stderr, getenv, fs.Name(), newProblem(err, "could not read the data in "+dir))

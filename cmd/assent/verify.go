@@ -83,6 +83,9 @@ func runVerify(args []string, getenv func(string) string, now func() time.Time, 
 	for _, name := range db.RemovedOrphans() {
 		problem("file %s had no record in the database: the database lost it, and the file's key with it, so nobody could play it; it was removed (see the audit log).", name)
 	}
+	if err := db.OrphanProblem(); err != nil {
+		problem("%v.", err)
+	}
 	pass, err := passphrase(*passFile, stdin, stderr)
 	defer clear(pass)
 	switch {

@@ -4,8 +4,9 @@
 -- are INTEGER Unix nanoseconds (UTC); booleans are INTEGER 0/1. Nothing in
 -- this database is audio or notes in the clear: recordings live in sealed
 -- files, notes and peaks are sealed blobs, and every data key is wrapped by
--- the master key. Client labels, participant names and consent events are
--- stored as given (see "Encryption at rest" in the package documentation).
+-- the master key. Client labels, participant names and consent events were
+-- stored as given in this first schema; since then they are sealed by the
+-- code, in the same columns (see names.go and "Encryption at rest").
 
 PRAGMA application_id = 1095978580; -- 'ASNT': tells an Assent database from any other SQLite file
 
