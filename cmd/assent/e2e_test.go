@@ -112,6 +112,34 @@ func TestE2E(t *testing.T) {
 		x.key(t, a.window, "Return")
 		waitFor(t, 30*time.Second, "the unlock", func() bool { return unlockCount(t, data) >= 2 })
 		time.Sleep(500 * time.Millisecond)
+		// Before the client comes in: the microphone test in the settings.
+		x.click(t, a.window, 481, 657) // "Settings"
+		time.Sleep(500 * time.Millisecond)
+		x.scroll(t, a.window, 6, 400, 150) // to the end: the microphone part
+		time.Sleep(500 * time.Millisecond)
+		x.click(t, a.window, 88, 137) // "Test the microphone"
+		waitFor(t, 20*time.Second, "the microphone test to be audited", func() bool {
+			n, _ := countRows(data, "SELECT count(*) FROM audit WHERE kind = 'microphone.checked'")
+			return n == 1
+		})
+		time.Sleep(500 * time.Millisecond)
+		x.screenshot(t, filepath.Join(artefacts, "e2e-4c-microphone-test.png"))
+		if fixtureOpen(t, a.cmd.Process.Pid, mic.Fixture) {
+			t.Error("the microphone is still open after its test")
+		}
+		var detail string
+		if db, err := sql.Open("sqlite", "file:"+filepath.Join(data, storage.DBFile)+"?mode=ro"); err == nil {
+			db.QueryRow("SELECT detail FROM audit WHERE kind = 'microphone.checked'").Scan(&detail)
+			db.Close()
+		}
+		if !strings.Contains(detail, "loudest") || !strings.Contains(detail, "nothing kept") {
+			t.Errorf("the test's audit row: %q, want the speech heard and nothing kept", detail)
+		}
+		if n, _ := countRows(data, "SELECT count(*) FROM recordings"); n != 0 {
+			t.Errorf("%d recordings after the microphone test", n)
+		}
+		x.click(t, a.window, 29, 657) // "Back"
+		time.Sleep(500 * time.Millisecond)
 		// Practice: the new client's label, Enter; focus moves to "Start a
 		// session"; Space presses it; the first person's name, Enter.
 		x.typeText(t, a.window, "A.B.")
@@ -355,6 +383,14 @@ func (x *xvfb) click(t *testing.T, window string, px, py int) {
 	t.Helper()
 	if out, err := x.output("mousemove", "--window", window, strconv.Itoa(px), strconv.Itoa(py), "click", "1"); err != nil {
 		t.Fatalf("xdotool click: %v: %s", err, out)
+	}
+}
+
+// scroll turns the mouse wheel down n notches at (px, py).
+func (x *xvfb) scroll(t *testing.T, window string, px, py, n int) {
+	t.Helper()
+	if out, err := x.output("mousemove", "--window", window, strconv.Itoa(px), strconv.Itoa(py), "click", "--repeat", strconv.Itoa(n), "--delay", "10", "5"); err != nil {
+		t.Fatalf("xdotool scroll: %v: %s", err, out)
 	}
 }
 
