@@ -37,6 +37,9 @@ func (u *UI) abandonedSessions() []storage.Session {
 func (u *UI) closeSessions(sessions []storage.Session) int {
 	closed := 0
 	for _, ss := range sessions {
+		if !u.db.Unlocked() {
+			return closed // locked meanwhile (names would read empty): the next unlock goes on
+		}
 		at, err := u.lastTrace(ss)
 		if err != nil {
 			u.opt.Logf("session %s left open: %v", ss.ID, err)
@@ -44,7 +47,7 @@ func (u *UI) closeSessions(sessions []storage.Session) int {
 		}
 		cs, err := u.replay(ss)
 		switch {
-		case errors.Is(err, storage.ErrLocked):
+		case errors.Is(err, storage.ErrLocked) || (err != nil && !u.db.Unlocked()):
 			return closed // locked meanwhile: the next unlock goes on
 		case err != nil:
 			u.opt.Logf("session %s left open cannot be replayed (%v); marking it ended", ss.ID, err)

@@ -262,8 +262,9 @@ func (u *UI) showAfterUnlock() {
 }
 
 // showPractice shows the practice after an unlock, saying what crash
-// recovery (and, after the first unlock, opening the folder) did if it did
-// anything.
+// recovery did, which files without a record were removed since the
+// therapist was last told, and how many sessions a crash left open were
+// ended.
 func (u *UI) showPractice() {
 	// Files any process's Open removed since the therapist was last told,
 	// and sessions a crash left open: those are ended in the background
