@@ -22,6 +22,22 @@ type Microphones interface {
 	Inputs() ([]string, error)
 	// Mic is the microphone called name, one of Inputs.
 	Mic(name string) audio.Mic
+	// Rescan looks again for microphones (one plugged in since the
+	// start); it fails, changing nothing, while a device is in use.
+	Rescan() error
+}
+
+// lookForMicrophones has the system look again for microphones, so that
+// one plugged in after Assent started can be chosen and used. The settings
+// screen and the start of a session call it, when nothing is using a
+// device.
+func (u *UI) lookForMicrophones() {
+	if u.opt.Microphones == nil || u.check != nil || (u.run != nil && u.run.recording()) {
+		return
+	}
+	if err := u.opt.Microphones.Rescan(); err != nil {
+		u.opt.Logf("looking for microphones again: %v", err)
+	}
 }
 
 // settingInputDevice is the microphone chosen on the settings screen, by
@@ -95,7 +111,7 @@ func newMicSection(u *UI) *micSection {
 	now := u.mic()
 	switch {
 	case now.mic == nil:
-		m.about = wrapped("No microphone found. Sessions can still be kept as notes only. Connect one and restart Assent.")
+		m.about = wrapped("No microphone found. Sessions can still be kept as notes only. Connect one, then open the settings again.")
 		m.test.Disable()
 	case u.opt.Microphones == nil:
 		m.about = wrapped("Input: the default microphone.")
@@ -111,7 +127,7 @@ func newMicSection(u *UI) *micSection {
 		}
 		m.choose.OnChanged = func(string) { m.save() }
 		if now.missing != "" {
-			m.status.SetText(fmt.Sprintf("The chosen microphone, %s, is not connected: sessions use the system's default until it is connected and Assent is started again.", now.missing))
+			m.status.SetText(fmt.Sprintf("The chosen microphone, %s, is not connected: sessions use the system's default until it is (Assent looks again when the settings open and when a session starts).", now.missing))
 		}
 	}
 	return m

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,11 +19,18 @@ import (
 // testMics stands in for audio/portaudio's Host (whose own tests open the
 // ALSA test microphone): named PCMMics, counted.
 type testMics struct {
-	names []string
-	mics  map[string]*countingMic
+	names   []string
+	mics    map[string]*countingMic
+	plugged []string // appear in names at the next Rescan
+	rescans int
 }
 
 func (m *testMics) Inputs() ([]string, error) { return m.names, nil }
+func (m *testMics) Rescan() error {
+	m.rescans++
+	m.names, m.plugged = append(m.names, m.plugged...), nil
+	return nil
+}
 func (m *testMics) Mic(name string) audio.Mic {
 	if c, ok := m.mics[name]; ok {
 		return c
@@ -245,4 +253,37 @@ func TestSessionRecordsFromTheChosenMicrophone(t *testing.T) {
 	}
 	test.Tap(k.keep)
 	settle(f.u)
+}
+
+// A microphone plugged in after Assent started is found when the settings
+// open, and when a session is started.
+func TestMicrophonePluggedInLater(t *testing.T) {
+	u, db, _, mics := micSettingsUI(t)
+	usb := "USB microphone plugged in later"
+	mics.mics[usb] = &countingMic{Mic: audio.PCMMic{R: bytes.NewReader(make([]byte, 100))}}
+	mics.plugged = []string{usb}
+	s := newSettingsScreen(u)
+	u.show(s)
+	if !slices.Contains(s.mic.choose.Options, usb) {
+		t.Fatalf("after opening the settings the list is %v", s.mic.choose.Options)
+	}
+	s.mic.choose.SetSelected(usb)
+	if got := u.mic(); got.name != usb {
+		t.Errorf("sessions would use %+v", got)
+	}
+
+	// Unplugged, and plugged in again before the next session.
+	mics.names = mics.names[:2]
+	if got := u.mic(); got.missing != usb {
+		t.Errorf("with it unplugged: %+v", got)
+	}
+	mics.plugged = []string{usb}
+	c, err := db.CreateClient("C.D.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	newStartScreen(u, c)
+	if got := u.mic(); got.name != usb || got.missing != "" {
+		t.Errorf("after starting a session: %+v", got)
+	}
 }

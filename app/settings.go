@@ -217,6 +217,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	s.saved = wrapped("")
 	s.saved.Importance = widget.SuccessImportance
 
+	u.lookForMicrophones()
 	s.mic = newMicSection(u)
 	s.schedule = wrapped(scheduleStatus())
 	s.folder = dataFolderLabel(u.opt.DataDir)

@@ -34,6 +34,7 @@ type personRow struct {
 }
 
 func newStartScreen(u *UI, c storage.Client) *startScreen {
+	u.lookForMicrophones() // one plugged in since the start is used
 	s := &startScreen{ui: u, client: c, people: container.NewVBox()}
 	s.more = widget.NewButton("Add another person", func() { s.addRow(consent.RolePartner) })
 	s.begin = widget.NewButton("Start the session", s.submit)

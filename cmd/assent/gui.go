@@ -131,3 +131,6 @@ func (h hostMicrophones) Inputs() ([]string, error) {
 
 // Mic is the input device called name.
 func (h hostMicrophones) Mic(name string) audio.Mic { return h.host.Mic(name) }
+
+// Rescan has PortAudio look for devices again.
+func (h hostMicrophones) Rescan() error { return h.host.Rescan() }
