@@ -207,7 +207,7 @@ func (u *UI) Shutdown() {
 		// The session ends with the app (nothing could resume it); the
 		// client's record says so, by the app, and when.
 		u.run = nil
-		r.onChange, r.onProblem = func() {}, func(string) {}
+		r.quiet.Store(true) // no widget is touched from here on
 		if err := r.apply(consent.Event{Kind: consent.EventEnd, Actor: consent.System()}); err != nil {
 			u.opt.Logf("ending the session as Assent closes: %v", err)
 			r.stopCapture()

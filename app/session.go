@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/assent-recorder/assent/audio"
@@ -41,6 +42,9 @@ type sessionRun struct {
 	onChange func()
 	// onProblem shows a sentence to the people in the room.
 	onProblem func(msg string)
+	// quiet: Assent is closing (UI.Shutdown); the screens are not told
+	// anything more.
+	quiet atomic.Bool
 
 	mu    sync.Mutex
 	level audio.Level // latest level, written by the audio goroutine
@@ -102,7 +106,7 @@ func (r *sessionRun) apply(ev consent.Event) error {
 	}
 	defer func() {
 		r.ui.tray.update(r.recording())
-		r.onChange()
+		r.changed()
 	}()
 	if eff.StopCapture {
 		r.stopCapture()
@@ -113,29 +117,29 @@ func (r *sessionRun) apply(ev consent.Event) error {
 			// Without its consent on disk a recording could not be
 			// shown to be agreed: record nothing.
 			r.system(consent.EventSwitchToNotes)
-			r.onProblem("Assent could not save the answer, so it is not recording. The session goes on as notes only.")
+			r.problem("Assent could not save the answer, so it is not recording. The session goes on as notes only.")
 			return fmt.Errorf("storing %s: %w", ev.Kind, err)
 		}
-		r.onProblem("Assent could not save this step to its records. Please tell your therapist.")
+		r.problem("Assent could not save this step to its records. Please tell your therapist.")
 	}
 	if !eff.DeleteOn.IsZero() && r.segments > 0 {
 		// A shorter choice applies to what was already recorded too.
 		if _, err := r.ui.db.ShortenDeletion(r.stored.ID, eff.DeleteOn); err != nil {
 			r.ui.opt.Logf("shortening the deletion date: %v", err)
-			r.onProblem("Assent could not bring the deletion date forward. Please tell your therapist.")
+			r.problem("Assent could not bring the deletion date forward. Please tell your therapist.")
 		}
 	}
 	if eff.Withdrawal == consent.WithdrawDeleteLast {
 		if err := r.deleteLast(time.Duration(eff.DeleteMinutes) * time.Minute); err != nil {
 			r.ui.opt.Logf("deleting the last %d minutes: %v", eff.DeleteMinutes, err)
-			r.onProblem("Assent could not delete the last minutes. Please tell your therapist; nothing else was changed.")
+			r.problem("Assent could not delete the last minutes. Please tell your therapist; nothing else was changed.")
 		}
 	}
 	if eff.StartCapture {
 		if err := r.startCapture(eff.Grant); err != nil {
 			r.ui.opt.Logf("starting the recording: %v", err)
 			r.system(consent.EventSwitchToNotes)
-			r.onProblem(startProblem(err))
+			r.problem(startProblem(err))
 		}
 	}
 	return nil
@@ -236,7 +240,7 @@ func (r *sessionRun) captureEnded(c *capture, sink *recordingSink, e audio.End) 
 	}
 	if errors.Is(closeErr, storage.ErrFileLost) {
 		r.ui.do(func() {
-			r.onProblem("The recording's file was removed from the disk while recording (was the data folder moved or cleaned?), so what was recorded could not be kept. Notes are not affected.")
+			r.problem("The recording's file was removed from the disk while recording (was the data folder moved or cleaned?), so what was recorded could not be kept. Notes are not affected.")
 		})
 	}
 	r.ui.opt.Logf("recording %s ended: %s", c.writer.ID(), e)
@@ -255,9 +259,9 @@ func (r *sessionRun) captureEnded(c *capture, sink *recordingSink, e audio.End) 
 			}
 			r.capture = nil
 			r.system(consent.EventSwitchToNotes)
-			r.onProblem(failureProblem(e.Reason, kept, c.grant.DeleteOn(), r.ui.opt.Location))
+			r.problem(failureProblem(e.Reason, kept, c.grant.DeleteOn(), r.ui.opt.Location))
 			r.ui.tray.update(false)
-			r.onChange()
+			r.changed()
 		})
 	}
 }
@@ -277,7 +281,7 @@ func (r *sessionRun) stopCapture() {
 // levelChanged is the recorder's level callback, on the audio goroutine.
 func (r *sessionRun) levelChanged(l audio.Level) {
 	r.setLevel(l)
-	r.ui.do(r.onChange)
+	r.ui.do(r.changed)
 }
 
 func (r *sessionRun) setLevel(l audio.Level) {
@@ -444,4 +448,19 @@ func (r *sessionRun) addPerson(name string, role consent.Role) error {
 		return err
 	}
 	return r.apply(consent.Event{Kind: consent.EventAsk, Actor: consent.Therapist()})
+}
+
+// changed tells the screen of a change, unless Assent is closing. Call it
+// on the UI goroutine (through UI.do from elsewhere).
+func (r *sessionRun) changed() {
+	if !r.quiet.Load() {
+		r.onChange()
+	}
+}
+
+// problem shows msg on the screen, unless Assent is closing.
+func (r *sessionRun) problem(msg string) {
+	if !r.quiet.Load() {
+		r.onProblem(msg)
+	}
 }
