@@ -37,8 +37,8 @@ func (u *UI) abandonedSessions() []storage.Session {
 func (u *UI) closeSessions(sessions []storage.Session) int {
 	closed := 0
 	for _, ss := range sessions {
-		if !u.db.Unlocked() {
-			return closed // locked meanwhile (names would read empty): the next unlock goes on
+		if !u.db.Unlocked() || u.closing.Load() {
+			return closed // locked meanwhile (names would read empty), or closing: the next unlock goes on
 		}
 		at, err := u.lastTrace(ss)
 		if err != nil {

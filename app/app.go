@@ -48,6 +48,7 @@ import (
 	"io/fs"
 	"log"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -118,6 +119,9 @@ type UI struct {
 	// closingSessions: a background job is ending sessions a crash left
 	// open (see showPractice).
 	closingSessions bool
+	// closing: Shutdown has begun; shutdown runs it once.
+	closing  atomic.Bool
+	shutdown sync.Once
 	// do runs a function on the UI goroutine: fyne.Do. Fyne's test driver
 	// runs fyne.Do at once on the caller's goroutine, so tests replace it
 	// with a queue that the test goroutine drains.
@@ -188,19 +192,31 @@ func (u *UI) Lock() {
 // agreed is lost), and the keys are forgotten. Ctrl+Q, the window's close
 // button, the tray's Quit and a logout all come here.
 func (u *UI) Quit() {
-	if s, ok := u.screen.(*sessionScreen); ok {
-		s.saveNotes()
+	if u.closing.Load() {
+		return // Shutdown has begun elsewhere (a signal Fyne caught)
 	}
 	u.Shutdown()
 	u.app.Quit()
 }
 
-// Shutdown does what Quit does apart from saving the notes on screen and
-// ending the app's loop, touching no widget: cmd calls it after the loop has
-// ended, whatever ended it (Fyne also quits by itself on SIGINT and
-// SIGTERM), so that a session is never left open by closing the app. It is
-// idempotent.
+// Shutdown does what Quit does apart from ending the app's loop: cmd calls
+// it after the loop has ended, whatever ended it (Fyne also quits by itself
+// on SIGINT and SIGTERM), so that a session is never left open and no key
+// outlives the window. The first call does the work; a concurrent one
+// waits for it, a later one returns at once. From its start, background
+// jobs no longer report to the screen, and it waits for them, so an unlock
+// that finishes meanwhile cannot leave the key in memory.
 func (u *UI) Shutdown() {
+	u.closing.Store(true)
+	u.shutdown.Do(u.shutdownNow)
+}
+
+func (u *UI) shutdownNow() {
+	// The notes on screen are saved first: the loop has stopped or is
+	// about to, so nothing else touches their widget.
+	if s, ok := u.screen.(*sessionScreen); ok {
+		s.saveNotes()
+	}
 	u.stopMicCheck()
 	u.tray = nil // closing: the icon goes with the app
 	if r := u.run; r != nil {
@@ -217,6 +233,7 @@ func (u *UI) Shutdown() {
 		}
 	}
 	u.stopHousekeeping()
+	u.work.Wait() // an unlock, an export, sessions being ended
 	u.db.Lock()
 }
 
@@ -261,6 +278,17 @@ func (u *UI) showAfterUnlock() {
 	u.showPractice()
 }
 
+// practiceNotice is recoveryNotice, and a sentence when opening the folder
+// found files without a record but could not trust the database to say so.
+func (u *UI) practiceNotice(recovered []storage.Recovery, orphans, closed int) string {
+	msg := recoveryNotice(recovered, orphans, closed)
+	if err := u.db.OrphanProblem(); err != nil {
+		u.opt.Logf("files without a record: %v", err)
+		msg += "Some recording files have no record in the database, and the database fails its own check, so they were left as they are. Please keep the data folder as it is, run `assent verify`, and contact support. "
+	}
+	return msg
+}
+
 // showPractice shows the practice after an unlock, saying what crash
 // recovery did, which files without a record were removed since the
 // therapist was last told, and how many sessions a crash left open were
@@ -276,7 +304,7 @@ func (u *UI) showPractice() {
 		abandoned = u.abandonedSessions()
 	}
 	p := newPracticeScreen(u)
-	p.notice.SetText(recoveryNotice(recovered, orphans, 0))
+	p.notice.SetText(u.practiceNotice(recovered, orphans, 0))
 	u.show(p)
 	if len(abandoned) == 0 {
 		return
@@ -289,7 +317,7 @@ func (u *UI) showPractice() {
 	}, func(error) {
 		u.closingSessions = false
 		if u.screen == screen(p) && closed > 0 {
-			p.notice.SetText(recoveryNotice(recovered, orphans, closed))
+			p.notice.SetText(u.practiceNotice(recovered, orphans, closed))
 		}
 	})
 }
@@ -327,7 +355,14 @@ func (u *UI) background(job func() error, done func(error)) {
 	go func() {
 		defer u.work.Done()
 		err := job()
-		u.do(func() { done(err) })
+		if u.closing.Load() {
+			return // the screen is going: nothing to show
+		}
+		u.do(func() {
+			if !u.closing.Load() {
+				done(err)
+			}
+		})
 	}()
 }
 

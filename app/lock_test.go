@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -169,14 +170,7 @@ func TestUnlock(t *testing.T) {
 // storage.AuditOrphanRemoved) is removed when the folder is opened; the
 // therapist is told after the first unlock, not after every one.
 func TestUnlockTellsOfFilesWithoutARecord(t *testing.T) {
-	dir := t.TempDir()
-	db, err := storage.Open(dir, storage.Options{KDF: testKDF})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.CreateVault(goodPassphrase); err != nil {
-		t.Fatal(err)
-	}
+	dir, db := vaultFolder(t)
 	db.Close()
 	orphan := filepath.Join(dir, storage.RecordingsDir, "0123456789abcdef0123456789abcdef.rec")
 	if err := os.WriteFile(orphan, make([]byte, 500), 0o600); err != nil {
@@ -271,4 +265,75 @@ func TestPassphraseStrength(t *testing.T) {
 			t.Errorf("passphraseStrength(%q) = %v (%.0f bits), want %v", c.p, got, passphraseBits(c.p), c.want)
 		}
 	}
+}
+
+// Closing Assent while the passphrase is being checked: the check may
+// finish after Quit, but the key does not stay in memory and the practice
+// is not shown on the closing window.
+func TestQuitDuringUnlock(t *testing.T) {
+	u, db := newTestUI(t)
+	if _, err := db.CreateVault(goodPassphrase); err != nil {
+		t.Fatal(err)
+	}
+	db.Lock()
+	u.Start()
+	s := u.screen.(*unlockScreen)
+	test.Type(s.pass, goodPassphrase)
+	test.Tap(s.unlock.button) // the check runs in the background
+	u.Quit()
+	settle(u) // the check's answer, if it came, is dropped
+	if db.Unlocked() {
+		t.Error("the key is in memory after Quit")
+	}
+	if _, ok := u.screen.(*practiceScreen); ok {
+		t.Error("the practice was shown on the closing window")
+	}
+	u.Shutdown() // as cmd does after the loop: nothing more happens
+}
+
+// Files without a record beside a database that fails its own check are
+// left, and the therapist is told to keep the folder and get help.
+func TestUnlockTellsOfFilesLeftBesideADamagedDatabase(t *testing.T) {
+	dir, db := vaultFolder(t)
+	for i := range 400 { // audit pages to damage, away from what the app reads
+		db.Audit("test.filler", strings.Repeat("x", 200)+strconv.Itoa(i))
+	}
+	db.Close()
+	path := filepath.Join(dir, storage.DBFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := len(b)/4096 - 2
+	for i := last*4096 + 8; i < last*4096+2048; i++ {
+		b[i] = 0xA5
+	}
+	os.WriteFile(path, b, 0o600)
+	orphan := filepath.Join(dir, storage.RecordingsDir, "0123456789abcdef0123456789abcdef.rec")
+	os.WriteFile(orphan, make([]byte, 500), 0o600)
+
+	u, _ := newUIIn(t, dir, nil, nil)
+	u.Start()
+	p := unlockToPractice(t, u)
+	if !strings.Contains(p.notice.Text, "the database fails its own check, so they were left as they are") {
+		t.Errorf("notice %q", p.notice.Text)
+	}
+	if _, err := os.Stat(orphan); err != nil {
+		t.Errorf("the file was not left: %v", err)
+	}
+}
+
+// vaultFolder makes a data folder with the passphrase set and returns
+// it with its open DB (unlocked), for tests that prepare it before a UI.
+func vaultFolder(t *testing.T) (string, *storage.DB) {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := storage.Open(dir, storage.Options{KDF: testKDF})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateVault(goodPassphrase); err != nil {
+		t.Fatal(err)
+	}
+	return dir, db
 }

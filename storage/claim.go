@@ -16,8 +16,9 @@ const AppLockFile = "assent.lock"
 // left behind, and the therapist would not know which one is recording.
 // The claim is an advisory lock on AppLockFile, held until Close (the
 // kernel drops it if the process dies). `assent purge`, `status` and
-// `verify` do not claim: they may run beside the window. Where the OS has
-// no flock (Windows) the claim always succeeds.
+// `verify` do not claim: they may run beside the window. On Windows the
+// lock is LockFileEx's; on a system with neither, the claim always
+// succeeds.
 func (db *DB) ClaimForApp() error {
 	db.mu.Lock()
 	defer db.mu.Unlock()

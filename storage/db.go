@@ -222,7 +222,8 @@ func (db *DB) Close() error {
 		errs = append(errs, fmt.Errorf("storage: close database: %w", err))
 	}
 	if claim != nil {
-		claim.Close() // releases the lock
+		unlockFile(claim) // at once: Windows may release a closed handle's lock late
+		claim.Close()
 	}
 	return errors.Join(errs...)
 }

@@ -20,3 +20,6 @@ func tryLockFile(f *os.File) (bool, error) {
 	}
 	return err == nil, err
 }
+
+// unlockFile releases a lock tryLockFile took (closing the file does too).
+func unlockFile(f *os.File) { syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }

@@ -83,7 +83,7 @@ func (db *DB) removeOrphanFiles() error {
 	}
 	var check string
 	if err := db.sql.QueryRow("PRAGMA quick_check(1)").Scan(&check); err != nil {
-		check = err.Error()
+		check = "it could not be checked: " + err.Error()
 	}
 	if check != "ok" {
 		// Leave the files, and open all the same: purge must still
@@ -138,6 +138,9 @@ func (db *DB) removeOrphan(e os.DirEntry) {
 	if err != nil {
 		return
 	}
+	// Windows cannot remove a file this process holds open; nothing writes
+	// a file no row names, so the lock is not needed past this point.
+	f.Close()
 	if removeFile(path) != nil || syncDir(db.recDir) != nil {
 		return
 	}
