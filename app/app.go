@@ -160,7 +160,7 @@ func (u *UI) Start() {
 	quit.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault}
 	quit.IsQuit = true
 	u.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Assent", lock, fyne.NewMenuItemSeparator(), quit)))
-	u.win.SetCloseIntercept(u.Quit)
+	u.win.SetCloseIntercept(u.requestClose)
 	u.tray = newTray(u.app, u.win.Show, u.Quit)
 	u.showLockScreen()
 	u.startHousekeeping()
@@ -197,6 +197,28 @@ func (u *UI) Quit() {
 	}
 	u.Shutdown()
 	u.app.Quit()
+}
+
+// requestClose is the window's close button. With no session open it
+// quits; with one, it asks first, since closing ends the session (and the
+// button is easier to press by mistake than Ctrl+Q).
+func (u *UI) requestClose() {
+	if u.run == nil {
+		u.Quit()
+		return
+	}
+	msg := "Closing Assent ends today's session."
+	if u.run.recording() {
+		msg += " Recording stops, and what was recorded is kept until its deletion date."
+	}
+	d := dialog.NewConfirm("Close Assent?", msg, func(ok bool) {
+		if ok {
+			u.Quit()
+		}
+	}, u.win)
+	d.SetConfirmText("Close Assent")
+	d.SetDismissText("Keep it open")
+	d.Show()
 }
 
 // Shutdown does what Quit does apart from ending the app's loop: cmd calls

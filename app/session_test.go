@@ -719,3 +719,57 @@ func TestAbandonedSessionWithABadHistoryIsEnded(t *testing.T) {
 		t.Errorf("%d sessions still open", len(open))
 	}
 }
+
+// The window's close button asks first while a session is open: closing
+// ends it. "Keep it open" changes nothing; "Close Assent" quits as Ctrl+Q.
+func TestCloseButtonAsksDuringASession(t *testing.T) {
+	f := newSessionFixture(t)
+	f.unlockPractice(t)
+	k := f.startSession(t, "Anna")
+	test.Tap(k.yes[k.run.cs.Participants()[0].ID])
+	waitRecorded(t, k, time.Second)
+	tapInDialog := func(text string) {
+		t.Helper()
+		top := f.u.win.Canvas().Overlays().Top()
+		if top == nil {
+			t.Fatal("no dialog")
+		}
+		if !containsText(top, "Recording stops, and what was recorded is kept") {
+			t.Error("the dialog does not say what happens to the recording")
+		}
+		for _, o := range test.LaidOutObjects(top) {
+			if b, ok := o.(*widget.Button); ok && b.Text == text {
+				test.Tap(b)
+				return
+			}
+		}
+		t.Fatalf("no %q in the dialog", text)
+	}
+	f.u.requestClose()
+	tapInDialog("Keep it open")
+	if f.u.run == nil || !f.u.run.recording() {
+		t.Fatal("keeping it open stopped the session")
+	}
+	f.u.requestClose()
+	tapInDialog("Close Assent")
+	if f.u.run != nil || f.db.Unlocked() {
+		t.Errorf("after Close Assent: session %v, unlocked %v", f.u.run != nil, f.db.Unlocked())
+	}
+}
+
+// With no session open, the close button quits at once.
+func TestCloseButtonWithoutASessionQuits(t *testing.T) {
+	u, db := newTestUI(t)
+	if _, err := db.CreateVault(goodPassphrase); err != nil {
+		t.Fatal(err)
+	}
+	u.Start()
+	unlockToPractice(t, u)
+	u.requestClose()
+	if u.win.Canvas().Overlays().Top() != nil {
+		t.Error("a dialog was shown with no session open")
+	}
+	if !u.closing.Load() || db.Unlocked() {
+		t.Errorf("after the close button: closing %v, unlocked %v", u.closing.Load(), db.Unlocked())
+	}
+}
