@@ -107,6 +107,19 @@ func newSessionFixture(t *testing.T) *sessionFixture {
 // people named.
 func (f *sessionFixture) startSession(t *testing.T, people ...string) *kioskScreen {
 	t.Helper()
+	ss := f.openSession(t, people...)
+	test.Tap(ss.ask)
+	k, ok := f.u.screen.(*kioskScreen)
+	if !ok {
+		t.Fatalf("after Ask the screen is %T (problem %q)", f.u.screen, ss.problem.Text)
+	}
+	return k
+}
+
+// openSession goes from the practice screen to the therapist's screen of
+// a new session with the people named, before anyone is asked.
+func (f *sessionFixture) openSession(t *testing.T, people ...string) *sessionScreen {
+	t.Helper()
 	p, ok := f.u.screen.(*practiceScreen)
 	if !ok {
 		t.Fatalf("screen is %T, want the practice", f.u.screen)
@@ -125,12 +138,7 @@ func (f *sessionFixture) startSession(t *testing.T, people ...string) *kioskScre
 	if !ok {
 		t.Fatalf("after Start the screen is %T (problem %q)", f.u.screen, st.problem.Text)
 	}
-	test.Tap(ss.ask)
-	k, ok := f.u.screen.(*kioskScreen)
-	if !ok {
-		t.Fatalf("after Ask the screen is %T (problem %q)", f.u.screen, ss.problem.Text)
-	}
-	return k
+	return ss
 }
 
 // recordAndStop unlocks, starts a session with Anna, who says yes, records
@@ -479,13 +487,7 @@ func TestShorterChoiceAppliesToWhatWasRecorded(t *testing.T) {
 func TestNotesSavedEncryptedWithHandwriting(t *testing.T) {
 	f := newSessionFixture(t)
 	f.unlockPractice(t)
-	p := f.u.screen.(*practiceScreen)
-	p.list.Select(0)
-	test.Tap(p.start)
-	st := f.u.screen.(*startScreen)
-	test.Type(st.rows[0].name, "Anna")
-	test.Tap(st.begin)
-	ss := f.u.screen.(*sessionScreen)
+	ss := f.openSession(t, "Anna")
 	test.Tap(ss.notesBtn) // notes only from the start
 	test.Type(ss.notes, "Talked about sleep.")
 	ss.ink.canvas.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(40, 40)}, Dragged: fyne.NewDelta(30, 30)})
@@ -536,16 +538,7 @@ func TestSettingsNeverRewriteThePast(t *testing.T) {
 func TestUnlockReturnsToTheOpenSession(t *testing.T) {
 	f := newSessionFixture(t)
 	f.unlockPractice(t)
-	p := f.u.screen.(*practiceScreen)
-	p.list.Select(0)
-	test.Tap(p.start)
-	st := f.u.screen.(*startScreen)
-	test.Type(st.rows[0].name, "Anna")
-	test.Tap(st.begin)
-	s, ok := f.u.screen.(*sessionScreen)
-	if !ok {
-		t.Fatalf("after Start the screen is %T", f.u.screen)
-	}
+	s := f.openSession(t, "Anna")
 	run := s.run
 	test.Type(s.notes, "Anna spoke about her week.")
 	f.u.Lock()
