@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -88,17 +89,11 @@ func runCheck(t *testing.T, u *UI, s *settingsScreen) {
 
 func micAudits(t *testing.T, db *storage.DB) []storage.AuditEntry {
 	t.Helper()
-	log, err := db.AuditLog(0, 1000, "")
+	log, err := db.AuditOfKind(AuditMicChecked, 0, math.MaxInt64)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []storage.AuditEntry
-	for _, e := range log {
-		if e.Kind == AuditMicChecked {
-			out = append(out, e)
-		}
-	}
-	return out
+	return log
 }
 
 // The level test hears the chosen microphone, says what it heard, writes an

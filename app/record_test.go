@@ -35,6 +35,7 @@ func newRecordUI(t *testing.T, clock *fakeClock) (*UI, *storage.DB) {
 // storage exactly as sessionRun.apply and store do.
 type recordSessionRun struct {
 	t      *testing.T
+	u      *UI
 	db     *storage.DB
 	clock  *fakeClock
 	stored storage.Session
@@ -53,7 +54,7 @@ func startRecordSession(t *testing.T, u *UI, db *storage.DB, clock *fakeClock, c
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &recordSessionRun{t: t, db: db, clock: clock, stored: ss, cs: cs, anna: id}
+	return &recordSessionRun{t: t, u: u, db: db, clock: clock, stored: ss, cs: cs, anna: id}
 }
 
 // apply runs ev at the clock's time through consent and stores it.
@@ -64,19 +65,7 @@ func (r *recordSessionRun) apply(ev consent.Event) consent.Effects {
 	if err != nil {
 		r.t.Fatalf("%s: %v", ev.Kind, err)
 	}
-	data, err := consent.MarshalEvent(ev)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	if _, err := r.db.AppendConsentEvent(storage.ConsentEvent{
-		SessionID:         r.stored.ID,
-		Kind:              ev.Kind.String(),
-		At:                ev.At,
-		Actor:             ev.Actor.Kind.String(),
-		Participant:       ev.Participant,
-		Data:              data,
-		WithdrawDeleteAll: ev.Kind == consent.EventWithdraw && ev.Withdrawal == consent.WithdrawDeleteAll,
-	}); err != nil {
+	if err := r.u.storeConsentEvent(r.stored.ID, ev); err != nil {
 		r.t.Fatal(err)
 	}
 	return eff

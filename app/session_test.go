@@ -146,11 +146,19 @@ func (f *sessionFixture) openSession(t *testing.T, people ...string) *sessionScr
 // then asking what happens to what was recorded.
 func (f *sessionFixture) recordAndStop(t *testing.T, d time.Duration) *kioskScreen {
 	t.Helper()
+	k := f.recording(t, d)
+	test.Tap(k.stop)
+	return k
+}
+
+// recording unlocks, starts a session with Anna, who says yes, and waits
+// until at least d of audio has been captured.
+func (f *sessionFixture) recording(t *testing.T, d time.Duration) *kioskScreen {
+	t.Helper()
 	f.unlockPractice(t)
 	k := f.startSession(t, "Anna")
 	test.Tap(k.yes[k.run.cs.Participants()[0].ID])
 	waitRecorded(t, k, d)
-	test.Tap(k.stop)
 	return k
 }
 
@@ -313,10 +321,7 @@ func TestDeleteLastMinutes(t *testing.T) {
 
 func TestJoinStopsCaptureUntilEveryoneSaysYes(t *testing.T) {
 	f := newSessionFixture(t)
-	f.unlockPractice(t)
-	k := f.startSession(t, "Anna")
-	test.Tap(k.yes[k.run.cs.Participants()[0].ID])
-	waitRecorded(t, k, time.Second)
+	k := f.recording(t, time.Second)
 	run := k.run
 	if err := run.addPerson("Ben", consent.RolePartner); err != nil {
 		t.Fatal(err)
@@ -452,10 +457,7 @@ func containsText(c fyne.CanvasObject, text string) bool {
 // recorded before they came too.
 func TestShorterChoiceAppliesToWhatWasRecorded(t *testing.T) {
 	f := newSessionFixture(t)
-	f.unlockPractice(t)
-	k := f.startSession(t, "Anna")
-	test.Tap(k.yes[k.run.cs.Participants()[0].ID])
-	waitRecorded(t, k, time.Second)
+	k := f.recording(t, time.Second)
 	run := k.run
 	first := run.cs.DeleteOn()
 	if err := run.addPerson("Ben", consent.RolePartner); err != nil {
@@ -569,10 +571,7 @@ func TestQuitEndsTheSession(t *testing.T) {
 // loop ended by Fyne itself (a signal), after which cmd calls Shutdown.
 func quitEndsTheSession(t *testing.T, how string) {
 	f := newSessionFixture(t)
-	f.unlockPractice(t)
-	k := f.startSession(t, "Anna")
-	test.Tap(k.yes[k.run.cs.Participants()[0].ID])
-	waitRecorded(t, k, time.Second)
+	k := f.recording(t, time.Second)
 	id := k.run.stored.ID
 	if how == "Quit" {
 		f.u.Quit()
@@ -717,10 +716,7 @@ func TestAbandonedSessionWithABadHistoryIsEnded(t *testing.T) {
 // ends it. "Keep it open" changes nothing; "Close Assent" quits as Ctrl+Q.
 func TestCloseButtonAsksDuringASession(t *testing.T) {
 	f := newSessionFixture(t)
-	f.unlockPractice(t)
-	k := f.startSession(t, "Anna")
-	test.Tap(k.yes[k.run.cs.Participants()[0].ID])
-	waitRecorded(t, k, time.Second)
+	f.recording(t, time.Second)
 	tapInDialog := func(text string) {
 		t.Helper()
 		top := f.u.win.Canvas().Overlays().Top()

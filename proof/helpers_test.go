@@ -52,6 +52,12 @@ func audioOptions() audio.Options {
 func newFolder(t testing.TB) (dir, clientID string) {
 	t.Helper()
 	dir = t.TempDir()
+	return dir, newFolderIn(t, dir)
+}
+
+// newFolderIn is newFolder in dir (made if missing); it returns the client.
+func newFolderIn(t testing.TB, dir string) (clientID string) {
+	t.Helper()
 	db, err := storage.Open(dir, storageOptions())
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +70,7 @@ func newFolder(t testing.TB) (dir, clientID string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return dir, c.ID
+	return c.ID
 }
 
 // openUnlocked opens dir and unlocks it (which runs crash recovery).

@@ -50,19 +50,10 @@ func readOnlyFolder(t *testing.T, parent string) string {
 	t.Helper()
 	dir := filepath.Join(parent, "data")
 	_, pcm := speechPCM(t)
-	db, err := storage.Open(dir, storageOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.CreateVault(passphrase); err != nil {
-		t.Fatal(err)
-	}
-	c, err := db.CreateClient("client A")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, g, w := recordSession(t, db, c.ID)
+	clientID := newFolderIn(t, dir)
+	db := openUnlocked(t, dir)
+	defer db.Close() // before the folder is made read-only
+	_, g, w := recordSession(t, db, clientID)
 	sink := &recordingSink{w: w}
 	rec, err := audio.Start(g, fastMic(pcm, 1), sink, audioOptions())
 	if err != nil {

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -40,17 +41,11 @@ func recordingFiles(t *testing.T, dir string) []string {
 
 func orphanAudits(t *testing.T, db *storage.DB) []storage.AuditEntry {
 	t.Helper()
-	log, err := db.AuditLog(0, 1<<20, "")
+	log, err := db.AuditOfKind(storage.AuditOrphanRemoved, 0, math.MaxInt64)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []storage.AuditEntry
-	for _, e := range log {
-		if e.Kind == storage.AuditOrphanRemoved {
-			out = append(out, e)
-		}
-	}
-	return out
+	return log
 }
 
 // A database that lost the rows of its newest recording (here an older

@@ -81,6 +81,25 @@ func openData(flagValue string, getenv func(string) string, now func() time.Time
 	return db, dir, nil
 }
 
+// openCommand parses a command's arguments (its flags defined on fs; data
+// is --data's flag, read once parsed) and opens the data folder. When ok is false the
+// command exits with code; what went wrong has been said on stderr.
+func openCommand(fs *flag.FlagSet, args []string, help string, data *string, getenv func(string) string, now func() time.Time,
+	stdout, stderr io.Writer) (db *storage.DB, dir string, code int, ok bool) {
+	if code, ok := parseArgs(fs, args, help, stdout, stderr); !ok {
+		return nil, "", code, false
+	}
+	if code, ok := noArgs(fs, stderr); !ok {
+		return nil, "", code, false
+	}
+	db, dir, err := openData(*data, getenv, now)
+	if err != nil {
+		report(stderr, getenv, fs.Name(), err)
+		return nil, dir, exitProblems, false
+	}
+	return db, dir, exitOK, true
+}
+
 // tellOrphans says, on stderr (the journal, for the hourly purge), which
 // recording files opening the data removed for want of a record, and which
 // it left because the database is damaged. `assent verify` reports both as

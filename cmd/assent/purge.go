@@ -33,21 +33,15 @@ func runPurge(args []string, getenv func(string) string, now func() time.Time, s
 	fs := newFlagSet("purge", stderr)
 	data := dataFlag(fs)
 	dryRun := fs.Bool("dry-run", false, "list what is due for deletion; delete nothing")
-	if code, ok := parseArgs(fs, args, purgeHelp, stdout, stderr); !ok {
+	db, _, code, ok := openCommand(fs, args, purgeHelp, data, getenv, now, stdout, stderr)
+	if !ok {
 		return code
-	}
-	if code, ok := noArgs(fs, stderr); !ok {
-		return code
-	}
-	db, _, err := openData(*data, getenv, now)
-	if err != nil {
-		report(stderr, getenv, fs.Name(), err)
-		return exitProblems
 	}
 	defer db.Close()
 	tellOrphans(db, fs.Name(), stderr)
 
 	var ds []storage.Deletion
+	var err error
 	if *dryRun {
 		ds, err = db.DueForDeletion(now())
 	} else {

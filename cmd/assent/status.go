@@ -48,16 +48,9 @@ func runStatus(args []string, getenv func(string) string, now func() time.Time, 
 	fs := newFlagSet("status", stderr)
 	data := dataFlag(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
-	if code, ok := parseArgs(fs, args, statusHelp, stdout, stderr); !ok {
+	db, dir, code, ok := openCommand(fs, args, statusHelp, data, getenv, now, stdout, stderr)
+	if !ok {
 		return code
-	}
-	if code, ok := noArgs(fs, stderr); !ok {
-		return code
-	}
-	db, dir, err := openData(*data, getenv, now)
-	if err != nil {
-		report(stderr, getenv, fs.Name(), err)
-		return exitProblems
 	}
 	defer db.Close()
 	tellOrphans(db, fs.Name(), stderr)

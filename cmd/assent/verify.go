@@ -43,16 +43,9 @@ func runVerify(args []string, getenv func(string) string, now func() time.Time, 
 	fs := newFlagSet("verify", stderr)
 	data := dataFlag(fs)
 	passFile := fs.String("passphrase-file", "", "read the passphrase from the first line of `FILE` ('-': standard input)")
-	if code, ok := parseArgs(fs, args, verifyHelp, stdout, stderr); !ok {
+	db, _, code, ok := openCommand(fs, args, verifyHelp, data, getenv, now, stdout, stderr)
+	if !ok {
 		return code
-	}
-	if code, ok := noArgs(fs, stderr); !ok {
-		return code
-	}
-	db, _, err := openData(*data, getenv, now)
-	if err != nil {
-		report(stderr, getenv, fs.Name(), err)
-		return exitProblems
 	}
 	defer db.Close()
 
