@@ -52,7 +52,16 @@ type Options struct {
 	// recordings, each sealed and fsynced on its own. Zero means
 	// DefaultChunkSize.
 	ChunkSize int
+
+	// BusyTimeout is how long a step waits for another connection's or
+	// process's write lock (`assent purge`, a backup tool) before it
+	// fails. Zero means DefaultBusyTimeout.
+	BusyTimeout time.Duration
 }
+
+// DefaultBusyTimeout is how long Assent waits for the database's write
+// lock by default.
+const DefaultBusyTimeout = 5 * time.Second
 
 // DB is the practice database, its data folder and its vault. It is safe for
 // concurrent use. Open one DB per data folder per process.
@@ -120,7 +129,7 @@ func Open(dataDir string, opt Options) (*DB, error) {
 	if err := checkDatabaseNotLost(dir, recDir); err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", dir, err)
 	}
-	sqldb, err := sql.Open("sqlite", dsn(filepath.Join(dir, DBFile)))
+	sqldb, err := sql.Open("sqlite", dsnWith(filepath.Join(dir, DBFile), opt.BusyTimeout))
 	if err != nil {
 		return nil, fmt.Errorf("storage: open database: %w", err)
 	}
@@ -167,7 +176,13 @@ func checkDatabaseNotLost(dir, recDir string) error {
 // dsn builds the connection string. The pragmas go in the DSN rather than
 // being run once, because database/sql opens connections as it likes and
 // each must have them.
-func dsn(path string) string {
+func dsn(path string) string { return dsnWith(path, DefaultBusyTimeout) }
+
+// dsnWith is dsn with a busy timeout (zero: DefaultBusyTimeout).
+func dsnWith(path string, busy time.Duration) string {
+	if busy <= 0 {
+		busy = DefaultBusyTimeout
+	}
 	p := filepath.ToSlash(path)
 	if !strings.HasPrefix(p, "/") {
 		p = "/" + p // a Windows drive letter: file:///C:/...
@@ -181,7 +196,7 @@ func dsn(path string) string {
 		// Foreign keys: a recording can never point at a session that does not exist.
 		"_pragma=foreign_keys(1)",
 		// Wait (rather than fail) while `assent purge` or another connection writes.
-		"_pragma=busy_timeout(5000)",
+		fmt.Sprintf("_pragma=busy_timeout(%d)", busy.Milliseconds()),
 		// Overwrite deleted content with zeros, so an erased key leaves no copy in free pages.
 		"_pragma=secure_delete(1)",
 		// Take the write lock at BEGIN: no deadlock upgrading a read to a write.

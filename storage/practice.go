@@ -24,22 +24,45 @@ type Client struct {
 // Participant is someone present in a session who decides for themselves
 // whether it is recorded.
 type Participant struct {
-	ID       string // set by storage
-	Name     string // as shown on the consent screen; sealed at rest, empty while locked
-	Role     string // e.g. "client", "partner", "guardian", "minor"; free text for storage
-	JoinedAt time.Time
+	// ID is made by storage when empty; a caller that must link people
+	// before they are stored (a minor to their guardian) makes it with
+	// NewID.
+	ID   string
+	Name string // as shown on the consent screen; sealed at rest, empty while locked
+	Role string // e.g. "client", "partner", "guardian", "minor"; free text for storage
+	// GuardianID names the participant of the same session who is this
+	// person's guardian (for a minor); empty for everyone else.
+	GuardianID string
+	JoinedAt   time.Time
 
 	sealed []byte // Name sealed for the row, between prepareParticipant and insertParticipant
 }
 
 // Session is one meeting with a client.
 type Session struct {
-	ID           string
-	ClientID     string
-	StartedAt    time.Time
-	EndedAt      time.Time // zero while the session is open
+	ID        string
+	ClientID  string
+	StartedAt time.Time
+	EndedAt   time.Time // zero while the session is open
+	// Policy is the consent policy the session was asked under, as the
+	// consent package's JSON (opaque to storage); nil means the default
+	// policy of the version that stored it. It never changes after the
+	// session is created, so settings changed later never rewrite it.
+	Policy []byte
+	// Method is how consent was asked: MethodOnScreen or MethodReadAloud.
+	Method       string
 	Participants []Participant
 }
+
+// How consent was asked in a session (Session.Method).
+const (
+	// MethodOnScreen: each person read the statement on the client screen
+	// and tapped their answer.
+	MethodOnScreen = "on-screen"
+	// MethodReadAloud: the therapist read the statement aloud and entered
+	// the answers given aloud.
+	MethodReadAloud = "read-aloud"
+)
 
 // ConsentEvent is one entry of a session's consent history, in the shape
 // storage keeps it. The consent package's own event travels in Data as the
@@ -208,22 +231,48 @@ func (db *DB) ShortenDeletion(sessionID string, deleteOn time.Time) (int, error)
 }
 
 // CreateSession starts a session with a client and the participants present
-// (more can join with AddParticipant). Participant IDs and join times are
-// set by storage. Names are sealed: with any participant, the vault must be
-// unlocked (ErrLocked).
+// (more can join with AddParticipant), asked on screen under the default
+// policy: BeginSession with only these fields.
 func (db *DB) CreateSession(clientID string, participants ...Participant) (Session, error) {
-	s := Session{ID: newID(), ClientID: clientID}
-	participants = slices.Clone(participants)
+	return db.BeginSession(Session{ClientID: clientID, Participants: participants})
+}
+
+// BeginSession stores a new session: s.ClientID, s.Policy, s.Method (empty
+// means MethodOnScreen) and s.Participants, in one transaction; ID and
+// times are set by storage and the stored session is returned. Participant
+// IDs are made by storage unless given (NewID); a GuardianID must name
+// another participant of the same call (ErrInvalid). Names are sealed: with
+// any participant, the vault must be unlocked (ErrLocked).
+func (db *DB) BeginSession(s Session) (Session, error) {
+	s.ID, s.StartedAt, s.EndedAt = newID(), time.Time{}, time.Time{}
+	if s.Method == "" {
+		s.Method = MethodOnScreen
+	}
+	if s.Method != MethodOnScreen && s.Method != MethodReadAloud {
+		return Session{}, fmt.Errorf("storage: create session: method %q: %w", s.Method, ErrInvalid)
+	}
+	participants := slices.Clone(s.Participants)
+	s.Participants = nil
 	for i := range participants {
 		if err := db.prepareParticipant(&participants[i]); err != nil {
 			return Session{}, fmt.Errorf("storage: create session: %w", err)
 		}
 	}
+	for _, p := range participants {
+		if p.GuardianID != "" && !slices.ContainsFunc(participants, func(g Participant) bool { return g.ID == p.GuardianID && g.ID != p.ID }) {
+			return Session{}, fmt.Errorf("storage: create session: the guardian of %s is not present: %w", p.ID, ErrInvalid)
+		}
+	}
+	var policy any
+	if s.Policy != nil {
+		policy = string(s.Policy)
+	}
 	err := db.write(func(tx *sql.Tx, now time.Time) error {
 		s.StartedAt = now
-		if _, err := tx.Exec("INSERT INTO sessions (id, client_id, started_at) VALUES (?, ?, ?)", s.ID, clientID, nanos(now)); err != nil {
+		if _, err := tx.Exec("INSERT INTO sessions (id, client_id, started_at, policy, consent_method) VALUES (?, ?, ?, ?, ?)",
+			s.ID, s.ClientID, nanos(now), policy, s.Method); err != nil {
 			if isForeignKey(err) {
-				return fmt.Errorf("client %s: %w", clientID, ErrNotFound)
+				return fmt.Errorf("client %s: %w", s.ClientID, ErrNotFound)
 			}
 			return err
 		}
@@ -242,6 +291,10 @@ func (db *DB) CreateSession(clientID string, participants ...Participant) (Sessi
 	return s, nil
 }
 
+// NewID returns a fresh random ID in storage's form, for a participant
+// whose ID must be known before it is stored.
+func NewID() string { return newID() }
+
 // prepareParticipant trims the name, makes the ID and seals the name for
 // it (kept in p.sealed until insertParticipant).
 func (db *DB) prepareParticipant(p *Participant) error {
@@ -249,7 +302,11 @@ func (db *DB) prepareParticipant(p *Participant) error {
 	if p.Name == "" {
 		return fmt.Errorf("participant without a name: %w", ErrInvalid)
 	}
-	p.ID = newID()
+	if p.ID == "" {
+		p.ID = newID()
+	} else if _, err := parseID(p.ID); err != nil {
+		return fmt.Errorf("participant: %w", err)
+	}
 	sealed, err := db.sealName(p.Name, adParticipantName+p.ID)
 	if err != nil {
 		return err
@@ -260,8 +317,12 @@ func (db *DB) prepareParticipant(p *Participant) error {
 
 func insertParticipant(tx *sql.Tx, now time.Time, sessionID string, p Participant) (Participant, error) {
 	p.JoinedAt = now
-	if _, err := tx.Exec("INSERT INTO participants (id, session_id, name, role, joined_at) VALUES (?, ?, ?, ?, ?)",
-		p.ID, sessionID, p.sealed, p.Role, nanos(now)); err != nil {
+	var guardian any
+	if p.GuardianID != "" {
+		guardian = p.GuardianID
+	}
+	if _, err := tx.Exec("INSERT INTO participants (id, session_id, name, role, guardian_id, joined_at) VALUES (?, ?, ?, ?, ?, ?)",
+		p.ID, sessionID, p.sealed, p.Role, guardian, nanos(now)); err != nil {
 		if isForeignKey(err) {
 			return p, fmt.Errorf("session %s: %w", sessionID, ErrNotFound)
 		}
@@ -272,12 +333,22 @@ func insertParticipant(tx *sql.Tx, now time.Time, sessionID string, p Participan
 }
 
 // AddParticipant records someone joining a session already under way; the
-// vault must be unlocked (the name is sealed).
+// vault must be unlocked (the name is sealed). A GuardianID must name a
+// participant already in the session (ErrInvalid).
 func (db *DB) AddParticipant(sessionID string, p Participant) (Participant, error) {
 	if err := db.prepareParticipant(&p); err != nil {
 		return Participant{}, fmt.Errorf("storage: add participant: %w", err)
 	}
 	err := db.write(func(tx *sql.Tx, now time.Time) error {
+		if p.GuardianID != "" {
+			var n int
+			if err := tx.QueryRow("SELECT count(*) FROM participants WHERE id = ? AND session_id = ?", p.GuardianID, sessionID).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return fmt.Errorf("the guardian of %s is not in session %s: %w", p.ID, sessionID, ErrInvalid)
+			}
+		}
 		var err error
 		p, err = insertParticipant(tx, now, sessionID, p)
 		return err
@@ -325,8 +396,9 @@ func (db *DB) Session(id string) (Session, error) {
 	var s Session
 	var started int64
 	var ended sql.NullInt64
-	err := db.sql.QueryRow("SELECT id, client_id, started_at, ended_at FROM sessions WHERE id = ?", id).
-		Scan(&s.ID, &s.ClientID, &started, &ended)
+	var policy sql.NullString
+	err := db.sql.QueryRow("SELECT id, client_id, started_at, ended_at, policy, consent_method FROM sessions WHERE id = ?", id).
+		Scan(&s.ID, &s.ClientID, &started, &ended, &policy, &s.Method)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, fmt.Errorf("storage: session %s: %w", id, ErrNotFound)
 	}
@@ -334,6 +406,9 @@ func (db *DB) Session(id string) (Session, error) {
 		return Session{}, fmt.Errorf("storage: session %s: %w", id, dbErr(err))
 	}
 	s.StartedAt, s.EndedAt = fromNanos(started), fromNullNanos(ended)
+	if policy.Valid {
+		s.Policy = []byte(policy.String)
+	}
 	if s.Participants, err = db.participants(id); err != nil {
 		return Session{}, err
 	}
@@ -341,7 +416,7 @@ func (db *DB) Session(id string) (Session, error) {
 }
 
 func (db *DB) participants(sessionID string) ([]Participant, error) {
-	rows, err := db.sql.Query("SELECT id, name, role, joined_at FROM participants WHERE session_id = ? ORDER BY joined_at, rowid", sessionID)
+	rows, err := db.sql.Query("SELECT id, name, role, coalesce(guardian_id, ''), joined_at FROM participants WHERE session_id = ? ORDER BY joined_at, rowid", sessionID)
 	if err != nil {
 		return nil, fmt.Errorf("storage: participants: %w", dbErr(err))
 	}
@@ -351,7 +426,7 @@ func (db *DB) participants(sessionID string) ([]Participant, error) {
 		var p Participant
 		var name any
 		var at int64
-		if err := rows.Scan(&p.ID, &name, &p.Role, &at); err != nil {
+		if err := rows.Scan(&p.ID, &name, &p.Role, &p.GuardianID, &at); err != nil {
 			return nil, fmt.Errorf("storage: participants: %w", dbErr(err))
 		}
 		if p.Name, err = db.readName(name, adParticipantName+p.ID); err != nil {
@@ -369,14 +444,14 @@ func (db *DB) participants(sessionID string) ([]Participant, error) {
 // Sessions returns a client's sessions, newest first, without participants
 // (use Session for one with its participants).
 func (db *DB) Sessions(clientID string) ([]Session, error) {
-	return db.sessions("SELECT id, client_id, started_at, ended_at FROM sessions WHERE client_id = ? ORDER BY started_at DESC, id", clientID)
+	return db.sessions("SELECT id, client_id, started_at, ended_at, policy, consent_method FROM sessions WHERE client_id = ? ORDER BY started_at DESC, id", clientID)
 }
 
 // OpenSessions returns the sessions not ended, of every client, oldest
 // first, without participants: the one under way, and any a crash or a
 // power cut left open.
 func (db *DB) OpenSessions() ([]Session, error) {
-	return db.sessions("SELECT id, client_id, started_at, ended_at FROM sessions WHERE ended_at IS NULL ORDER BY started_at, id")
+	return db.sessions("SELECT id, client_id, started_at, ended_at, policy, consent_method FROM sessions WHERE ended_at IS NULL ORDER BY started_at, id")
 }
 
 func (db *DB) sessions(query string, args ...any) ([]Session, error) {
@@ -390,10 +465,14 @@ func (db *DB) sessions(query string, args ...any) ([]Session, error) {
 		var s Session
 		var started int64
 		var ended sql.NullInt64
-		if err := rows.Scan(&s.ID, &s.ClientID, &started, &ended); err != nil {
+		var policy sql.NullString
+		if err := rows.Scan(&s.ID, &s.ClientID, &started, &ended, &policy, &s.Method); err != nil {
 			return nil, fmt.Errorf("storage: sessions: %w", dbErr(err))
 		}
 		s.StartedAt, s.EndedAt = fromNanos(started), fromNullNanos(ended)
+		if policy.Valid {
+			s.Policy = []byte(policy.String)
+		}
 		out = append(out, s)
 	}
 	if err := rows.Err(); err != nil {
