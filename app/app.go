@@ -28,9 +28,10 @@
 // # Order of work
 //
 // consent decides first, the decision is stored, and only then is the
-// microphone opened with the Grant consent made (sessionRun.apply). A stop
-// revokes the Grant at once, so the audio goroutine reads no further frame
-// even before the recorder is told.
+// microphone opened with the Grant consent made: package session does it,
+// and the screens show what its steps return. A stop revokes the Grant at
+// once, so the audio goroutine reads no further frame even before the
+// recorder is told.
 //
 // # Threads
 //
@@ -42,9 +43,7 @@
 package app
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io/fs"
 	"log"
 	"sync"
@@ -59,6 +58,7 @@ import (
 
 	"github.com/assent-recorder/assent/audio"
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 )
 
@@ -108,7 +108,7 @@ type UI struct {
 	// screen is the screen currently shown; tests read it.
 	screen screen
 	// run is the session under way, if any.
-	run *sessionRun
+	run *session.Session
 	// house is the purge and auto-lock running in the background.
 	house *housekeeping
 	// tray is the system-tray icon, nil where there is none.
@@ -171,7 +171,7 @@ func (u *UI) Start() {
 // client screen instead: it reveals nothing of the practice, leaving it
 // needs the passphrase, and the client's recording and "Stop" go on.
 func (u *UI) Lock() {
-	if u.run != nil && u.run.recording() {
+	if u.run != nil && u.run.Recording() {
 		if _, ok := u.screen.(*kioskScreen); !ok {
 			if s, ok := u.screen.(*sessionScreen); ok {
 				s.saveNotes()
@@ -208,7 +208,7 @@ func (u *UI) requestClose() {
 		return
 	}
 	msg := "Closing Assent ends today's session."
-	if u.run.recording() {
+	if u.run.Recording() {
 		msg += " Recording stops, and what was recorded is kept until its deletion date."
 	}
 	d := dialog.NewConfirm("Close Assent?", msg, func(ok bool) {
@@ -245,12 +245,8 @@ func (u *UI) shutdownNow() {
 		// The session ends with the app (nothing could resume it); the
 		// client's record says so, by the app, and when.
 		u.run = nil
-		r.quiet.Store(true) // no widget is touched from here on
-		if err := r.apply(consent.Event{Kind: consent.EventEnd, Actor: consent.System()}); err != nil {
-			u.opt.Logf("ending the session as Assent closes: %v", err)
-			r.stopCapture()
-		}
-		if err := u.db.EndSession(r.stored.ID); err != nil {
+		r.Silence() // no widget is touched from here on
+		if err := r.End(consent.System()); err != nil {
 			u.opt.Logf("ending the session as Assent closes: %v", err)
 		}
 	}
@@ -323,18 +319,28 @@ func (u *UI) showPractice() {
 	recovered, orphans := u.db.LastRecovery(), u.orphansToTell()
 	var abandoned []storage.Session
 	if !u.closingSessions {
-		abandoned = u.abandonedSessions()
+		current := ""
+		if u.run != nil {
+			current = u.run.ID()
+		}
+		var err error
+		if abandoned, err = session.LeftOpen(u.db, current); err != nil {
+			u.opt.Logf("listing sessions left open: %v", err)
+		}
 	}
 	p := newPracticeScreen(u)
 	p.notice.SetText(u.practiceNotice(recovered, orphans, 0))
 	u.show(p)
-	if len(abandoned) == 0 {
+	if u.closingSessions || len(abandoned) == 0 && len(recovered) == 0 {
 		return
 	}
 	u.closingSessions = true
 	closed := 0
 	u.background(func() error {
-		closed = u.closeSessions(abandoned)
+		// Crash recovery (in the unlock) kept the audio; its waveform is
+		// decoded from it.
+		session.RestorePeaks(u.db, recovered, u.opt.Logf)
+		closed = session.EndLeftOpen(u.db, abandoned, u.opt.Location, u.opt.Logf, func() bool { return !u.closing.Load() })
 		return nil
 	}, func(error) {
 		u.closingSessions = false
@@ -405,44 +411,4 @@ func ShowOpenProblem(win fyne.Window, dir string, err error) {
 	}
 	log.Printf("opening %s: %v", dir, err)
 	win.SetContent(newProblemScreen(msg).content())
-}
-
-// policy is the practice's consent policy for new sessions, from the
-// settings.
-func (u *UI) policy() consent.Policy {
-	return u.policyFromSettings()
-}
-
-// sessionPolicyKey is the settings key holding the policy a session was
-// asked under: its consent history is replayed under that policy, never
-// under settings changed since.
-func sessionPolicyKey(sessionID string) string { return "session_policy." + sessionID }
-
-// saveSessionPolicy keeps the policy a session is asked under.
-func (u *UI) saveSessionPolicy(sessionID string, p consent.Policy) error {
-	b, err := json.Marshal(p)
-	if err != nil {
-		return err
-	}
-	return u.db.SetSetting(sessionPolicyKey(sessionID), string(b))
-}
-
-// sessionPolicy returns the policy session sessionID was asked under. A
-// session saved without one (none exist outside tests) gets the default.
-func (u *UI) sessionPolicy(sessionID string) (consent.Policy, error) {
-	v, ok, err := u.db.Setting(sessionPolicyKey(sessionID))
-	if err != nil {
-		return consent.Policy{}, err
-	}
-	if !ok {
-		return consent.DefaultPolicy(), nil
-	}
-	var p consent.Policy
-	if err := json.Unmarshal([]byte(v), &p); err != nil {
-		return consent.Policy{}, fmt.Errorf("the policy of session %s: %w", sessionID, err)
-	}
-	if err := p.Validate(); err != nil {
-		return consent.Policy{}, fmt.Errorf("the policy of session %s: %w", sessionID, err)
-	}
-	return p, nil
 }

@@ -12,16 +12,22 @@ import (
 
 	"github.com/assent-recorder/assent/audio"
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/session"
 )
 
 // Words the client screen shows in more than one place.
 const (
-	micOffText    = "Microphone off — not recording"
-	yesText       = "Yes, record today's session"
-	noText        = "No — notes only today"
-	stopText      = "Stop recording"
-	noMicText     = "Recording isn't available on this computer right now — notes only is ready."
-	deleteLastMin = 5
+	micOffText = "Microphone off — not recording"
+	yesText    = "Yes, record today's session"
+	noText     = "No — notes only today"
+	stopText   = "Stop recording"
+	noMicText  = "Recording isn't available on this computer right now — notes only is ready."
+	// readAloudText heads the question when the therapist reads it.
+	readAloudText = "Your therapist reads this to you and enters the answer each person gives aloud."
+	// notPossibleText answers a step that the session's state does not
+	// allow.
+	notPossibleText = "That is not possible now."
+	deleteLastMin   = 5
 )
 
 // kioskScreen is the client screen: the laptop turned to the client. It
@@ -30,7 +36,7 @@ const (
 // Leaving it for the therapist's screens needs the passphrase.
 type kioskScreen struct {
 	ui  *UI
-	run *sessionRun
+	run *session.Session
 
 	// body holds what is read (it scrolls); actions what is pressed and
 	// the state of the microphone, always in view at the bottom.
@@ -63,14 +69,13 @@ const (
 	soonerToday
 )
 
-func newKioskScreen(u *UI, run *sessionRun) *kioskScreen {
+func newKioskScreen(u *UI, run *session.Session) *kioskScreen {
 	s := &kioskScreen{ui: u, run: run, body: container.NewVBox(), actions: container.NewVBox(), shown: -1}
 	s.problem = newProblemLabel()
 	s.therapist = widget.NewButton("For the therapist", s.leave)
 	s.therapist.Importance = widget.LowImportance
 	u.run = run
-	run.onChange = s.changed
-	run.onProblem = func(msg string) { s.problem.SetText(msg) }
+	u.watch(run, s.changed, s.problem.SetText)
 	s.rebuild()
 	return s
 }
@@ -88,7 +93,7 @@ func (s *kioskScreen) content() fyne.CanvasObject {
 // asking it focuses nothing, so that neither answer is preselected: Tab
 // reaches Yes, then No, for each person.
 func (s *kioskScreen) focus() fyne.Focusable {
-	if s.stop != nil && s.run.recording() {
+	if s.stop != nil && s.run.Recording() {
 		return s.stop
 	}
 	return nil
@@ -97,7 +102,7 @@ func (s *kioskScreen) focus() fyne.Focusable {
 // changed is the session's callback: rebuild when the state moved, else
 // only refresh the timer and meter.
 func (s *kioskScreen) changed() {
-	if s.run.cs.State() != s.shown {
+	if s.run.State() != s.shown {
 		s.rebuild()
 		if f := s.focus(); f != nil {
 			s.ui.win.Canvas().Focus(f)
@@ -109,7 +114,7 @@ func (s *kioskScreen) changed() {
 
 // rebuild lays the screen out for the session's state.
 func (s *kioskScreen) rebuild() {
-	st := s.run.cs.State()
+	st := s.run.State()
 	s.shown = st
 	s.yes, s.no = map[string]*bigButton{}, map[string]*bigButton{}
 	var parts, actions []fyne.CanvasObject
@@ -140,13 +145,16 @@ func (s *kioskScreen) rebuild() {
 // their two equal buttons, the "delete sooner" choice, and the state of the
 // microphone in words.
 func (s *kioskScreen) askParts() (text, actions []fyne.CanvasObject) {
-	page := s.run.cs.Statement()
+	page := s.run.Statement()
 	parts := []fyne.CanvasObject{heading(page.Title)}
+	if s.run.Method() == consent.CollectionReadAloud {
+		parts = append(parts, wrapped(readAloudText))
+	}
 	for _, p := range page.Paragraphs {
 		parts = append(parts, wrapped(p))
 	}
 	if s.sooner == nil {
-		deleteOn := s.run.cs.DeleteOn()
+		deleteOn := s.run.DeleteOn()
 		s.sooner = widget.NewRadioGroup([]string{
 			"Delete it on " + consent.LongDate(deleteOn, s.ui.opt.Location),
 			"Delete it sooner: after 7 days",
@@ -158,10 +166,10 @@ func (s *kioskScreen) askParts() (text, actions []fyne.CanvasObject) {
 	parts = append(parts, s.sooner)
 	var acts []fyne.CanvasObject
 	pending := map[string]bool{}
-	for _, p := range s.run.cs.Pending() {
+	for _, p := range s.run.Pending() {
 		pending[p.ID] = true
 	}
-	for _, p := range s.run.cs.Participants() {
+	for _, p := range s.run.Participants() {
 		if !pending[p.ID] {
 			acts = append(acts, wrapped(p.Name+" said yes."))
 			continue
@@ -182,7 +190,11 @@ func (s *kioskScreen) askParts() (text, actions []fyne.CanvasObject) {
 
 // answer records one person's yes or no.
 func (s *kioskScreen) answer(participant string, yes bool) {
-	ev := consent.Event{Kind: consent.EventDecline, Actor: consent.ByParticipant(participant), Participant: participant}
+	actor := consent.ByParticipant(participant)
+	if s.run.Method() == consent.CollectionReadAloud {
+		actor = consent.Therapist() // entering the answer given aloud
+	}
+	ev := consent.Event{Kind: consent.EventDecline, Actor: actor, Participant: participant}
 	if yes {
 		ev.Kind = consent.EventConfirm
 		switch s.soonerChoice() {
@@ -192,12 +204,15 @@ func (s *kioskScreen) answer(participant string, yes bool) {
 			ev.EndOfToday = true
 		}
 	}
-	if err := s.run.apply(ev); err != nil {
+	if err := s.run.Apply(ev); err != nil {
 		s.ui.opt.Logf("answer: %v", err)
-		s.problem.SetText("That answer could not be taken. Please ask your therapist.")
-		return
+		if isRefusal(err) {
+			s.problem.SetText("That answer could not be taken. Please ask your therapist.")
+			return
+		}
+		s.problem.SetText(s.ui.problemText(err))
 	}
-	if s.run.cs.State() == consent.AwaitingConsent {
+	if s.run.State() == consent.AwaitingConsent {
 		s.rebuild() // show who has answered
 		if f := s.focus(); f != nil {
 			s.ui.win.Canvas().Focus(f)
@@ -227,7 +242,7 @@ func (s *kioskScreen) recordingParts() (text, actions []fyne.CanvasObject) {
 	s.timer.SizeName = "headingText"
 	s.meter = widget.NewProgressBar()
 	s.meter.TextFormatter = func() string { return "sound level" }
-	grant, _ := s.run.cs.Grant()
+	grant, _ := s.run.Grant()
 	deleteOn := wrapped("This recording is deleted on " + consent.LongDate(grant.DeleteOn(), s.ui.opt.Location) + ".")
 	s.refreshLevel()
 	return []fyne.CanvasObject{
@@ -250,11 +265,14 @@ func (s *kioskScreen) stopButton() fyne.CanvasObject {
 // revokes the Grant), what was recorded is kept until the client chooses.
 func (s *kioskScreen) stopRecording() {
 	ev := consent.Event{Kind: consent.EventWithdraw, Actor: s.roomActor(), Withdrawal: consent.WithdrawKeep}
-	if err := s.run.apply(ev); err != nil {
+	if err := s.run.Apply(ev); err != nil {
 		s.ui.opt.Logf("stop: %v", err)
-		// Even if the history could not take it, the microphone is off:
-		// make sure of it.
-		s.run.stopCapture()
+		// Even if consent or the history could not take it, the
+		// microphone is off: make sure of it.
+		s.run.StopCapture()
+		if !isRefusal(err) {
+			s.problem.SetText(s.ui.problemText(err))
+		}
 	}
 	s.choosing = true
 	s.rebuild()
@@ -267,7 +285,7 @@ func (s *kioskScreen) stopRecording() {
 // when there is one, else the therapist entering what the room said (the
 // button cannot tell which of several people pressed it).
 func (s *kioskScreen) roomActor() consent.Actor {
-	if ps := s.run.cs.Participants(); len(ps) == 1 {
+	if ps := s.run.Participants(); len(ps) == 1 {
 		return consent.ByParticipant(ps[0].ID)
 	}
 	return consent.Therapist()
@@ -275,7 +293,7 @@ func (s *kioskScreen) roomActor() consent.Actor {
 
 // choiceParts asks what happens to what was recorded.
 func (s *kioskScreen) choiceParts() (text, actions []fyne.CanvasObject) {
-	deleteOn := s.run.cs.DeleteOn()
+	deleteOn := s.run.DeleteOn()
 	s.keep = newBigButton("Keep it until "+consent.LongDate(deleteOn, s.ui.opt.Location), func() { s.choose(consent.WithdrawKeep) })
 	s.dropLast = newBigButton(fmt.Sprintf("Delete the last %d minutes", deleteLastMin), func() { s.choose(consent.WithdrawDeleteLast) })
 	s.dropAll = newBigButton("Delete all of it now", func() { s.choose(consent.WithdrawDeleteAll) })
@@ -295,9 +313,13 @@ func (s *kioskScreen) choose(w consent.Withdrawal) {
 		if w == consent.WithdrawDeleteLast {
 			ev.DeleteMinutes = deleteLastMin
 		}
-		if err := s.run.apply(ev); err != nil {
+		if err := s.run.Apply(ev); err != nil {
 			s.ui.opt.Logf("withdraw %v: %v", w, err)
-			s.problem.SetText("That could not be done. Please tell your therapist; what was recorded is still kept until its date.")
+			if isRefusal(err) {
+				s.problem.SetText("That could not be done. Please tell your therapist; what was recorded is still kept until its date.")
+			} else {
+				s.problem.SetText(s.ui.problemText(err))
+			}
 			return
 		}
 	}
@@ -309,7 +331,7 @@ func (s *kioskScreen) choose(w consent.Withdrawal) {
 	case consent.WithdrawDeleteLast:
 		s.body.Add(wrapped(fmt.Sprintf("The last %d minutes have been deleted.", deleteLastMin)))
 	default:
-		s.body.Add(wrapped("What was recorded is kept until " + consent.LongDate(s.run.cs.DeleteOn(), s.ui.opt.Location) + ", then deleted."))
+		s.body.Add(wrapped("What was recorded is kept until " + consent.LongDate(s.run.DeleteOn(), s.ui.opt.Location) + ", then deleted."))
 	}
 }
 
@@ -318,7 +340,7 @@ func (s *kioskScreen) refreshLevel() {
 	if s.timer == nil || s.meter == nil {
 		return
 	}
-	l := s.run.currentLevel()
+	l := s.run.Level()
 	s.timer.SetText(clock(l.Elapsed))
 	s.meter.SetValue(meterValue(l))
 }

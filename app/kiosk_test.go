@@ -73,7 +73,7 @@ func TestClientScreenShowsNothingOfThePractice(t *testing.T) {
 		}
 	}
 	check("asking")
-	test.Tap(k.yes[k.run.cs.Participants()[0].ID])
+	test.Tap(k.yes[k.run.Participants()[0].ID])
 	waitRecorded(t, k, 500*time.Millisecond)
 	check("recording")
 	test.Tap(k.stop)
@@ -121,7 +121,7 @@ func TestEndOfSessionSummary(t *testing.T) {
 		t.Fatalf("after End the screen is %T", f.u.screen)
 	}
 	text := strings.Join(visibleTexts(f.u.win), "\n")
-	deleteOn := k.run.cs.DeleteOn()
+	deleteOn := k.run.DeleteOn()
 	for _, want := range []string{"Today's session was recorded for", "deleted on " + longDate(f.u, deleteOn), "stopped the recording"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the summary lacks %q:\n%s", want, text)

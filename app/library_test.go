@@ -17,6 +17,7 @@ import (
 	"github.com/assent-recorder/assent/audio/portaudio"
 	"github.com/assent-recorder/assent/audio/testmic"
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 )
 
@@ -52,14 +53,7 @@ func librarySpeechMP3(t *testing.T) ([]byte, []byte, time.Duration) {
 			speechMP3.err = err
 			return
 		}
-		per := testmic.Rate * int(audio.PeakInterval/time.Millisecond) / 1000
-		for i := 0; i < len(pcm); i += per {
-			m := 0
-			for _, v := range pcm[i:min(i+per, len(pcm))] {
-				m = max(m, abs(int(v)))
-			}
-			speechMP3.levels = append(speechMP3.levels, byte(min(255, m*255/32767)))
-		}
+		speechMP3.levels = session.StoragePeaks(audio.ComputePeaks(pcm, testmic.Rate)).Levels
 		speechMP3.mp3 = buf.Bytes()
 		speechMP3.duration = time.Duration(len(pcm)) * time.Second / testmic.Rate
 	})
@@ -228,7 +222,7 @@ func TestLibraryShowsARecordedSession(t *testing.T) {
 	f := newSessionFixture(t)
 	k := f.recordAndStop(t, 2*time.Second)
 	test.Tap(k.keep)
-	deleteOn := k.run.cs.DeleteOn()
+	deleteOn := k.run.DeleteOn()
 
 	s := newLibraryScreen(f.u)
 	f.u.show(s)

@@ -32,7 +32,7 @@ type Microphones interface {
 // screen and the start of a session call it, when nothing is using a
 // device.
 func (u *UI) lookForMicrophones() {
-	if u.opt.Microphones == nil || u.check != nil || (u.run != nil && u.run.recording()) {
+	if u.opt.Microphones == nil || u.check != nil || (u.run != nil && u.run.Recording()) {
 		return
 	}
 	if err := u.opt.Microphones.Rescan(); err != nil {

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 )
 
@@ -256,7 +257,7 @@ type sessionSummary struct {
 // summarise reads a session's consent history and recordings.
 func (u *UI) summarise(ss storage.Session) sessionSummary {
 	sum := sessionSummary{started: ss.StartedAt}
-	cs, err := u.replay(ss)
+	cs, err := session.Replay(u.db, ss, u.opt.Location)
 	if err != nil {
 		u.opt.Logf("replaying session %s: %v", ss.ID, err)
 		sum.unknown = true
@@ -313,59 +314,4 @@ func (s sessionSummary) line(loc *time.Location, now time.Time) string {
 		mode += "; recording deleted on " + consent.LongDate(s.deletedAt, loc)
 	}
 	return when + ": " + mode
-}
-
-// replay rebuilds a stored session's consent state machine from its history.
-func (u *UI) replay(ss storage.Session) (*consent.Session, error) {
-	if len(ss.Participants) == 0 { // a listing leaves them out
-		full, err := u.db.Session(ss.ID)
-		if err != nil {
-			return nil, err
-		}
-		ss = full
-	}
-	stored, err := u.db.ConsentEvents(ss.ID)
-	if err != nil {
-		return nil, err
-	}
-	events := make([]consent.Event, 0, len(stored))
-	joined := map[string]bool{}
-	for _, se := range stored {
-		ev, err := consent.UnmarshalEvent(se.Data)
-		if err != nil {
-			return nil, fmt.Errorf("event %d: %w", se.Seq, err)
-		}
-		if ev.Joiner != nil {
-			joined[ev.Joiner.ID] = true
-		}
-		events = append(events, ev)
-	}
-	// Storage keeps no guardian link: a minor's guardian is the session's
-	// first guardian, as the start screen allows only one.
-	guardian := ""
-	for _, p := range ss.Participants {
-		if p.Role == roleID(consent.RoleGuardian) && guardian == "" {
-			guardian = p.ID
-		}
-	}
-	var people []consent.Participant
-	for _, p := range ss.Participants {
-		if joined[p.ID] {
-			continue
-		}
-		role, err := consent.ParseRole(p.Role)
-		if err != nil {
-			return nil, err
-		}
-		cp := consent.Participant{ID: p.ID, Name: p.Name, Role: role}
-		if role == consent.RoleMinor {
-			cp.GuardianID = guardian
-		}
-		people = append(people, cp)
-	}
-	policy, err := u.sessionPolicy(ss.ID)
-	if err != nil {
-		return nil, err
-	}
-	return consent.Replay(ss.ID, ss.ClientID, people, policy, u.opt.Location, events)
 }

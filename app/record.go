@@ -13,6 +13,7 @@ import (
 	"github.com/go-pdf/fpdf"
 
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 )
 
@@ -97,6 +98,8 @@ type recordSession struct {
 	// cs is the session's consent history replayed, or nil if it could not
 	// be read (then the record says so rather than guess).
 	cs *consent.Session
+	// method is how consent was asked.
+	method consent.CollectionMethod
 	// recordings are the session's recordings, deleted ones included.
 	recordings []recordRecording
 }
@@ -131,8 +134,8 @@ func (u *UI) clientRecord(clientID string) (clientRecord, error) {
 		return clientRecord{}, fmt.Errorf("client record of %s: %w", clientID, err)
 	}
 	for _, ss := range sessions {
-		s := recordSession{id: ss.ID, started: ss.StartedAt}
-		if s.cs, err = u.replay(ss); err != nil {
+		s := recordSession{id: ss.ID, started: ss.StartedAt, method: session.MethodOf(ss)}
+		if s.cs, err = session.Replay(u.db, ss, u.opt.Location); err != nil {
 			u.opt.Logf("client record: replaying session %s: %v", ss.ID, err)
 			s.cs = nil
 		}
@@ -201,7 +204,7 @@ func (r clientRecord) receipt(s recordSession) (consent.Receipt, bool) {
 	if s.cs == nil {
 		return consent.Receipt{}, false
 	}
-	rc := s.cs.Receipt(consent.CollectionOnScreen, r.owner())
+	rc := s.cs.Receipt(s.method, r.owner())
 	rc.Location = r.loc()
 	return rc, true
 }

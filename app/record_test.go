@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 )
 
@@ -32,7 +33,7 @@ func newRecordUI(t *testing.T, clock *fakeClock) (*UI, *storage.DB) {
 }
 
 // recordSessionRun drives one session's consent and keeps its history in
-// storage exactly as sessionRun.apply and store do.
+// storage as package session stores it (session.StoreEvent), at the times the test chooses.
 type recordSessionRun struct {
 	t      *testing.T
 	u      *UI
@@ -50,7 +51,7 @@ func startRecordSession(t *testing.T, u *UI, db *storage.DB, clock *fakeClock, c
 		t.Fatal(err)
 	}
 	id := ss.Participants[0].ID
-	cs, err := consent.NewSession(ss.ID, client.ID, []consent.Participant{{ID: id, Name: "Anaïs", Role: consent.RoleClient}}, u.policy(), recordZone)
+	cs, err := consent.NewSession(ss.ID, client.ID, []consent.Participant{{ID: id, Name: "Anaïs", Role: consent.RoleClient}}, u.policyFromSettings(), recordZone)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func (r *recordSessionRun) apply(ev consent.Event) consent.Effects {
 	if err != nil {
 		r.t.Fatalf("%s: %v", ev.Kind, err)
 	}
-	if err := r.u.storeConsentEvent(r.stored.ID, ev); err != nil {
+	if err := session.StoreEvent(r.u.db, r.stored.ID, ev); err != nil {
 		r.t.Fatal(err)
 	}
 	return eff

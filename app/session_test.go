@@ -18,6 +18,7 @@ import (
 	"github.com/assent-recorder/assent/audio/lame"
 	"github.com/assent-recorder/assent/audio/testmic"
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 )
 
@@ -94,10 +95,10 @@ func newSessionFixture(t *testing.T) *sessionFixture {
 	u.Start()
 	t.Cleanup(func() {
 		if s, ok := u.screen.(*kioskScreen); ok {
-			s.run.stopCapture()
+			s.run.StopCapture()
 		}
 		if s, ok := u.screen.(*sessionScreen); ok {
-			s.run.stopCapture()
+			s.run.StopCapture()
 		}
 	})
 	return &sessionFixture{u: u, db: db, mic: mic}
@@ -157,7 +158,7 @@ func (f *sessionFixture) recording(t *testing.T, d time.Duration) *kioskScreen {
 	t.Helper()
 	f.unlockPractice(t)
 	k := f.startSession(t, "Anna")
-	test.Tap(k.yes[k.run.cs.Participants()[0].ID])
+	test.Tap(k.yes[k.run.Participants()[0].ID])
 	waitRecorded(t, k, d)
 	return k
 }
@@ -166,10 +167,10 @@ func (f *sessionFixture) recording(t *testing.T, d time.Duration) *kioskScreen {
 func waitRecorded(t *testing.T, k *kioskScreen, d time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
-	for k.run.currentLevel().Elapsed < d {
+	for k.run.Level().Elapsed < d {
 		settle(k.ui)
 		if time.Now().After(deadline) {
-			t.Fatalf("only %v recorded after 20 s", k.run.currentLevel().Elapsed)
+			t.Fatalf("only %v recorded after 20 s", k.run.Level().Elapsed)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -194,18 +195,18 @@ func TestClientSaysYesThenStopsAndKeeps(t *testing.T) {
 	if f.mic.opened.Load() != 0 {
 		t.Fatal("the microphone was opened before anyone said yes")
 	}
-	id := k.run.cs.Participants()[0].ID
+	id := k.run.Participants()[0].ID
 	test.Tap(k.yes[id])
-	if k.run.cs.State() != consent.Recording || !k.run.recording() {
-		t.Fatalf("after yes: state %v, recording %v (problem %q)", k.run.cs.State(), k.run.recording(), k.problem.Text)
+	if k.run.State() != consent.Recording || !k.run.Recording() {
+		t.Fatalf("after yes: state %v, recording %v (problem %q)", k.run.State(), k.run.Recording(), k.problem.Text)
 	}
 	if f.mic.opened.Load() != 1 {
 		t.Fatalf("microphone opened %d times", f.mic.opened.Load())
 	}
 	waitRecorded(t, k, 3*time.Second)
 	test.Tap(k.stop)
-	if k.run.recording() || k.run.cs.State() != consent.NotesOnly {
-		t.Fatalf("after Stop: state %v, recording %v", k.run.cs.State(), k.run.recording())
+	if k.run.Recording() || k.run.State() != consent.NotesOnly {
+		t.Fatalf("after Stop: state %v, recording %v", k.run.State(), k.run.Recording())
 	}
 	if !strings.Contains(k.status.Text, micOffText) {
 		t.Errorf("after Stop the client screen says %q", k.status.Text)
@@ -215,7 +216,7 @@ func TestClientSaysYesThenStopsAndKeeps(t *testing.T) {
 	}
 	test.Tap(k.keep)
 
-	recs, err := f.db.Recordings(k.run.stored.ID)
+	recs, err := f.db.Recordings(k.run.ID())
 	if err != nil || len(recs) != 1 {
 		t.Fatalf("recordings: %v, %v", recs, err)
 	}
@@ -226,7 +227,7 @@ func TestClientSaysYesThenStopsAndKeeps(t *testing.T) {
 	if r.Duration < 3*time.Second {
 		t.Errorf("recording lasts %v, want at least 3 s", r.Duration)
 	}
-	grantDate := k.run.cs.DeleteOn()
+	grantDate := k.run.DeleteOn()
 	if !r.DeleteOn.Equal(grantDate) {
 		t.Errorf("recording deleted on %v, consent says %v", r.DeleteOn, grantDate)
 	}
@@ -250,7 +251,7 @@ func TestClientSaysYesThenStopsAndKeeps(t *testing.T) {
 	}
 
 	var kinds []string
-	evs, err := f.db.ConsentEvents(k.run.stored.ID)
+	evs, err := f.db.ConsentEvents(k.run.ID())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,17 +267,17 @@ func TestOneNoMeansNotesOnly(t *testing.T) {
 	f := newSessionFixture(t)
 	f.unlockPractice(t)
 	k := f.startSession(t, "Sam", "Alex")
-	ps := k.run.cs.Participants()
+	ps := k.run.Participants()
 	test.Tap(k.yes[ps[0].ID])
-	if k.run.recording() {
+	if k.run.Recording() {
 		t.Fatal("recording after only one of two said yes")
 	}
 	if k.yes[ps[0].ID] != nil {
 		t.Error("Sam's buttons are still shown after Sam answered")
 	}
 	test.Tap(k.no[ps[1].ID])
-	if k.run.cs.State() != consent.NotesOnly || k.run.recording() {
-		t.Fatalf("after one no: state %v, recording %v", k.run.cs.State(), k.run.recording())
+	if k.run.State() != consent.NotesOnly || k.run.Recording() {
+		t.Fatalf("after one no: state %v, recording %v", k.run.State(), k.run.Recording())
 	}
 	if f.mic.opened.Load() != 0 {
 		t.Error("the microphone was opened")
@@ -290,7 +291,7 @@ func TestDeleteAllAfterStop(t *testing.T) {
 	f := newSessionFixture(t)
 	k := f.recordAndStop(t, time.Second)
 	test.Tap(k.dropAll)
-	recs, err := f.db.Recordings(k.run.stored.ID)
+	recs, err := f.db.Recordings(k.run.ID())
 	if err != nil || len(recs) != 1 {
 		t.Fatalf("recordings: %v, %v", recs, err)
 	}
@@ -307,7 +308,7 @@ func TestDeleteLastMinutes(t *testing.T) {
 	k := f.recordAndStop(t, 2*time.Second)
 	test.Tap(k.dropLast)
 	// Everything was shorter than five minutes, so nothing readable stays.
-	recs, _ := f.db.Recordings(k.run.stored.ID)
+	recs, _ := f.db.Recordings(k.run.ID())
 	for _, r := range recs {
 		if rc, err := f.db.OpenRecording(r.ID); err == nil {
 			n, _ := io.Copy(io.Discard, rc)
@@ -323,24 +324,24 @@ func TestJoinStopsCaptureUntilEveryoneSaysYes(t *testing.T) {
 	f := newSessionFixture(t)
 	k := f.recording(t, time.Second)
 	run := k.run
-	if err := run.addPerson("Ben", consent.RolePartner); err != nil {
+	if err := run.Join("Ben", consent.RolePartner, ""); err != nil {
 		t.Fatal(err)
 	}
-	if run.recording() || run.cs.State() != consent.AwaitingConsent {
-		t.Fatalf("after a join: state %v, recording %v", run.cs.State(), run.recording())
+	if run.Recording() || run.State() != consent.AwaitingConsent {
+		t.Fatalf("after a join: state %v, recording %v", run.State(), run.Recording())
 	}
 	k = newKioskScreen(f.u, run)
 	f.u.show(k)
 	if len(k.yes) != 2 {
 		t.Fatalf("%d people asked after the join, want both", len(k.yes))
 	}
-	for _, p := range run.cs.Participants() {
+	for _, p := range run.Participants() {
 		test.Tap(k.yes[p.ID])
 	}
-	if !run.recording() {
+	if !run.Recording() {
 		t.Fatal("not recording after everyone said yes again")
 	}
-	recs, _ := f.db.Recordings(run.stored.ID)
+	recs, _ := f.db.Recordings(run.ID())
 	if len(recs) != 2 || recs[0].State != storage.StateComplete || recs[1].State != storage.StateRecording {
 		t.Errorf("want the first segment sealed and a second one recording: %+v", recs)
 	}
@@ -370,7 +371,7 @@ func TestKioskWorksByKeyboard(t *testing.T) {
 	}
 	test.FocusPrevious(f.u.win.Canvas())
 	f.u.win.Canvas().Focused().TypedKey(&fyneKeyEvent)
-	if !k.run.recording() {
+	if !k.run.Recording() {
 		t.Fatal("Enter on Yes did not start the recording")
 	}
 	waitRecorded(t, k, 500*time.Millisecond)
@@ -378,7 +379,7 @@ func TestKioskWorksByKeyboard(t *testing.T) {
 		t.Fatalf("while recording the focus is on %#v, want Stop", f.u.win.Canvas().Focused())
 	}
 	f.u.win.Canvas().Focused().TypedKey(&fyneKeyEvent)
-	if k.run.recording() {
+	if k.run.Recording() {
 		t.Fatal("Enter on Stop did not stop")
 	}
 }
@@ -391,9 +392,9 @@ func TestNoMicrophoneMeansNotesOnly(t *testing.T) {
 	if !containsText(k.actions, "isn't available") {
 		t.Error("the client screen does not say that there is no microphone")
 	}
-	test.Tap(k.yes[k.run.cs.Participants()[0].ID])
-	if k.run.recording() || k.run.cs.State() != consent.NotesOnly {
-		t.Fatalf("state %v, recording %v", k.run.cs.State(), k.run.recording())
+	test.Tap(k.yes[k.run.Participants()[0].ID])
+	if k.run.Recording() || k.run.State() != consent.NotesOnly {
+		t.Fatalf("state %v, recording %v", k.run.State(), k.run.Recording())
 	}
 	if k.problem.Text != noMicText {
 		t.Errorf("problem = %q", k.problem.Text)
@@ -424,19 +425,19 @@ func TestMicrophoneLostKeepsWhatWasRecorded(t *testing.T) {
 	f.u.opt.Mic = failingMic{pcm: pcm, after: 2 * audio.SpeechRate * 2} // two seconds
 	f.unlockPractice(t)
 	k := f.startSession(t, "Anna")
-	test.Tap(k.yes[k.run.cs.Participants()[0].ID])
+	test.Tap(k.yes[k.run.Participants()[0].ID])
 	deadline := time.Now().Add(10 * time.Second)
-	for k.run.cs.State() == consent.Recording && time.Now().Before(deadline) {
+	for k.run.State() == consent.Recording && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 		settle(f.u)
 	}
-	if k.run.cs.State() != consent.NotesOnly {
-		t.Fatalf("after the microphone was lost the state is %v", k.run.cs.State())
+	if k.run.State() != consent.NotesOnly {
+		t.Fatalf("after the microphone was lost the state is %v", k.run.State())
 	}
 	if !strings.Contains(k.problem.Text, "The 2 seconds recorded before that is kept until") {
 		t.Errorf("problem = %q, want a sentence saying the 2 seconds recorded are kept", k.problem.Text)
 	}
-	recs, _ := f.db.Recordings(k.run.stored.ID)
+	recs, _ := f.db.Recordings(k.run.ID())
 	if len(recs) != 1 || recs[0].State != storage.StateComplete || recs[0].Duration < 1500*time.Millisecond {
 		t.Errorf("what was recorded before the loss: %+v", recs)
 	}
@@ -459,24 +460,24 @@ func TestShorterChoiceAppliesToWhatWasRecorded(t *testing.T) {
 	f := newSessionFixture(t)
 	k := f.recording(t, time.Second)
 	run := k.run
-	first := run.cs.DeleteOn()
-	if err := run.addPerson("Ben", consent.RolePartner); err != nil {
+	first := run.DeleteOn()
+	if err := run.Join("Ben", consent.RolePartner, ""); err != nil {
 		t.Fatal(err)
 	}
 	k = newKioskScreen(f.u, run)
 	f.u.show(k)
 	k.sooner.SetSelected(k.sooner.Options[soonerToday])
-	for _, p := range run.cs.Participants() {
+	for _, p := range run.Participants() {
 		test.Tap(k.yes[p.ID])
 	}
-	if !run.recording() {
+	if !run.Recording() {
 		t.Fatal("not recording after everyone said yes again")
 	}
-	today := run.cs.DeleteOn()
+	today := run.DeleteOn()
 	if !today.Before(first) {
 		t.Fatalf("end of today (%v) is not earlier than %v", today, first)
 	}
-	recs, _ := f.db.Recordings(run.stored.ID)
+	recs, _ := f.db.Recordings(run.ID())
 	for _, r := range recs {
 		if !r.DeleteOn.Equal(today) {
 			t.Errorf("segment %d is deleted on %v, want the shorter %v", r.Segment, r.DeleteOn, today)
@@ -498,7 +499,7 @@ func TestNotesSavedEncryptedWithHandwriting(t *testing.T) {
 	if ss.dirty {
 		t.Fatalf("notes not saved: %q", ss.saved.Text)
 	}
-	n, err := f.db.Notes(ss.run.stored.ID)
+	n, err := f.db.Notes(ss.run.ID())
 	if err != nil || n.Text != "Talked about sleep." || len(n.Ink) == 0 {
 		t.Fatalf("stored notes %q, %d bytes of ink, %v", n.Text, len(n.Ink), err)
 	}
@@ -516,11 +517,14 @@ func TestSettingsNeverRewriteThePast(t *testing.T) {
 	f.unlockPractice(t)
 	k := f.startSession(t, "Anna")
 	k.sooner.SetSelected(k.sooner.Options[sooner7Days]) // 7 days: fine under 28, not under 5
-	test.Tap(k.yes[k.run.cs.Participants()[0].ID])
+	test.Tap(k.yes[k.run.Participants()[0].ID])
 	waitRecorded(t, k, 500*time.Millisecond)
 	test.Tap(k.stop)
 	test.Tap(k.keep)
-	old := k.run.stored
+	old, err := f.db.Session(k.run.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	if err := f.db.SetSetting(settingKeepDays, "5"); err != nil {
 		t.Fatal(err)
@@ -529,7 +533,7 @@ func TestSettingsNeverRewriteThePast(t *testing.T) {
 	if sum.unknown || sum.outcome != consent.OutcomeWithdrawn {
 		t.Errorf("after the settings changed, the old session reads as %+v", sum)
 	}
-	if p := f.u.policy(); p.DefaultKeepDays != 5 {
+	if p := f.u.policyFromSettings(); p.DefaultKeepDays != 5 {
 		t.Errorf("new sessions get keep-days %d, want the new setting 5", p.DefaultKeepDays)
 	}
 }
@@ -572,7 +576,7 @@ func TestQuitEndsTheSession(t *testing.T) {
 func quitEndsTheSession(t *testing.T, how string) {
 	f := newSessionFixture(t)
 	k := f.recording(t, time.Second)
-	id := k.run.stored.ID
+	id := k.run.ID()
 	if how == "Quit" {
 		f.u.Quit()
 	}
@@ -630,7 +634,7 @@ func TestAbandonedSessionEndedAtItsLastTrace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs, err := u.replay(ss)
+	cs, err := session.Replay(u.db, ss, u.opt.Location)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -643,7 +647,7 @@ func TestAbandonedSessionEndedAtItsLastTrace(t *testing.T) {
 		if _, err := cs.Apply(ev); err != nil {
 			t.Fatal(err)
 		}
-		if err := u.storeConsentEvent(ss.ID, ev); err != nil {
+		if err := session.StoreEvent(u.db, ss.ID, ev); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -736,7 +740,7 @@ func TestCloseButtonAsksDuringASession(t *testing.T) {
 	}
 	f.u.requestClose()
 	tapInDialog("Keep it open")
-	if f.u.run == nil || !f.u.run.recording() {
+	if f.u.run == nil || !f.u.run.Recording() {
 		t.Fatal("keeping it open stopped the session")
 	}
 	f.u.requestClose()

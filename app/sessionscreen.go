@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -8,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/session"
 )
 
 // notesSaveDelay is how long after the last keystroke notes are saved.
@@ -17,7 +19,7 @@ const notesSaveDelay = time.Second
 // the recording controls, and the typed notes.
 type sessionScreen struct {
 	ui  *UI
-	run *sessionRun
+	run *session.Session
 
 	state    *widget.Label
 	timer    *widget.Label
@@ -41,7 +43,7 @@ type sessionScreen struct {
 	dirty     bool
 }
 
-func newSessionScreen(u *UI, run *sessionRun) *sessionScreen {
+func newSessionScreen(u *UI, run *session.Session) *sessionScreen {
 	s := &sessionScreen{ui: u, run: run}
 	s.state = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.state.Wrapping = fyne.TextWrapWord
@@ -64,7 +66,7 @@ func newSessionScreen(u *UI, run *sessionRun) *sessionScreen {
 	s.saved.Importance = widget.LowImportance
 	s.problem = newProblemLabel()
 	var pages []inkSheet
-	if n, err := u.db.Notes(run.stored.ID); err == nil {
+	if n, err := u.db.Notes(run.ID()); err == nil {
 		s.notes.SetText(n.Text)
 		if pages, err = decodeInk(n.Ink); err != nil {
 			u.opt.Logf("reading handwriting: %v", err)
@@ -78,22 +80,21 @@ func newSessionScreen(u *UI, run *sessionRun) *sessionScreen {
 	s.ink.OnChanged = func() { s.notesChanged("") }
 	s.notes.OnChanged = s.notesChanged
 	u.run = run
-	run.onChange = s.refresh
-	run.onProblem = func(msg string) { s.problem.SetText(msg) }
+	u.watch(run, s.refresh, s.problem.SetText)
 	s.refresh()
 	return s
 }
 
 func (s *sessionScreen) content() fyne.CanvasObject {
 	var names string
-	for i, p := range s.run.cs.Participants() {
+	for i, p := range s.run.Participants() {
 		if i > 0 {
 			names += ", "
 		}
 		names += p.Name
 	}
 	top := container.NewVBox(
-		heading(s.run.client.Label+": session of "+s.run.stored.StartedAt.In(s.ui.opt.Location).Format("Monday 2 January 2006, 15:04")),
+		heading(s.run.Client().Label+": session of "+s.run.StartedAt().In(s.ui.opt.Location).Format("Monday 2 January 2006, 15:04")),
 		widget.NewLabel("Present: "+names),
 		micLine(s.ui.mic()),
 		container.NewBorder(nil, nil, nil, s.timer, s.state),
@@ -111,7 +112,7 @@ func (s *sessionScreen) content() fyne.CanvasObject {
 // focus offers the next step: asking, when the client has not been asked
 // yet; otherwise the notes.
 func (s *sessionScreen) focus() fyne.Focusable {
-	if s.ask.Visible() && len(s.run.cs.Events()) == 0 {
+	if s.ask.Visible() && !s.run.Asked() {
 		return s.ask
 	}
 	return s.notes
@@ -119,8 +120,8 @@ func (s *sessionScreen) focus() fyne.Focusable {
 
 // refresh shows the session's state and enables what it allows.
 func (s *sessionScreen) refresh() {
-	st := s.run.cs.State()
-	l := s.run.currentLevel()
+	st := s.run.State()
+	l := s.run.Level()
 	show := func(on bool, o fyne.CanvasObject) {
 		if on {
 			o.Show()
@@ -128,10 +129,10 @@ func (s *sessionScreen) refresh() {
 			o.Hide()
 		}
 	}
-	recording := st == consent.Recording && s.run.recording()
+	recording := st == consent.Recording && s.run.Recording()
 	switch {
 	case recording:
-		s.state.SetText("● Recording. Deleted on " + consent.LongDate(s.run.cs.DeleteOn(), s.ui.opt.Location) + ".")
+		s.state.SetText("● Recording. Deleted on " + consent.LongDate(s.run.DeleteOn(), s.ui.opt.Location) + ".")
 		s.timer.SetText(clock(l.Elapsed))
 		s.meter.SetValue(meterValue(l))
 	case st == consent.AwaitingConsent:
@@ -158,17 +159,22 @@ func (s *sessionScreen) refresh() {
 // everyone afresh.
 func (s *sessionScreen) askConsent() {
 	kind := consent.EventAsk
-	if s.run.cs.State() == consent.NotesOnly {
+	if s.run.State() == consent.NotesOnly {
 		kind = consent.EventReAsk
 	}
-	if err := s.run.apply(consent.Event{Kind: kind, Actor: consent.Therapist()}); err != nil {
-		// An ask while already awaiting answers is harmless: show the
-		// question again.
-		if s.run.cs.State() != consent.AwaitingConsent {
-			s.ui.opt.Logf("ask: %v", err)
+	if err := s.run.Apply(consent.Event{Kind: kind, Actor: consent.Therapist()}); err != nil {
+		s.ui.opt.Logf("ask: %v", err)
+		switch {
+		case !isRefusal(err):
+			// The question is on screen; its step is not on disk.
+			s.problem.SetText(s.ui.problemText(err))
+			return
+		case s.run.State() != consent.AwaitingConsent:
 			s.problem.SetText("The client cannot be asked now.")
 			return
 		}
+		// An ask while already awaiting answers is harmless: show the
+		// question again.
 	}
 	s.saveNotes()
 	s.ui.show(newKioskScreen(s.ui, s.run))
@@ -176,9 +182,9 @@ func (s *sessionScreen) askConsent() {
 
 func (s *sessionScreen) do(kind consent.EventKind) {
 	s.ui.touch()
-	if err := s.run.apply(consent.Event{Kind: kind, Actor: consent.Therapist()}); err != nil {
+	if err := s.run.Apply(consent.Event{Kind: kind, Actor: consent.Therapist()}); err != nil {
 		s.ui.opt.Logf("%s: %v", kind, err)
-		s.problem.SetText("That is not possible now.")
+		s.problem.SetText(s.ui.problemText(err))
 	}
 }
 
@@ -187,9 +193,12 @@ func (s *sessionScreen) switchToNotes() { s.do(consent.EventSwitchToNotes) }
 // stopRecording is the therapist's stop: it keeps what was recorded (the
 // client chooses otherwise on their screen, where stops normally happen).
 func (s *sessionScreen) stopRecording() {
-	if err := s.run.apply(consent.Event{Kind: consent.EventWithdraw, Actor: consent.Therapist(), Withdrawal: consent.WithdrawKeep}); err != nil {
+	if err := s.run.Apply(consent.Event{Kind: consent.EventWithdraw, Actor: consent.Therapist(), Withdrawal: consent.WithdrawKeep}); err != nil {
 		s.ui.opt.Logf("stop: %v", err)
-		s.run.stopCapture()
+		s.run.StopCapture()
+		if !isRefusal(err) {
+			s.problem.SetText(s.ui.problemText(err))
+		}
 	}
 }
 
@@ -198,25 +207,35 @@ func (s *sessionScreen) stopRecording() {
 func (s *sessionScreen) someoneJoined() {
 	name := widget.NewEntry()
 	name.SetPlaceHolder("Name")
-	var labels []string
-	for _, rc := range roleChoices {
-		labels = append(labels, rc.String())
+	role := newRoleSelect(consent.RoleFamily)
+	guardian := newGuardianChoice()
+	var present []consent.Participant
+	for _, p := range s.run.Participants() {
+		if p.Role == consent.RoleGuardian {
+			present = append(present, p)
+		}
 	}
-	role := widget.NewSelect(labels, nil)
-	role.SetSelected(consent.RoleFamily.String())
+	role.OnChanged = func(string) { guardian.offer(roleOf(role) == consent.RoleMinor, present) }
 	add := func() {
-		if name.Text == "" {
+		n := strings.TrimSpace(name.Text)
+		if n == "" {
 			return
 		}
-		r := consent.RoleFamily
-		for _, rc := range roleChoices {
-			if rc.String() == role.Selected {
-				r = rc
+		r, guardianID := roleOf(role), ""
+		if r == consent.RoleMinor {
+			var err error
+			if guardianID, err = guardian.chosen(n); err != nil {
+				s.problem.SetText(err.Error())
+				return
 			}
 		}
-		if err := s.run.addPerson(name.Text, r); err != nil {
+		if err := s.run.Join(n, r, guardianID); err != nil {
 			s.ui.opt.Logf("join: %v", err)
-			s.problem.SetText("That person could not be added.")
+			if isRefusal(err) {
+				s.problem.SetText("That person could not be added.")
+			} else {
+				s.problem.SetText(s.ui.problemText(err))
+			}
 			return
 		}
 		s.saveNotes()
@@ -226,18 +245,17 @@ func (s *sessionScreen) someoneJoined() {
 	s.problem.SetText("")
 	s.ui.win.SetContent(pageLayout("Someone joined",
 		wrapped("Recording stops until everyone, including the new person, has said yes on the client screen."),
-		name, role, newActionButton("Add and ask everyone", add).button,
+		name, role, guardian.box, s.problem, newActionButton("Add and ask everyone", add).button,
 		widget.NewButton("Cancel", func() { s.ui.show(s) })))
 	s.ui.win.Canvas().Focus(name)
 }
 
 func (s *sessionScreen) endSession() {
 	s.saveNotes()
-	if err := s.run.apply(consent.Event{Kind: consent.EventEnd, Actor: consent.Therapist()}); err != nil {
+	if err := s.run.End(consent.Therapist()); err != nil {
+		// The microphone is off whatever happened; a session whose end
+		// was not stored is ended at the next unlock.
 		s.ui.opt.Logf("end: %v", err)
-	}
-	if err := s.ui.db.EndSession(s.run.stored.ID); err != nil {
-		s.ui.opt.Logf("ending session: %v", err)
 	}
 	s.ui.run = nil
 	// The client sees what happened; "Done" then locks the practice.
@@ -269,7 +287,7 @@ func (s *sessionScreen) saveNotes() {
 			return
 		}
 	}
-	if err := s.ui.db.SaveNotes(s.run.stored.ID, s.notes.Text, ink); err != nil {
+	if err := s.ui.db.SaveNotes(s.run.ID(), s.notes.Text, ink); err != nil {
 		s.ui.opt.Logf("saving notes: %v", err)
 		s.saved.SetText("The notes could not be saved. Keep this screen open and try again.")
 		return

@@ -15,29 +15,28 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 )
 
-// Settings keys written by the settings screen (settingAutoLockMinutes is
-// in janitor.go). Settings are not encrypted; none of these is clinical.
+// Settings keys written by the settings screen, read by package session
+// (settingAutoLockMinutes is in janitor.go). Settings are not encrypted;
+// none of these is clinical.
 const (
-	settingKeepDays          = "keep_days"          // consent.MinKeepDays..MaxKeepDays
-	settingBitrate           = "bitrate"            // "32", "48" or "64" (kbit/s)
-	settingSupervisionExport = "supervision_export" // "true" or "false"
-	// Per standard purpose: settingPurpose + ID + "_offered" ("true" or
-	// "false"), "_text" and "_listeners" (the therapist's wording).
-	settingPurpose = "purpose_"
+	settingKeepDays          = session.SettingKeepDays
+	settingBitrate           = session.SettingBitrate
+	settingSupervisionExport = session.SettingSupervisionExport
+	settingPurpose           = session.SettingPurpose
 )
 
 // Limits of the settings the therapist types.
 const (
 	minAutoLockMinutes = 1
 	maxAutoLockMinutes = 120
-	defaultBitrate     = 32
 )
 
-// bitrates are the recording qualities offered, in kbit/s, with what each
-// means for the therapist.
+// bitrates are the recording qualities offered (session.Bitrates), with
+// what each means for the therapist.
 var bitrates = []struct {
 	kbps  int
 	label string
@@ -47,78 +46,16 @@ var bitrates = []struct {
 	{64, "64 kbit/s: about 29 MB an hour"},
 }
 
-// policyFromSettings is the consent policy the therapist set on the settings
-// screen: consent.DefaultPolicy overlaid with what was saved. If anything
-// saved cannot be read or would make an invalid policy, it logs why and
-// returns consent.DefaultPolicy, which always asks less of the client.
+// policyFromSettings is the consent policy new sessions are asked under
+// (session.PracticePolicy); when the saved settings cannot be used it logs
+// why and returns consent.DefaultPolicy, which always asks less of the
+// client.
 func (u *UI) policyFromSettings() consent.Policy {
-	p, err := u.savedPolicy()
+	p, err := session.PracticePolicy(u.db)
 	if err != nil {
 		u.opt.Logf("the saved consent settings cannot be used, so the default policy is: %v", err)
-		return consent.DefaultPolicy()
 	}
 	return p
-}
-
-// savedPolicy reads the policy settings; the error says why they do not
-// make a valid policy.
-func (u *UI) savedPolicy() (consent.Policy, error) {
-	p := consent.DefaultPolicy()
-	get := func(key string) (string, bool, error) { return u.db.Setting(key) }
-	if v, ok, err := get(settingKeepDays); err != nil {
-		return p, err
-	} else if ok {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return p, fmt.Errorf("%s = %q: %w", settingKeepDays, v, err)
-		}
-		p.DefaultKeepDays = n
-	}
-	p.Purposes = nil
-	for _, sp := range consent.StandardPurposes() {
-		offered := sp.ID == consent.PurposeReflection
-		if v, ok, err := get(settingPurpose + sp.ID + "_offered"); err != nil {
-			return p, err
-		} else if ok {
-			offered = v == "true"
-		}
-		if !offered {
-			continue
-		}
-		if v, ok, err := get(settingPurpose + sp.ID + "_text"); err != nil {
-			return p, err
-		} else if ok {
-			sp.Text = v
-		}
-		if v, ok, err := get(settingPurpose + sp.ID + "_listeners"); err != nil {
-			return p, err
-		} else if ok {
-			sp.Listeners = v
-		}
-		p.Purposes = append(p.Purposes, sp)
-	}
-	if v, ok, err := get(settingSupervisionExport); err != nil {
-		return p, err
-	} else if ok {
-		p.SupervisionExport = v == "true"
-	}
-	return p, p.Validate()
-}
-
-// bitrateFromSettings is the recording quality in kbit/s (lame.Options'
-// Bitrate): 32, 48 or 64, 32 unless the therapist chose otherwise.
-func (u *UI) bitrateFromSettings() int {
-	v, ok, err := u.db.Setting(settingBitrate)
-	if err != nil || !ok {
-		return defaultBitrate
-	}
-	n, _ := strconv.Atoi(v)
-	for _, b := range bitrates {
-		if b.kbps == n {
-			return n
-		}
-	}
-	return defaultBitrate
 }
 
 // purposeFields are the settings screen's fields for one standard purpose.
@@ -160,7 +97,7 @@ type settingsScreen struct {
 // newSettingsScreen returns the settings screen filled from what is saved.
 func newSettingsScreen(u *UI) *settingsScreen {
 	s := &settingsScreen{ui: u}
-	p, err := u.savedPolicy()
+	p, err := session.PracticePolicy(u.db)
 	if err != nil {
 		u.opt.Logf("reading the consent settings: %v", err)
 		p = consent.DefaultPolicy()
@@ -203,7 +140,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	}
 	s.quality = widget.NewRadioGroup(labels, nil)
 	s.quality.Required = true
-	current := u.bitrateFromSettings()
+	current := session.Bitrate(u.db)
 	for _, b := range bitrates {
 		if b.kbps == current {
 			s.quality.SetSelected(b.label)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/assent-recorder/assent/audio"
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 )
 
@@ -131,8 +132,8 @@ func TestSettingsPurposesMakeThePolicy(t *testing.T) {
 
 func TestSettingsQualityAndAutoLock(t *testing.T) {
 	u, db, s := settingsUI(t)
-	if u.bitrateFromSettings() != 32 || !strings.HasPrefix(s.quality.Selected, "32 kbit/s") {
-		t.Errorf("default quality %d, shown %q", u.bitrateFromSettings(), s.quality.Selected)
+	if session.Bitrate(db) != 32 || !strings.HasPrefix(s.quality.Selected, "32 kbit/s") {
+		t.Errorf("default quality %d, shown %q", session.Bitrate(db), s.quality.Selected)
 	}
 	if s.autoLock.Text != "10" {
 		t.Errorf("auto-lock shows %q, want the default 10", s.autoLock.Text)
@@ -153,8 +154,8 @@ func TestSettingsQualityAndAutoLock(t *testing.T) {
 	if got := u.autoLockAfter(); got != 5*time.Minute {
 		t.Errorf("auto-lock after %v", got)
 	}
-	if v, _, _ := db.Setting(settingBitrate); v != "48" || u.bitrateFromSettings() != 48 {
-		t.Errorf("bitrate stored %q, read %d", v, u.bitrateFromSettings())
+	if v, _, _ := db.Setting(settingBitrate); v != "48" || session.Bitrate(db) != 48 {
+		t.Errorf("bitrate stored %q, read %d", v, session.Bitrate(db))
 	}
 }
 

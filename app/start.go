@@ -2,7 +2,7 @@ package app
 
 import (
 	"errors"
-	"strconv"
+	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -25,12 +25,27 @@ type startScreen struct {
 	more    *widget.Button
 	begin   *widget.Button
 	problem *widget.Label
+	// method is how consent is asked: on screen, or read aloud by the
+	// therapist for someone who cannot read the screen.
+	method *widget.RadioGroup
 }
 
-// personRow is one person present: a name and a role.
+// The choices of startScreen.method, in order.
+var methodChoices = []struct {
+	method consent.CollectionMethod
+	label  string
+}{
+	{consent.CollectionOnScreen, "They read it on the screen and tap their answer"},
+	{consent.CollectionReadAloud, "I read it aloud; they answer aloud and I enter it"},
+}
+
+// personRow is one person present: a name and a role, and for a minor
+// which of the guardians present is theirs.
 type personRow struct {
-	name *widget.Entry
-	role *widget.Select
+	id       string // made for the row, so that a minor can name their guardian before anyone is stored
+	name     *widget.Entry
+	role     *widget.Select
+	guardian *guardianChoice
 }
 
 func newStartScreen(u *UI, c storage.Client) *startScreen {
@@ -40,22 +55,49 @@ func newStartScreen(u *UI, c storage.Client) *startScreen {
 	s.begin = widget.NewButton("Start the session", s.submit)
 	s.begin.Importance = widget.HighImportance
 	s.problem = newProblemLabel()
+	var labels []string
+	for _, m := range methodChoices {
+		labels = append(labels, m.label)
+	}
+	s.method = widget.NewRadioGroup(labels, nil)
+	s.method.Required = true
+	s.method.SetSelected(labels[0])
 	s.addRow(consent.RoleClient)
 	return s
 }
 
+// chosenMethod is how consent is to be asked.
+func (s *startScreen) chosenMethod() consent.CollectionMethod {
+	for _, m := range methodChoices {
+		if m.label == s.method.Selected {
+			return m.method
+		}
+	}
+	return consent.CollectionOnScreen
+}
+
 func (s *startScreen) addRow(role consent.Role) {
-	r := &personRow{name: widget.NewEntry()}
+	r := &personRow{id: storage.NewID(), name: widget.NewEntry(), role: newRoleSelect(role), guardian: newGuardianChoice()}
 	r.name.SetPlaceHolder("Name as the person likes to be called")
 	r.name.OnSubmitted = func(string) { s.submit() }
-	var labels []string
-	for _, rc := range roleChoices {
-		labels = append(labels, rc.String())
-	}
-	r.role = widget.NewSelect(labels, nil)
-	r.role.SetSelected(role.String())
+	r.name.OnChanged = func(string) { s.offerGuardians() }
+	r.role.OnChanged = func(string) { s.offerGuardians() }
 	s.rows = append(s.rows, r)
-	s.people.Add(container.NewBorder(nil, nil, nil, r.role, r.name))
+	s.people.Add(container.NewVBox(container.NewBorder(nil, nil, nil, r.role, r.name), r.guardian.box))
+	s.offerGuardians()
+}
+
+// offerGuardians shows, under each minor, the guardians named so far.
+func (s *startScreen) offerGuardians() {
+	var guardians []consent.Participant
+	for _, r := range s.rows {
+		if name := strings.TrimSpace(r.name.Text); name != "" && roleOf(r.role) == consent.RoleGuardian {
+			guardians = append(guardians, consent.Participant{ID: r.id, Name: name})
+		}
+	}
+	for _, r := range s.rows {
+		r.guardian.offer(roleOf(r.role) == consent.RoleMinor, guardians)
+	}
 }
 
 func (s *startScreen) content() fyne.CanvasObject {
@@ -64,42 +106,32 @@ func (s *startScreen) content() fyne.CanvasObject {
 	intro.Wrapping = fyne.TextWrapWord
 	back := widget.NewButton("Back", func() { s.ui.show(newPracticeScreen(s.ui)) })
 	back.Importance = widget.LowImportance
-	return pageLayout("New session with "+s.client.Label, intro, s.people, s.more, s.problem, s.begin, back)
+	how := widget.NewLabelWithStyle("How is the question asked?", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	return pageLayout("New session with "+s.client.Label, intro, s.people, s.more, how, s.method, s.problem, s.begin, back)
 }
 
 func (s *startScreen) focus() fyne.Focusable { return s.rows[0].name }
 
-// participants reads the rows; the IDs are positions, replaced by storage's.
+// participants reads the rows, each minor linked to the guardian chosen
+// for them.
 func (s *startScreen) participants() ([]consent.Participant, error) {
 	var people []consent.Participant
-	guardian := ""
-	for i, r := range s.rows {
+	for _, r := range s.rows {
 		name := strings.TrimSpace(r.name.Text)
 		if name == "" {
 			continue
 		}
-		role := consent.RoleClient
-		for _, rc := range roleChoices {
-			if rc.String() == r.role.Selected {
-				role = rc
+		p := consent.Participant{ID: r.id, Name: name, Role: roleOf(r.role)}
+		if p.Role == consent.RoleMinor {
+			var err error
+			if p.GuardianID, err = r.guardian.chosen(name); err != nil {
+				return nil, err
 			}
 		}
-		id := strconv.Itoa(i)
-		if role == consent.RoleGuardian && guardian == "" {
-			guardian = id
-		}
-		people = append(people, consent.Participant{ID: id, Name: name, Role: role})
+		people = append(people, p)
 	}
 	if len(people) == 0 {
 		return nil, errors.New("Type the name of at least one person.")
-	}
-	for i := range people {
-		if people[i].Role == consent.RoleMinor {
-			if guardian == "" {
-				return nil, errors.New("A minor needs their guardian in the room: add the guardian as a person.")
-			}
-			people[i].GuardianID = guardian
-		}
 	}
 	return people, nil
 }
@@ -110,11 +142,107 @@ func (s *startScreen) submit() {
 		s.problem.SetText(err.Error())
 		return
 	}
-	run, err := s.ui.startSession(s.client, people)
+	run, err := s.ui.startSession(s.client, people, s.chosenMethod())
 	if err != nil {
 		s.ui.opt.Logf("starting a session: %v", err)
-		s.problem.SetText("The session could not be started. Nothing was saved.")
+		s.problem.SetText(s.ui.problemText(err))
 		return
 	}
 	s.ui.show(newSessionScreen(s.ui, run))
+}
+
+// newRoleSelect offers the roles, with role chosen.
+func newRoleSelect(role consent.Role) *widget.Select {
+	var labels []string
+	for _, rc := range roleChoices {
+		labels = append(labels, rc.String())
+	}
+	sel := widget.NewSelect(labels, nil)
+	sel.SetSelected(role.String())
+	return sel
+}
+
+// roleOf is the role chosen in a newRoleSelect.
+func roleOf(sel *widget.Select) consent.Role {
+	for _, rc := range roleChoices {
+		if rc.String() == sel.Selected {
+			return rc
+		}
+	}
+	return consent.RoleClient
+}
+
+// guardianChoice asks which of the guardians present is a minor's: shown
+// only for a minor, with the only guardian chosen when there is one and
+// nothing chosen when there are several.
+type guardianChoice struct {
+	box       *fyne.Container
+	sel       *widget.Select
+	guardians []consent.Participant
+}
+
+func newGuardianChoice() *guardianChoice {
+	g := &guardianChoice{sel: widget.NewSelect(nil, nil)}
+	g.sel.PlaceHolder = "Choose their guardian"
+	g.box = container.NewBorder(nil, nil, widget.NewLabel("Their guardian:"), nil, g.sel)
+	g.box.Hide()
+	return g
+}
+
+// offer shows the choice (for a minor) among guardians, keeping a choice
+// still on offer.
+func (g *guardianChoice) offer(minor bool, guardians []consent.Participant) {
+	if !minor {
+		g.box.Hide()
+		return
+	}
+	was, _ := g.chosenID()
+	g.guardians = guardians
+	g.sel.Options = guardianLabels(guardians)
+	g.sel.ClearSelected()
+	for i, p := range guardians {
+		if p.ID == was || len(guardians) == 1 {
+			g.sel.SetSelectedIndex(i)
+		}
+	}
+	g.sel.Refresh()
+	g.box.Show()
+}
+
+func (g *guardianChoice) chosenID() (string, bool) {
+	i := g.sel.SelectedIndex()
+	if i < 0 || i >= len(g.guardians) {
+		return "", false
+	}
+	return g.guardians[i].ID, true
+}
+
+// chosen is the guardian chosen for the minor called name, or a sentence
+// saying what is missing.
+func (g *guardianChoice) chosen(name string) (string, error) {
+	if len(g.guardians) == 0 {
+		return "", errors.New("A minor needs their guardian in the room: add the guardian as a person.")
+	}
+	id, ok := g.chosenID()
+	if !ok {
+		return "", fmt.Errorf("Choose which guardian is %s's.", name)
+	}
+	return id, nil
+}
+
+// guardianLabels names the guardians; two of the same name are told apart
+// by their place in the list.
+func guardianLabels(guardians []consent.Participant) []string {
+	count := map[string]int{}
+	for _, p := range guardians {
+		count[p.Name]++
+	}
+	labels := make([]string, len(guardians))
+	for i, p := range guardians {
+		labels[i] = p.Name
+		if count[p.Name] > 1 {
+			labels[i] = fmt.Sprintf("%s (guardian %d)", p.Name, i+1)
+		}
+	}
+	return labels
 }

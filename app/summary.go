@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 )
 
@@ -18,15 +19,15 @@ import (
 // nothing of the practice); "Done" locks the practice.
 type summaryScreen struct {
 	ui    *UI
-	run   *sessionRun
+	run   *session.Session
 	lines []string
 	page  consent.Page
 	done  *bigButton
 }
 
-func newSummaryScreen(u *UI, run *sessionRun) *summaryScreen {
+func newSummaryScreen(u *UI, run *session.Session) *summaryScreen {
 	s := &summaryScreen{ui: u, run: run}
-	receipt := run.cs.Receipt(consent.CollectionOnScreen, "")
+	receipt := run.Receipt("")
 	receipt.Location = u.opt.Location
 	s.page = receipt.Page()
 	s.lines = s.summaryLines(receipt)
@@ -37,7 +38,7 @@ func newSummaryScreen(u *UI, run *sessionRun) *summaryScreen {
 
 // summaryLines says in a few sentences what happened to today's session.
 func (s *summaryScreen) summaryLines(r consent.Receipt) []string {
-	recs, err := s.ui.db.Recordings(s.run.stored.ID)
+	recs, err := s.ui.db.Recordings(s.run.ID())
 	if err != nil {
 		s.ui.opt.Logf("summary: %v", err)
 		return []string{"Your therapist can show you the record of today's session."}

@@ -9,8 +9,9 @@ import (
 const module = "github.com/assent-recorder/assent"
 
 // TestLayering guards the one-way dependencies of DESIGN.md:
-// cmd → app → {consent, storage, audio}; consent imports only the standard
-// library; audio and storage import neither Fyne, app, nor each other.
+// cmd → app → session → {consent, storage, audio}; consent imports only the
+// standard library; session imports no Fyne and nothing above it; audio and
+// storage import neither Fyne, app, session, nor each other.
 func TestLayering(t *testing.T) {
 	rules := []struct {
 		pkg       string
@@ -20,8 +21,10 @@ func TestLayering(t *testing.T) {
 		{pkg: "./consent", stdOnly: true},
 		// Its init must run before Fyne's (see its package comment).
 		{pkg: "./internal/posixlocale", stdOnly: true},
-		{pkg: "./storage", forbidden: []string{"fyne.io/", module + "/app", module + "/audio", "github.com/gordonklaus/portaudio"}},
-		{pkg: "./audio/...", forbidden: []string{"fyne.io/", module + "/app", module + "/storage", "modernc.org/sqlite"}},
+		{pkg: "./storage", forbidden: []string{"fyne.io/", module + "/app", module + "/session", module + "/audio", "github.com/gordonklaus/portaudio"}},
+		{pkg: "./audio/...", forbidden: []string{"fyne.io/", module + "/app", module + "/session", module + "/storage", "modernc.org/sqlite"}},
+		// session may use consent, storage and audio, and nothing above.
+		{pkg: "./session", forbidden: []string{"fyne.io/", module + "/app", module + "/cmd", "github.com/gordonklaus/portaudio"}},
 		{pkg: "./app", forbidden: []string{module + "/cmd"}},
 	}
 	for _, r := range rules {

@@ -1,0 +1,522 @@
+package session
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/assent-recorder/assent/audio"
+	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/storage"
+)
+
+// Options are what a session needs from whoever runs it. DB is required;
+// everything else has a default.
+type Options struct {
+	// DB is the practice's storage, unlocked.
+	DB *storage.DB
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logf receives details the problems only summarise; nil means
+	// log.Printf.
+	Logf func(format string, args ...any)
+	// Location is the time zone deletion dates are calendar dates in; nil
+	// means time.Local.
+	Location *time.Location
+	// Mic returns the microphone a recording opens now (the one chosen in
+	// the settings, say), or nil when there is none. nil means there is
+	// never a microphone: sessions are notes only.
+	Mic func() audio.Mic
+	// Speaker plays the start and stop chimes; nil leaves them silent.
+	Speaker audio.Speaker
+	// NewEncoder makes the MP3 encoder for a bitrate in kbit/s (32, 48 or
+	// 64): audio/lame in the real program. Required to record.
+	NewEncoder func(bitrate int) audio.NewEncoderFunc
+	// Do runs a report from another goroutine (the recorder's) where the
+	// reports are handled: fyne.Do in the app. It must not run f before it
+	// returns while its caller holds the session (f takes the session's
+	// lock). nil means each report runs in a goroutine of its own.
+	Do func(f func())
+}
+
+func (o Options) withDefaults() Options {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logf == nil {
+		o.Logf = log.Printf
+	}
+	if o.Location == nil {
+		o.Location = time.Local
+	}
+	if o.Mic == nil {
+		o.Mic = func() audio.Mic { return nil }
+	}
+	return o
+}
+
+// Session is one session under way: its consent state machine, its history
+// in storage, and the recording while the microphone is on. Its methods are
+// safe for concurrent use; the reports (the change and problem callbacks of
+// Watch) are called without the session's lock held, so they may call its
+// methods.
+//
+// The order of work is what makes the promises true:
+//   - consent decides first (consent.Session.Apply). A stop revokes the
+//     Grant there and then, so the audio goroutine reads no further frame
+//     even before the recorder is told;
+//   - capture stops before anything is stored;
+//   - the step is stored before anything is started: a recording never
+//     exists without its consent on disk. A "delete all" is stored in the
+//     transaction that erases the recordings;
+//   - only then is the microphone opened, with the Grant consent made;
+//   - and only then is the caller told, by the error Apply returns.
+type Session struct {
+	opt    Options
+	client storage.Client
+	stored storage.Session
+	method consent.CollectionMethod
+
+	mu sync.Mutex
+	cs *consent.Session
+	// capture is the recording in progress, nil while the microphone is
+	// off.
+	capture *capture
+	// segments counts the recordings begun in this session.
+	segments  int
+	onChange  func()
+	onProblem func(*Problem)
+
+	// quiet: the owner is going (Silence); nothing more is reported.
+	quiet atomic.Bool
+
+	levelMu sync.Mutex
+	level   audio.Level // the latest, written by the recorder's goroutine
+}
+
+// Start creates a session with client and the people present, asked by
+// method, under the practice's policy (PracticePolicy, stored with the
+// session so that settings changed later never rewrite it), and returns it
+// awaiting the question. A person without an ID gets one; a minor's
+// GuardianID must name another person of people (give both IDs from
+// storage.NewID). consent's refusals of the people (ErrGuardianRequired,
+// ErrInvalidParticipant, ...) come back unchanged, and nothing is stored;
+// a storage failure is a *Problem of KindNotStarted.
+func Start(opt Options, client storage.Client, people []consent.Participant, method consent.CollectionMethod) (*Session, error) {
+	opt = opt.withDefaults()
+	people = append([]consent.Participant(nil), people...)
+	for i := range people {
+		if people[i].ID == "" {
+			people[i].ID = storage.NewID()
+		}
+	}
+	policy, err := PracticePolicy(opt.DB)
+	if err != nil {
+		opt.Logf("the saved consent settings cannot be used, so the default policy is: %v", err)
+		policy = consent.DefaultPolicy()
+	}
+	// consent checks the people (a minor needs a guardian present) before
+	// anything is stored.
+	if _, err := consent.NewSession("-", client.ID, people, policy, opt.Location); err != nil {
+		return nil, err
+	}
+	storedMethod, ok := methodNames[method]
+	if !ok {
+		return nil, fmt.Errorf("session: collection method %v: %w", method, consent.ErrInvalidSession)
+	}
+	policyJSON, err := json.Marshal(policy)
+	if err != nil {
+		return nil, &Problem{Kind: KindNotStarted, Err: err}
+	}
+	rows := make([]storage.Participant, len(people))
+	for i, p := range people {
+		rows[i] = storage.Participant{ID: p.ID, Name: p.Name, Role: roleName(p.Role), GuardianID: p.GuardianID}
+	}
+	stored, err := opt.DB.BeginSession(storage.Session{ClientID: client.ID, Policy: policyJSON, Method: storedMethod, Participants: rows})
+	if err != nil {
+		return nil, &Problem{Kind: KindNotStarted, Err: err}
+	}
+	for i := range people {
+		people[i].Name = stored.Participants[i].Name // as storage trimmed it
+	}
+	cs, err := consent.NewSession(stored.ID, client.ID, people, policy, opt.Location)
+	if err != nil {
+		return nil, err
+	}
+	return &Session{opt: opt, client: client, stored: stored, method: method, cs: cs}, nil
+}
+
+// Watch sets what is called after every change of state (and about 20
+// times a second with a new level while recording) and with each problem
+// that happens off a caller's step (the microphone failing, the disk
+// filling). A step's own problem is Apply's error, not reported here.
+// Either may be nil.
+func (s *Session) Watch(onChange func(), onProblem func(*Problem)) {
+	s.mu.Lock()
+	s.onChange, s.onProblem = onChange, onProblem
+	s.mu.Unlock()
+}
+
+// Silence stops all reports from now on, for when their receiver is going
+// (the app closing). It is safe to call from any goroutine.
+func (s *Session) Silence() {
+	s.quiet.Store(true)
+	s.Watch(nil, nil)
+}
+
+// changed calls the change callback, unless silenced. Call it without the
+// lock held.
+func (s *Session) changed() {
+	s.mu.Lock()
+	f := s.onChange
+	s.mu.Unlock()
+	if f != nil && !s.quiet.Load() {
+		f()
+	}
+}
+
+// do runs f where reports are handled (Options.Do).
+func (s *Session) do(f func()) {
+	if s.opt.Do != nil {
+		s.opt.Do(f)
+		return
+	}
+	go f()
+}
+
+// Apply runs a step through consent, stores it, and does what consent
+// says: stop capture, shorten the deletion date, delete the last minutes,
+// start capture. ev.At is set from the clock. A refusal from consent comes
+// back unchanged (errors.Is with consent's sentinels) and changes nothing.
+// Otherwise the step has happened in consent; if storing it or carrying it
+// out failed, the error is a *Problem saying what is true now (the first
+// one, when several things failed). The change callback runs before Apply
+// returns.
+func (s *Session) Apply(ev consent.Event) error {
+	s.mu.Lock()
+	err := s.apply(ev)
+	s.mu.Unlock()
+	s.changed()
+	return err
+}
+
+func (s *Session) apply(ev consent.Event) error {
+	ev.At = s.opt.Now()
+	eff, err := s.cs.Apply(ev)
+	if err != nil {
+		return err
+	}
+	if eff.StopCapture {
+		s.stopCapture()
+	}
+	var first *Problem
+	note := func(p *Problem) {
+		s.opt.Logf("session %s: %v", s.stored.ID, p)
+		if first == nil {
+			first = p
+		}
+	}
+	if err := s.store(ev); err != nil {
+		if eff.StartCapture {
+			// Without its consent on disk a recording could not be
+			// shown to be agreed: record nothing.
+			s.system(consent.EventSwitchToNotes)
+			note(&Problem{Kind: KindAnswerNotStored, Err: err})
+			return first
+		}
+		note(&Problem{Kind: notStored(ev.Kind), Err: err})
+	}
+	if !eff.DeleteOn.IsZero() && s.segments > 0 {
+		// A shorter choice applies to what was already recorded too.
+		if _, err := s.opt.DB.ShortenDeletion(s.stored.ID, eff.DeleteOn); err != nil {
+			note(&Problem{Kind: KindDeletionNotShortened, Err: err})
+		}
+	}
+	if eff.Withdrawal == consent.WithdrawDeleteLast {
+		if err := s.deleteLast(time.Duration(eff.DeleteMinutes) * time.Minute); err != nil {
+			note(&Problem{Kind: KindDeleteLastFailed, Err: err})
+		}
+	}
+	if eff.StartCapture {
+		if err := s.startCapture(eff.Grant); err != nil {
+			s.system(consent.EventSwitchToNotes)
+			kind := KindMicrophoneNotStarted
+			if errors.Is(err, audio.ErrNoInputDevice) {
+				kind = KindNoMicrophone
+			}
+			note(&Problem{Kind: kind, Err: err})
+		}
+	}
+	if first == nil {
+		return nil
+	}
+	return first
+}
+
+// notStored is the problem of a step of kind k that could not be stored.
+func notStored(k consent.EventKind) Kind {
+	switch k {
+	case consent.EventWithdraw:
+		return KindWithdrawalNotStored
+	case consent.EventJoin:
+		return KindJoinNotStored
+	case consent.EventEnd:
+		return KindEndNotStored
+	}
+	return KindStepNotStored
+}
+
+// system applies a step made by Assent itself (a lost microphone, a failed
+// start); consent never refuses these in a state that allows them.
+func (s *Session) system(kind consent.EventKind) {
+	ev := consent.Event{Kind: kind, Actor: consent.System(), At: s.opt.Now()}
+	if _, err := s.cs.Apply(ev); err != nil {
+		s.opt.Logf("system step %s refused: %v", kind, err)
+		return
+	}
+	if err := s.store(ev); err != nil {
+		s.opt.Logf("storing system step %s: %v", kind, err)
+	}
+}
+
+// store appends ev to the session's consent history in storage.
+func (s *Session) store(ev consent.Event) error {
+	return StoreEvent(s.opt.DB, s.stored.ID, ev)
+}
+
+// StoreEvent appends ev, as the consent package emits it, to session
+// sessionID's history in storage. A withdrawal with "delete all" erases
+// the session's recordings in the same transaction.
+func StoreEvent(db *storage.DB, sessionID string, ev consent.Event) error {
+	data, err := consent.MarshalEvent(ev)
+	if err != nil {
+		return err
+	}
+	_, err = db.AppendConsentEvent(storage.ConsentEvent{
+		SessionID:         sessionID,
+		Kind:              ev.Kind.String(),
+		At:                ev.At,
+		Actor:             ev.Actor.Kind.String(),
+		Participant:       ev.Participant,
+		Data:              data,
+		WithdrawDeleteAll: ev.Kind == consent.EventWithdraw && ev.Withdrawal == consent.WithdrawDeleteAll,
+	})
+	return err
+}
+
+// Join records someone joining: consent first (which stops capture until
+// everyone, the newcomer too, has said yes again), then storage, then the
+// question is put again. guardianID names the guardian of a joining minor
+// (a participant already present). consent's refusals (a minor without a
+// guardian present, a blank name) come back unchanged, and nothing is
+// stored or stopped; a storage failure is a *Problem of KindJoinNotStored,
+// with capture already stopped.
+func (s *Session) Join(name string, role consent.Role, guardianID string) error {
+	s.mu.Lock()
+	err := s.join(name, role, guardianID)
+	s.mu.Unlock()
+	s.changed()
+	return err
+}
+
+func (s *Session) join(name string, role consent.Role, guardianID string) error {
+	joiner := consent.Participant{ID: storage.NewID(), Name: name, Role: role, GuardianID: guardianID}
+	ev := consent.Event{Kind: consent.EventJoin, Actor: consent.Therapist(), Joiner: &joiner, At: s.opt.Now()}
+	eff, err := s.cs.Apply(ev)
+	if err != nil {
+		return err
+	}
+	if eff.StopCapture {
+		s.stopCapture()
+	}
+	if _, err := s.opt.DB.AddParticipant(s.stored.ID, storage.Participant{
+		ID: joiner.ID, Name: joiner.Name, Role: roleName(role), GuardianID: guardianID,
+	}); err != nil {
+		p := &Problem{Kind: KindJoinNotStored, Err: err}
+		s.opt.Logf("session %s: %v", s.stored.ID, p)
+		return p
+	}
+	if err := s.store(ev); err != nil {
+		p := &Problem{Kind: KindJoinNotStored, Err: err}
+		s.opt.Logf("session %s: %v", s.stored.ID, p)
+		return p
+	}
+	return s.apply(consent.Event{Kind: consent.EventAsk, Actor: consent.Therapist()})
+}
+
+// End ends the session by actor: capture stops, the end is stored in the
+// consent history, and the session is marked ended. Ending an ended
+// session only marks it ended. A storage failure is a *Problem of
+// KindEndNotStored (capture is off; a session whose end was not stored is
+// ended at the next unlock, as of its last step).
+func (s *Session) End(actor consent.Actor) error {
+	s.mu.Lock()
+	var err error
+	if s.cs.State() != consent.Ended {
+		err = s.apply(consent.Event{Kind: consent.EventEnd, Actor: actor})
+	}
+	s.stopCapture() // whatever consent said, the microphone is off now
+	if endErr := s.opt.DB.EndSession(s.stored.ID); endErr != nil && err == nil {
+		p := &Problem{Kind: KindEndNotStored, Err: endErr}
+		s.opt.Logf("session %s: %v", s.stored.ID, p)
+		err = p
+	}
+	s.mu.Unlock()
+	s.changed()
+	return err
+}
+
+// StopCapture stops the recorder, if one is running, and waits until what
+// it captured is sealed. Apply does this whenever consent says so; call it
+// only to make sure the microphone is off whatever happened.
+func (s *Session) StopCapture() {
+	s.mu.Lock()
+	s.stopCapture()
+	s.mu.Unlock()
+	s.changed()
+}
+
+// State is the consent state.
+func (s *Session) State() consent.State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cs.State()
+}
+
+// Recording reports whether the microphone is on.
+func (s *Session) Recording() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.capture != nil
+}
+
+// Participants are the people present, in the order they came.
+func (s *Session) Participants() []consent.Participant {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cs.Participants()
+}
+
+// Pending are those whose yes is still missing in the current round.
+func (s *Session) Pending() []consent.Participant {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cs.Pending()
+}
+
+// Asked reports whether any step has been taken yet.
+func (s *Session) Asked() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.cs.Events()) > 0
+}
+
+// DeleteOn is the deletion date the client is shown now.
+func (s *Session) DeleteOn() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cs.DeleteOn()
+}
+
+// Grant is the Grant capture runs under, while recording.
+func (s *Session) Grant() (consent.Grant, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cs.Grant()
+}
+
+// Statement is the consent statement as the client reads it.
+func (s *Session) Statement() consent.Page {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cs.Statement()
+}
+
+// Policy is the policy the session is asked under.
+func (s *Session) Policy() consent.Policy {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cs.Policy()
+}
+
+// Receipt is the session's consent receipt so far, naming how consent was
+// asked.
+func (s *Session) Receipt(controller string) consent.Receipt {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cs.Receipt(s.method, controller)
+}
+
+// Method is how consent is asked in this session.
+func (s *Session) Method() consent.CollectionMethod { return s.method }
+
+// ID is the session's ID in storage.
+func (s *Session) ID() string { return s.stored.ID }
+
+// Client is the client the session is with.
+func (s *Session) Client() storage.Client { return s.client }
+
+// StartedAt is when the session began.
+func (s *Session) StartedAt() time.Time { return s.stored.StartedAt }
+
+// Level is the latest sound level and the time recorded so far in this
+// recording.
+func (s *Session) Level() audio.Level {
+	s.levelMu.Lock()
+	defer s.levelMu.Unlock()
+	return s.level
+}
+
+func (s *Session) setLevel(l audio.Level) {
+	s.levelMu.Lock()
+	s.level = l
+	s.levelMu.Unlock()
+}
+
+// deleteLast deletes the last d of audio recorded in this session, across
+// segments: whole segments from the end, then the tail of the one where d
+// runs out. The encoding is constant bitrate, so bytes are proportional to
+// time.
+func (s *Session) deleteLast(d time.Duration) error {
+	recs, err := s.opt.DB.Recordings(s.stored.ID)
+	if err != nil {
+		return err
+	}
+	reason := fmt.Sprintf("the client chose to delete the last %d minutes", int(d/time.Minute))
+	for i := len(recs) - 1; i >= 0 && d > 0; i-- {
+		rec := recs[i]
+		if rec.State == storage.StateDeleted {
+			continue
+		}
+		if rec.Duration <= d {
+			if err := s.opt.DB.DeleteNow(rec.ID, reason); err != nil {
+				return err
+			}
+			d -= rec.Duration
+			continue
+		}
+		keep := int64(float64(rec.Bytes) * float64(rec.Duration-d) / float64(rec.Duration))
+		return s.opt.DB.DeleteAfter(rec.ID, keep, reason)
+	}
+	return nil
+}
+
+// roleName is the stable name of a role, as storage keeps it and
+// consent.ParseRole reads it.
+func roleName(r consent.Role) string {
+	b, err := r.MarshalText()
+	if err != nil {
+		return "client"
+	}
+	return string(b)
+}
+
+// methodNames are the collection methods as storage keeps them.
+var methodNames = map[consent.CollectionMethod]string{
+	consent.CollectionOnScreen:  storage.MethodOnScreen,
+	consent.CollectionReadAloud: storage.MethodReadAloud,
+}
