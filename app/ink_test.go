@@ -610,3 +610,44 @@ func TestInkSavedWithNotes(t *testing.T) {
 		t.Error("the reopened page is drawn differently")
 	}
 }
+
+// inkGoldenSheets are the pages whose encoding is in
+// testdata/ink-v1.golden: every field of the format at its smallest and
+// largest, and deltas of one, two and three bytes, both ways.
+func inkGoldenSheets() []inkSheet {
+	corners := inkStroke{Width: 1, Points: []inkPoint{{0, 0}, {inkCoordMax, inkCoordMax}, {0, inkCoordMax}, {inkCoordMax, 0}, {0, 0}}}
+	wave := inkStroke{Width: inkPenWidth, Points: make([]inkPoint, 300)}
+	for i := range wave.Points {
+		wave.Points[i] = inkPoint{X: uint16(1000 + i*150 + i%7*13), Y: uint16(30000 + i*i*37%2001 - 1000)}
+	}
+	hook := inkStroke{Width: 127, Points: []inkPoint{{40000, 20000}, {40063, 20000}, {40000, 19936}, {48192, 19936}, {40000, 11744}, {40000, 20000}}}
+	return []inkSheet{
+		{Strokes: []inkStroke{corners, {Width: inkPenWidth, Points: []inkPoint{{32768, 23170}}}, wave}},
+		{},
+		{Strokes: []inkStroke{{Width: inkMaxWidth, Points: corners.Points[:2]}, hook, {Width: 128, Points: []inkPoint{{inkCoordMax, inkCoordMax}}}}},
+	}
+}
+
+// TestInkGoldenV1 holds the format to notes saved by earlier versions:
+// testdata/ink-v1.golden was written by encodeInk at commit 0d4f9d6 and
+// must never be rewritten.
+func TestInkGoldenV1(t *testing.T) {
+	golden, err := os.ReadFile(filepath.Join("testdata", "ink-v1.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeInk(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !inkSameSheets(got, inkGoldenSheets()) {
+		t.Error("the golden encoding decodes to other pages")
+	}
+	b, err := encodeInk(inkGoldenSheets())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b, golden) {
+		t.Error("the golden pages encode to other bytes")
+	}
+}
