@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/ink"
 )
 
 // notesSaveDelay is how long after the last keystroke notes are saved.
@@ -30,7 +31,7 @@ type sessionScreen struct {
 	join     *widget.Button
 	end      *widget.Button
 	notes    *widget.Entry
-	ink      *inkPage
+	ink      *handwritingPage
 	// inkKept holds handwriting that could not be read: it is saved back
 	// unchanged rather than lost.
 	inkKept []byte
@@ -63,10 +64,10 @@ func newSessionScreen(u *UI, run *sessionRun) *sessionScreen {
 	s.saved = widget.NewLabel("")
 	s.saved.Importance = widget.LowImportance
 	s.problem = newProblemLabel()
-	var pages []inkSheet
+	var pages []ink.Sheet
 	if n, err := u.db.Notes(run.stored.ID); err == nil {
 		s.notes.SetText(n.Text)
-		if pages, err = decodeInk(n.Ink); err != nil {
+		if pages, err = ink.Decode(n.Ink); err != nil {
 			u.opt.Logf("reading handwriting: %v", err)
 			s.inkKept = n.Ink
 			s.problem.SetText("The handwritten pages could not be read. They are kept as they were; new handwriting is not saved.")
@@ -74,7 +75,7 @@ func newSessionScreen(u *UI, run *sessionRun) *sessionScreen {
 	} else {
 		u.opt.Logf("reading notes: %v", err)
 	}
-	s.ink = newInkPage(pages)
+	s.ink = newHandwritingPage(pages)
 	s.ink.OnChanged = func() { s.notesChanged("") }
 	s.notes.OnChanged = s.notesChanged
 	u.run = run
