@@ -9,8 +9,9 @@ import (
 const module = "github.com/assent-recorder/assent"
 
 // TestLayering guards the one-way dependencies of DESIGN.md:
-// cmd → app → {consent, storage, audio}; consent imports only the standard
-// library; audio and storage import neither Fyne, app, nor each other.
+// cmd → app → {consent, storage, audio, ink}; consent and ink import only
+// the standard library; audio and storage import neither Fyne, app, nor
+// each other.
 func TestLayering(t *testing.T) {
 	rules := []struct {
 		pkg       string
@@ -18,6 +19,8 @@ func TestLayering(t *testing.T) {
 		stdOnly   bool
 	}{
 		{pkg: "./consent", stdOnly: true},
+		// Handwriting as data; the widget is app's.
+		{pkg: "./ink", stdOnly: true},
 		// Its init must run before Fyne's (see its package comment).
 		{pkg: "./internal/posixlocale", stdOnly: true},
 		{pkg: "./storage", forbidden: []string{"fyne.io/", module + "/app", module + "/audio", "github.com/gordonklaus/portaudio"}},
