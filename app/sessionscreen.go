@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/ink"
 	"github.com/assent-recorder/assent/session"
 )
 
@@ -32,12 +33,12 @@ type sessionScreen struct {
 	join     *widget.Button
 	end      *widget.Button
 	notes    *widget.Entry
-	ink      *inkPage
-	// inkKept holds handwriting that could not be read: it is saved back
+	ink      *handwritingPage
+	// unreadInk holds handwriting that could not be read: it is saved back
 	// unchanged rather than lost.
-	inkKept []byte
-	saved   *widget.Label
-	problem *widget.Label
+	unreadInk []byte
+	saved     *widget.Label
+	problem   *widget.Label
 
 	saveTimer *time.Timer
 	dirty     bool
@@ -65,18 +66,18 @@ func newSessionScreen(u *UI, run *session.Session) *sessionScreen {
 	s.saved = widget.NewLabel("")
 	s.saved.Importance = widget.LowImportance
 	s.problem = newProblemLabel()
-	var pages []inkSheet
+	var pages []ink.Sheet
 	if n, err := u.db.Notes(run.ID()); err == nil {
 		s.notes.SetText(n.Text)
-		if pages, err = decodeInk(n.Ink); err != nil {
+		if pages, err = ink.Decode(n.Ink); err != nil {
 			u.opt.Logf("reading handwriting: %v", err)
-			s.inkKept = n.Ink
+			s.unreadInk = n.Ink
 			s.problem.SetText("The handwritten pages could not be read. They are kept as they were; new handwriting is not saved.")
 		}
 	} else {
 		u.opt.Logf("reading notes: %v", err)
 	}
-	s.ink = newInkPage(pages)
+	s.ink = newHandwritingPage(pages)
 	s.ink.OnChanged = func() { s.notesChanged("") }
 	s.notes.OnChanged = s.notesChanged
 	u.run = run
@@ -278,16 +279,16 @@ func (s *sessionScreen) saveNotes() {
 	if !s.dirty {
 		return
 	}
-	ink := s.inkKept
-	if ink == nil {
+	handwriting := s.unreadInk
+	if handwriting == nil {
 		var err error
-		if ink, err = s.ink.encoded(); err != nil {
+		if handwriting, err = s.ink.encoded(); err != nil {
 			s.ui.opt.Logf("encoding handwriting: %v", err)
 			s.saved.SetText("The handwriting could not be saved. Keep this screen open and try again.")
 			return
 		}
 	}
-	if err := s.ui.db.SaveNotes(s.run.ID(), s.notes.Text, ink); err != nil {
+	if err := s.ui.db.SaveNotes(s.run.ID(), s.notes.Text, handwriting); err != nil {
 		s.ui.opt.Logf("saving notes: %v", err)
 		s.saved.SetText("The notes could not be saved. Keep this screen open and try again.")
 		return

@@ -9,9 +9,10 @@ import (
 const module = "github.com/assent-recorder/assent"
 
 // TestLayering guards the one-way dependencies of DESIGN.md:
-// cmd → app → session → {consent, storage, audio}; consent imports only the
-// standard library; session imports no Fyne and nothing above it; audio and
-// storage import neither Fyne, app, session, nor each other.
+// cmd → app → session → {consent, storage, audio}, and app → ink; consent
+// and ink import only the standard library; session imports no Fyne and
+// nothing above it; audio and storage import neither Fyne, app, session,
+// nor each other.
 func TestLayering(t *testing.T) {
 	rules := []struct {
 		pkg       string
@@ -19,6 +20,8 @@ func TestLayering(t *testing.T) {
 		stdOnly   bool
 	}{
 		{pkg: "./consent", stdOnly: true},
+		// Handwriting as data; the widget is app's.
+		{pkg: "./ink", stdOnly: true},
 		// Its init must run before Fyne's (see its package comment).
 		{pkg: "./internal/posixlocale", stdOnly: true},
 		{pkg: "./storage", forbidden: []string{"fyne.io/", module + "/app", module + "/session", module + "/audio", "github.com/gordonklaus/portaudio"}},
