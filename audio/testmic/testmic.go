@@ -49,6 +49,11 @@
 // next one without blocking, and starts the fixture again from its
 // beginning for it. It stops at the test's cleanup; from then on the
 // device reads as silence.
+//
+// # Without PortAudio: PacedReader
+//
+// PacedReader is the same pacing for a test that feeds PCM to an
+// audio.PCMMic rather than going through ALSA.
 package testmic
 
 import (
