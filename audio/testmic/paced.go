@@ -124,8 +124,9 @@ func startFeeder(path string, pcm []byte) (*Feeder, error) {
 }
 
 // Delivered is all the audio written into the pipe so far, for every
-// reader together. Audio dropped because a reader did not read is not
-// counted.
+// reader together; a block is counted as its write begins, so no reader
+// has read more than this. Audio dropped because a reader did not read is
+// not counted.
 func (f *Feeder) Delivered() time.Duration {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -264,7 +265,13 @@ func (f *Feeder) feed(fd int) (stopped bool) {
 		}
 		look()
 		for !next.After(now) {
+			// Counted before the write, so that Delivered is never less
+			// than what a reader has read, and taken back if it fails.
+			f.addDelivered(blockBytes)
 			_, err := unix.Write(fd, block())
+			if err != nil {
+				f.addDelivered(-blockBytes)
+			}
 			if errors.Is(err, unix.EAGAIN) {
 				// No room: the reader is not reading. Drop this tick's
 				// audio and the rest of any lag; never burst later.
@@ -280,15 +287,19 @@ func (f *Feeder) feed(fd int) (stopped bool) {
 				f.setReader(now, false)
 			}
 			written += blockBytes
-			f.mu.Lock()
-			f.delivered += blockBytes
-			f.mu.Unlock()
 			off = (off + blockBytes) % len(f.pcm)
 			next = next.Add(Block)
 		}
 		look()
 		timer.Reset(time.Until(next))
 	}
+}
+
+// addDelivered adds n bytes to what has been delivered.
+func (f *Feeder) addDelivered(n int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.delivered += n
 }
 
 // setReader records a new reader's first block (zero: no reader).
