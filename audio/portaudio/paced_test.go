@@ -118,7 +118,7 @@ func TestPacedCapture(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer host.Close()
-		got, wall := record(t, host, sess.Grant(), 300*time.Millisecond)
+		got, wall := record(t, host, sess.Grant(), 100*time.Millisecond)
 		t.Logf("unpaced: captured %v in %v", duration(len(got)), wall)
 		if duration(len(got))-wall <= pacedBound {
 			t.Errorf("the unpaced device captured %v in %v: the check cannot tell paced from unpaced", duration(len(got)), wall)
