@@ -66,12 +66,7 @@ func looped(fixture []int16, n int) []int16 {
 // check (the control below), so the check can see what it claims to.
 func TestPacedCapture(t *testing.T) {
 	mic := testmic.NewPaced(t, sentence)
-	mic.Setenv(t)
-	host, err := portaudio.NewHost(logf(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer host.Close()
+	host := newHost(t, mic)
 	sess := audiotest.NewSession(t)
 	fixture := mic.Samples(t)
 	for run := range 2 {
@@ -108,16 +103,14 @@ func TestPacedCapture(t *testing.T) {
 		}
 	}
 
-	host.Close() // PortAudio reads the ALSA configuration afresh once every Host is closed
+	// PortAudio reads the ALSA configuration afresh only once every Host
+	// is closed.
+	if err := host.Close(); err != nil {
+		t.Fatal(err)
+	}
 	t.Run("control", func(t *testing.T) {
 		// The same recording from New's unpaced device: it runs ahead.
-		mic := testmic.New(t, sentence)
-		mic.Setenv(t)
-		host, err := portaudio.NewHost(logf(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer host.Close()
+		_, host := setup(t, sentence)
 		got, wall := record(t, host, sess.Grant(), 100*time.Millisecond)
 		t.Logf("unpaced: captured %v in %v", duration(len(got)), wall)
 		if duration(len(got))-wall <= pacedBound {

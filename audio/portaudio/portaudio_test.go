@@ -46,6 +46,13 @@ func logf(t *testing.T) func(string, ...any) {
 func setup(t *testing.T, text string) (*testmic.Mic, *portaudio.Host) {
 	t.Helper()
 	mic := testmic.New(t, text)
+	return mic, newHost(t, mic)
+}
+
+// newHost points ALSA at mic and starts PortAudio, closed at the end of
+// the test (before a paced mic's Feeder stops).
+func newHost(t *testing.T, mic *testmic.Mic) *portaudio.Host {
+	t.Helper()
 	mic.Setenv(t)
 	host, err := portaudio.NewHost(logf(t))
 	if err != nil {
@@ -56,7 +63,7 @@ func setup(t *testing.T, text string) (*testmic.Mic, *portaudio.Host) {
 			t.Error(err)
 		}
 	})
-	return mic, host
+	return host
 }
 
 // TestCaptureSpeech is the whole microphone path for real: espeak-ng
@@ -239,13 +246,7 @@ func TestRevokedGrantNoFurtherRead(t *testing.T) {
 // read wait for its 20 ms of audio, as a sound card does, so Stop usually
 // finds a read in progress.
 func TestStopLatency(t *testing.T) {
-	mic := testmic.NewPaced(t, sentence)
-	mic.Setenv(t)
-	host, err := portaudio.NewHost(logf(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer host.Close()
+	host := newHost(t, testmic.NewPaced(t, sentence))
 	sess := audiotest.NewSession(t)
 	lats := stopLatencies(t, host, sess.Grant(), 50)
 	p50, worst := lats[len(lats)/2], lats[len(lats)-1]
