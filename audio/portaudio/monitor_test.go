@@ -24,7 +24,7 @@ func TestMicCheckOnTheDevice(t *testing.T) {
 	if !errors.Is(err, audio.ErrCheckOnly) || rec != nil {
 		t.Fatalf("Start with a check's Grant: %v", err)
 	}
-	if fixtureOpen(t, mic.Fixture) {
+	if fixtureOpen(t, mic.Infile) {
 		t.Fatal("the device was opened for a recording under a check's Grant")
 	}
 
@@ -45,7 +45,7 @@ func TestMicCheckOnTheDevice(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-first
-	open := fixtureOpen(t, mic.Fixture)
+	open := fixtureOpen(t, mic.Infile)
 	close(looked)
 	end := m.Wait()
 	if !open {
@@ -57,7 +57,7 @@ func TestMicCheckOnTheDevice(t *testing.T) {
 	if loudest < -30 {
 		t.Errorf("the speech fixture peaked at %.1f dBFS in the level test", loudest)
 	}
-	if fixtureOpen(t, mic.Fixture) {
+	if fixtureOpen(t, mic.Infile) {
 		t.Error("the device is still open after the check")
 	}
 	check.Stop()

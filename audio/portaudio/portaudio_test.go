@@ -46,6 +46,13 @@ func logf(t *testing.T) func(string, ...any) {
 func setup(t *testing.T, text string) (*testmic.Mic, *portaudio.Host) {
 	t.Helper()
 	mic := testmic.New(t, text)
+	return mic, newHost(t, mic)
+}
+
+// newHost points ALSA at mic and starts PortAudio, closed at the end of
+// the test (before a paced mic's Feeder stops).
+func newHost(t *testing.T, mic *testmic.Mic) *portaudio.Host {
+	t.Helper()
 	mic.Setenv(t)
 	host, err := portaudio.NewHost(logf(t))
 	if err != nil {
@@ -56,7 +63,7 @@ func setup(t *testing.T, text string) (*testmic.Mic, *portaudio.Host) {
 			t.Error(err)
 		}
 	})
-	return mic, host
+	return host
 }
 
 // TestCaptureSpeech is the whole microphone path for real: espeak-ng
@@ -131,9 +138,9 @@ func TestCaptureSpeech(t *testing.T) {
 	}
 }
 
-// fixtureOpen reports whether this process has the fixture file open: the
-// ALSA file plugin opens it when, and only when, the capture device is
-// opened.
+// fixtureOpen reports whether this process has the test microphone's
+// infile (mic.Infile) open: the ALSA file plugin opens it when, and only
+// when, the capture device is opened.
 func fixtureOpen(t *testing.T, fixture string) bool {
 	t.Helper()
 	fds, err := os.ReadDir("/proc/self/fd")
@@ -163,14 +170,14 @@ func TestInvalidGrantNeverOpensDevice(t *testing.T) {
 			if !errors.Is(err, audio.ErrGrantInvalid) || src != nil {
 				t.Fatalf("Open: %v, %v; want ErrGrantInvalid", src, err)
 			}
-			if fixtureOpen(t, mic.Fixture) {
+			if fixtureOpen(t, mic.Infile) {
 				t.Error("the capture device was opened")
 			}
 			rec, err := audio.Start(g, host.Mic(""), &audiotest.Sink{}, audio.Options{NewEncoder: lame.NewFunc(lame.Options{})})
 			if !errors.Is(err, audio.ErrGrantInvalid) || rec != nil {
 				t.Errorf("Start: %v", err)
 			}
-			if fixtureOpen(t, mic.Fixture) {
+			if fixtureOpen(t, mic.Infile) {
 				t.Error("the capture device was opened by Start")
 			}
 		})
@@ -180,11 +187,11 @@ func TestInvalidGrantNeverOpensDevice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !fixtureOpen(t, mic.Fixture) {
+	if !fixtureOpen(t, mic.Infile) {
 		t.Fatal("the check is blind: a valid Grant's open did not show")
 	}
 	src.Close()
-	if fixtureOpen(t, mic.Fixture) {
+	if fixtureOpen(t, mic.Infile) {
 		t.Error("Close left the device open")
 	}
 }
@@ -228,33 +235,36 @@ func TestRevokedGrantNoFurtherRead(t *testing.T) {
 	if end.Captured != 24*20*time.Millisecond {
 		t.Errorf("captured %v", end.Captured)
 	}
-	if fixtureOpen(t, mic.Fixture) {
+	if fixtureOpen(t, mic.Infile) {
 		t.Error("device still open after the recording ended")
 	}
 }
 
-// TestStopLatency starts and stops a recording of the test microphone 50
-// times and reports how long after Stop the input was closed. The design
-// asks for 100 ms; the ALSA file device answers reads at once, so this
-// measures the recorder and PortAudio's close, not a sound card's period.
+// TestStopLatency starts and stops a recording of the paced test
+// microphone 50 times and checks how long after Stop the input was closed
+// against the design's 100 ms, for every run. The paced device makes each
+// read wait for its 20 ms of audio, as a sound card does, so Stop usually
+// finds a read in progress.
 func TestStopLatency(t *testing.T) {
-	_, host := setup(t, sentence)
+	host := newHost(t, testmic.NewPaced(t, sentence))
 	sess := audiotest.NewSession(t)
 	lats := stopLatencies(t, host, sess.Grant(), 50)
-	p50, p99 := lats[len(lats)/2], lats[len(lats)*99/100]
-	t.Logf("Stop → input closed over %d runs: p50 %v, p99 %v, max %v", len(lats), p50, p99, lats[len(lats)-1])
-	// Asserted on the median only, so that a loaded machine running other
-	// packages' tests at the same time does not fail it spuriously.
-	if p50 > 100*time.Millisecond {
-		t.Errorf("median stop latency %v exceeds 100 ms", p50)
+	p50, worst := lats[len(lats)/2], lats[len(lats)-1]
+	t.Logf("Stop → input closed over %d runs: p50 %v, p90 %v, max %v", len(lats), p50, lats[len(lats)*9/10], worst)
+	// The worst run, not only the median: the design promises every Stop.
+	// A read waits at most 20 ms, and closing takes well under a
+	// millisecond, so even a busy machine leaves a wide margin.
+	if worst > 100*time.Millisecond {
+		t.Errorf("stop latency up to %v (p50 %v): the design asks every Stop to close the input within 100 ms", worst, p50)
 	}
 }
 
 // BenchmarkStopLatency reports the median and 99th percentile time from
-// Stop to the microphone being closed, over 50 recordings per iteration.
+// Stop to the microphone being closed, over 50 recordings of the paced
+// test microphone per iteration.
 func BenchmarkStopLatency(b *testing.B) {
-	mic := testmic.New(b, sentence)
-	b.Setenv("HOME", mic.Home)
+	mic := testmic.NewPaced(b, sentence)
+	mic.Setenv(b)
 	host, err := portaudio.NewHost(nil)
 	if err != nil {
 		b.Fatal(err)
@@ -408,11 +418,13 @@ func TestHostClose(t *testing.T) {
 }
 
 // tee is a Speaker that opens the real device and keeps a copy of what is
-// written to it, so that the test can check what the Player sent.
+// written to it, so that the test can check what the Player sent, and
+// where the Player said it was (position) before each write.
 type tee struct {
-	host *portaudio.Host
-	mu   sync.Mutex
-	outs []*teeOutput
+	host     *portaudio.Host
+	position func() time.Duration // set before playing
+	mu       sync.Mutex
+	outs     []*teeOutput
 }
 
 func (s *tee) OpenOutput(rate, ch int) (audio.Output, error) {
@@ -420,7 +432,7 @@ func (s *tee) OpenOutput(rate, ch int) (audio.Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &teeOutput{Output: o}
+	t := &teeOutput{Output: o, position: s.position}
 	s.mu.Lock()
 	s.outs = append(s.outs, t)
 	s.mu.Unlock()
@@ -435,20 +447,54 @@ func (s *tee) last() *teeOutput {
 
 type teeOutput struct {
 	audio.Output
-	mu  sync.Mutex
-	got []int16
+	position func() time.Duration
+	mu       sync.Mutex
+	got      []int16
+	writes   []teeWrite
+}
+
+// teeWrite is one Write: the samples written before it, and the Player's
+// Position as it began.
+type teeWrite struct {
+	before   int
+	position time.Duration
 }
 
 func (o *teeOutput) Write(p []int16) error {
 	o.mu.Lock()
+	o.writes = append(o.writes, teeWrite{before: len(o.got), position: o.position()})
 	o.got = append(o.got, p...)
 	o.mu.Unlock()
 	return o.Output.Write(p)
 }
 
+// checkPositions checks that the Player's Position, seen at each write,
+// is from plus the audio written before it: it moves forward with every
+// write, by exactly what was played.
+func (o *teeOutput) checkPositions(t *testing.T, from time.Duration) {
+	t.Helper()
+	rate, ch := o.Format()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.writes) < 10 {
+		t.Fatalf("%d writes: too few to see the position move", len(o.writes))
+	}
+	for i, w := range o.writes {
+		want := from + time.Duration(int64(w.before/ch)*int64(time.Second)/int64(rate))
+		if w.position != want {
+			t.Fatalf("write %d of %d: Position %v after %d samples written from %v; want %v", i, len(o.writes), w.position, w.before, from, want)
+		}
+		if i > 0 && w.position <= o.writes[i-1].position {
+			t.Fatalf("write %d: Position %v did not move on from %v", i, w.position, o.writes[i-1].position)
+		}
+	}
+}
+
 // TestPlayerIntoNullOutput plays recorded speech through PortAudio into
-// ALSA's null output: position advances to the end, and after a seek the
-// device gets the audio from exactly the sample asked for.
+// ALSA's null output: the position moves forward with every write, by the
+// audio written, to the end; and after a seek the device gets the audio
+// from exactly the sample asked for. (The null output takes writes at
+// once, so this checks position against audio played, not the clock.)
 func TestPlayerIntoNullOutput(t *testing.T) {
 	mic, host := setup(t, sentence)
 	var mp3 bytes.Buffer
@@ -466,6 +512,7 @@ func TestPlayerIntoNullOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.Close()
+	spk.position = p.Position
 	if d := p.Duration(); d < 2*time.Second {
 		t.Fatalf("Duration %v", d)
 	}
@@ -487,6 +534,7 @@ func TestPlayerIntoNullOutput(t *testing.T) {
 	}
 	rate, ch := spk.last().Format()
 	t.Logf("played %v at %d Hz, %d channels; %d position samples", p.Duration(), rate, ch, len(positions))
+	spk.last().checkPositions(t, 0)
 
 	// Seek while paused, then play from there.
 	at := 1234 * time.Millisecond
@@ -499,8 +547,11 @@ func TestPlayerIntoNullOutput(t *testing.T) {
 	p.Play()
 	<-p.Ended()
 	out := spk.last()
+	out.checkPositions(t, at)
 	if rate != 16000 || ch != 2 {
-		t.Skipf("the device took %d Hz × %d; the sample check needs 16 kHz stereo", rate, ch)
+		// ALSA's null output takes any format; only a changed test
+		// microphone configuration can make it refuse.
+		t.Fatalf("the device took %d Hz × %d; the sample check needs the 16 kHz stereo asked for (is HOME the test microphone's?)", rate, ch)
 	}
 	frame := int(at * 16000 / time.Second)
 	got := make([]int16, len(out.got)/2)
