@@ -145,7 +145,7 @@ func TestMicCheckStopsWhenTheScreenChanges(t *testing.T) {
 	for _, how := range []string{"Back", "Lock"} {
 		t.Run(how, func(t *testing.T) {
 			u, db, s, mics := micSettingsUI(t)
-			endless := &countingMic{Mic: audio.PCMMic{R: &pacedReader{pcm: make([]byte, 100), speed: 1}}}
+			endless := &countingMic{Mic: audio.PCMMic{R: &testmic.PacedReader{PCM: make([]byte, 100)}}}
 			mics.mics[speechMic] = endless
 			s.mic.choose.SetSelected(speechMic)
 			test.Tap(s.mic.test)
@@ -231,7 +231,7 @@ func TestChosenMicrophoneIsUsed(t *testing.T) {
 // system default.
 func TestSessionRecordsFromTheChosenMicrophone(t *testing.T) {
 	f := newSessionFixture(t)
-	other := &countingMic{Mic: audio.PCMMic{R: &pacedReader{pcm: make([]byte, 100), speed: 4}}}
+	other := &countingMic{Mic: audio.PCMMic{R: &testmic.PacedReader{PCM: make([]byte, 100), Speed: 4}}}
 	f.u.opt.Microphones = &testMics{names: []string{silentMic, speechMic}, mics: map[string]*countingMic{
 		silentMic: other,
 		speechMic: f.mic,

@@ -68,6 +68,8 @@ func (u *UI) problemText(err error) string {
 		return noMicText
 	case session.KindMicrophoneNotStarted:
 		return "The microphone could not be started, so Assent is not recording. The session goes on as notes only."
+	case session.KindRecordingNotCreated:
+		return "Assent could not begin a recording on the disk, so it is not recording. The session goes on as notes only."
 	case session.KindFileLost:
 		return "The recording's file was removed from the disk while recording (was the data folder moved or cleaned?), so what was recorded could not be kept. Notes are not affected."
 	case session.KindMicrophoneFailed, session.KindMicrophoneSilent, session.KindDiskFailed:

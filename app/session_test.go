@@ -22,39 +22,6 @@ import (
 	"github.com/assent-recorder/assent/storage"
 )
 
-// pacedReader gives PCM no faster than a microphone would (speed times
-// real time), then silence: the test microphone's file device and a plain
-// reader both deliver as fast as they are read, which would make an hour of
-// audio in a second.
-type pacedReader struct {
-	pcm   []byte
-	speed float64
-	start time.Time
-	pos   int64
-}
-
-func (p *pacedReader) Read(b []byte) (int, error) {
-	if p.start.IsZero() {
-		p.start = time.Now()
-	}
-	due := int64(time.Since(p.start).Seconds()*p.speed*2*audio.SpeechRate) &^ 1
-	for due <= p.pos {
-		time.Sleep(5 * time.Millisecond)
-		due = int64(time.Since(p.start).Seconds()*p.speed*2*audio.SpeechRate) &^ 1
-	}
-	n := int(min(int64(len(b)), due-p.pos))
-	for i := 0; i < n; i++ {
-		j := p.pos + int64(i)
-		if j < int64(len(p.pcm)) {
-			b[i] = p.pcm[j]
-		} else {
-			b[i] = 0
-		}
-	}
-	p.pos += int64(n)
-	return n, nil
-}
-
 // countingMic wraps a Mic and counts how often it was opened.
 type countingMic struct {
 	audio.Mic
@@ -82,7 +49,7 @@ func newSessionFixture(t *testing.T) *sessionFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mic := &countingMic{Mic: audio.PCMMic{R: &pacedReader{pcm: pcm, speed: 4}}}
+	mic := &countingMic{Mic: audio.PCMMic{R: &testmic.PacedReader{PCM: pcm, Speed: 4}}}
 	u, db := newTestUI(t)
 	u.opt.Mic = mic
 	u.opt.NewEncoder = func(kbps int) audio.NewEncoderFunc { return lame.NewFunc(lame.Options{Bitrate: kbps}) }

@@ -33,8 +33,8 @@ func crashedFolder(t *testing.T, killAfter time.Duration) (dir, id string) {
 	fixture, _ := speechPCM(t)
 	dir, clientID := newFolder(t)
 	c := startChild(t, envChild+"=record", envDir+"="+dir, envClient+"="+clientID, envFixture+"="+fixture)
-	c.until(t, 30*time.Second, func(l line) bool { return strings.HasPrefix(l.text, "capturing") })
-	c.listenUntil(t, c.start.Add(killAfter))
+	c.until(t, 30*time.Second, func(line) bool { return c.id != "" && !c.start.IsZero() })
+	time.Sleep(time.Until(c.start.Add(killAfter)))
 	c.kill(t)
 	return dir, c.id
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/assent-recorder/assent/audio"
 	"github.com/assent-recorder/assent/audio/testmic"
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 )
 
@@ -22,25 +23,6 @@ import (
 // "Failure behaviour": the recording stops, what was captured before the
 // fault is sealed and kept and plays, and the database stays consistent
 // (the audit chain verifies).
-
-// recordSession starts a session, gets Anna's yes and opens a recording,
-// as the app does before audio.Start.
-func recordSession(t *testing.T, db *storage.DB, clientID string) (*consentRun, consent.Grant, *storage.RecordingWriter) {
-	t.Helper()
-	run, err := beginSession(db, clientID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := run.askAndConfirm()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := run.newRecording(g)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return run, g, w
-}
 
 // fastMic reads the fixture as fast as the pipeline takes it, n times over.
 func fastMic(pcm []byte, n int) audio.PCMMic {
@@ -81,110 +63,87 @@ func checkKept(t *testing.T, db *storage.DB, id string, want, slack time.Duratio
 	return d
 }
 
-// TestDiskFull: the disk fills part-way through a recording.
+// TestDiskFull: the disk fills part-way through a recording. Real write
+// errors: the file size limit (RLIMIT_FSIZE) makes the kernel refuse to
+// grow any file of this process past a size, as a full disk refuses more
+// blocks: storage's own write fails part-way through a chunk, and so do
+// SQLite's writes to its WAL. Nothing is faked above the system call. The
+// session must stop, say so (KindDiskFailed, with what was kept), and turn
+// to notes only; the limit is lifted afterwards, as freeing space would,
+// and the next unlock must recover the audio.
 func TestDiskFull(t *testing.T) {
 	_, pcm := speechPCM(t)
-
-	// The writer below storage fails as write(2) does on a full disk
-	// (fullDisk is a fake; see the next subtest for real write errors).
-	t.Run("sink fails part-way", func(t *testing.T) {
-		dir, clientID := newFolder(t)
-		db := openUnlocked(t, dir)
-		_, g, w := recordSession(t, db, clientID)
-		const limit = 3*storage.DefaultChunkSize + 1000
-		sink := &recordingSink{w: &fullDisk{w: w, limit: limit}}
-		rec, err := audio.Start(g, fastMic(pcm, 2), sink, audioOptions())
-		if err != nil {
-			t.Fatal(err)
-		}
-		end := rec.Wait()
-		if end.Reason != audio.EndSinkFailed || !errors.Is(end.Err, errDiskFull) {
-			t.Fatalf("end: %v; want %v with the disk-full error", end, audio.EndSinkFailed)
-		}
-		if err := sink.seal(w, end); err != nil {
-			t.Fatalf("sealing what was kept: %v", err)
-		}
-		// Kept is exact to within the encoder's look-ahead (audio.End);
-		// decodeMP3 also takes LAME's delay off, and the last MP3 frame
-		// (36 ms at 16 kHz) may be cut: 150 ms covers both.
-		d := checkKept(t, db, w.ID(), end.Kept, 150*time.Millisecond)
-		r, _ := db.Recording(w.ID())
-		if r.Bytes < end.Bytes || r.Bytes > limit {
-			t.Errorf("storage kept %d bytes; the recorder says %d were accepted, the disk took %d", r.Bytes, end.Bytes, limit)
-		}
-		t.Logf("%v; sealed %d bytes, plays %.2fs", end, r.Bytes, d.Duration.Seconds())
-	})
-
-	// Real write errors: the file size limit (RLIMIT_FSIZE) makes the
-	// kernel refuse to grow any file of this process past a size, as a
-	// full disk refuses more blocks: storage's own write fails part-way
-	// through a chunk, and so do SQLite's writes to its WAL. Nothing is
-	// faked above the system call. The limit is lifted afterwards, as
-	// freeing space would, and the next unlock must recover the audio.
-	t.Run("real write errors", func(t *testing.T) {
-		dir, clientID := newFolder(t)
-		db := openUnlocked(t, dir)
-		_, g, w := recordSession(t, db, clientID)
-		id := w.ID()
-		var old syscall.Rlimit
-		if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
-			t.Skipf("getrlimit: %v", err)
-		}
-		signal.Ignore(syscall.SIGXFSZ) // the write fails with EFBIG instead
-		defer signal.Reset(syscall.SIGXFSZ)
-		frame := int64(4 + storage.DefaultChunkSize + 16)
-		limit := 32 + 3*frame + 500 // three whole chunks, and part of a fourth
-		var lift sync.Once
-		liftLimit := func() {
-			lift.Do(func() {
-				if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
-					t.Errorf("restoring RLIMIT_FSIZE: %v", err)
-				}
-			})
-		}
-		defer liftLimit()
-		if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: uint64(limit), Max: old.Max}); err != nil {
-			t.Skipf("setrlimit: %v", err)
-		}
-		sink := &recordingSink{w: w}
-		rec, err := audio.Start(g, fastMic(pcm, 2), sink, audioOptions())
-		if err != nil {
-			liftLimit()
-			t.Fatal(err)
-		}
-		end := rec.Wait()
-		sealErr := sink.seal(w, end)
-		liftLimit()
-		if end.Reason != audio.EndSinkFailed || !errors.Is(end.Err, syscall.EFBIG) {
-			t.Errorf("end: %v; want %v with EFBIG", end, audio.EndSinkFailed)
-		}
-		t.Logf("%v; sealing said: %v", end, sealErr)
-		// The disk has room again; the app is started again.
-		db.Close()
-		db = openUnlocked(t, dir)
-		r, err := db.Recording(id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.State != storage.StateComplete && r.State != storage.StateRecovered {
-			t.Fatalf("recording is %s after the next unlock; recovery: %+v", r.State, db.LastRecovery())
-		}
-		if err := db.VerifyAudit(); err != nil {
-			t.Errorf("audit chain: %v", err)
-		}
-		mp3, err := readRecording(db, id)
-		if err != nil {
-			t.Fatalf("reading what was kept: %v", err)
-		}
-		if len(mp3) < 3*storage.DefaultChunkSize {
-			t.Errorf("kept %d bytes; the three chunks written before the disk filled are %d", len(mp3), 3*storage.DefaultChunkSize)
-		}
-		d, err := decodeMP3(mp3)
-		if err != nil {
-			t.Fatalf("decoding what was kept: %v", err)
-		}
-		t.Logf("after restart: %s, %d bytes, plays %.2fs", r.State, len(mp3), d.Duration.Seconds())
-	})
+	dir, clientID := newFolder(t)
+	db := openUnlocked(t, dir)
+	var old syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
+		t.Fatalf("getrlimit: %v", err)
+	}
+	signal.Ignore(syscall.SIGXFSZ) // the write fails with EFBIG instead
+	defer signal.Reset(syscall.SIGXFSZ)
+	frame := int64(4 + storage.DefaultChunkSize + 16) // a sealed chunk on disk (storage/FORMAT.md)
+	var lift sync.Once
+	liftLimit := func() {
+		lift.Do(func() {
+			if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
+				t.Errorf("restoring RLIMIT_FSIZE: %v", err)
+			}
+		})
+	}
+	defer liftLimit()
+	// A microphone at real time: the limit is set while the recording
+	// is under way, three chunks and a bit past its file's size then.
+	tr := recordTrial(t, db, clientID, audio.PCMMic{R: &testmic.PacedReader{PCM: pcm}, Rate: testmic.Rate})
+	id := tr.recordingID(t)
+	files, _ := filepath.Glob(filepath.Join(dir, storage.RecordingsDir, id+"*"))
+	if len(files) != 1 {
+		t.Fatalf("the recording's files: %v", files)
+	}
+	fi, err := os.Stat(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit := fi.Size() + 3*frame + 500
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: uint64(limit), Max: old.Max}); err != nil {
+		t.Fatalf("setrlimit: %v", err)
+	}
+	p := tr.problem(t, time.Minute)
+	liftLimit()
+	if p.Kind != session.KindDiskFailed || !errors.Is(p.Err, syscall.EFBIG) {
+		t.Errorf("problem %v; want KindDiskFailed with EFBIG", p)
+	}
+	if tr.Recording() || tr.State() != consent.NotesOnly {
+		t.Errorf("after the disk filled: recording %v, state %v; want notes only", tr.Recording(), tr.State())
+	}
+	t.Logf("the session said: %v (kept %v until %v)", p, p.Kept, p.DeleteOn)
+	// The disk has room again; the app is started again.
+	db.Close()
+	db = openUnlocked(t, dir)
+	r, err := db.Recording(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.State != storage.StateComplete && r.State != storage.StateRecovered {
+		t.Fatalf("recording is %s after the next unlock; recovery: %+v", r.State, db.LastRecovery())
+	}
+	if err := db.VerifyAudit(); err != nil {
+		t.Errorf("audit chain: %v", err)
+	}
+	mp3, err := readRecording(db, id)
+	if err != nil {
+		t.Fatalf("reading what was kept: %v", err)
+	}
+	if len(mp3) < 3*storage.DefaultChunkSize {
+		t.Errorf("kept %d bytes; the three chunks written before the disk filled are %d", len(mp3), 3*storage.DefaultChunkSize)
+	}
+	d, err := decodeMP3(mp3)
+	if err != nil {
+		t.Fatalf("decoding what was kept: %v", err)
+	}
+	if told := p.Kept; d.Duration+150*time.Millisecond < told {
+		t.Errorf("the room was told %v was kept; %v plays", told, d.Duration)
+	}
+	t.Logf("after restart: %s, %d bytes, plays %.2fs", r.State, len(mp3), d.Duration.Seconds())
 }
 
 // TestMicrophoneUnplugged: the microphone goes away after 3.3 s. The
@@ -194,7 +153,6 @@ func TestMicrophoneUnplugged(t *testing.T) {
 	_, pcm := speechPCM(t)
 	dir, clientID := newFolder(t)
 	db := openUnlocked(t, dir)
-	_, g, w := recordSession(t, db, clientID)
 	const failAfter = 3*testmic.Rate + testmic.Rate*3/10
 	mic := audio.MicFunc(func(g consent.Grant) (audio.Source, error) {
 		s, err := fastMic(pcm, 1).Open(g)
@@ -203,23 +161,20 @@ func TestMicrophoneUnplugged(t *testing.T) {
 		}
 		return &unpluggedSource{Source: s, failAfter: failAfter}, nil
 	})
-	sink := &recordingSink{w: w}
-	rec, err := audio.Start(g, mic, sink, audioOptions())
-	if err != nil {
-		t.Fatal(err)
+	tr := recordTrial(t, db, clientID, mic)
+	id := tr.recordingID(t)
+	p := tr.problem(t, time.Minute)
+	if p.Kind != session.KindMicrophoneFailed || !errors.Is(p.Err, audio.ErrDeviceLost) {
+		t.Fatalf("problem %v; want KindMicrophoneFailed with ErrDeviceLost", p)
 	}
-	end := rec.Wait()
-	if end.Reason != audio.EndSourceFailed || !errors.Is(end.Err, audio.ErrDeviceLost) {
-		t.Fatalf("end: %v; want %v with ErrDeviceLost", end, audio.EndSourceFailed)
+	if p.Kept != 3300*time.Millisecond {
+		t.Errorf("the room is told %v was kept; want all of 3.3s", p.Kept)
 	}
-	if end.Kept != end.Captured || end.Captured != 3300*time.Millisecond {
-		t.Errorf("captured %v, kept %v; want all of 3.3s kept", end.Captured, end.Kept)
+	if tr.Recording() || tr.State() != consent.NotesOnly {
+		t.Errorf("after the loss: recording %v, state %v; want notes only", tr.Recording(), tr.State())
 	}
-	if err := sink.seal(w, end); err != nil {
-		t.Fatalf("sealing what was kept: %v", err)
-	}
-	d := checkKept(t, db, w.ID(), end.Kept, 40*time.Millisecond)
-	t.Logf("%v; plays %.2fs", end, d.Duration.Seconds())
+	d := checkKept(t, db, id, p.Kept, 40*time.Millisecond)
+	t.Logf("%v; plays %.2fs", p, d.Duration.Seconds())
 }
 
 // TestRecordingsFolderRemoved: someone (a clean-up tool, a sync client)
@@ -230,33 +185,28 @@ func TestRecordingsFolderRemoved(t *testing.T) {
 	_, pcm := speechPCM(t)
 	dir, clientID := newFolder(t)
 	db := openUnlocked(t, dir)
-	run, g, w := recordSession(t, db, clientID)
-	src := &pacedReader{pcm: pcm, rate: testmic.Rate}
-	sink := &recordingSink{w: w}
-	rec, err := audio.Start(g, audio.PCMMic{R: src, Rate: testmic.Rate}, sink, audioOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr := recordTrial(t, db, clientID, audio.PCMMic{R: &testmic.PacedReader{PCM: pcm}, Rate: testmic.Rate})
+	id := tr.recordingID(t)
 	time.Sleep(1500 * time.Millisecond)
 	if err := os.RemoveAll(filepath.Join(dir, storage.RecordingsDir)); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(1500 * time.Millisecond)
-	end := rec.Stop()
-	sealErr := sink.seal(w, end)
-	t.Logf("recorder: %v; sealing: %v", end, sealErr)
-	if !errors.Is(sealErr, storage.ErrFileLost) {
-		t.Errorf("closing a recording whose file was removed: %v, want storage.ErrFileLost", sealErr)
+	stopErr := tr.withdraw(consent.WithdrawKeep)
+	p := tr.problem(t, 10*time.Second)
+	t.Logf("stop: %v; the session said: %v", stopErr, p)
+	if p.Kind != session.KindFileLost || !errors.Is(p.Err, storage.ErrFileLost) {
+		t.Errorf("after the folder was removed: %v, want KindFileLost", p)
 	}
 
 	if err := db.VerifyAudit(); err != nil {
 		t.Errorf("audit chain: %v", err)
 	}
-	r, err := db.Recording(w.ID())
+	r, err := db.Recording(id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	verr := db.VerifyRecording(w.ID())
+	verr := db.VerifyRecording(id)
 	switch {
 	case r.State == storage.StateDeleted:
 		t.Logf("recording deleted: %s", r.DeleteReason)
@@ -267,13 +217,24 @@ func TestRecordingsFolderRemoved(t *testing.T) {
 	default:
 		t.Logf("recording %s; VerifyRecording reports: %v", r.State, verr)
 	}
-	// The next recording of the session cannot be made in a folder that
-	// is gone: a clear error, and nothing half made left in the database.
-	if w2, err := run.newRecording(g); err == nil {
-		w2.Close()
+	// A new yes in a folder that is gone: the recording cannot begin,
+	// which the session says, and nothing half made is left behind.
+	if err := tr.Apply(consent.Event{Kind: consent.EventReAsk, Actor: consent.Therapist()}); err != nil {
+		t.Fatal(err)
+	}
+	err = tr.Apply(consent.Event{Kind: consent.EventConfirm, Actor: consent.ByParticipant(tr.anna()), Participant: tr.anna()})
+	var again *session.Problem
+	switch {
+	case err == nil:
 		t.Logf("a new recording could be made after the folder was removed")
-	} else {
+		tr.StopCapture()
+	case errors.As(err, &again) && again.Kind == session.KindRecordingNotCreated:
 		t.Logf("new recording refused: %v", err)
+		if tr.Recording() || tr.State() != consent.NotesOnly {
+			t.Errorf("after the refusal: recording %v, state %v", tr.Recording(), tr.State())
+		}
+	default:
+		t.Errorf("a yes with the folder gone: %v, want KindRecordingNotCreated or a recording", err)
 	}
 	if err := db.VerifyAudit(); err != nil {
 		t.Errorf("audit chain: %v", err)
@@ -284,17 +245,8 @@ func TestRecordingsFolderRemoved(t *testing.T) {
 	if err := db.VerifyAudit(); err != nil {
 		t.Errorf("audit chain after restart: %v", err)
 	}
-	run.db = db
-	w3, err := run.newRecording(g)
-	if err != nil {
-		t.Fatalf("recording after restart: %v", err)
-	}
-	if _, err := w3.Write(bytes.Repeat([]byte{1}, 100)); err != nil {
-		t.Fatal(err)
-	}
-	if err := w3.Close(); err != nil {
-		t.Fatal(err)
-	}
+	_, id3 := recordWhole(t, db, clientID, fastMic(pcm, 1))
+	checkKept(t, db, id3, 5*time.Second, 0)
 }
 
 // TestWrongPassphraseManyTimes: someone tries passphrases at a locked
@@ -305,16 +257,8 @@ func TestWrongPassphraseManyTimes(t *testing.T) {
 	_, pcm := speechPCM(t)
 	dir, clientID := newFolder(t)
 	db := openUnlocked(t, dir)
-	run, g, w := recordSession(t, db, clientID)
-	sink := &recordingSink{w: w}
-	rec, err := audio.Start(g, fastMic(pcm, 1), sink, audioOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sink.seal(w, rec.Wait()); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SaveNotes(run.stored.ID, "she spoke about her father", nil); err != nil {
+	tr, id := recordWhole(t, db, clientID, fastMic(pcm, 1))
+	if err := db.SaveNotes(tr.ID(), "she spoke about her father", nil); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -339,10 +283,10 @@ func TestWrongPassphraseManyTimes(t *testing.T) {
 		if db.Unlocked() {
 			t.Fatalf("%s: the vault is unlocked", when)
 		}
-		if _, err := db.OpenRecording(w.ID()); !errors.Is(err, storage.ErrLocked) {
+		if _, err := db.OpenRecording(id); !errors.Is(err, storage.ErrLocked) {
 			t.Errorf("%s: OpenRecording = %v, want ErrLocked", when, err)
 		}
-		if _, err := db.Notes(run.stored.ID); !errors.Is(err, storage.ErrLocked) {
+		if _, err := db.Notes(tr.ID()); !errors.Is(err, storage.ErrLocked) {
 			t.Errorf("%s: Notes = %v, want ErrLocked", when, err)
 		}
 	}
@@ -392,8 +336,8 @@ func TestWrongPassphraseManyTimes(t *testing.T) {
 	if err := db.Unlock(passphrase); err != nil {
 		t.Fatalf("right passphrase after the back-off: %v", err)
 	}
-	checkKept(t, db, w.ID(), 5*time.Second, 0)
-	if n, err := db.Notes(run.stored.ID); err != nil || n.Text != "she spoke about her father" {
+	checkKept(t, db, id, 5*time.Second, 0)
+	if n, err := db.Notes(tr.ID()); err != nil || n.Text != "she spoke about her father" {
 		t.Errorf("notes after unlocking: %q, %v", n.Text, err)
 	}
 }

@@ -3,13 +3,11 @@ package proof_test
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,6 +17,7 @@ import (
 	"github.com/assent-recorder/assent/audio/lame"
 	"github.com/assent-recorder/assent/audio/testmic"
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 )
 
@@ -38,13 +37,16 @@ const speechText = "Thank you for coming today. Before we begin, I want to say a
 // chunk size, the real clock) except for the KDF costing.
 func storageOptions() storage.Options { return storage.Options{KDF: cheapKDF} }
 
-// audioOptions is what app/session.go passes to audio.Start, minus the UI
-// callbacks and the speaker: the real LAME encoder at its defaults and the
-// default one-second pieces.
-func audioOptions() audio.Options {
-	// The same pieces as app/session.go (captureChunk): what a crash can
-	// lose is this plus storage's chunk.
-	return audio.Options{NewEncoder: lame.NewFunc(lame.Options{}), ChunkDuration: 250 * time.Millisecond}
+// sessionOptions is what the app gives every session (app's
+// sessionOptions) with mic as the microphone: the real LAME encoder at the
+// practice's bitrate. Reports from the recorder's goroutine run in a
+// goroutine of their own, as with no UI.
+func sessionOptions(db *storage.DB, mic audio.Mic) session.Options {
+	return session.Options{
+		DB:         db,
+		Mic:        func() audio.Mic { return mic },
+		NewEncoder: func(kbps int) audio.NewEncoderFunc { return lame.NewFunc(lame.Options{Bitrate: kbps}) },
+	}
 }
 
 // newFolder makes a data folder with a vault and one client, as the first
@@ -87,184 +89,110 @@ func openUnlocked(t testing.TB, dir string) *storage.DB {
 	return db
 }
 
-// consentRun is a session under way, as app/session.go's sessionRun keeps
-// it: consent decides, then the event is stored, then capture may start.
-type consentRun struct {
-	db      *storage.DB
-	stored  storage.Session
-	cs      *consent.Session
-	segment int
+// trial is a session under way in a trial: package session, as the app
+// runs it, with Anna present, and the problems it reported off a step.
+type trial struct {
+	*session.Session
+	db *storage.DB
+
+	mu       sync.Mutex
+	problems []*session.Problem
+	told     chan struct{} // receives after each problem
 }
 
-func beginSession(db *storage.DB, clientID string) (*consentRun, error) {
-	s, err := db.CreateSession(clientID, storage.Participant{Name: "Anna", Role: "client"})
+// startTrial starts a session of the client with Anna, recording from mic.
+func startTrial(db *storage.DB, clientID string, mic audio.Mic) (*trial, error) {
+	return startTrialWith(sessionOptions(db, mic), clientID)
+}
+
+func startTrialWith(opt session.Options, clientID string) (*trial, error) {
+	c, err := opt.DB.Client(clientID)
 	if err != nil {
 		return nil, err
 	}
-	people := []consent.Participant{{ID: s.Participants[0].ID, Name: "Anna", Role: consent.RoleClient}}
-	cs, err := consent.NewSession(s.ID, clientID, people, consent.DefaultPolicy(), time.UTC)
+	s, err := session.Start(opt, c, []consent.Participant{{Name: "Anna", Role: consent.RoleClient}}, consent.CollectionOnScreen)
 	if err != nil {
 		return nil, err
 	}
-	return &consentRun{db: db, stored: s, cs: cs}, nil
-}
-
-// apply runs ev through consent and stores it as sessionRun.store does.
-func (r *consentRun) apply(ev consent.Event) (consent.Effects, error) {
-	ev.At = time.Now()
-	eff, err := r.cs.Apply(ev)
-	if err != nil {
-		return eff, err
-	}
-	return eff, r.store(ev)
-}
-
-func (r *consentRun) store(ev consent.Event) error {
-	data, err := consent.MarshalEvent(ev)
-	if err != nil {
-		return err
-	}
-	_, err = r.db.AppendConsentEvent(storage.ConsentEvent{
-		SessionID:         r.stored.ID,
-		Kind:              ev.Kind.String(),
-		At:                ev.At,
-		Actor:             ev.Actor.Kind.String(),
-		Participant:       ev.Participant,
-		Data:              data,
-		WithdrawDeleteAll: ev.Kind == consent.EventWithdraw && ev.Withdrawal == consent.WithdrawDeleteAll,
+	tr := &trial{Session: s, db: opt.DB, told: make(chan struct{}, 16)}
+	s.Watch(nil, func(p *session.Problem) {
+		tr.mu.Lock()
+		tr.problems = append(tr.problems, p)
+		tr.mu.Unlock()
+		tr.told <- struct{}{}
 	})
-	return err
+	return tr, nil
 }
 
-// askAndConfirm is the therapist asking and Anna tapping "Record": it
-// returns the Grant consent made, with both events stored.
-func (r *consentRun) askAndConfirm() (consent.Grant, error) {
-	if _, err := r.apply(consent.Event{Kind: consent.EventAsk, Actor: consent.Therapist()}); err != nil {
-		return consent.Grant{}, err
+// anna is the participant's ID.
+func (tr *trial) anna() string { return tr.Participants()[0].ID }
+
+// askAndConfirm is the therapist asking and Anna tapping "Record"; the
+// error is the yes's, if any.
+func (tr *trial) askAndConfirm() error {
+	if err := tr.Apply(consent.Event{Kind: consent.EventAsk, Actor: consent.Therapist()}); err != nil {
+		return fmt.Errorf("ask: %w", err)
 	}
-	p := r.stored.Participants[0].ID
-	eff, err := r.apply(consent.Event{Kind: consent.EventConfirm, Actor: consent.ByParticipant(p), Participant: p})
-	if err != nil {
-		return consent.Grant{}, err
+	if err := tr.Apply(consent.Event{Kind: consent.EventConfirm, Actor: consent.ByParticipant(tr.anna()), Participant: tr.anna()}); err != nil {
+		return fmt.Errorf("yes: %w", err)
 	}
-	if !eff.StartCapture || !eff.Grant.Valid() {
-		return consent.Grant{}, fmt.Errorf("confirm gave no Grant: %+v", eff)
+	if !tr.Recording() {
+		return fmt.Errorf("not recording after the yes (state %v)", tr.State())
 	}
-	return eff.Grant, nil
-}
-
-// newRecording opens the next segment's writer as sessionRun.startCapture
-// does.
-func (r *consentRun) newRecording(g consent.Grant) (*storage.RecordingWriter, error) {
-	var purposes []string
-	for _, p := range g.Purposes() {
-		purposes = append(purposes, p.ID)
-	}
-	r.segment++
-	return r.db.NewRecording(r.stored.ID, r.segment, g.DeleteOn(), purposes)
-}
-
-// recordingSink is app/session.go's adapter from the recorder to storage's
-// sealing writer (copied: it is unexported there), with a hook that sees
-// each piece after storage accepted it.
-type recordingSink struct {
-	w       io.Writer // the *storage.RecordingWriter, or a fault wrapped around it
-	onWrite func(total int64)
-
-	mu    sync.Mutex
-	total int64
-	peaks []audio.Peak
-}
-
-var _ audio.Sink = (*recordingSink)(nil)
-
-func (s *recordingSink) Write(p []byte) (int, error) {
-	n, err := s.w.Write(p)
-	s.mu.Lock()
-	s.total += int64(n)
-	total := s.total
-	s.mu.Unlock()
-	if err == nil && s.onWrite != nil {
-		s.onWrite(total)
-	}
-	return n, err
-}
-
-func (s *recordingSink) WritePeaks(p []audio.Peak) error {
-	s.mu.Lock()
-	s.peaks = append(s.peaks, p...)
-	s.mu.Unlock()
 	return nil
 }
 
-// seal does what sessionRun.captureEnded does when a recording ends.
-func (s *recordingSink) seal(w *storage.RecordingWriter, e audio.End) error {
-	s.mu.Lock()
-	levels := make([]byte, len(s.peaks))
-	for i, p := range s.peaks {
-		m := max(abs(int(p.Min)), abs(int(p.Max)))
-		levels[i] = byte(min(255, m*255/32767))
-	}
-	s.mu.Unlock()
-	w.SetDuration(e.Kept)
-	w.SetPeaks(storage.Peaks{Interval: audio.PeakInterval, Levels: levels})
-	return w.Close()
+// withdraw is Anna's "Stop recording" and her choice.
+func (tr *trial) withdraw(w consent.Withdrawal) error {
+	return tr.Apply(consent.Event{Kind: consent.EventWithdraw, Actor: consent.ByParticipant(tr.anna()), Withdrawal: w})
 }
 
-func abs(n int) int {
-	if n < 0 {
-		return -n
+// recordingID is the ID of the session's latest recording.
+func (tr *trial) recordingID(t testing.TB) string {
+	t.Helper()
+	recs, err := tr.db.Recordings(tr.ID())
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("the session's recordings: %+v, %v", recs, err)
 	}
-	return n
+	return recs[len(recs)-1].ID
 }
 
-// pacedReader gives PCM (signed 16-bit little-endian mono at rate Hz) no
-// faster than real time, looping over pcm, so that a PCMMic behaves like a
-// microphone: the audio captured by time t is at most t minus the first
-// Read. It is here because the ALSA test microphone (audio/testmic) is not
-// paced: ALSA's file plugin answers every read at once, so a recording of
-// it runs ahead of the clock and "how much audio was captured before the
-// kill" would mean nothing.
-type pacedReader struct {
-	pcm     []byte
-	rate    int
-	onStart func(time.Time) // called once, at the first Read
-
-	start time.Time
-	given atomic.Int64 // bytes given so far
+// problem waits for the next problem the session reports off a step.
+func (tr *trial) problem(t testing.TB, within time.Duration) *session.Problem {
+	t.Helper()
+	select {
+	case <-tr.told:
+	case <-time.After(within):
+		t.Fatalf("no problem reported within %v (state %v, recording %v)", within, tr.State(), tr.Recording())
+	}
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return tr.problems[len(tr.problems)-1]
 }
 
-func (r *pacedReader) Read(p []byte) (int, error) {
-	if r.start.IsZero() {
-		r.start = time.Now()
-		if r.onStart != nil {
-			r.onStart(r.start)
-		}
+// recordTrial starts a session in db recording from mic with Anna's yes.
+func recordTrial(t testing.TB, db *storage.DB, clientID string, mic audio.Mic) *trial {
+	t.Helper()
+	tr, err := startTrial(db, clientID, mic)
+	if err != nil {
+		t.Fatal(err)
 	}
-	want := int64(len(p)) &^ 1
-	if want == 0 {
-		return 0, nil
+	if err := tr.askAndConfirm(); err != nil {
+		t.Fatal(err)
 	}
-	bytesPerSec := int64(2 * r.rate)
-	for {
-		allowed := int64(time.Since(r.start)) * bytesPerSec / int64(time.Second) &^ 1
-		avail := allowed - r.given.Load()
-		if avail >= want || (avail > 0 && avail >= bytesPerSec/50) {
-			n := int(min(avail, want))
-			given := r.given.Load()
-			for i := range n {
-				p[i] = r.pcm[(given+int64(i))%int64(len(r.pcm))]
-			}
-			r.given.Add(int64(n))
-			return n, nil
-		}
-		time.Sleep(time.Duration((want - avail) * int64(time.Second) / bytesPerSec))
-	}
+	return tr
 }
 
-// captured is the audio given so far.
-func (r *pacedReader) captured() time.Duration {
-	return time.Duration(r.given.Load() / 2 * int64(time.Second) / int64(r.rate))
+// recordWhole records all of a finite microphone: the session stops when
+// the sound ends (KindMicrophoneSilent), with everything kept. It returns
+// the recording's ID.
+func recordWhole(t testing.TB, db *storage.DB, clientID string, mic audio.Mic) (*trial, string) {
+	t.Helper()
+	tr := recordTrial(t, db, clientID, mic)
+	if p := tr.problem(t, time.Minute); p.Kind != session.KindMicrophoneSilent {
+		t.Fatalf("the recording ended by %v, want the microphone's sound ending", p)
+	}
+	return tr, tr.recordingID(t)
 }
 
 // speechPCM makes the espeak-ng fixture and returns its path and bytes.
@@ -330,12 +258,13 @@ func readRecording(db *storage.DB, id string) ([]byte, error) {
 	return io.ReadAll(r)
 }
 
-// startLatencySource reports when the first audio was read from the
-// Source it wraps.
+// firstReadSource reports when the first audio was read from the Source
+// it wraps, and when it was closed.
 type firstReadSource struct {
 	audio.Source
-	once  sync.Once
-	first chan time.Time
+	once   sync.Once
+	first  chan time.Time
+	closed chan time.Time
 }
 
 func (s *firstReadSource) Read(p []int16) (int, error) {
@@ -344,6 +273,12 @@ func (s *firstReadSource) Read(p []int16) (int, error) {
 		s.once.Do(func() { s.first <- time.Now() })
 	}
 	return n, err
+}
+
+func (s *firstReadSource) Close() error {
+	err := s.Source.Close()
+	s.closed <- time.Now()
+	return err
 }
 
 // unpluggedSource is a FAKE: it stands in for a microphone being unplugged
@@ -367,36 +302,4 @@ func (s *unpluggedSource) Read(p []int16) (int, error) {
 	n, err := s.Source.Read(p)
 	s.read += n
 	return n, err
-}
-
-// fullDisk is a FAKE disk that fills up: it passes bytes to the storage
-// writer until limit bytes have gone through, passes the part of the next
-// write that still fits, and then fails with ENOSPC as write(2) does on a
-// full disk. (A real full disk cannot be made here without mounting a
-// small file system, which needs privileges the tests should not need.)
-type fullDisk struct {
-	w     io.Writer
-	limit int64
-	n     int64
-}
-
-var errDiskFull = errors.New("no space left on device (fake)")
-
-func (d *fullDisk) Write(p []byte) (int, error) {
-	room := d.limit - d.n
-	if room >= int64(len(p)) {
-		n, err := d.w.Write(p)
-		d.n += int64(n)
-		return n, err
-	}
-	n := 0
-	if room > 0 {
-		var err error
-		n, err = d.w.Write(p[:room])
-		d.n += int64(n)
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, fmt.Errorf("write: %w", errDiskFull)
 }

@@ -12,18 +12,17 @@ import (
 	"github.com/assent-recorder/assent/storage"
 )
 
-// BenchmarkStartStopLatency measures the two rows of issue #9's table that
-// no package benchmark gives, over 100 recordings per iteration, each with
-// the real microphone path (PortAudio through ALSA to the test microphone),
-// LAME and storage's sealing writer:
+// BenchmarkStartStopLatency measures, over 100 recordings per iteration
+// through package session as the app runs it, with the real microphone
+// path (PortAudio through ALSA to the test microphone), LAME and storage's
+// sealing writer:
 //
-//   - start-p50-ms, start-p99-ms: from audio.Start with a valid Grant to the
-//     first frame read from the microphone;
-//   - app-start-p50-ms, app-start-p99-ms: the same from just before
-//     storage.NewRecording, which the app calls first (a transaction, a new
-//     file and two fsyncs): what the room waits for after the last "yes";
-//   - stop-p50-ms, stop-p99-ms: End.StopLatency, from Stop to the
-//     microphone being closed (DESIGN.md: within 100 ms).
+//   - start-p50-ms, start-p99-ms: from the last "yes" (session.Apply: the
+//     step stored, a recording begun in storage, the device opened) to the
+//     first frame read from the microphone: what the room waits for;
+//   - stop-p50-ms, stop-p99-ms: from "Stop recording" (session.Apply of
+//     the withdrawal) to the microphone's stream being closed (DESIGN.md:
+//     within 100 ms).
 //
 // The ALSA file device answers reads at once, so these measure Assent,
 // PortAudio and ALSA's plugins, not a sound card's buffering.
@@ -47,49 +46,43 @@ func BenchmarkStartStopLatency(b *testing.B) {
 	if err := db.Unlock(passphrase); err != nil {
 		b.Fatal(err)
 	}
-	run, err := beginSession(db, clientID)
+	var src *firstReadSource
+	wrapped := audio.MicFunc(func(g consent.Grant) (audio.Source, error) {
+		s, err := host.Mic("").Open(g)
+		if err != nil {
+			return nil, err
+		}
+		src = &firstReadSource{Source: s, first: make(chan time.Time, 1), closed: make(chan time.Time, 1)}
+		return src, nil
+	})
+	tr, err := startTrial(db, clientID, wrapped)
 	if err != nil {
 		b.Fatal(err)
 	}
-	g, err := run.askAndConfirm()
-	if err != nil {
+	if err := tr.Apply(consent.Event{Kind: consent.EventAsk, Actor: consent.Therapist()}); err != nil {
 		b.Fatal(err)
 	}
-	var starts, appStarts, stops []time.Duration
+	var starts, stops []time.Duration
 	b.ResetTimer()
 	for range b.N {
-		for range runs {
-			src := &firstReadSource{first: make(chan time.Time, 1)}
-			wrapped := audio.MicFunc(func(g consent.Grant) (audio.Source, error) {
-				s, err := host.Mic("").Open(g)
-				if err != nil {
-					return nil, err
+		for i := range runs {
+			if i > 0 {
+				if err := tr.Apply(consent.Event{Kind: consent.EventReAsk, Actor: consent.Therapist()}); err != nil {
+					b.Fatal(err)
 				}
-				src.Source = s
-				return src, nil
-			})
-			t0 := time.Now()
-			w, err := run.newRecording(g)
-			if err != nil {
-				b.Fatal(err)
 			}
-			sink := &recordingSink{w: w}
-			t1 := time.Now()
-			rec, err := audio.Start(g, wrapped, sink, audioOptions())
-			if err != nil {
+			t0 := time.Now()
+			if err := tr.Apply(consent.Event{Kind: consent.EventConfirm, Actor: consent.ByParticipant(tr.anna()), Participant: tr.anna()}); err != nil {
 				b.Fatal(err)
 			}
 			first := <-src.first
-			end := rec.Stop()
-			if end.Reason != audio.EndStopped {
-				b.Fatalf("recording ended: %v", end)
-			}
-			if err := sink.seal(w, end); err != nil {
+			t1 := time.Now()
+			if err := tr.withdraw(consent.WithdrawKeep); err != nil {
 				b.Fatal(err)
 			}
-			starts = append(starts, first.Sub(t1))
-			appStarts = append(appStarts, first.Sub(t0))
-			stops = append(stops, end.StopLatency)
+			closed := <-src.closed
+			starts = append(starts, first.Sub(t0))
+			stops = append(stops, closed.Sub(t1))
 		}
 	}
 	b.StopTimer()
@@ -99,7 +92,6 @@ func BenchmarkStartStopLatency(b *testing.B) {
 		b.ReportMetric(ms(ds[len(ds)*99/100]), name+"-p99-ms")
 	}
 	report("start", starts)
-	report("app-start", appStarts)
 	report("stop", stops)
 	b.ReportMetric(0, "ns/op") // one op is 100 recordings; the percentiles are the figures
 }

@@ -10,7 +10,6 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/assent-recorder/assent/audio"
 	"github.com/assent-recorder/assent/storage"
 )
 
@@ -53,15 +52,7 @@ func readOnlyFolder(t *testing.T, parent string) string {
 	clientID := newFolderIn(t, dir)
 	db := openUnlocked(t, dir)
 	defer db.Close() // before the folder is made read-only
-	_, g, w := recordSession(t, db, clientID)
-	sink := &recordingSink{w: w}
-	rec, err := audio.Start(g, fastMic(pcm, 1), sink, audioOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sink.seal(w, rec.Wait()); err != nil {
-		t.Fatal(err)
-	}
+	recordWhole(t, db, clientID, fastMic(pcm, 1))
 	return dir
 }
 

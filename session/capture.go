@@ -44,7 +44,7 @@ func (s *Session) startCapture(grant consent.Grant) error {
 	}
 	w, err := s.opt.DB.NewRecording(s.stored.ID, s.segments+1, grant.DeleteOn(), purposes)
 	if err != nil {
-		return err
+		return &Problem{Kind: KindRecordingNotCreated, Err: err}
 	}
 	bitrate := Bitrate(s.opt.DB)
 	c := &capture{writer: w, sink: &sink{w: w}, grant: grant, bitrate: bitrate, ended: make(chan audio.End, 1)}

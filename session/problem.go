@@ -49,6 +49,10 @@ const (
 	// KindMicrophoneNotStarted: the microphone could not be opened. The
 	// session went on as notes only.
 	KindMicrophoneNotStarted
+	// KindRecordingNotCreated: everyone said yes, but storage could not
+	// begin a recording (the recordings folder is gone, the disk is full).
+	// The session went on as notes only.
+	KindRecordingNotCreated
 	// KindMicrophoneFailed: the microphone stopped working while
 	// recording. What was sealed before (Kept) is kept until DeleteOn; the
 	// session went on as notes only.
@@ -98,6 +102,7 @@ var kindNames = map[Kind]string{
 	KindDeleteLastFailed:     "last minutes not deleted",
 	KindNoMicrophone:         "no microphone",
 	KindMicrophoneNotStarted: "microphone not started",
+	KindRecordingNotCreated:  "recording not created",
 	KindMicrophoneFailed:     "microphone failed",
 	KindMicrophoneSilent:     "microphone silent",
 	KindDiskFailed:           "disk failed",

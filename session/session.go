@@ -244,11 +244,15 @@ func (s *Session) apply(ev consent.Event) error {
 	if eff.StartCapture {
 		if err := s.startCapture(eff.Grant); err != nil {
 			s.system(consent.EventSwitchToNotes)
-			kind := KindMicrophoneNotStarted
-			if errors.Is(err, audio.ErrNoInputDevice) {
-				kind = KindNoMicrophone
+			var p *Problem
+			switch {
+			case errors.As(err, &p):
+			case errors.Is(err, audio.ErrNoInputDevice):
+				p = &Problem{Kind: KindNoMicrophone, Err: err}
+			default:
+				p = &Problem{Kind: KindMicrophoneNotStarted, Err: err}
 			}
-			note(&Problem{Kind: kind, Err: err})
+			note(p)
 		}
 	}
 	if first == nil {
