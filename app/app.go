@@ -44,8 +44,10 @@ package app
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"log"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -283,6 +285,15 @@ func (u *UI) show(s screen) {
 	if f := s.focus(); f != nil {
 		u.win.Canvas().Focus(f)
 	}
+	// Which screen is up, never what is on it: the log says where a
+	// problem happened, and the end-to-end test waits on it.
+	u.opt.Logf("screen: %s", screenName(s))
+}
+
+// screenName is a screen's type without its package and suffix: "kiosk"
+// for *kioskScreen.
+func screenName(s screen) string {
+	return strings.TrimSuffix(strings.TrimPrefix(fmt.Sprintf("%T", s), "*app."), "Screen")
 }
 
 // showAfterUnlock shows what the therapist was doing before the lock: the
@@ -374,6 +385,7 @@ func (u *UI) askPassphrase(ok func()) {
 	cancel := widget.NewButton("Back to the client screen", func() { d.Hide() })
 	d = dialog.NewCustomWithoutButtons("Therapist's passphrase", container.NewVBox(pass, problem, open, cancel), u.win)
 	d.Show()
+	u.opt.Logf("screen: passphrase dialog")
 	u.win.Canvas().Focus(pass)
 }
 

@@ -18,15 +18,25 @@ import (
 	mp3 "github.com/hajimehoshi/go-mp3"
 
 	"github.com/assent-recorder/assent/audio/testmic"
+	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 
 	_ "modernc.org/sqlite"
 )
 
 // TestE2E starts the real binary under Xvfb with a fresh data folder and
-// drives it with xdotool as a therapist would: set the passphrase on first
-// run, quit with Ctrl+Q, start again, unlock, quit. It saves screenshots as
-// artefacts and checks the exit codes and the log.
+// drives it with xdotool as a therapist and a client would: set the
+// passphrase on first run, quit with Ctrl+Q, start again, unlock, test the
+// microphone, start a session, the client's yes, record, stop, end. It
+// saves screenshots as artefacts and checks the exit codes, the log, the
+// database and the recording.
+//
+// It waits on real conditions, never on time alone: the app logs each
+// screen it shows ("screen: kiosk"), storage's rows say what was stored,
+// and a screenshot is taken once the picture has stopped changing. When
+// it fails it says at which step, the name of the last screenshot, and
+// the app's log.
 //
 // It runs when ASSENT_E2E=1 (`make test` sets it); ASSENT_BIN names the
 // binary (else it is built) and ASSENT_ARTEFACTS the screenshot folder.
@@ -50,20 +60,23 @@ func TestE2E(t *testing.T) {
 	if artefacts == "" {
 		artefacts = t.TempDir()
 	}
-	x := startXvfb(t)
+	x := startXvfb(t, artefacts)
 	data := filepath.Join(t.TempDir(), "practice") // does not exist yet
 	const passphrase = "correct horse battery staple"
 
 	t.Run("first run sets the passphrase", func(t *testing.T) {
+		x.step(t, "first run")
 		a := x.startApp(t, bin, data, nil)
-		x.screenshot(t, filepath.Join(artefacts, "e2e-1-setup.png"))
+		a.waitScreen(t, 0, "setup")
+		x.screenshot(t, "e2e-1-setup.png")
 		x.typeText(t, a.window, passphrase)
 		x.key(t, a.window, "Return")
 		x.typeText(t, a.window, passphrase)
+		mark := a.mark()
 		x.key(t, a.window, "Return")
 		waitFor(t, 30*time.Second, "the vault to be written", func() bool { return hasVault(data) })
-		time.Sleep(500 * time.Millisecond) // let the recovery key screen draw
-		x.screenshot(t, filepath.Join(artefacts, "e2e-2-recovery-key.png"))
+		a.waitScreen(t, mark, "recoveryKey")
+		x.screenshot(t, "e2e-2-recovery-key.png")
 		a.quit(t, x)
 	})
 	t.Run("data folder is private", func(t *testing.T) {
@@ -76,17 +89,21 @@ func TestE2E(t *testing.T) {
 		}
 	})
 	t.Run("later runs unlock", func(t *testing.T) {
+		x.step(t, "unlock")
 		a := x.startApp(t, bin, data, nil)
-		x.screenshot(t, filepath.Join(artefacts, "e2e-3-locked.png"))
+		a.waitScreen(t, 0, "unlock")
+		x.screenshot(t, "e2e-3-locked.png")
 		before := unlockCount(t, data)
 		x.typeText(t, a.window, passphrase)
+		mark := a.mark()
 		x.key(t, a.window, "Return")
 		waitFor(t, 30*time.Second, "the unlock to be audited", func() bool { return unlockCount(t, data) > before })
-		time.Sleep(500 * time.Millisecond)
-		x.screenshot(t, filepath.Join(artefacts, "e2e-4-unlocked.png"))
+		a.waitScreen(t, mark, "practice")
+		x.screenshot(t, "e2e-4-unlocked.png")
 
 		// A second window on the same data is refused, in words, and
 		// leaves the first alone.
+		x.step(t, "a second window")
 		second := exec.Command(bin, "--data", data)
 		second.Env = append(os.Environ(), "DISPLAY="+x.display, "LANG=en_US.UTF-8", "HOME="+t.TempDir(), "XDG_DATA_HOME=", "ASSENT_DATA=")
 		log := &syncBuffer{}
@@ -97,36 +114,43 @@ func TestE2E(t *testing.T) {
 		waitFor(t, 60*time.Second, "the second window to be refused", func() bool {
 			return strings.Contains(log.String(), "open in another Assent window")
 		})
-		time.Sleep(1500 * time.Millisecond) // its window with the sentence
-		x.screenshot(t, filepath.Join(artefacts, "e2e-4b-second-window.png"))
+		waitFor(t, 30*time.Second, "the second window to be mapped", func() bool {
+			out, err := x.output("search", "--onlyvisible", "--name", "^Assent$")
+			return err == nil && len(strings.Fields(out)) >= 2
+		})
+		x.screenshot(t, "e2e-4b-second-window.png")
 		second.Process.Kill()
 		second.Wait()
 		a.quit(t, x)
 	})
 	t.Run("a session recorded with the client's yes", func(t *testing.T) {
-		// The real microphone path: PortAudio → ALSA's file device
-		// reading the speech fixture.
-		mic := testmic.New(t, "Today we talked about sleep, and about the week ahead.")
+		// The real microphone path: PortAudio → ALSA's file device reading
+		// a named pipe that this test fills with speech at wall-clock pace.
+		mic := testmic.NewPaced(t, "Today we talked about sleep, and about the week ahead.")
+		x.step(t, "unlock with the microphone")
 		a := x.startApp(t, bin, data, mic)
+		a.waitScreen(t, 0, "unlock")
 		x.typeText(t, a.window, passphrase)
+		mark := a.mark()
 		x.key(t, a.window, "Return")
-		waitFor(t, 30*time.Second, "the unlock", func() bool { return unlockCount(t, data) >= 2 })
-		time.Sleep(500 * time.Millisecond)
+		a.waitScreen(t, mark, "practice")
+
 		// Before the client comes in: the microphone test in the settings.
+		x.step(t, "the microphone test")
+		mark = a.mark()
 		x.click(t, a.window, 481, 657) // "Settings"
-		time.Sleep(500 * time.Millisecond)
+		a.waitScreen(t, mark, "settings")
 		x.scroll(t, a.window, 6, 400, 150) // to the end: the microphone part
-		time.Sleep(500 * time.Millisecond)
+		x.stable(t)
 		x.click(t, a.window, 88, 137) // "Test the microphone"
 		waitFor(t, 20*time.Second, "the microphone test to be audited", func() bool {
 			n, _ := countRows(data, "SELECT count(*) FROM audit WHERE kind = 'microphone.checked'")
 			return n == 1
 		})
-		time.Sleep(500 * time.Millisecond)
-		x.screenshot(t, filepath.Join(artefacts, "e2e-4c-microphone-test.png"))
-		if fixtureOpen(t, a.cmd.Process.Pid, mic.Fixture) {
-			t.Error("the microphone is still open after its test")
-		}
+		x.screenshot(t, "e2e-4c-microphone-test.png")
+		waitFor(t, 5*time.Second, "the microphone to be closed after its test", func() bool {
+			return !deviceOpen(t, a.cmd.Process.Pid, mic.Infile)
+		})
 		var detail string
 		if db, err := sql.Open("sqlite", "file:"+filepath.Join(data, storage.DBFile)+"?mode=ro"); err == nil {
 			db.QueryRow("SELECT detail FROM audit WHERE kind = 'microphone.checked'").Scan(&detail)
@@ -138,87 +162,107 @@ func TestE2E(t *testing.T) {
 		if n, _ := countRows(data, "SELECT count(*) FROM recordings"); n != 0 {
 			t.Errorf("%d recordings after the microphone test", n)
 		}
+		mark = a.mark()
 		x.click(t, a.window, 29, 657) // "Back"
-		time.Sleep(500 * time.Millisecond)
+		a.waitScreen(t, mark, "practice")
+
 		// Practice: the new client's label, Enter; focus moves to "Start a
 		// session"; Space presses it; the first person's name, Enter.
+		x.step(t, "a new client and session")
 		x.typeText(t, a.window, "A.B.")
 		x.key(t, a.window, "Return")
-		time.Sleep(300 * time.Millisecond)
+		waitFor(t, 10*time.Second, "the client to be added", func() bool {
+			n, _ := countRows(data, "SELECT count(*) FROM clients")
+			return n == 1
+		})
+		mark = a.mark()
 		x.key(t, a.window, "space")
-		time.Sleep(300 * time.Millisecond)
+		a.waitScreen(t, mark, "start")
 		x.typeText(t, a.window, "Anna")
+		mark = a.mark()
 		x.key(t, a.window, "Return")
-		time.Sleep(300 * time.Millisecond)
+		a.waitScreen(t, mark, "session")
 		// The session screen offers "Ask for consent": Space turns the
 		// laptop to the client.
+		x.step(t, "the client is asked")
+		mark = a.mark()
 		x.key(t, a.window, "space")
-		time.Sleep(700 * time.Millisecond)
-		x.screenshot(t, filepath.Join(artefacts, "e2e-5-consent.png"))
+		a.waitScreen(t, mark, "kiosk")
+		x.screenshot(t, "e2e-5-consent.png")
 		if n, _ := countRows(data, "SELECT count(*) FROM recordings"); n != 0 {
 			t.Fatalf("%d recordings before anyone said yes", n)
 		}
-		if fixtureOpen(t, a.cmd.Process.Pid, mic.Fixture) {
+		if deviceOpen(t, a.cmd.Process.Pid, mic.Infile) {
 			t.Fatal("the microphone's device was open before anyone said yes")
 		}
 		// The client taps "Yes" (left of the two answer buttons at the
 		// foot of the 960×680 window; see e2e-5-consent.png).
+		x.step(t, "the client says yes")
 		x.click(t, a.window, 290, 536)
 		waitFor(t, 10*time.Second, "the recording to start", func() bool {
 			n, _ := countRows(data, "SELECT count(*) FROM recordings WHERE state = 'recording'")
 			return n == 1
 		})
-		if !fixtureOpen(t, a.cmd.Process.Pid, mic.Fixture) {
+		if !mic.Feeder.WaitReading(10 * time.Second) {
+			t.Fatal("recording, but nothing reads the microphone")
+		}
+		if !deviceOpen(t, a.cmd.Process.Pid, mic.Infile) {
 			t.Error("recording, but the microphone's device is not open: the check above proves nothing")
 		}
-		time.Sleep(5 * time.Second)
-		x.screenshot(t, filepath.Join(artefacts, "e2e-6-recording.png"))
+		started := mic.Feeder.FirstBlock()
+		// The session goes on for five seconds of the clock.
+		time.Sleep(time.Until(started.Add(5 * time.Second)))
+		x.screenshot(t, "e2e-6-recording.png")
 		// "Stop recording" has the focus while recording; then "Keep".
+		x.step(t, "the client stops")
+		stopped := time.Now()
 		x.key(t, a.window, "Return")
 		waitFor(t, 10*time.Second, "the recording to be sealed", func() bool {
 			n, _ := countRows(data, "SELECT count(*) FROM recordings WHERE state = 'complete' AND bytes > 0")
 			return n == 1
 		})
-		if fixtureOpen(t, a.cmd.Process.Pid, mic.Fixture) {
+		if deviceOpen(t, a.cmd.Process.Pid, mic.Infile) {
 			t.Error("the microphone's device is still open after Stop")
 		}
-		time.Sleep(300 * time.Millisecond)
-		x.screenshot(t, filepath.Join(artefacts, "e2e-7-stopped.png"))
+		wall := stopped.Sub(started)
+		x.screenshot(t, "e2e-7-stopped.png")
 		x.key(t, a.window, "Return")
-		time.Sleep(300 * time.Millisecond)
 		// The therapist takes the laptop back: "For the therapist" (bottom
 		// left), the passphrase, then "End the session".
+		x.step(t, "the therapist takes the laptop back")
+		mark = a.mark()
 		x.click(t, a.window, 100, 652)
-		time.Sleep(500 * time.Millisecond)
-		x.screenshot(t, filepath.Join(artefacts, "e2e-8-passphrase.png"))
+		a.waitScreen(t, mark, "passphrase dialog")
+		x.screenshot(t, "e2e-8-passphrase.png")
 		x.typeText(t, a.window, passphrase)
+		mark = a.mark()
 		x.key(t, a.window, "Return")
-		time.Sleep(2500 * time.Millisecond)
-		x.screenshot(t, filepath.Join(artefacts, "e2e-9-therapist.png"))
+		a.waitScreen(t, mark, "session")
+		x.screenshot(t, "e2e-9-therapist.png")
+		x.step(t, "the session ends")
+		mark = a.mark()
 		x.click(t, a.window, endButtonX, endButtonY)
 		waitFor(t, 10*time.Second, "the session to end", func() bool {
 			n, _ := countRows(data, "SELECT count(*) FROM sessions WHERE ended_at IS NOT NULL")
 			return n == 1
 		})
-		time.Sleep(500 * time.Millisecond)
-		x.screenshot(t, filepath.Join(artefacts, "e2e-10-summary.png"))
+		a.waitScreen(t, mark, "summary")
+		x.screenshot(t, "e2e-10-summary.png")
+		mark = a.mark()
 		x.key(t, a.window, "Return") // "Done" locks
-		time.Sleep(500 * time.Millisecond)
-		x.screenshot(t, filepath.Join(artefacts, "e2e-11-locked-again.png"))
+		a.waitScreen(t, mark, "unlock")
+		x.screenshot(t, "e2e-11-locked-again.png")
 		a.quit(t, x)
-		var kinds string
-		db, err := sql.Open("sqlite", "file:"+filepath.Join(data, storage.DBFile)+"?mode=ro")
-		if err != nil {
-			t.Fatal(err)
+
+		x.step(t, "what was stored")
+		rec := checkSession(t, data, passphrase)
+		// The microphone is paced at real time: what was recorded is what
+		// the clock says, give or take a second (the device opening, the
+		// encoder's delay, the last piece).
+		if diff := (rec.Duration - wall).Abs(); diff > time.Second {
+			t.Errorf("recorded %v in %v of the clock: %v apart, want within 1 s", rec.Duration, wall, diff)
 		}
-		defer db.Close()
-		if err := db.QueryRow("SELECT group_concat(kind, ',') FROM (SELECT kind FROM consent_events ORDER BY seq)").Scan(&kinds); err != nil {
-			t.Fatal(err)
-		}
-		if kinds != "ask,confirm,withdraw,end" {
-			t.Errorf("consent history %q, want ask,confirm,withdraw,end", kinds)
-		}
-		checkRecording(t, data, passphrase)
+		t.Logf("recorded %v of audio in %v of the clock", rec.Duration, wall.Round(time.Millisecond))
 		// The client's label and the participant's name are sealed too.
 		filepath.WalkDir(data, func(p string, d os.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
@@ -239,9 +283,9 @@ func TestE2E(t *testing.T) {
 // e2e-9-therapist.png).
 const endButtonX, endButtonY = 528, 218
 
-// fixtureOpen reports whether process pid has the test microphone's
-// fixture open: ALSA's file device opens it when capture starts.
-func fixtureOpen(t *testing.T, pid int, fixture string) bool {
+// deviceOpen reports whether process pid has the test microphone's infile
+// open: ALSA's file device opens it when capture starts.
+func deviceOpen(t *testing.T, pid int, infile string) bool {
 	t.Helper()
 	dir := fmt.Sprintf("/proc/%d/fd", pid)
 	fds, err := os.ReadDir(dir)
@@ -249,17 +293,19 @@ func fixtureOpen(t *testing.T, pid int, fixture string) bool {
 		t.Fatalf("reading %s: %v", dir, err)
 	}
 	for _, fd := range fds {
-		if target, err := os.Readlink(filepath.Join(dir, fd.Name())); err == nil && target == fixture {
+		if target, err := os.Readlink(filepath.Join(dir, fd.Name())); err == nil && target == infile {
 			return true
 		}
 	}
 	return false
 }
 
-// checkRecording opens the practice as the app would, and checks the one
-// recording: it decrypts and decodes to the duration in its row, and no
-// stretch of its MP3 appears in the file on disk.
-func checkRecording(t *testing.T, data, passphrase string) {
+// checkSession opens the practice as the app would and checks the one
+// session: its consent history, replayed by package session as the client's
+// record does, is ask, yes, stop, end; its one recording decrypts and
+// decodes to the duration in its row; and no stretch of its MP3 appears in
+// the file on disk. It returns the recording.
+func checkSession(t *testing.T, data, passphrase string) storage.Recording {
 	t.Helper()
 	db, err := storage.Open(data, storage.Options{})
 	if err != nil {
@@ -276,6 +322,20 @@ func checkRecording(t *testing.T, data, passphrase string) {
 	sessions, err := db.Sessions(clients[0].ID)
 	if err != nil || len(sessions) != 1 {
 		t.Fatalf("sessions: %v, %v", sessions, err)
+	}
+	cs, err := session.Replay(db, sessions[0], time.UTC)
+	if err != nil {
+		t.Fatalf("replaying the session: %v", err)
+	}
+	var kinds []string
+	for _, e := range cs.Events() {
+		kinds = append(kinds, e.Kind.String())
+	}
+	if got := strings.Join(kinds, ","); got != "ask,confirm,withdraw,end" {
+		t.Errorf("consent history %q, want ask,confirm,withdraw,end", got)
+	}
+	if r := cs.Receipt(session.MethodOf(sessions[0]), ""); r.Outcome != consent.OutcomeWithdrawn || r.Method != consent.CollectionOnScreen {
+		t.Errorf("receipt: outcome %v, method %v; want withdrawn (stopped by the client), on screen", r.Outcome, r.Method)
 	}
 	recs, err := db.Recordings(sessions[0].ID)
 	if err != nil || len(recs) != 1 {
@@ -300,10 +360,7 @@ func checkRecording(t *testing.T, data, passphrase string) {
 		t.Fatal(err)
 	}
 	decoded := time.Duration(n/4) * time.Second / time.Duration(dec.SampleRate())
-	// ALSA's file device is not paced in real time, so five seconds on
-	// the clock capture minutes of audio (the fixture, then silence): the
-	// check is that every captured second was kept and decodes.
-	if decoded < 5*time.Second || (decoded-rec.Duration).Abs() > time.Second {
+	if (decoded - rec.Duration).Abs() > time.Second {
 		t.Errorf("decoded %v of audio; the recording's row says %v", decoded, rec.Duration)
 	}
 	var onDisk []byte
@@ -321,14 +378,28 @@ func checkRecording(t *testing.T, data, passphrase string) {
 		}
 	}
 	t.Logf("recording %s: %v of audio, %d bytes of MP3, sealed on disk", rec.ID, decoded, len(plain))
+	return rec
 }
 
-// xvfb is a virtual display for the test.
+// xvfb is a virtual display for the test, and where the test is.
 type xvfb struct {
-	display string
+	display   string
+	artefacts string
+
+	mu       sync.Mutex
+	now      string // the step under way
+	lastShot string // the last screenshot's name
 }
 
-func startXvfb(t *testing.T) *xvfb {
+// step names what the test does next, for the failure message.
+func (x *xvfb) step(t *testing.T, what string) {
+	x.mu.Lock()
+	x.now = what
+	x.mu.Unlock()
+	t.Logf("step: %s", what)
+}
+
+func startXvfb(t *testing.T, artefacts string) *xvfb {
 	t.Helper()
 	// -displayfd lets Xvfb pick a free display and tell us which.
 	r, w, err := os.Pipe()
@@ -357,8 +428,15 @@ func startXvfb(t *testing.T) *xvfb {
 	case <-time.After(30 * time.Second):
 		t.Fatal("Xvfb did not report its display within 30 s")
 	}
-	x := &xvfb{display: display}
+	x := &xvfb{display: display, artefacts: artefacts}
 	waitFor(t, 20*time.Second, "Xvfb to answer", func() bool { return x.run("getdisplaygeometry") == nil })
+	t.Cleanup(func() {
+		if t.Failed() {
+			x.mu.Lock()
+			defer x.mu.Unlock()
+			t.Logf("FAILED at step %q; the last screenshot is %s (the app's log is above)", x.now, x.lastShot)
+		}
+	})
 	return x
 }
 
@@ -404,14 +482,41 @@ func (x *xvfb) key(t *testing.T, window, key string) {
 	}
 }
 
-func (x *xvfb) screenshot(t *testing.T, path string) {
+// screenshot saves the screen as name in the artefacts folder once the
+// picture has stopped changing (see stable).
+func (x *xvfb) screenshot(t *testing.T, name string) {
 	t.Helper()
-	cmd := exec.Command("import", "-window", "root", path)
-	cmd.Env = append(os.Environ(), "DISPLAY="+x.display)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("screenshot: %v: %s", err, out)
+	path := filepath.Join(x.artefacts, name)
+	if err := os.WriteFile(path, x.stable(t), 0o644); err != nil {
+		t.Fatal(err)
 	}
+	x.mu.Lock()
+	x.lastShot = path
+	x.mu.Unlock()
 	t.Logf("screenshot: %s", path)
+}
+
+// stable waits until two captures of the screen in a row are the same
+// (the frame after a change is drawn), for at most 2 s, and returns the
+// last capture as PNG. A text cursor blinks every half second, so two
+// quick captures are nearly always the same frame.
+func (x *xvfb) stable(t *testing.T) []byte {
+	t.Helper()
+	var last []byte
+	deadline := time.Now().Add(2 * time.Second) // the level meter never rests while recording
+	for {
+		cmd := exec.Command("import", "-window", "root", "png:-")
+		cmd.Env = append(os.Environ(), "DISPLAY="+x.display)
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("screenshot: %v: %s", err, errb.String())
+		}
+		if bytes.Equal(out.Bytes(), last) || time.Now().After(deadline) {
+			return out.Bytes()
+		}
+		last = out.Bytes()
+	}
 }
 
 // runningApp is the binary under test.
@@ -459,8 +564,25 @@ func (x *xvfb) startApp(t *testing.T, bin, data string, mic *testmic.Mic) *runni
 		t.Fatalf("xdotool mousemove: %v: %s", err, out)
 	}
 	_ = x.run("windowfocus", "--sync", a.window)
-	time.Sleep(700 * time.Millisecond) // first frame
 	return a
+}
+
+// mark is where the app's log is now: waitScreen looks for screens shown
+// after it.
+func (a *runningApp) mark() int { return len(a.log.String()) }
+
+// waitScreen waits until the app logs that it shows the screen called name
+// ("screen: kiosk"; see app's UI.show) after the log's mark.
+func (a *runningApp) waitScreen(t *testing.T, mark int, name string) {
+	t.Helper()
+	waitFor(t, 30*time.Second, "the "+name+" screen", func() bool {
+		for _, l := range strings.Split(a.log.String()[mark:], "\n") {
+			if strings.HasSuffix(l, "screen: "+name) {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 // quit presses Ctrl+Q and checks that the app exits cleanly.
@@ -529,7 +651,7 @@ func waitFor(t *testing.T, limit time.Duration, what string, ok func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out after %v waiting for %s", limit, what)
 		}
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond) // polling the condition, not waiting for time
 	}
 }
 
