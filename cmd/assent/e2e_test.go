@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -605,7 +606,14 @@ func (a *runningApp) quit(t *testing.T, x *xvfb) {
 			t.Fatalf("exit: %v", err)
 		}
 	case <-time.After(20 * time.Second):
-		t.Fatal("the app did not exit within 20 s of Ctrl+Q")
+		// Where is it stuck? SIGQUIT has the Go runtime print every
+		// goroutine's stack into the app's log before it exits.
+		_ = a.cmd.Process.Signal(syscall.SIGQUIT)
+		select {
+		case <-a.done:
+		case <-time.After(5 * time.Second):
+		}
+		t.Fatal("the app did not exit within 20 s of Ctrl+Q (its goroutines are in the log below)")
 	}
 	log := a.log.String()
 	for _, bad := range []string{"panic:", "Error in Fyne call thread", "fatal error:", "DATA RACE"} {
