@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"modernc.org/sqlite"
+
+	"github.com/assent-recorder/assent/storage/internal/recfile"
 )
 
 // DBFile and RecordingsDir name what Open keeps inside the data folder.
@@ -33,8 +35,8 @@ const DefaultChunkSize = 1024
 // by the recording reader (a header claiming a huge chunk must not make the
 // reader allocate it).
 const (
-	MinChunkSize = 64
-	MaxChunkSize = 1 << 20
+	MinChunkSize = recfile.MinChunkSize
+	MaxChunkSize = recfile.MaxChunkSize
 )
 
 // Options configures Open. The zero value is what the app uses.

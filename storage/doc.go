@@ -33,7 +33,7 @@
 // # Data folder
 //
 //	<dir>/assent.db            SQLite database (with -wal and -shm beside it)
-//	<dir>/recordings/<id>.rec  one sealed file per recording (FORMAT.md)
+//	<dir>/recordings/<id>.rec  one sealed file per recording (internal/recfile/FORMAT.md)
 //	<dir>/assent.lock          empty; locked by the open window (ClaimForApp)
 //
 // The folder and recordings/ are created with mode 0700, files with 0600.
@@ -66,7 +66,8 @@
 // nonce is the chunk index and a final flag, and the header is authenticated
 // with every chunk, so a flipped bit, reordered or spliced chunks, or a
 // missing end are detected (ErrTampered, ErrTruncated) and no unauthenticated
-// byte is ever returned. FORMAT.md specifies the file.
+// byte is ever returned. Package internal/recfile reads and writes the
+// file, and its FORMAT.md specifies it.
 //
 // Each session's notes (text and ink) are sealed as one blob under the
 // session's own notes key, wrapped by the master key, bound to the session

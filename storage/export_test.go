@@ -4,10 +4,8 @@ package storage
 // while testing.
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"io"
 	"io/fs"
 	"path/filepath"
 )
@@ -62,63 +60,11 @@ func RecordingPath(db *DB, id string) string {
 	return p
 }
 
-// SealForTest seals plaintext into a recording file image, in memory.
-func SealForTest(key []byte, id string, chunkSize int, plaintext []byte) []byte {
-	idb, err := parseID(id)
-	if err != nil {
-		panic(err)
-	}
-	var buf memSink
-	sw, err := newSealWriter(&buf, key, recHeader{chunkSize: chunkSize, id: idb}, true)
-	if err != nil {
-		panic(err)
-	}
-	if _, err := sw.Write(plaintext); err != nil {
-		panic(err)
-	}
-	if err := sw.finish(); err != nil {
-		panic(err)
-	}
-	return buf.Bytes()
-}
-
-// ReaderForTest opens a recording file image with a stream key.
-func ReaderForTest(data, key []byte, id string) (io.ReadSeeker, error) {
-	idb, err := parseID(id)
-	if err != nil {
-		return nil, err
-	}
-	return newRecReader(bytes.NewReader(data), int64(len(data)), key, idb)
-}
-
-// FrameSize is the on-disk size of a full chunk's frame.
-func FrameSize(chunkSize int) int64 { return frameSize(chunkSize) }
-
-// HeaderSize is the size of a recording file's header.
-const HeaderSize = recHeaderSize
-
-type memSink struct{ bytes.Buffer }
-
-func (*memSink) Sync() error { return nil }
-
-// SealWriterForBench returns the sealing writer over w, for benchmarks.
-func SealWriterForBench(w io.Writer, key []byte, chunkSize int) (write func([]byte) error, finish func() error) {
-	sw, err := newSealWriter(nopSync{w}, key, recHeader{chunkSize: chunkSize}, true)
-	if err != nil {
-		panic(err)
-	}
-	return func(p []byte) error { _, err := sw.Write(p); return err }, sw.finish
-}
-
-type nopSync struct{ io.Writer }
-
-func (nopSync) Sync() error { return nil }
-
 // CrashAfterFinal is CrashWriter after the final chunk reached the disk but
 // before the database marked the recording complete.
 func CrashAfterFinal(w *RecordingWriter) {
 	w.mu.Lock()
-	if err := w.sw.finish(); err != nil {
+	if err := w.sw.Close(); err != nil {
 		panic(err)
 	}
 	w.mu.Unlock()

@@ -2,12 +2,13 @@ package storage
 
 import (
 	"database/sql"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"time"
+
+	"github.com/assent-recorder/assent/storage/internal/recfile"
 )
 
 // Recovery reports what crash recovery did with one recording.
@@ -204,20 +205,15 @@ func (db *DB) recoverOne(id string) (res Recovery, skipped bool) {
 		res.Err = err
 		return res, false
 	}
-	hdr := make([]byte, recHeaderSize)
-	if _, err := f.ReadAt(hdr, 0); err != nil {
-		return db.eraseUnrecoverable(res), false // crashed before the header was written
-	}
-	if h, err := parseRecHeader(hdr); err != nil || h.id != idb || h.chunkSize != in.chunkSize {
-		return db.eraseUnrecoverable(res), false
-	}
 	sk := subkey(key, infoStream)
 	defer zero(sk)
-	sc := newStreamCipher(sk, hdr)
-	good, final := scanChunks(f, fi.Size(), sc, in.chunkSize)
-	if good == 0 {
+	sv, err := recfile.Scan(f, fi.Size(), sk, idb)
+	if err != nil || sv.Header.ChunkSize != in.chunkSize || sv.Chunks == 0 {
+		// No header (a crash before it was written), not this recording's,
+		// or not one whole chunk.
 		return db.eraseUnrecoverable(res), false
 	}
+	good := sv.Chunks
 	res.Chunks = good
 
 	// Rewrite the good chunks under a new key into a new file. The new name
@@ -234,10 +230,10 @@ func (db *DB) recoverOne(id string) (res Recovery, skipped bool) {
 	}
 	newKey := newKey()
 	defer zero(newKey)
-	bytes, err := db.rewrite(f, fi.Size(), sc, in.chunkSize, good, final, newPath, newKey, idb)
+	bytes, err := db.rewrite(sv, newPath, newKey)
 	if err != nil {
 		removeFile(newPath)
-		res.Err = fmt.Errorf("rewrite: %w", err)
+		res.Err = fmt.Errorf("rewrite: %w", fileErr(err))
 		return res, false
 	}
 	res.Bytes = bytes
@@ -274,10 +270,10 @@ func (db *DB) recoverOne(id string) (res Recovery, skipped bool) {
 	return res, false
 }
 
-// rewrite copies chunks [0, good) of the old file into a new file sealed
-// under newKey, the last one as the final chunk, and makes it durable.
-func (db *DB) rewrite(old *os.File, oldSize int64, sc *streamCipher, chunkSize int, good int64, final bool,
-	newPath string, newKey []byte, idb [16]byte) (int64, error) {
+// rewrite copies the salvaged chunks of the old file into a new file
+// sealed under newKey, the last one as the final chunk, and makes it
+// durable.
+func (db *DB) rewrite(sv *recfile.Salvage, newPath string, newKey []byte) (int64, error) {
 	nf, err := os.OpenFile(newPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return 0, err
@@ -285,46 +281,21 @@ func (db *DB) rewrite(old *os.File, oldSize int64, sc *streamCipher, chunkSize i
 	defer nf.Close()
 	sk := subkey(newKey, infoStream)
 	defer zero(sk)
-	sw, err := newSealWriter(nf, sk, recHeader{chunkSize: chunkSize, id: idb}, false)
+	sw, err := recfile.NewWriter(nf, sk, sv.Header, recfile.SyncAtClose)
 	if err != nil {
 		return 0, err
 	}
-	defer sw.wipe()
-	fsz := frameSize(chunkSize)
-	frame := make([]byte, fsz)
-	pt := make([]byte, 0, chunkSize)
-	defer clear(pt[:cap(pt)])
-	for i := int64(0); i < good; i++ {
-		off := recHeaderSize + i*fsz
-		f := frame[:min(fsz, oldSize-off)]
-		if _, err := old.ReadAt(f, off); err != nil {
-			return 0, err
-		}
-		l := int64(len(f)) - frameLenSize
-		if n := int64(binary.BigEndian.Uint32(f)); n < l {
-			l = n
-		}
-		isFinal := final && i == good-1
-		p, err := sc.open(pt[:0], f[frameLenSize:frameLenSize+l], uint64(i), isFinal)
-		if err != nil {
-			return 0, fmt.Errorf("chunk %d changed during recovery: %w", i, ErrTampered)
-		}
-		// Hold back the last chunk so that it becomes the final one.
-		if i == good-1 {
-			sw.buf = append(sw.buf[:0], p...)
-			break
-		}
-		if _, err := sw.Write(p); err != nil {
-			return 0, err
-		}
+	defer sw.Wipe()
+	if _, err := sv.CopyTo(sw); err != nil {
+		return 0, err
 	}
-	if err := sw.finish(); err != nil {
+	if err := sw.Close(); err != nil {
 		return 0, err
 	}
 	if err := nf.Close(); err != nil {
 		return 0, err
 	}
-	return sw.sealed, syncDir(db.recDir)
+	return sw.Sealed(), syncDir(db.recDir)
 }
 
 func (db *DB) eraseUnrecoverable(res Recovery) Recovery {

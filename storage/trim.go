@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"github.com/assent-recorder/assent/storage/internal/recfile"
 )
 
 // DeleteAfter keeps the first keepBytes MP3 bytes of a complete or recovered
@@ -74,11 +76,11 @@ func (db *DB) deleteAfter(id string, keepBytes int64, reason string) error {
 	}
 	sk := subkey(key, infoStream)
 	defer zero(sk)
-	rr, err := newRecReader(old, fi.Size(), sk, idb)
+	rr, err := recfile.NewReader(old, fi.Size(), sk, idb)
 	if err != nil {
-		return err
+		return fileErr(err)
 	}
-	defer rr.wipe()
+	defer rr.Wipe()
 
 	// As in recovery: name the new file in the row before creating it.
 	newName := recordingFileName(id, true)
@@ -109,15 +111,16 @@ func (db *DB) deleteAfter(id string, keepBytes int64, reason string) error {
 	}
 	nsk := subkey(newKey, infoStream)
 	defer zero(nsk)
-	sw, err := newSealWriter(nf, nsk, recHeader{chunkSize: chunkSize, id: idb}, false)
+	sw, err := recfile.NewWriter(nf, nsk, recfile.Header{ChunkSize: chunkSize, ID: idb}, recfile.SyncAtClose)
 	if err == nil {
 		_, err = io.Copy(sw, io.LimitReader(rr, keepBytes))
+		err = fileErr(err)
 	}
 	if err == nil {
-		err = sw.finish()
+		err = sw.Close()
 	}
 	if sw != nil {
-		sw.wipe()
+		sw.Wipe()
 	}
 	if cerr := nf.Close(); err == nil {
 		err = cerr

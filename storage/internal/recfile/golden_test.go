@@ -1,4 +1,4 @@
-package storage_test
+package recfile_test
 
 import (
 	"bytes"
@@ -7,13 +7,14 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/assent-recorder/assent/storage"
+	"github.com/assent-recorder/assent/storage/internal/recfile"
 )
 
 // The files in testdata/golden were sealed by the code of commit efb587e,
-// before the format moved to its own package, with goldenKey as the stream
-// key. Recordings on therapists' disks are sealed that way: the reader must
-// go on opening them, and the writer must go on writing the same bytes.
+// before the format moved to this package (storage's sealWriter), with
+// goldenKey as the stream key. Recordings on therapists' disks are sealed
+// that way: the reader must go on opening them, and the writer must go on
+// writing the same bytes.
 var (
 	goldenKey = func() []byte {
 		k := make([]byte, 32)
@@ -22,7 +23,7 @@ var (
 		}
 		return k
 	}()
-	goldenID = "a5e57c0de0000000000000000000001d"
+	goldenID = [16]byte{0xa5, 0xe5, 0x7c, 0x0d, 0xe0, 15: 0x1d} // a5e57c0de0000000000000000000001d
 )
 
 // goldenPlain is the plaintext of a golden file of n bytes.
@@ -50,7 +51,7 @@ func TestGoldenFiles(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := goldenPlain(c.n)
-			r, err := storage.ReaderForTest(file, goldenKey, goldenID)
+			r, err := recfile.NewReader(bytes.NewReader(file), int64(len(file)), goldenKey, goldenID)
 			if err != nil {
 				t.Fatalf("open: %v", err)
 			}
@@ -59,7 +60,7 @@ func TestGoldenFiles(t *testing.T) {
 				t.Fatalf("read: %v", err)
 			}
 			equalBytes(t, got, want)
-			if again := storage.SealForTest(goldenKey, goldenID, c.chunkSize, want); !bytes.Equal(again, file) {
+			if again := seal(t, goldenKey, goldenID, c.chunkSize, want); !bytes.Equal(again, file) {
 				t.Errorf("sealing the same plaintext gives other bytes (equal prefix %d of %d): the format changed", commonPrefix(again, file), len(file))
 			}
 		})
