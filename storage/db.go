@@ -88,8 +88,8 @@ type DB struct {
 	claim         *os.File // AppLockFile, locked by ClaimForApp until Close
 
 	// crashAt, set only by tests (export_test.go), is called at each step
-	// of a deletion that a kill could interrupt (see the step* constants);
-	// an error stops the deletion there, as a kill would.
+	// of a deletion or a re-key that a kill could interrupt (see the step*
+	// constants); an error stops it there, as a kill would.
 	crashAt func(step string) error
 }
 

@@ -79,9 +79,10 @@ func WrappedKey(db *DB, id string) []byte {
 	return k
 }
 
-// CrashAt makes db stop every deletion at a step a kill could interrupt
-// (its name in erase.go), as if the process died there, whenever stop
-// returns an error for that step. nil removes the hook.
+// CrashAt makes db stop every deletion or re-key at a step a kill could
+// interrupt (its name in erase.go or rekey.go), as if the process died
+// there, whenever stop returns an error for that step. nil removes the
+// hook.
 func CrashAt(db *DB, stop func(step string) error) { db.crashAt = stop }
 
 // Deletion steps, for CrashAt.
@@ -91,6 +92,21 @@ const (
 	StepBeforeForget     = stepBeforeForget
 	StepBeforeCheckpoint = stepBeforeCheckpoint
 )
+
+// Re-key steps (DeleteAfter, crash recovery), for CrashAt, in order; from
+// StepRekeySwitched on, the row holds the new file and key.
+const (
+	StepRekeyWritten  = stepRekeyWritten
+	StepRekeySwitched = stepRekeySwitched
+)
+
+var RekeySteps = []string{
+	stepRekeyNamed,
+	stepRekeyWritten,
+	stepRekeySwitched,
+	stepDiscardRemoved,
+	stepRekeyCheckpoint,
+}
 
 // AfterOrphanListing makes f run inside Open between listing recordings/
 // and reading the file names the database knows; nil removes it.
