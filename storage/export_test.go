@@ -38,6 +38,9 @@ func migrateWith(dataDir string, ms []migration) error {
 	return migrate(context.Background(), db, ms)
 }
 
+// DeriveKey is the passphrase derivation Unlock runs with p.
+func DeriveKey(p KDFParams, passphrase string, salt []byte) []byte { return p.derive(passphrase, salt) }
+
 // CrashWriter leaves w as a crash would: chunks written so far stay on disk,
 // the final chunk is never written, the row stays in state "recording" and
 // the file lock is released (as the kernel does when a process dies).
