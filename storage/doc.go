@@ -109,7 +109,9 @@
 // DeleteAfter ("delete the last few minutes") keeps the start of a
 // recording: it re-seals the kept bytes under a new key into a new file and
 // destroys the old key and file the same way, so the dropped part cannot be
-// decrypted from any remains either. It needs the passphrase.
+// decrypted from any remains either. It takes the same crash-safe steps as
+// recovery (see Recovery, and internal/recfile/FORMAT.md). It needs the
+// passphrase.
 //
 // Due is the retention rule as a pure function: a recording is due when its
 // deletion date is at or before now. Deletion dates are instants, fixed when
@@ -139,7 +141,8 @@
 // moment the key is there: every authentic whole chunk is kept, re-sealed
 // under a new key in a new file that ends in a proper final chunk, and the
 // recording is marked "recovered" with an audit row (Recovery,
-// LastRecovery). A recording with no whole chunk is erased. A recording that
+// LastRecovery); the old file is then removed and the WAL checkpointed. A
+// recording with no whole chunk is erased. A recording that
 // a live RecordingWriter holds, in this process or (through a file lock,
 // where the OS has flock) in another, is left alone. Each step is recorded
 // in the database before it is taken, so a crash during recovery is itself
