@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,84 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/chacha20poly1305"
-
 	"github.com/assent-recorder/assent/storage"
 )
-
-// BenchmarkSealing measures the sealing writer against the bare AEAD on the
-// same bytes, in the same iterations, and reports both rates and their
-// ratio (what the framing, copying and buffering cost). The "fsync" variant
-// writes to a real file with an fsync per chunk, as a recording does, and
-// reports how many times faster than real time (32 kbit/s) that is.
-func BenchmarkSealing(b *testing.B) {
-	const chunk = storage.DefaultChunkSize
-	data := randomBytes(1<<20, 1)
-	key := make([]byte, 32)
-	rand.Read(key)
-	aead, _ := chacha20poly1305.New(key)
-	nonce := make([]byte, aead.NonceSize())
-	ad := make([]byte, storage.HeaderSize)
-	out := make([]byte, 0, chunk+aead.Overhead()+4)
-
-	b.Run("memory", func(b *testing.B) {
-		var raw, sealed time.Duration
-		for b.Loop() {
-			t0 := time.Now()
-			for off := 0; off < len(data); off += chunk {
-				nonce[10]++
-				out = aead.Seal(out[:0], nonce, data[off:off+chunk], ad)
-			}
-			t1 := time.Now()
-			write, finish := storage.SealWriterForBench(io.Discard, key, chunk)
-			if err := write(data); err != nil {
-				b.Fatal(err)
-			}
-			finish()
-			raw += t1.Sub(t0)
-			sealed += time.Since(t1)
-		}
-		mb := float64(len(data)) * float64(b.N) / 1e6
-		b.ReportMetric(mb/raw.Seconds(), "raw-aead-MB/s")
-		b.ReportMetric(mb/sealed.Seconds(), "sealing-MB/s")
-		b.ReportMetric(sealed.Seconds()/raw.Seconds(), "sealing/raw")
-		b.ReportMetric(0, "ns/op") // the per-path rates above are the figures
-	})
-
-	b.Run("fsync", func(b *testing.B) {
-		small := data[:64*chunk]
-		dir := b.TempDir()
-		var d time.Duration
-		for i := 0; b.Loop(); i++ {
-			f, err := os.Create(filepath.Join(dir, fmt.Sprint(i)))
-			if err != nil {
-				b.Fatal(err)
-			}
-			t0 := time.Now()
-			write, finish := storage.SealWriterForBench(fsyncWriter{f}, key, chunk)
-			write(small)
-			finish()
-			d += time.Since(t0)
-			f.Close()
-		}
-		bps := float64(len(small)) * float64(b.N) / d.Seconds()
-		b.ReportMetric(bps/1e6, "MB/s")
-		b.ReportMetric(bps/(32000/8), "x-realtime-32kbps")
-		b.ReportMetric(float64(len(small)/chunk)*float64(b.N)/d.Seconds(), "chunks/s")
-	})
-}
-
-// fsyncWriter syncs after every write: SealWriterForBench's Sync is a no-op,
-// so the file's is called here, once per frame, as in a recording.
-type fsyncWriter struct{ f *os.File }
-
-func (w fsyncWriter) Write(p []byte) (int, error) {
-	n, err := w.f.Write(p)
-	if err == nil {
-		err = w.f.Sync()
-	}
-	return n, err
-}
 
 var (
 	bigDBOnce sync.Once

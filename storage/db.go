@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"modernc.org/sqlite"
+
+	"github.com/assent-recorder/assent/storage/internal/recfile"
 )
 
 // DBFile and RecordingsDir name what Open keeps inside the data folder.
@@ -33,8 +35,8 @@ const DefaultChunkSize = 1024
 // by the recording reader (a header claiming a huge chunk must not make the
 // reader allocate it).
 const (
-	MinChunkSize = 64
-	MaxChunkSize = 1 << 20
+	MinChunkSize = recfile.MinChunkSize
+	MaxChunkSize = recfile.MaxChunkSize
 )
 
 // Options configures Open. The zero value is what the app uses.
@@ -86,8 +88,8 @@ type DB struct {
 	claim         *os.File // AppLockFile, locked by ClaimForApp until Close
 
 	// crashAt, set only by tests (export_test.go), is called at each step
-	// of a deletion that a kill could interrupt (see the step* constants);
-	// an error stops the deletion there, as a kill would.
+	// of a deletion or a re-key that a kill could interrupt (see the step*
+	// constants); an error stops it there, as a kill would.
 	crashAt func(step string) error
 }
 

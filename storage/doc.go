@@ -33,7 +33,7 @@
 // # Data folder
 //
 //	<dir>/assent.db            SQLite database (with -wal and -shm beside it)
-//	<dir>/recordings/<id>.rec  one sealed file per recording (FORMAT.md)
+//	<dir>/recordings/<id>.rec  one sealed file per recording (internal/recfile/FORMAT.md)
 //	<dir>/assent.lock          empty; locked by the open window (ClaimForApp)
 //
 // The folder and recordings/ are created with mode 0700, files with 0600.
@@ -66,7 +66,8 @@
 // nonce is the chunk index and a final flag, and the header is authenticated
 // with every chunk, so a flipped bit, reordered or spliced chunks, or a
 // missing end are detected (ErrTampered, ErrTruncated) and no unauthenticated
-// byte is ever returned. FORMAT.md specifies the file.
+// byte is ever returned. Package internal/recfile reads and writes the
+// file, and its FORMAT.md specifies it.
 //
 // Each session's notes (text and ink) are sealed as one blob under the
 // session's own notes key, wrapped by the master key, bound to the session
@@ -108,7 +109,9 @@
 // DeleteAfter ("delete the last few minutes") keeps the start of a
 // recording: it re-seals the kept bytes under a new key into a new file and
 // destroys the old key and file the same way, so the dropped part cannot be
-// decrypted from any remains either. It needs the passphrase.
+// decrypted from any remains either. It takes the same crash-safe steps as
+// recovery (see Recovery, and internal/recfile/FORMAT.md). It needs the
+// passphrase.
 //
 // Due is the retention rule as a pure function: a recording is due when its
 // deletion date is at or before now. Deletion dates are instants, fixed when
@@ -138,7 +141,8 @@
 // moment the key is there: every authentic whole chunk is kept, re-sealed
 // under a new key in a new file that ends in a proper final chunk, and the
 // recording is marked "recovered" with an audit row (Recovery,
-// LastRecovery). A recording with no whole chunk is erased. A recording that
+// LastRecovery); the old file is then removed and the WAL checkpointed. A
+// recording with no whole chunk is erased. A recording that
 // a live RecordingWriter holds, in this process or (through a file lock,
 // where the OS has flock) in another, is left alone. Each step is recorded
 // in the database before it is taken, so a crash during recovery is itself

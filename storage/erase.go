@@ -23,14 +23,27 @@ const (
 	stepBeforeCheckpoint = "after the file names are cleared, before the WAL checkpoint"
 )
 
-// crash returns the error with which a test stops the deletion at step;
-// nil, always, outside tests.
+// crash returns the error with which a test stops a deletion or a re-key
+// (rekey.go) at step, as a kill would: the caller returns it at once and
+// does nothing more. nil, always, outside tests.
 func (db *DB) crash(step string) error {
 	if db.crashAt == nil {
 		return nil
 	}
-	return db.crashAt(step)
+	if err := db.crashAt(step); err != nil {
+		return &killedError{step: step, err: err}
+	}
+	return nil
 }
+
+// killedError is a test's kill (see crash).
+type killedError struct {
+	step string
+	err  error
+}
+
+func (e *killedError) Error() string { return "killed " + e.step + ": " + e.err.Error() }
+func (e *killedError) Unwrap() error { return e.err }
 
 // DeleteNow deletes a recording at once, for the given reason (a client
 // withdrew with "delete", the therapist deletes early): in one transaction
@@ -261,32 +274,38 @@ func (db *DB) removeLeftoverFiles() error {
 
 // removeDiscard unlinks a live recording's discard file and clears the name.
 // It first takes the lock on the recording's current file, so that a
-// replacement another process is still writing (DeleteAfter holds that
-// lock) is left alone.
-func (db *DB) removeDiscard(id, name string) {
+// replacement another process is still writing (a re-key holds that lock)
+// is left alone. An error (only ever from a test's crash hook) means the
+// caller stops there too.
+func (db *DB) removeDiscard(id, name string) error {
 	var current string
 	db.sql.QueryRow("SELECT coalesce(file, '') FROM recordings WHERE id = ?", id).Scan(&current)
 	if p, err := db.recPath(current); err == nil {
 		if f, err := os.Open(p); err == nil {
 			defer f.Close()
 			if ok, _ := tryLockFile(f); !ok {
-				return
+				return nil
 			}
 		}
 	}
-	db.dropDiscard(id, name)
+	return db.dropDiscard(id, name)
 }
 
 // dropDiscard unlinks a discard file and clears its name from the row; the
-// caller knows nobody is writing it.
-func (db *DB) dropDiscard(id, name string) {
+// caller knows nobody is writing it. Failures leave the name for the next
+// Open; an error is a test's kill (see removeDiscard).
+func (db *DB) dropDiscard(id, name string) error {
 	if path, err := db.recPath(name); err == nil {
 		if removeFile(path) != nil || syncDir(db.recDir) != nil {
-			return
+			return nil
 		}
+	}
+	if err := db.crash(stepDiscardRemoved); err != nil {
+		return err
 	}
 	db.write(func(tx *sql.Tx, now time.Time) error {
 		_, err := tx.Exec("UPDATE recordings SET discard_file = NULL WHERE id = ? AND discard_file = ?", id, name)
 		return err
 	})
+	return nil
 }

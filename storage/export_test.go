@@ -4,10 +4,8 @@ package storage
 // while testing.
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"io"
 	"io/fs"
 	"path/filepath"
 )
@@ -40,6 +38,23 @@ func migrateWith(dataDir string, ms []migration) error {
 	return migrate(context.Background(), db, ms)
 }
 
+// DeriveKey is the passphrase derivation Unlock runs with p.
+func DeriveKey(p KDFParams, passphrase string, salt []byte) []byte { return p.derive(passphrase, salt) }
+
+// SealNotes seals a notes plaintext as SaveNotes does, under key, for
+// tests that reach the decoder behind the seal.
+func SealNotes(key []byte, sessionID string, rev int, plain []byte) []byte {
+	return seal(key, plain, notesAD(sessionID, rev))
+}
+
+// OpenNotes is what Notes does with sealed notes once it has their key.
+func OpenNotes(key []byte, sessionID string, rev int, sealed []byte) (text string, ink []byte, err error) {
+	return openNotes(key, sessionID, rev, sealed)
+}
+
+// EncodeNotes is the plaintext SaveNotes seals.
+func EncodeNotes(text string, ink []byte) []byte { return encodeNotes(text, ink) }
+
 // CrashWriter leaves w as a crash would: chunks written so far stay on disk,
 // the final chunk is never written, the row stays in state "recording" and
 // the file lock is released (as the kernel does when a process dies).
@@ -62,63 +77,11 @@ func RecordingPath(db *DB, id string) string {
 	return p
 }
 
-// SealForTest seals plaintext into a recording file image, in memory.
-func SealForTest(key []byte, id string, chunkSize int, plaintext []byte) []byte {
-	idb, err := parseID(id)
-	if err != nil {
-		panic(err)
-	}
-	var buf memSink
-	sw, err := newSealWriter(&buf, key, recHeader{chunkSize: chunkSize, id: idb}, true)
-	if err != nil {
-		panic(err)
-	}
-	if _, err := sw.Write(plaintext); err != nil {
-		panic(err)
-	}
-	if err := sw.finish(); err != nil {
-		panic(err)
-	}
-	return buf.Bytes()
-}
-
-// ReaderForTest opens a recording file image with a stream key.
-func ReaderForTest(data, key []byte, id string) (io.ReadSeeker, error) {
-	idb, err := parseID(id)
-	if err != nil {
-		return nil, err
-	}
-	return newRecReader(bytes.NewReader(data), int64(len(data)), key, idb)
-}
-
-// FrameSize is the on-disk size of a full chunk's frame.
-func FrameSize(chunkSize int) int64 { return frameSize(chunkSize) }
-
-// HeaderSize is the size of a recording file's header.
-const HeaderSize = recHeaderSize
-
-type memSink struct{ bytes.Buffer }
-
-func (*memSink) Sync() error { return nil }
-
-// SealWriterForBench returns the sealing writer over w, for benchmarks.
-func SealWriterForBench(w io.Writer, key []byte, chunkSize int) (write func([]byte) error, finish func() error) {
-	sw, err := newSealWriter(nopSync{w}, key, recHeader{chunkSize: chunkSize}, true)
-	if err != nil {
-		panic(err)
-	}
-	return func(p []byte) error { _, err := sw.Write(p); return err }, sw.finish
-}
-
-type nopSync struct{ io.Writer }
-
-func (nopSync) Sync() error { return nil }
-
 // CrashAfterFinal is CrashWriter after the final chunk reached the disk but
 // before the database marked the recording complete.
 func CrashAfterFinal(w *RecordingWriter) {
 	w.mu.Lock()
-	if err := w.sw.finish(); err != nil {
+	if err := w.sw.Close(); err != nil {
 		panic(err)
 	}
 	w.mu.Unlock()
@@ -133,9 +96,10 @@ func WrappedKey(db *DB, id string) []byte {
 	return k
 }
 
-// CrashAt makes db stop every deletion at a step a kill could interrupt
-// (its name in erase.go), as if the process died there, whenever stop
-// returns an error for that step. nil removes the hook.
+// CrashAt makes db stop every deletion or re-key at a step a kill could
+// interrupt (its name in erase.go or rekey.go), as if the process died
+// there, whenever stop returns an error for that step. nil removes the
+// hook.
 func CrashAt(db *DB, stop func(step string) error) { db.crashAt = stop }
 
 // Deletion steps, for CrashAt.
@@ -145,6 +109,21 @@ const (
 	StepBeforeForget     = stepBeforeForget
 	StepBeforeCheckpoint = stepBeforeCheckpoint
 )
+
+// Re-key steps (DeleteAfter, crash recovery), for CrashAt, in order; from
+// StepRekeySwitched on, the row holds the new file and key.
+const (
+	StepRekeyWritten  = stepRekeyWritten
+	StepRekeySwitched = stepRekeySwitched
+)
+
+var RekeySteps = []string{
+	stepRekeyNamed,
+	stepRekeyWritten,
+	stepRekeySwitched,
+	stepDiscardRemoved,
+	stepRekeyCheckpoint,
+}
 
 // AfterOrphanListing makes f run inside Open between listing recordings/
 // and reading the file names the database knows; nil removes it.

@@ -1,14 +1,13 @@
 package storage_test
 
 import (
-	"bytes"
 	"io"
-	"math/rand/v2"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/assent-recorder/assent/storage"
+	"github.com/assent-recorder/assent/storage/internal/testtools"
 )
 
 // cheapKDF keeps tests fast; only TestDefaultKDFCost pays the real cost.
@@ -137,28 +136,8 @@ func (f *fixture) readAll(t testing.TB, id string) []byte {
 	return b
 }
 
-// randomBytes is deterministic noise, like MP3 frames as far as sealing
-// is concerned.
-func randomBytes(n int, seed uint64) []byte {
-	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
-	return b
-}
-
-func equalBytes(t testing.TB, got, want []byte) {
-	t.Helper()
-	if !bytes.Equal(got, want) {
-		t.Fatalf("got %d bytes, want %d bytes (equal prefix %d)", len(got), len(want), commonPrefix(got, want))
-	}
-}
-
-func commonPrefix(a, b []byte) int {
-	n := 0
-	for n < len(a) && n < len(b) && a[n] == b[n] {
-		n++
-	}
-	return n
-}
+// Shared with the tests of storage's internal packages.
+var (
+	randomBytes = testtools.RandomBytes
+	equalBytes  = testtools.EqualBytes
+)

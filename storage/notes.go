@@ -52,8 +52,7 @@ func (db *DB) SaveNotes(sessionID, text string, ink []byte) error {
 		}
 		defer zero(key)
 		rev++
-		plain := binary.BigEndian.AppendUint32(make([]byte, 0, 4+len(text)+len(ink)), uint32(len(text)))
-		plain = append(append(plain, text...), ink...)
+		plain := encodeNotes(text, ink)
 		sealed := seal(key, plain, notesAD(sessionID, rev))
 		zero(plain)
 		_, err = tx.Exec(`INSERT INTO notes (session_id, key_wrapped, sealed, revision, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -68,6 +67,39 @@ func (db *DB) SaveNotes(sessionID, text string, ink []byte) error {
 		return fmt.Errorf("storage: save notes: %w", err)
 	}
 	return nil
+}
+
+// encodeNotes lays notes out for sealing: the text's length (4 bytes,
+// big-endian), the text, then the ink.
+func encodeNotes(text string, ink []byte) []byte {
+	plain := binary.BigEndian.AppendUint32(make([]byte, 0, 4+len(text)+len(ink)), uint32(len(text)))
+	return append(append(plain, text...), ink...)
+}
+
+// decodeNotes reverses encodeNotes. Anything encodeNotes could not have
+// made (too short for the length, a length past the end) is ErrTampered.
+// ink is nil when there is none.
+func decodeNotes(plain []byte) (text string, ink []byte, err error) {
+	if len(plain) < 4 || uint64(binary.BigEndian.Uint32(plain)) > uint64(len(plain)-4) {
+		return "", nil, fmt.Errorf("bad encoding: %w", ErrTampered)
+	}
+	tl := int(binary.BigEndian.Uint32(plain))
+	text = string(plain[4 : 4+tl])
+	if len(plain) > 4+tl {
+		ink = append([]byte(nil), plain[4+tl:]...)
+	}
+	return text, ink, nil
+}
+
+// openNotes unseals a session's notes of revision rev under its notes key
+// and decodes them. ErrTampered for anything that was not sealed so.
+func openNotes(key []byte, sessionID string, rev int, sealed []byte) (text string, ink []byte, err error) {
+	plain, err := unseal(key, sealed, notesAD(sessionID, rev))
+	if err != nil {
+		return "", nil, err
+	}
+	defer zero(plain)
+	return decodeNotes(plain)
 }
 
 // notesAD binds sealed notes to their session and revision, so an older
@@ -115,18 +147,8 @@ func (db *DB) Notes(sessionID string) (Notes, error) {
 		return Notes{}, fmt.Errorf("storage: notes of session %s: %w", sessionID, err)
 	}
 	defer zero(key)
-	plain, err := unseal(key, sealed, notesAD(sessionID, n.Revision))
-	if err != nil {
+	if n.Text, n.Ink, err = openNotes(key, sessionID, n.Revision, sealed); err != nil {
 		return Notes{}, fmt.Errorf("storage: notes of session %s: %w", sessionID, err)
-	}
-	defer zero(plain)
-	if len(plain) < 4 || uint64(binary.BigEndian.Uint32(plain)) > uint64(len(plain)-4) {
-		return Notes{}, fmt.Errorf("storage: notes of session %s: bad encoding: %w", sessionID, ErrTampered)
-	}
-	tl := int(binary.BigEndian.Uint32(plain))
-	n.Text = string(plain[4 : 4+tl])
-	if len(plain) > 4+tl {
-		n.Ink = append([]byte(nil), plain[4+tl:]...)
 	}
 	n.UpdatedAt = fromNanos(at)
 	return n, nil

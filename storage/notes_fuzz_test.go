@@ -1,7 +1,9 @@
 package storage_test
 
 import (
+	"bytes"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"testing"
 
@@ -11,7 +13,9 @@ import (
 // FuzzNotes replaces a session's sealed notes with arbitrary bytes, as a
 // damaged disk or someone editing the database would, and reads them back.
 // Notes must refuse anything it did not seal itself (ErrTampered) and never
-// panic or return text that was not written.
+// panic or return text that was not written. Authentication refuses every
+// change, so this never reaches the decoder behind the seal:
+// FuzzNotesPlaintext does.
 func FuzzNotes(f *testing.F) {
 	fx := newVault(f)
 	s := fx.session(f)
@@ -49,6 +53,40 @@ func FuzzNotes(f *testing.F) {
 			t.Fatalf("altered notes were accepted: %q", n.Text)
 		case !errors.Is(err, storage.ErrTampered):
 			t.Fatalf("altered notes gave %v, want ErrTampered", err)
+		}
+	})
+}
+
+// FuzzNotesPlaintext reaches the notes decoder that FuzzNotes cannot: it
+// seals arbitrary bytes as a session's notes plaintext under a known key,
+// as a bug in SaveNotes or a future format might, then opens and decodes
+// them as Notes does. The decoder must never panic, must refuse what
+// SaveNotes could not have sealed with ErrTampered, and what it accepts
+// must encode back to exactly the bytes that were sealed.
+func FuzzNotesPlaintext(f *testing.F) {
+	key := bytes.Repeat([]byte{0x5e}, 32)
+	const sessionID, rev = "00112233445566778899aabbccddeeff", 3
+	f.Add(storage.EncodeNotes("Talked about the week ahead.", []byte("AINK\x01ink")))
+	f.Add(storage.EncodeNotes("text only", nil))
+	f.Add(storage.EncodeNotes("", []byte("ink only")))
+	f.Add([]byte{})
+	f.Add([]byte{0, 0, 0})
+	f.Add([]byte{0, 0, 0, 5, 'a', 'b'})            // a length past the end
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 'a'})     // a huge length
+	f.Add([]byte{0, 0, 0, 2, 0xff, 0xfe, 0, 0x80}) // text that is not UTF-8
+	f.Fuzz(func(t *testing.T, plain []byte) {
+		sealed := storage.SealNotes(key, sessionID, rev, plain)
+		text, ink, err := storage.OpenNotes(key, sessionID, rev, sealed)
+		wellFormed := len(plain) >= 4 && uint64(binary.BigEndian.Uint32(plain)) <= uint64(len(plain)-4)
+		switch {
+		case err != nil && !errors.Is(err, storage.ErrTampered):
+			t.Fatalf("refused with %v, want ErrTampered", err)
+		case err != nil && wellFormed:
+			t.Fatalf("refused a well-formed plaintext: %v", err)
+		case err == nil && !wellFormed:
+			t.Fatalf("accepted a malformed plaintext of %d bytes as %q", len(plain), text)
+		case err == nil && !bytes.Equal(storage.EncodeNotes(text, ink), plain):
+			t.Fatalf("decoded %q and %d ink bytes, which encode to other bytes than were sealed", text, len(ink))
 		}
 	})
 }

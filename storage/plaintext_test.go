@@ -6,23 +6,42 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/assent-recorder/assent/storage"
 )
 
 // Nothing readable on disk: a recognisable pattern written through
-// recordings, peaks and notes must occur in no file of the data folder,
+// recordings, peaks (SetPeaks and SavePeaks) and notes must occur in no
+// file of the data folder (the database, -wal, -shm, recordings),
 // whatever state the WAL is in.
 func TestNoPlaintextOnDisk(t *testing.T) {
 	f := newVault(t)
 	s := f.session(t)
 	marker := []byte("ASSENT-PLAINTEXT-MARKER-")
 	pattern := bytes.Repeat(marker, 200) // ~4.8 KB, spans many chunks
-	// A recording left open, one closed, one recovered after a crash, and
-	// notes with the pattern in text and ink.
+	// A recording left open, one closed with peaks handed to its writer,
+	// one whose peaks were saved after it closed, one recovered after a
+	// crash, and notes with the pattern in text and ink.
 	open := f.startRecording(t, s.ID, 1)
 	open.Write(pattern)
-	f.record(t, s.ID, 2, pattern)
+	peaks := storage.Peaks{Interval: 100 * time.Millisecond, Levels: bytes.Repeat(marker, 20)}
+	closed := f.startRecording(t, s.ID, 2)
+	closed.Write(pattern)
+	closed.SetPeaks(peaks)
+	if err := closed.Close(); err != nil {
+		t.Fatal(err)
+	}
+	saved := f.record(t, s.ID, 4, pattern)
+	if err := f.db.SavePeaks(saved, peaks); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{closed.ID(), saved} {
+		// The pattern really went in: a scan that finds nothing means something.
+		if p, err := f.db.Peaks(id); err != nil || !bytes.Equal(p.Levels, peaks.Levels) {
+			t.Fatalf("peaks of %s read back as %d levels, %v", id, len(p.Levels), err)
+		}
+	}
 	crashed := f.startRecording(t, s.ID, 3)
 	crashed.Write(pattern)
 	storage.CrashWriter(crashed)

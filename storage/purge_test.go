@@ -12,6 +12,7 @@ import (
 
 	"github.com/assent-recorder/assent/consent"
 	"github.com/assent-recorder/assent/storage"
+	"github.com/assent-recorder/assent/storage/internal/recfile"
 )
 
 func TestDue(t *testing.T) {
@@ -101,7 +102,7 @@ func TestDeletionLeavesNoKeyOnDisk(t *testing.T) {
 			files := map[string][]byte{}
 			for _, id := range ids {
 				b, _ := os.ReadFile(storage.RecordingPath(f.db, id))
-				files[id] = b[storage.HeaderSize : storage.HeaderSize+64]
+				files[id] = b[recfile.HeaderSize : recfile.HeaderSize+64]
 			}
 			// The scan below can see a key: before deletion, each one is there.
 			for i, k := range keys {

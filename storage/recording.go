@@ -10,6 +10,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/assent-recorder/assent/storage/internal/recfile"
 )
 
 // RecordingState is where a recording is in its life.
@@ -160,7 +162,7 @@ type RecordingWriter struct {
 	mu       sync.Mutex
 	f        *os.File
 	path     string // where f was created, to notice if it is unlinked
-	sw       *sealWriter
+	sw       *recfile.Writer
 	peaks    *Peaks
 	duration time.Duration
 	killed   bool // the recording was deleted while being written
@@ -179,7 +181,7 @@ func (w *RecordingWriter) create(path string, idb [16]byte) error {
 	}
 	sk := subkey(w.key, infoStream)
 	defer zero(sk)
-	sw, err := newSealWriter(f, sk, recHeader{chunkSize: w.db.chunkSize, id: idb}, true)
+	sw, err := recfile.NewWriter(f, sk, recfile.Header{ChunkSize: w.db.chunkSize, ID: idb}, recfile.SyncEachChunk)
 	if err == nil {
 		err = syncDir(w.db.recDir)
 	}
@@ -260,20 +262,20 @@ func (w *RecordingWriter) Close() error {
 		return fmt.Errorf("storage: recording %s: %w", w.id, ErrDeleted)
 	}
 	defer zero(w.key)
-	defer w.sw.wipe()
-	if w.sw.err != nil {
+	defer w.sw.Wipe()
+	if w.sw.Err() != nil {
 		// Cut off the chunk that failed, then try once more to end properly.
-		if err := w.f.Truncate(w.sw.goodSize()); err != nil {
+		if err := w.f.Truncate(w.sw.FileSize()); err != nil {
 			w.f.Close()
 			return fmt.Errorf("storage: recording %s: close after write error: %w", w.id, err)
 		}
-		if _, err := w.f.Seek(w.sw.goodSize(), io.SeekStart); err != nil {
+		if _, err := w.f.Seek(w.sw.FileSize(), io.SeekStart); err != nil {
 			w.f.Close()
 			return fmt.Errorf("storage: recording %s: close after write error: %w", w.id, err)
 		}
-		w.sw.err = nil
+		w.sw.Resume()
 	}
-	err := w.sw.finish()
+	err := w.sw.Close()
 	lost = w.unlinked()
 	if cerr := w.f.Close(); err == nil {
 		err = cerr
@@ -299,7 +301,7 @@ func (w *RecordingWriter) Close() error {
 	if w.peaks != nil {
 		sealedPeaks = sealPeaks(w.key, w.id, *w.peaks)
 	}
-	bytes := w.sw.sealed
+	bytes := w.sw.Sealed()
 	err = w.db.write(func(tx *sql.Tx, now time.Time) error {
 		res, err := tx.Exec(`UPDATE recordings SET state = 'complete', ended_at = ?, bytes = ?, peaks = ?,
 			duration_ns = CASE WHEN ? > 0 THEN ? ELSE max(0, ? - started_at) END
@@ -344,7 +346,7 @@ func (w *RecordingWriter) kill() {
 		return
 	}
 	w.killed = true
-	w.sw.wipe()
+	w.sw.Wipe()
 	zero(w.key)
 	w.f.Close()
 }
@@ -508,10 +510,10 @@ func (db *DB) openRecording(id string) (*recordingReader, error) {
 	}
 	sk := subkey(key, infoStream)
 	defer zero(sk)
-	rr, err := newRecReader(f, fi.Size(), sk, idb)
+	rr, err := recfile.NewReader(f, fi.Size(), sk, idb)
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("recording %s: %w", id, err)
+		return nil, fmt.Errorf("recording %s: %w", id, fileErr(err))
 	}
 	r := &recordingReader{db: db, id: id, f: f, rr: rr}
 	db.mu.Lock()
@@ -532,7 +534,7 @@ type recordingReader struct {
 
 	mu  sync.Mutex
 	f   *os.File
-	rr  *recReader
+	rr  *recfile.Reader
 	err error // set once closed, locked or deleted
 }
 
@@ -545,7 +547,7 @@ func (r *recordingReader) Read(p []byte) (int, error) {
 	}
 	n, err := r.rr.Read(p)
 	if err != nil && err != io.EOF {
-		err = fmt.Errorf("storage: recording %s: %w", r.id, err)
+		err = fmt.Errorf("storage: recording %s: %w", r.id, fileErr(err))
 	}
 	return n, err
 }
@@ -557,7 +559,11 @@ func (r *recordingReader) Seek(offset int64, whence int) (int64, error) {
 	if r.err != nil {
 		return 0, r.err
 	}
-	return r.rr.Seek(offset, whence)
+	pos, err := r.rr.Seek(offset, whence)
+	if err != nil {
+		return pos, fmt.Errorf("storage: recording %s: %w: %w", r.id, err, ErrInvalid)
+	}
+	return pos, nil
 }
 
 // Close zeroes the reader's key material and closes the file.
@@ -578,7 +584,7 @@ func (r *recordingReader) stop(reason error) {
 		return
 	}
 	r.err = fmt.Errorf("storage: recording %s: %w", r.id, reason)
-	r.rr.wipe()
+	r.rr.Wipe()
 	r.f.Close()
 }
 

@@ -2,12 +2,13 @@ package storage
 
 import (
 	"database/sql"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"time"
+
+	"github.com/assent-recorder/assent/storage/internal/recfile"
 )
 
 // Recovery reports what crash recovery did with one recording.
@@ -128,6 +129,10 @@ func (db *DB) RecoverInterrupted() ([]Recovery, error) {
 		if skipped {
 			continue
 		}
+		var k *killedError
+		if errors.As(r.Err, &k) {
+			return out, r.Err // a test's kill: nothing more runs
+		}
 		if r.Outcome == OutcomeFailed {
 			db.AuditAbout(AuditRecoveryFailed, id, r.Err.Error())
 		}
@@ -136,56 +141,41 @@ func (db *DB) RecoverInterrupted() ([]Recovery, error) {
 	return out, nil
 }
 
-type interrupted struct {
-	sessionID, file, discard string
-	chunkSize                int
-	startedAt                int64
-	wrapped                  []byte
-}
-
 // recoverOne settles one recording. skipped means another writer holds it.
 func (db *DB) recoverOne(id string) (res Recovery, skipped bool) {
 	res = Recovery{RecordingID: id, Outcome: OutcomeFailed}
-	var in interrupted
+	var file string
 	var discard sql.NullString
+	var chunkSize int
+	var startedAt int64
+	var wrapped []byte
 	err := db.sql.QueryRow(`SELECT session_id, file, discard_file, chunk_size, started_at, key_wrapped
 		FROM recordings WHERE id = ? AND state = 'recording'`, id).
-		Scan(&in.sessionID, &in.file, &discard, &in.chunkSize, &in.startedAt, &in.wrapped)
+		Scan(&res.SessionID, &file, &discard, &chunkSize, &startedAt, &wrapped)
 	if err != nil {
 		res.Err = dbErr(err)
 		return res, errors.Is(err, sql.ErrNoRows)
 	}
-	res.SessionID, in.discard = in.sessionID, discard.String
 	idb, err := parseID(id)
 	if err != nil {
 		res.Err = err
 		return res, false
 	}
-	path, err := db.recPath(in.file)
-	if err != nil {
-		res.Err = err
-		return res, false
-	}
-
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if errors.Is(err, fs.ErrNotExist) {
+	f, err := db.openLocked(file, os.O_RDWR)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return db.eraseUnrecoverable(res), false
-	}
-	if err != nil {
+	case errors.Is(err, errHeld):
+		return res, true // still being written by another process
+	case err != nil:
 		res.Err = err
 		return res, false
 	}
 	defer f.Close()
-	if ok, err := tryLockFile(f); err != nil {
-		res.Err = err
-		return res, false
-	} else if !ok {
-		return res, true // still being written by another process
-	}
 
 	// A replacement a previous recovery began but did not finish.
-	if in.discard != "" {
-		if p, err := db.recPath(in.discard); err == nil {
+	if discard.String != "" {
+		if p, err := db.recPath(discard.String); err == nil {
 			if err := removeFile(p); err != nil {
 				res.Err = err
 				return res, false
@@ -193,7 +183,7 @@ func (db *DB) recoverOne(id string) (res Recovery, skipped bool) {
 		}
 	}
 
-	key, err := db.unwrap(in.wrapped, adRecordingKey+id)
+	key, err := db.unwrap(wrapped, adRecordingKey+id)
 	if err != nil {
 		res.Err = fmt.Errorf("recording key: %w", err)
 		return res, false
@@ -204,127 +194,43 @@ func (db *DB) recoverOne(id string) (res Recovery, skipped bool) {
 		res.Err = err
 		return res, false
 	}
-	hdr := make([]byte, recHeaderSize)
-	if _, err := f.ReadAt(hdr, 0); err != nil {
-		return db.eraseUnrecoverable(res), false // crashed before the header was written
-	}
-	if h, err := parseRecHeader(hdr); err != nil || h.id != idb || h.chunkSize != in.chunkSize {
-		return db.eraseUnrecoverable(res), false
-	}
 	sk := subkey(key, infoStream)
 	defer zero(sk)
-	sc := newStreamCipher(sk, hdr)
-	good, final := scanChunks(f, fi.Size(), sc, in.chunkSize)
-	if good == 0 {
+	sv, err := recfile.Scan(f, fi.Size(), sk, idb)
+	if err != nil || sv.Header.ChunkSize != chunkSize || sv.Chunks == 0 {
+		// No header (a crash before it was written), not this recording's,
+		// or not one whole chunk.
 		return db.eraseUnrecoverable(res), false
 	}
-	res.Chunks = good
+	res.Chunks = sv.Chunks
 
-	// Rewrite the good chunks under a new key into a new file. The new name
-	// is recorded first as the discard file, so a crash part-way leaves a
-	// file that the next recovery knows to remove.
-	newName := recordingFileName(id, true)
-	newPath, _ := db.recPath(newName)
-	if err := db.write(func(tx *sql.Tx, now time.Time) error {
-		_, err := tx.Exec("UPDATE recordings SET discard_file = ? WHERE id = ? AND state = 'recording'", newName, id)
-		return err
-	}); err != nil {
-		res.Err = err
-		return res, false
-	}
-	newKey := newKey()
-	defer zero(newKey)
-	bytes, err := db.rewrite(f, fi.Size(), sc, in.chunkSize, good, final, newPath, newKey, idb)
-	if err != nil {
-		removeFile(newPath)
-		res.Err = fmt.Errorf("rewrite: %w", err)
-		return res, false
-	}
-	res.Bytes = bytes
-	wrapped, err := db.wrap(newKey, adRecordingKey+id)
-	if err != nil {
-		res.Err = err
-		return res, false
-	}
 	ended := fi.ModTime() // the last chunk's write: when recording really stopped
-	err = db.write(func(tx *sql.Tx, now time.Time) error {
-		// Peaks saved while recording were sealed under the old key and
-		// describe audio that may be gone: drop them.
-		res, err := tx.Exec(`UPDATE recordings SET state = 'recovered', file = ?, discard_file = ?, key_wrapped = ?,
-			peaks = NULL, bytes = ?, ended_at = ?, duration_ns = max(0, ? - started_at)
-			WHERE id = ? AND state = 'recording' AND discard_file = ?`,
-			newName, in.file, wrapped, bytes, nanos(ended), nanos(ended), id, newName)
-		if err != nil {
+	res.Bytes, err = db.rekey(rekeying{
+		id: id, old: f, file: file, discard: discard.String, state: StateRecording,
+		header: sv.Header,
+		keep: func(w *recfile.Writer) error {
+			_, err := sv.CopyTo(w) // the last chunk kept becomes the final one
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errors.New("recording changed during recovery")
-		}
-		return appendAudit(tx, now, AuditRecordingRecovered, id,
-			fmt.Sprintf("kept %d chunks (%d bytes) sealed up to the last whole chunk", good, bytes))
+		},
+		row: func(_ []byte, kept int64) rekeyedRow {
+			return rekeyedRow{
+				state: StateRecovered,
+				// Peaks saved while recording were sealed under the old key
+				// and describe audio that may be gone: drop them.
+				peaks:    nil,
+				duration: time.Duration(max(0, nanos(ended)-startedAt)),
+				endedAt:  ended,
+				audit:    AuditRecordingRecovered,
+				detail:   fmt.Sprintf("kept %d chunks (%d bytes) sealed up to the last whole chunk", sv.Chunks, kept),
+			}
+		},
 	})
 	if err != nil {
-		removeFile(newPath)
 		res.Err = err
 		return res, false
 	}
-	res.Outcome, res.Err = OutcomeRecovered, nil
-	f.Close()
-	db.removeDiscard(id, in.file)
+	res.Outcome = OutcomeRecovered
 	return res, false
-}
-
-// rewrite copies chunks [0, good) of the old file into a new file sealed
-// under newKey, the last one as the final chunk, and makes it durable.
-func (db *DB) rewrite(old *os.File, oldSize int64, sc *streamCipher, chunkSize int, good int64, final bool,
-	newPath string, newKey []byte, idb [16]byte) (int64, error) {
-	nf, err := os.OpenFile(newPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return 0, err
-	}
-	defer nf.Close()
-	sk := subkey(newKey, infoStream)
-	defer zero(sk)
-	sw, err := newSealWriter(nf, sk, recHeader{chunkSize: chunkSize, id: idb}, false)
-	if err != nil {
-		return 0, err
-	}
-	defer sw.wipe()
-	fsz := frameSize(chunkSize)
-	frame := make([]byte, fsz)
-	pt := make([]byte, 0, chunkSize)
-	defer clear(pt[:cap(pt)])
-	for i := int64(0); i < good; i++ {
-		off := recHeaderSize + i*fsz
-		f := frame[:min(fsz, oldSize-off)]
-		if _, err := old.ReadAt(f, off); err != nil {
-			return 0, err
-		}
-		l := int64(len(f)) - frameLenSize
-		if n := int64(binary.BigEndian.Uint32(f)); n < l {
-			l = n
-		}
-		isFinal := final && i == good-1
-		p, err := sc.open(pt[:0], f[frameLenSize:frameLenSize+l], uint64(i), isFinal)
-		if err != nil {
-			return 0, fmt.Errorf("chunk %d changed during recovery: %w", i, ErrTampered)
-		}
-		// Hold back the last chunk so that it becomes the final one.
-		if i == good-1 {
-			sw.buf = append(sw.buf[:0], p...)
-			break
-		}
-		if _, err := sw.Write(p); err != nil {
-			return 0, err
-		}
-	}
-	if err := sw.finish(); err != nil {
-		return 0, err
-	}
-	if err := nf.Close(); err != nil {
-		return 0, err
-	}
-	return sw.sealed, syncDir(db.recDir)
 }
 
 func (db *DB) eraseUnrecoverable(res Recovery) Recovery {

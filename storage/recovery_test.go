@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/assent-recorder/assent/storage"
+	"github.com/assent-recorder/assent/storage/internal/recfile"
 )
 
 // copyDir copies the files of a data folder (no subfolders but recordings/).
@@ -48,8 +49,8 @@ func TestRecoveryAtEveryCut(t *testing.T) {
 	if err := f.db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	fs := storage.FrameSize(testChunk)
-	full := storage.HeaderSize + chunks*fs
+	fs := recfile.FrameSize(testChunk)
+	full := recfile.HeaderSize + chunks*fs
 	for cut := full - 2*fs; cut <= full; cut++ {
 		dir := t.TempDir()
 		copyDir(t, f.dir, dir)
@@ -63,7 +64,7 @@ func TestRecoveryAtEveryCut(t *testing.T) {
 		if err := db.Unlock(testPass); err != nil {
 			t.Fatal(err)
 		}
-		kept := (cut - storage.HeaderSize) / fs
+		kept := (cut - recfile.HeaderSize) / fs
 		rs := db.LastRecovery()
 		if len(rs) != 1 || rs[0].Outcome != storage.OutcomeRecovered || rs[0].Chunks != kept {
 			t.Fatalf("cut %d: LastRecovery = %+v, want %d chunks recovered", cut, rs, kept)

@@ -1,12 +1,14 @@
 package storage
 
 import (
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"time"
+
+	"github.com/assent-recorder/assent/storage/internal/recfile"
 )
 
 // DeleteAfter keeps the first keepBytes MP3 bytes of a complete or recovered
@@ -48,117 +50,68 @@ func (db *DB) deleteAfter(id string, keepBytes int64, reason string) error {
 	if keepBytes >= rec.Bytes {
 		return nil
 	}
-	var oldName string
-	var chunkSize int
+	var file string
 	var peaks []byte
-	if err := db.sql.QueryRow("SELECT file, chunk_size, peaks FROM recordings WHERE id = ?", id).Scan(&oldName, &chunkSize, &peaks); err != nil {
+	if err := db.sql.QueryRow("SELECT file, peaks FROM recordings WHERE id = ?", id).Scan(&file, &peaks); err != nil {
 		return dbErr(err)
 	}
-	oldPath, err := db.recPath(oldName)
-	if err != nil {
-		return errors.Join(err, ErrTampered)
-	}
-	old, err := os.Open(oldPath)
-	if err != nil {
+	old, err := db.openLocked(file, os.O_RDONLY)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("file is missing: %w: %w", err, ErrTampered)
+	case errors.Is(err, errHeld):
+		return errors.New("the recording is being changed by another process")
+	case err != nil:
+		return fmt.Errorf("file cannot be opened: %w: %w", err, ErrTampered)
 	}
 	defer old.Close()
-	if ok, err := tryLockFile(old); err != nil {
-		return err
-	} else if !ok {
-		return errors.New("the recording is being changed by another process")
-	}
 	fi, err := old.Stat()
 	if err != nil {
 		return err
 	}
 	sk := subkey(key, infoStream)
 	defer zero(sk)
-	rr, err := newRecReader(old, fi.Size(), sk, idb)
+	rr, err := recfile.NewReader(old, fi.Size(), sk, idb)
 	if err != nil {
-		return err
+		return fileErr(err)
 	}
-	defer rr.wipe()
+	defer rr.Wipe()
 
-	// As in recovery: name the new file in the row before creating it.
-	newName := recordingFileName(id, true)
-	newPath, _ := db.recPath(newName)
-	if err := db.write(func(tx *sql.Tx, now time.Time) error {
-		res, err := tx.Exec("UPDATE recordings SET discard_file = ? WHERE id = ? AND file = ? AND state = ? AND discard_file IS NULL",
-			newName, id, oldName, string(rec.State))
-		if err != nil {
+	_, err = db.rekey(rekeying{
+		id: id, old: old, file: file, state: rec.State,
+		header: rr.Header(),
+		keep: func(w *recfile.Writer) error {
+			n, err := io.Copy(w, io.LimitReader(rr, keepBytes))
+			if err == nil && n != keepBytes {
+				err = fmt.Errorf("the file holds %d bytes, its row %d: %w", rr.Size(), rec.Bytes, recfile.ErrTampered)
+			}
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errors.New("the recording changed meanwhile")
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	abandon := func(err error) error {
-		db.dropDiscard(id, newName) // we hold the lock: nobody else writes it
-		return err
-	}
-
-	newKey := newKey()
-	defer zero(newKey)
-	nf, err := os.OpenFile(newPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return abandon(err)
-	}
-	nsk := subkey(newKey, infoStream)
-	defer zero(nsk)
-	sw, err := newSealWriter(nf, nsk, recHeader{chunkSize: chunkSize, id: idb}, false)
-	if err == nil {
-		_, err = io.Copy(sw, io.LimitReader(rr, keepBytes))
-	}
-	if err == nil {
-		err = sw.finish()
-	}
-	if sw != nil {
-		sw.wipe()
-	}
-	if cerr := nf.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = syncDir(db.recDir)
-	}
-	if err != nil {
-		return abandon(err)
-	}
-	wrapped, err := db.wrap(newKey, adRecordingKey+id)
-	if err != nil {
-		return abandon(err)
-	}
-	var newPeaks []byte
-	if peaks != nil {
-		if p, err := openPeaks(key, id, peaks); err == nil {
-			n := (int64(len(p.Levels))*keepBytes + rec.Bytes - 1) / rec.Bytes
-			p.Levels = p.Levels[:n]
-			newPeaks = sealPeaks(newKey, id, p)
-		}
-	}
-	duration := time.Duration(float64(rec.Duration) * float64(keepBytes) / float64(rec.Bytes))
-	err = db.write(func(tx *sql.Tx, now time.Time) error {
-		res, err := tx.Exec(`UPDATE recordings SET file = ?, discard_file = ?, key_wrapped = ?, peaks = ?,
-			bytes = ?, duration_ns = ? WHERE id = ? AND file = ? AND discard_file = ?`,
-			newName, oldName, wrapped, newPeaks, keepBytes, int64(duration), id, oldName, newName)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errors.New("the recording changed meanwhile")
-		}
-		return appendAudit(tx, now, AuditRecordingTrimmed, id,
-			fmt.Sprintf("kept %d of %d bytes; %s", keepBytes, rec.Bytes, reason))
+		},
+		row: func(newKey []byte, kept int64) rekeyedRow {
+			return rekeyedRow{
+				state:    rec.State,
+				peaks:    shortenPeaks(key, newKey, id, peaks, kept, rec.Bytes),
+				duration: time.Duration(float64(rec.Duration) * float64(kept) / float64(rec.Bytes)),
+				audit:    AuditRecordingTrimmed,
+				detail:   fmt.Sprintf("kept %d of %d bytes; %s", kept, rec.Bytes, reason),
+			}
+		},
 	})
-	if err != nil {
-		return abandon(err)
+	return err
+}
+
+// shortenPeaks keeps the peaks of the first kept of total bytes, re-sealed
+// under the recording's new key; nil if there were none (or they do not
+// open, as the drawing is not worth failing the deletion for).
+func shortenPeaks(oldKey, newKey []byte, id string, sealed []byte, kept, total int64) []byte {
+	if sealed == nil {
+		return nil
 	}
-	old.Close()
-	db.removeDiscard(id, oldName)
-	db.checkpoint()
-	return nil
+	p, err := openPeaks(oldKey, id, sealed)
+	if err != nil {
+		return nil
+	}
+	n := (int64(len(p.Levels))*kept + total - 1) / total
+	p.Levels = p.Levels[:n]
+	return sealPeaks(newKey, id, p)
 }

@@ -36,9 +36,9 @@ type KDFParams struct {
 }
 
 // DefaultKDF costs 0.3–0.8 s and 192 MiB per derivation on the 2-core
-// machine Assent is developed on (TestDefaultKDFCost logs it,
-// BenchmarkDefaultKDF measures it), above the 250 ms floor: bearable once
-// per unlock, expensive per guess.
+// machine Assent is developed on (BenchmarkDefaultKDF measures it), above
+// the 250 ms floor that TestDefaultKDFCost holds it to: bearable once per
+// unlock, expensive per guess.
 var DefaultKDF = KDFParams{Time: 4, MemoryKiB: 192 * 1024, Threads: 2}
 
 // validate bounds the parameters, including ones read back from a database

@@ -232,27 +232,29 @@ func TestChangePassphrase(t *testing.T) {
 	}
 }
 
-// TestDefaultKDFCost measures what one unlock costs with DefaultKDF; it
-// logs the figure rather than asserting it (see BenchmarkDefaultKDF).
+// TestDefaultKDFCost holds DefaultKDF to the floor DESIGN sets: deriving
+// the key from a passphrase costs at least 250 ms here, so that guessing is
+// expensive. It times the derivation Unlock runs, a few times, and judges
+// the fastest: a busy machine only makes it slower.
 func TestDefaultKDFCost(t *testing.T) {
 	if testing.Short() {
 		t.Skip("pays the real Argon2id cost")
 	}
-	dir := t.TempDir()
-	db, err := storage.Open(dir, storage.Options{})
-	if err != nil {
-		t.Fatal(err)
+	const floor = 250 * time.Millisecond
+	salt := make([]byte, 16)
+	fastest := time.Duration(1<<63 - 1)
+	for range 3 {
+		start := time.Now()
+		storage.DeriveKey(storage.DefaultKDF, testPass, salt)
+		took := time.Since(start)
+		t.Logf("Argon2id with DefaultKDF %+v: %s", storage.DefaultKDF, took)
+		fastest = min(fastest, took)
 	}
-	defer db.Close()
-	if _, err := db.CreateVault(testPass); err != nil {
-		t.Fatal(err)
+	if fastest < floor {
+		t.Errorf("DefaultKDF %+v derives a key in %s at best, under the %s floor: the parameters are too cheap "+
+			"for this machine (a floor on a cost we choose, so a faster machine needs dearer parameters, not a lower floor)",
+			storage.DefaultKDF, fastest, floor)
 	}
-	db.Lock()
-	start := time.Now()
-	if err := db.Unlock(testPass); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("Unlock with DefaultKDF %+v took %s (target: at least 250ms)", storage.DefaultKDF, time.Since(start))
 }
 
 func BenchmarkDefaultKDF(b *testing.B) {
