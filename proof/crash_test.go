@@ -278,7 +278,7 @@ func (c *child) kill(t *testing.T) time.Time {
 }
 
 // sealedOnDisk is how many MP3 bytes of recording id are in whole sealed
-// chunks in its file now (storage/FORMAT.md: a 32-byte header, then frames
+// chunks in its file now (storage/internal/recfile/FORMAT.md: a 32-byte header, then frames
 // of a 4-byte length, a chunk and a 16-byte tag). storage writes and
 // fsyncs each chunk before it takes the next piece; a SIGKILL cannot take
 // back what the file holds.

@@ -94,11 +94,13 @@ func (s *Session) captureEnded(c *capture, e audio.End) {
 		s.opt.Logf("sealing recording %s: %v", c.writer.ID(), closeErr)
 	}
 	s.opt.Logf("recording %s ended: %s", c.writer.ID(), e)
-	// What the client is told was kept is what storage sealed: after a
-	// disk error the last piece the recorder handed over may be missing.
+	// What the client is told was kept is what storage sealed in the
+	// file: after a disk error the last piece the recorder handed over may
+	// be missing, and the row may not have been updated (the next unlock
+	// recovers what the file holds).
 	kept := e.Kept
-	if rec, err := s.opt.DB.Recording(c.writer.ID()); err == nil && c.bitrate > 0 {
-		kept = min(kept, time.Duration(rec.Bytes*8*int64(time.Second)/int64(c.bitrate*1000)))
+	if c.bitrate > 0 {
+		kept = min(kept, time.Duration(c.writer.Sealed()*8*int64(time.Second)/int64(c.bitrate*1000)))
 	}
 	c.ended <- e // before the lock: a stopper holding it waits for this
 	var p *Problem

@@ -217,6 +217,16 @@ func (w *RecordingWriter) Write(p []byte) (int, error) {
 	return n, nil
 }
 
+// Sealed is how many MP3 bytes the file holds sealed: the whole chunks
+// written so far, and after Close everything. It is what is kept if the
+// recording ends now in any way, a crash included (the next unlock
+// recovers it) — unless the file itself is removed.
+func (w *RecordingWriter) Sealed() int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.sw.Sealed()
+}
+
 // SetPeaks hands over the waveform peaks, stored sealed with the recording
 // when it is closed.
 func (w *RecordingWriter) SetPeaks(p Peaks) {
