@@ -454,9 +454,13 @@ func (x *xvfb) output(args ...string) (string, error) {
 	return string(out), err
 }
 
+// typeText types text into window as a keyboard would: through the XTEST
+// extension, to the window given the input focus. (xdotool's --window
+// sends synthetic events instead; one in ten Ctrl+Q sent that way after a
+// session never arrived.)
 func (x *xvfb) typeText(t *testing.T, window, text string) {
 	t.Helper()
-	if out, err := x.output("type", "--window", window, "--delay", "30", text); err != nil {
+	if out, err := x.output("windowfocus", "--sync", window, "type", "--delay", "30", text); err != nil {
 		t.Fatalf("xdotool type: %v: %s", err, out)
 	}
 }
@@ -476,9 +480,10 @@ func (x *xvfb) scroll(t *testing.T, window string, px, py, n int) {
 	}
 }
 
+// key presses key in window, as typeText types.
 func (x *xvfb) key(t *testing.T, window, key string) {
 	t.Helper()
-	if out, err := x.output("key", "--window", window, key); err != nil {
+	if out, err := x.output("windowfocus", "--sync", window, "key", key); err != nil {
 		t.Fatalf("xdotool key %s: %v: %s", key, err, out)
 	}
 }
@@ -525,7 +530,8 @@ type runningApp struct {
 	cmd    *exec.Cmd
 	log    *syncBuffer
 	window string
-	done   chan error
+	done   chan struct{} // closed when the process has ended, with err
+	err    error
 }
 
 // startApp starts the binary on the display; with mic, ALSA's default
@@ -534,7 +540,7 @@ func (x *xvfb) startApp(t *testing.T, bin, data string, mic *testmic.Mic) *runni
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
-	a := &runningApp{log: &syncBuffer{}, done: make(chan error, 1)}
+	a := &runningApp{log: &syncBuffer{}, done: make(chan struct{})}
 	a.cmd = exec.CommandContext(ctx, bin, "--data", data)
 	home := t.TempDir()
 	if mic != nil {
@@ -545,10 +551,15 @@ func (x *xvfb) startApp(t *testing.T, bin, data string, mic *testmic.Mic) *runni
 	if err := a.cmd.Start(); err != nil {
 		t.Fatalf("starting %s: %v", bin, err)
 	}
-	go func() { a.done <- a.cmd.Wait() }()
+	go func() { a.err = a.cmd.Wait(); close(a.done) }()
 	t.Cleanup(func() {
-		if a.cmd.ProcessState == nil {
-			_ = a.cmd.Process.Kill()
+		// An app a failed step left running is killed, and gone before
+		// the next step starts one (it holds the folder's lock).
+		_ = a.cmd.Process.Kill()
+		select {
+		case <-a.done:
+		case <-time.After(10 * time.Second):
+			t.Errorf("the app did not end within 10 s of SIGKILL")
 		}
 		t.Logf("app log:\n%s", a.log.String())
 	})
@@ -590,8 +601,8 @@ func (a *runningApp) waitScreen(t *testing.T, mark int, name string) {
 func (a *runningApp) quit(t *testing.T, x *xvfb) {
 	t.Helper()
 	select {
-	case err := <-a.done:
-		t.Fatalf("the app ended before Ctrl+Q: %v", err)
+	case <-a.done:
+		t.Fatalf("the app ended before Ctrl+Q: %v", a.err)
 	default:
 	}
 	if out, err := x.output("search", "--onlyvisible", "--name", "^Assent$"); err == nil {
@@ -599,11 +610,11 @@ func (a *runningApp) quit(t *testing.T, x *xvfb) {
 	}
 	// The app quits on the key press, so xdotool's key release may find
 	// the window gone (BadWindow): what counts is the exit below.
-	_, _ = x.output("key", "--window", a.window, "ctrl+q")
+	_, _ = x.output("windowfocus", "--sync", a.window, "key", "ctrl+q")
 	select {
-	case err := <-a.done:
-		if err != nil {
-			t.Fatalf("exit: %v", err)
+	case <-a.done:
+		if a.err != nil {
+			t.Fatalf("exit: %v", a.err)
 		}
 	case <-time.After(20 * time.Second):
 		// Where is it stuck? SIGQUIT has the Go runtime print every
