@@ -72,30 +72,6 @@ func settle(u *UI) {
 // longDate writes t as the screens do.
 func longDate(u *UI, t time.Time) string { return consent.LongDate(t, u.opt.Location) }
 
-// fakeClock is a clock the test moves; storage and the UI share it.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
 // unlockToPractice types the passphrase on the unlock screen and returns
 // the practice screen it leads to.
 func unlockToPractice(t *testing.T, u *UI) *practiceScreen {

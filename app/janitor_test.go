@@ -5,13 +5,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/assent-recorder/assent/internal/clocktest"
 	"github.com/assent-recorder/assent/storage"
 )
 
 // TestPurgeAtStart: a recording whose date passed while the app was closed
 // is deleted when the app starts, without the passphrase.
 func TestPurgeAtStart(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)}
+	clock := clocktest.New(time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC))
 	u, db := newUIWith(t, clock, nil)
 	if _, err := db.CreateVault(goodPassphrase); err != nil {
 		t.Fatal(err)
@@ -56,7 +57,7 @@ func TestPurgeAtStart(t *testing.T) {
 // TestAutoLock: after the auto-lock time without any action the practice
 // locks; any action postpones it; the client screen is never locked away.
 func TestAutoLock(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)}
+	clock := clocktest.New(time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC))
 	u, db := newUIWith(t, clock, nil)
 	if _, err := db.CreateVault(goodPassphrase); err != nil {
 		t.Fatal(err)

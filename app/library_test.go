@@ -17,6 +17,7 @@ import (
 	"github.com/assent-recorder/assent/audio/portaudio"
 	"github.com/assent-recorder/assent/audio/testmic"
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/internal/clocktest"
 	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 )
@@ -98,7 +99,7 @@ func storeRecording(t *testing.T, db *storage.DB, client string, purposes []stri
 
 // unlockedClockUI is newUIWith with the practice set up and unlocked, in
 // UTC so that dates do not depend on the machine's zone.
-func unlockedClockUI(t *testing.T, clock *fakeClock) (*UI, *storage.DB) {
+func unlockedClockUI(t *testing.T, clock *clocktest.Clock) (*UI, *storage.DB) {
 	t.Helper()
 	u, db := newUIWith(t, clock, nil)
 	u.opt.Location = time.UTC
@@ -137,7 +138,7 @@ func overlayButton(t *testing.T, u *UI, text string) *widget.Button {
 }
 
 func TestLibraryListsNewestFirstWithCountdown(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)}
+	clock := clocktest.New(time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC))
 	u, db := unlockedClockUI(t, clock)
 	now := clock.Now()
 	inTwelve := storeRecording(t, db, "A.B.", []string{consent.PurposeReflection}, consent.DeletionDate(now, 12, false, time.UTC))
@@ -288,7 +289,7 @@ func nullSpeaker(t *testing.T) *portaudio.Host {
 }
 
 func TestLibraryPlaysAndAudits(t *testing.T) {
-	fc := &fakeClock{t: time.Now()}
+	fc := clocktest.New(time.Now())
 	u, db := unlockedClockUI(t, fc)
 	u.opt.Speaker = nullSpeaker(t)
 	rec := storeRecording(t, db, "A.B.", []string{consent.PurposeReflection}, fc.Now().Add(72*time.Hour))
@@ -400,7 +401,7 @@ func (o *pacedOutput) Drain() error {
 func (o *pacedOutput) Close() error { o.closed = true; return nil }
 
 func TestLibraryPauseSeekAndLeave(t *testing.T) {
-	fc := &fakeClock{t: time.Now()}
+	fc := clocktest.New(time.Now())
 	u, db := unlockedClockUI(t, fc)
 	u.opt.Speaker = pacedSpeaker{}
 	rec := storeRecording(t, db, "A.B.", []string{consent.PurposeReflection}, fc.Now().Add(72*time.Hour))
@@ -463,7 +464,7 @@ func TestLibraryPauseSeekAndLeave(t *testing.T) {
 // TestLibraryClosesPlayerWhenLocked: leaving the library other than by
 // Back (here the auto-lock) closes the player at the next tick.
 func TestLibraryClosesPlayerWhenLocked(t *testing.T) {
-	clock := &fakeClock{t: time.Now()}
+	clock := clocktest.New(time.Now())
 	u, db := unlockedClockUI(t, clock)
 	u.opt.Speaker = pacedSpeaker{}
 	rec := storeRecording(t, db, "A.B.", []string{consent.PurposeTraining}, clock.Now().Add(72*time.Hour))
@@ -487,7 +488,7 @@ func TestLibraryClosesPlayerWhenLocked(t *testing.T) {
 }
 
 func TestLibraryRefusesPlayback(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)}
+	clock := clocktest.New(time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC))
 	u, db := unlockedClockUI(t, clock)
 	u.opt.Speaker = speakerNotUsed{t}
 	none := storeRecording(t, db, "A.B.", nil, clock.Now().Add(72*time.Hour))
@@ -529,7 +530,7 @@ func (s speakerNotUsed) OpenOutput(int, int) (audio.Output, error) {
 }
 
 func TestLibraryDeleteNowNeedsAReason(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)}
+	clock := clocktest.New(time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC))
 	u, db := unlockedClockUI(t, clock)
 	u.win.Resize(fyne.NewSize(900, 700))
 	rec := storeRecording(t, db, "A.B.", []string{consent.PurposeReflection}, clock.Now().Add(72*time.Hour))

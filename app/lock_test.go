@@ -12,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/assent-recorder/assent/internal/clocktest"
 	"github.com/assent-recorder/assent/storage"
 )
 
@@ -30,13 +31,13 @@ func newTestUI(t *testing.T) (*UI, *storage.DB) {
 
 // newUIWith is newTestUI with a controlled clock (for storage and the UI)
 // and time zone; nil means the real clock and time.Local.
-func newUIWith(t *testing.T, clock *fakeClock, loc *time.Location) (*UI, *storage.DB) {
+func newUIWith(t *testing.T, clock *clocktest.Clock, loc *time.Location) (*UI, *storage.DB) {
 	t.Helper()
 	return newUIIn(t, t.TempDir(), clock, loc)
 }
 
 // newUIIn is newUIWith over the data folder dir, which may hold a practice.
-func newUIIn(t *testing.T, dir string, clock *fakeClock, loc *time.Location) (*UI, *storage.DB) {
+func newUIIn(t *testing.T, dir string, clock *clocktest.Clock, loc *time.Location) (*UI, *storage.DB) {
 	t.Helper()
 	sopt := storage.Options{KDF: testKDF}
 	opt := Options{DataDir: dir, Location: loc, Logf: t.Logf}

@@ -18,6 +18,7 @@ import (
 	"github.com/assent-recorder/assent/audio/lame"
 	"github.com/assent-recorder/assent/audio/testmic"
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/internal/clocktest"
 	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 )
@@ -587,7 +588,7 @@ func quitEndsTheSession(t *testing.T, how string) {
 // at the next first unlock, by the app, at its last trace rather than at
 // the unlock; the practice says so once.
 func TestAbandonedSessionEndedAtItsLastTrace(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)}
+	clock := clocktest.New(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
 	dir := t.TempDir()
 	u, db := newUIIn(t, dir, clock, time.UTC)
 	if _, err := db.CreateVault(goodPassphrase); err != nil {
