@@ -3,7 +3,7 @@
 // The UI is made from a fyne.App and a fyne.Window that the caller owns
 // (cmd/assent in the real program, fyne.io/fyne/v2/test in tests) and from
 // the services it drives: the storage.DB, and through Options the
-// microphone (audio.Mic), the loudspeaker (audio.Speaker) and the MP3
+// microphones (Microphones), the loudspeaker (audio.Speaker) and the MP3
 // encoder. It never creates an app, a window or a device of its own.
 //
 // # Screens
@@ -76,14 +76,11 @@ type Options struct {
 	// means time.Local.
 	Location *time.Location
 
-	// Microphones, if set, lists the microphones and makes the one chosen
-	// on the settings screen (the system default unless another was
-	// chosen); Mic is then not used. The real program sets it.
+	// Microphones lists the microphones and makes the one chosen on the
+	// settings screen (the system default unless another was chosen). nil,
+	// or none listed, means there is no microphone: the consent screen
+	// then says recording is unavailable, and notes only works.
 	Microphones Microphones
-	// Mic is the microphone when Microphones is nil; nil when there is
-	// none, and then the consent screen says recording is unavailable and
-	// notes only works.
-	Mic audio.Mic
 	// Speaker plays the start and stop chimes; nil leaves them silent.
 	Speaker audio.Speaker
 	// NewEncoder makes the MP3 encoder for a bitrate in kbit/s (32, 48 or

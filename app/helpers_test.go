@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/assent-recorder/assent/audio"
 	"github.com/assent-recorder/assent/consent"
 )
 
@@ -71,6 +72,25 @@ func settle(u *UI) {
 
 // longDate writes t as the screens do.
 func longDate(u *UI, t time.Time) string { return consent.LongDate(t, u.opt.Location) }
+
+// oneMicrophone is Microphones with a single microphone, the system's
+// default: what a test passes when it needs no choice of device. (Set
+// Options.Microphones to nil for a computer with no microphone.)
+type oneMicrophone struct{ mic audio.Mic }
+
+var _ Microphones = oneMicrophone{}
+
+// oneMicrophoneName is the name oneMicrophone gives its microphone.
+const oneMicrophoneName = "Test microphone"
+
+// Inputs names the one microphone.
+func (o oneMicrophone) Inputs() ([]string, error) { return []string{oneMicrophoneName}, nil }
+
+// Mic is the one microphone, whatever the name.
+func (o oneMicrophone) Mic(string) audio.Mic { return o.mic }
+
+// Rescan finds nothing new.
+func (o oneMicrophone) Rescan() error { return nil }
 
 // unlockToPractice types the passphrase on the unlock screen and returns
 // the practice screen it leads to.

@@ -52,7 +52,7 @@ func newSessionFixture(t *testing.T) *sessionFixture {
 	}
 	mic := &countingMic{Mic: audio.PCMMic{R: &testmic.PacedReader{PCM: pcm, Speed: 4}}}
 	u, db := newTestUI(t)
-	u.opt.Mic = mic
+	u.opt.Microphones = oneMicrophone{mic}
 	u.opt.NewEncoder = func(kbps int) audio.NewEncoderFunc { return lame.NewFunc(lame.Options{Bitrate: kbps}) }
 	if _, err := db.CreateVault(goodPassphrase); err != nil {
 		t.Fatal(err)
@@ -354,7 +354,7 @@ func TestKioskWorksByKeyboard(t *testing.T) {
 
 func TestNoMicrophoneMeansNotesOnly(t *testing.T) {
 	f := newSessionFixture(t)
-	f.u.opt.Mic = nil
+	f.u.opt.Microphones = nil
 	f.unlockPractice(t)
 	k := f.startSession(t, "Anna")
 	if !containsText(k.actions, "isn't available") {
@@ -390,7 +390,7 @@ func TestMicrophoneLostKeepsWhatWasRecorded(t *testing.T) {
 	f := newSessionFixture(t)
 	fix := testmic.New(t, "What was said before the microphone was unplugged is kept.")
 	pcm, _ := os.ReadFile(fix.Fixture)
-	f.u.opt.Mic = failingMic{pcm: pcm, after: 2 * audio.SpeechRate * 2} // two seconds
+	f.u.opt.Microphones = oneMicrophone{failingMic{pcm: pcm, after: 2 * audio.SpeechRate * 2}} // two seconds
 	f.unlockPractice(t)
 	k := f.startSession(t, "Anna")
 	test.Tap(k.yes[k.run.Participants()[0].ID])

@@ -226,7 +226,7 @@ func TestSettingsMicrophoneAndSchedule(t *testing.T) {
 		t.Error("the data folder is not shown")
 	}
 
-	u.opt.Mic = audio.PCMMic{}
+	u.opt.Microphones = oneMicrophone{audio.PCMMic{}}
 	timer := filepath.Join(config, "systemd", "user", purgeTimerFile)
 	if err := os.MkdirAll(filepath.Dir(timer), 0o755); err != nil {
 		t.Fatal(err)
@@ -236,7 +236,7 @@ func TestSettingsMicrophoneAndSchedule(t *testing.T) {
 	}
 	s = newSettingsScreen(u)
 	u.show(s)
-	if s.mic.about.Text != "Input: the default microphone." || s.mic.test.Disabled() {
+	if s.mic.about.Text != "Sessions record from the microphone chosen here." || s.mic.test.Disabled() || s.mic.choose.Selected != defaultInput {
 		t.Errorf("with a microphone: %q, test disabled %v", s.mic.about.Text, s.mic.test.Disabled())
 	}
 	if !containsText(u.win.Content(), "nothing is recorded or kept") {
