@@ -20,7 +20,7 @@ import (
 )
 
 // Settings keys written by the settings screen, read by package session
-// (settingAutoLockMinutes is in janitor.go). Settings are not encrypted;
+// (settingAutoLockMinutes is in housekeeping.go). Settings are not encrypted;
 // none of these is clinical.
 const (
 	settingKeepDays          = session.SettingKeepDays
