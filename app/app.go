@@ -293,17 +293,6 @@ func (u *UI) showAfterUnlock() {
 	u.showPractice()
 }
 
-// practiceNotice is recoveryNotice, and a sentence when opening the folder
-// found files without a record but could not trust the database to say so.
-func (u *UI) practiceNotice(recovered []storage.Recovery, orphans, closed int) string {
-	msg := recoveryNotice(recovered, orphans, closed)
-	if err := u.db.OrphanProblem(); err != nil {
-		u.opt.Logf("files without a record: %v", err)
-		msg += "Some recording files have no record in the database, and the database fails its own check, so they were left as they are. Please keep the data folder as it is, run `assent verify`, and contact support. "
-	}
-	return msg
-}
-
 // showPractice shows the practice after an unlock, saying what crash
 // recovery did, which files without a record were removed since the
 // therapist was last told, and how many sessions a crash left open were

@@ -209,7 +209,7 @@ func (s *practiceScreen) showRecord() {
 	if s.selected < 0 {
 		return
 	}
-	r, err := newRecordScreen(s.ui, s.clients[s.selected], false)
+	r, err := newClientRecordScreen(s.ui, s.clients[s.selected], false)
 	if err != nil {
 		s.ui.opt.Logf("reading a client's record: %v", err)
 		s.problem.SetText("The client's record could not be read.")
