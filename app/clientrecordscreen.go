@@ -78,10 +78,10 @@ func (s *clientRecordScreen) content() fyne.CanvasObject {
 			parts = append(parts, acc)
 		}
 	}
-	column := container.NewCenter(container.New(&maxWidth{width: 760}, container.NewVBox(parts...)))
+	column := clientColumn(container.NewVBox(parts...))
 	if s.kiosk {
 		page := container.NewBorder(nil, container.NewHBox(s.therapist), nil, nil, container.NewVScroll(column))
-		return container.NewThemeOverride(page, largeTheme{Theme: s.ui.app.Settings().Theme()})
+		return inLargeType(s.ui.app, page)
 	}
 	buttons := container.NewHBox(s.back, s.showToo, s.savePDF, s.saveJSON)
 	return container.NewBorder(container.NewVBox(buttons, s.problem), nil, nil, nil, container.NewVScroll(column))
@@ -136,11 +136,3 @@ const auditRecordSaved = "record.saved"
 
 // settingPracticeName is the practice's name, printed on receipts.
 const settingPracticeName = "practice_name"
-
-func labels(lines []string) []fyne.CanvasObject {
-	out := make([]fyne.CanvasObject, len(lines))
-	for i, l := range lines {
-		out[i] = wrapped(l)
-	}
-	return out
-}

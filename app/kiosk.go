@@ -2,15 +2,12 @@ package app
 
 import (
 	"fmt"
-	"math"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/assent-recorder/assent/audio"
 	"github.com/assent-recorder/assent/consent"
 	"github.com/assent-recorder/assent/session"
 )
@@ -81,12 +78,9 @@ func newKioskScreen(u *UI, run *session.Session) *kioskScreen {
 }
 
 func (s *kioskScreen) content() fyne.CanvasObject {
-	column := func(o fyne.CanvasObject) fyne.CanvasObject {
-		return container.NewCenter(container.New(&maxWidth{width: 760}, o))
-	}
-	bottom := container.NewVBox(column(container.NewVBox(s.problem, s.actions)), container.NewHBox(s.therapist))
-	page := container.NewBorder(nil, bottom, nil, nil, container.NewVScroll(column(s.body)))
-	return container.NewThemeOverride(page, largeTheme{Theme: s.ui.app.Settings().Theme()})
+	bottom := container.NewVBox(clientColumn(container.NewVBox(s.problem, s.actions)), container.NewHBox(s.therapist))
+	page := container.NewBorder(nil, bottom, nil, nil, container.NewVScroll(clientColumn(s.body)))
+	return inLargeType(s.ui.app, page)
 }
 
 // focus puts the keyboard on "Stop recording" while recording. While
@@ -179,7 +173,7 @@ func (s *kioskScreen) askParts() (text, actions []fyne.CanvasObject) {
 		no := newBigButton(noText, func() { s.answer(p.ID, false) })
 		yes.Importance, no.Importance = widget.MediumImportance, widget.MediumImportance
 		s.yes[p.ID], s.no[p.ID] = yes, no
-		name := widget.NewLabelWithStyle(p.Name+" ("+p.Role.String()+")", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		name := bold(p.Name + " (" + p.Role.String() + ")")
 		acts = append(acts, name, container.NewGridWithColumns(2, yes, no))
 	}
 	if s.ui.mic().mic == nil {
@@ -351,44 +345,6 @@ func (s *kioskScreen) leave() {
 }
 
 func (s *kioskScreen) statusLabel(text string) *widget.Label {
-	s.status = widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	s.status.Wrapping = fyne.TextWrapWord
+	s.status = boldWrapped(text)
 	return s.status
-}
-
-// meterValue maps the RMS level to 0–1 over the range of speech.
-func meterValue(l audio.Level) float64 {
-	const floor = -60.0
-	v := (l.RMS - floor) / -floor
-	return math.Max(0, math.Min(1, v))
-}
-
-// clock writes d as m:ss or h:mm:ss.
-func clock(d time.Duration) string {
-	d = d.Truncate(time.Second)
-	h, m, sec := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
-	if h > 0 {
-		return fmt.Sprintf("%d:%02d:%02d", h, m, sec)
-	}
-	return fmt.Sprintf("%d:%02d", m, sec)
-}
-
-func heading(text string) *widget.Label {
-	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	l.SizeName = "headingText"
-	l.Wrapping = fyne.TextWrapWord
-	return l
-}
-
-// headingLine is a heading that stays on one line, for rows.
-func headingLine(text string) *widget.Label {
-	l := heading(text)
-	l.Wrapping = fyne.TextWrapOff
-	return l
-}
-
-func wrapped(text string) *widget.Label {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	return l
 }

@@ -89,7 +89,7 @@ func newLibraryScreen(u *UI) *libraryScreen {
 	s.list = widget.NewList(
 		func() int { return len(s.entries) },
 		func() fyne.CanvasObject {
-			title := widget.NewLabelWithStyle("client, date", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			title := bold("client, date")
 			title.Truncation = fyne.TextTruncateEllipsis
 			line := widget.NewLabel("details")
 			line.Truncation = fyne.TextTruncateEllipsis

@@ -6,8 +6,6 @@ import (
 	"math"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -33,18 +31,16 @@ func newSetupScreen(u *UI) *setupScreen {
 	s.repeat = widget.NewPasswordEntry()
 	s.repeat.SetPlaceHolder("The same passphrase again")
 	s.repeat.OnSubmitted = func(string) { s.submit() }
-	s.strength = widget.NewLabel(strengthTooShort.hint())
-	s.strength.Wrapping = fyne.TextWrapWord
+	s.strength = wrapped(strengthTooShort.hint())
 	s.problem = newProblemLabel()
 	s.create = newActionButton("Create the practice", s.submit)
 	return s
 }
 
 func (s *setupScreen) content() fyne.CanvasObject {
-	intro := widget.NewLabel("Choose the passphrase that protects every recording and note in this practice. " +
+	intro := wrapped("Choose the passphrase that protects every recording and note in this practice. " +
 		"Everything is encrypted with it on this computer. Assent cannot tell you the passphrase later; " +
 		"instead you will be shown a recovery key to write down.")
-	intro.Wrapping = fyne.TextWrapWord
 	return pageLayout("Set up Assent",
 		intro,
 		widget.NewForm(
@@ -116,10 +112,9 @@ func newRecoveryKeyScreen(u *UI, key string) *recoveryKeyScreen {
 }
 
 func (s *recoveryKeyScreen) content() fyne.CanvasObject {
-	intro := widget.NewLabel("This is the practice's recovery key. If the passphrase is ever forgotten, " +
+	intro := wrapped("This is the practice's recovery key. If the passphrase is ever forgotten, " +
 		"it is the only way back in. Write it on paper now and keep it somewhere safe and private, " +
 		"away from this laptop. It will not be shown again.")
-	intro.Wrapping = fyne.TextWrapWord
 	key := widget.NewLabelWithStyle(s.key, fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
 	key.SizeName = theme.SizeNameSubHeadingText
 	key.Wrapping = fyne.TextWrapWord
@@ -279,89 +274,13 @@ func checkNewPassphrase(p, repeat string) string {
 	return ""
 }
 
-// actionButton is a button whose work is slow: while it runs the button is
-// disabled and a progress bar shows that something is happening.
-type actionButton struct {
-	button   *widget.Button
-	progress *widget.ProgressBarInfinite
-}
-
-func newActionButton(label string, tapped func()) *actionButton {
-	b := &actionButton{button: widget.NewButton(label, tapped), progress: widget.NewProgressBarInfinite()}
-	b.button.Importance = widget.HighImportance
-	b.progress.Stop()
-	b.progress.Hide()
-	return b
-}
-
-func (b *actionButton) busy(on bool) {
-	if on {
-		b.button.Disable()
-		b.progress.Show()
-		b.progress.Start()
-		return
-	}
-	b.button.Enable()
-	b.progress.Stop()
-	b.progress.Hide()
-}
-
-// newProblemLabel returns the label where a screen says what went wrong.
-func newProblemLabel() *widget.Label {
-	l := widget.NewLabel("")
-	l.Wrapping = fyne.TextWrapWord
-	l.Importance = widget.DangerImportance
-	return l
-}
-
 // problemScreen shows one sentence when the app cannot go on.
 type problemScreen struct{ message string }
 
 func newProblemScreen(message string) *problemScreen { return &problemScreen{message: message} }
 
 func (s *problemScreen) content() fyne.CanvasObject {
-	l := widget.NewLabel(s.message)
-	l.Wrapping = fyne.TextWrapWord
-	return pageLayout("Assent cannot open", l)
+	return pageLayout("Assent cannot open", wrapped(s.message))
 }
 
 func (s *problemScreen) focus() fyne.Focusable { return nil }
-
-// pageLayout centres a column of widgets under a heading, at a readable width.
-func pageLayout(title string, parts ...fyne.CanvasObject) fyne.CanvasObject {
-	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	heading.SizeName = theme.SizeNameHeadingText
-	col := container.NewVBox(append([]fyne.CanvasObject{heading}, parts...)...)
-	return container.NewCenter(container.New(&maxWidth{width: 560}, col))
-}
-
-// dataFolderLabel tells the therapist where the practice's data lives.
-func dataFolderLabel(dir string) fyne.CanvasObject {
-	if dir == "" {
-		return layout.NewSpacer()
-	}
-	l := widget.NewLabel("Data folder: " + dir)
-	l.Importance = widget.LowImportance
-	l.Wrapping = fyne.TextWrapBreak
-	return l
-}
-
-// maxWidth lays out its objects stacked, no wider than width.
-type maxWidth struct{ width float32 }
-
-// MinSize is width wide and as tall as the tallest object.
-func (m *maxWidth) MinSize(objects []fyne.CanvasObject) fyne.Size {
-	s := fyne.NewSize(m.width, 0)
-	for _, o := range objects {
-		s.Height = float32(math.Max(float64(s.Height), float64(o.MinSize().Height)))
-	}
-	return s
-}
-
-// Layout gives every object the whole size.
-func (m *maxWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
-	for _, o := range objects {
-		o.Resize(size)
-		o.Move(fyne.NewPos(0, 0))
-	}
-}

@@ -79,9 +79,8 @@ func (s *summaryScreen) content() fyne.CanvasObject {
 	for _, p := range s.page.Paragraphs {
 		parts = append(parts, wrapped(p))
 	}
-	column := container.NewCenter(container.New(&maxWidth{width: 760}, container.NewVBox(parts...)))
-	page := container.NewBorder(nil, container.NewCenter(container.New(&maxWidth{width: 760}, s.done)), nil, nil, container.NewVScroll(column))
-	return container.NewThemeOverride(page, largeTheme{Theme: s.ui.app.Settings().Theme()})
+	page := container.NewBorder(nil, clientColumn(s.done), nil, nil, container.NewVScroll(clientColumn(container.NewVBox(parts...))))
+	return inLargeType(s.ui.app, page)
 }
 
 func (s *summaryScreen) focus() fyne.Focusable { return s.done }
