@@ -243,7 +243,7 @@ func TestExportFromTheLibrary(t *testing.T) {
 		t.Errorf("a bad key gives %q", msg)
 	}
 	f.how.SetSelected(exportByPassphrase)
-	f.pass.SetText("short")
+	f.pass.pass.SetText("short")
 	if _, msg := f.exportRecipient(); msg == "" {
 		t.Error("a short passphrase was accepted")
 	}

@@ -14,24 +14,16 @@ import (
 
 // setupScreen sets the practice passphrase on first run.
 type setupScreen struct {
-	ui       *UI
-	pass     *widget.Entry
-	repeat   *widget.Entry
-	strength *widget.Label
-	problem  *widget.Label
-	create   *actionButton
+	ui      *UI
+	newPass *newPassphrase
+	problem *widget.Label
+	create  *actionButton
 }
 
 func newSetupScreen(u *UI) *setupScreen {
 	s := &setupScreen{ui: u}
-	s.pass = widget.NewPasswordEntry()
-	s.pass.SetPlaceHolder("Passphrase")
-	s.pass.OnChanged = s.passChanged
-	s.pass.OnSubmitted = func(string) { s.ui.win.Canvas().Focus(s.repeat) }
-	s.repeat = widget.NewPasswordEntry()
-	s.repeat.SetPlaceHolder("The same passphrase again")
-	s.repeat.OnSubmitted = func(string) { s.submit() }
-	s.strength = wrapped(strengthTooShort.hint())
+	s.newPass = newNewPassphrase("Passphrase", "The same passphrase again", s.submit)
+	s.newPass.pass.OnSubmitted = func(string) { s.ui.win.Canvas().Focus(s.newPass.repeat) }
 	s.problem = newProblemLabel()
 	s.create = newActionButton("Create the practice", s.submit)
 	return s
@@ -44,10 +36,10 @@ func (s *setupScreen) content() fyne.CanvasObject {
 	return pageLayout("Set up Assent",
 		intro,
 		widget.NewForm(
-			widget.NewFormItem("Passphrase", s.pass),
-			widget.NewFormItem("Repeat it", s.repeat),
+			widget.NewFormItem("Passphrase", s.newPass.pass),
+			widget.NewFormItem("Repeat it", s.newPass.repeat),
 		),
-		s.strength,
+		s.newPass.strength,
 		s.problem,
 		s.create.progress,
 		s.create.button,
@@ -55,20 +47,15 @@ func (s *setupScreen) content() fyne.CanvasObject {
 	)
 }
 
-func (s *setupScreen) focus() fyne.Focusable { return s.pass }
-
-// passChanged updates the strength hint as the passphrase is typed.
-func (s *setupScreen) passChanged(p string) {
-	s.strength.SetText(passphraseStrength(p).hint())
-}
+func (s *setupScreen) focus() fyne.Focusable { return s.newPass.pass }
 
 // submit checks the two fields and creates the vault in the background.
 func (s *setupScreen) submit() {
-	p := s.pass.Text
-	if problem := checkNewPassphrase(p, s.repeat.Text); problem != "" {
+	p := s.newPass.pass.Text
+	if problem := s.newPass.check(); problem != "" {
 		s.problem.SetText(problem)
-		s.repeat.SetText("")
-		s.ui.win.Canvas().Focus(s.repeat)
+		s.newPass.repeat.SetText("")
+		s.ui.win.Canvas().Focus(s.newPass.repeat)
 		return
 	}
 	s.problem.SetText("")
@@ -202,8 +189,7 @@ func unlockProblem(err error) string {
 type recoverScreen struct {
 	ui      *UI
 	key     *widget.Entry
-	pass    *widget.Entry
-	repeat  *widget.Entry
+	newPass *newPassphrase
 	problem *widget.Label
 	confirm *actionButton
 }
@@ -212,11 +198,7 @@ func newRecoverScreen(u *UI) *recoverScreen {
 	s := &recoverScreen{ui: u}
 	s.key = widget.NewEntry()
 	s.key.SetPlaceHolder("Recovery key")
-	s.pass = widget.NewPasswordEntry()
-	s.pass.SetPlaceHolder("New passphrase")
-	s.repeat = widget.NewPasswordEntry()
-	s.repeat.SetPlaceHolder("The same passphrase again")
-	s.repeat.OnSubmitted = func(string) { s.submit() }
+	s.newPass = newNewPassphrase("New passphrase", "The same passphrase again", s.submit)
 	s.problem = newProblemLabel()
 	s.confirm = newActionButton("Set the new passphrase and unlock", s.submit)
 	return s
@@ -228,8 +210,8 @@ func (s *recoverScreen) content() fyne.CanvasObject {
 	return pageLayout("Use the recovery key",
 		widget.NewForm(
 			widget.NewFormItem("Recovery key", s.key),
-			widget.NewFormItem("New passphrase", s.pass),
-			widget.NewFormItem("Repeat it", s.repeat),
+			widget.NewFormItem("New passphrase", s.newPass.pass),
+			widget.NewFormItem("Repeat it", s.newPass.repeat),
 		),
 		s.problem, s.confirm.progress, s.confirm.button, back)
 }
@@ -237,8 +219,8 @@ func (s *recoverScreen) content() fyne.CanvasObject {
 func (s *recoverScreen) focus() fyne.Focusable { return s.key }
 
 func (s *recoverScreen) submit() {
-	key, p := s.key.Text, s.pass.Text
-	if problem := checkNewPassphrase(p, s.repeat.Text); problem != "" {
+	key, p := s.key.Text, s.newPass.pass.Text
+	if problem := s.newPass.check(); problem != "" {
 		s.problem.SetText(problem)
 		return
 	}
@@ -260,18 +242,6 @@ func recoverProblem(err error) string {
 		return "That recovery key is not right. Nothing was opened or changed."
 	}
 	return unlockProblem(err)
-}
-
-// checkNewPassphrase returns why a new passphrase and its repetition cannot
-// be used, or "" if they can.
-func checkNewPassphrase(p, repeat string) string {
-	switch {
-	case passphraseStrength(p) == strengthTooShort:
-		return strengthTooShort.hint()
-	case p != repeat:
-		return "The two passphrases are different. Please type them again."
-	}
-	return ""
 }
 
 // problemScreen shows one sentence when the app cannot go on.

@@ -69,8 +69,8 @@ func TestFirstRunSetsPassphrase(t *testing.T) {
 	}
 
 	t.Run("too short", func(t *testing.T) {
-		test.Type(s.pass, "short")
-		test.Type(s.repeat, "short")
+		test.Type(s.newPass.pass, "short")
+		test.Type(s.newPass.repeat, "short")
 		test.Tap(s.create.button)
 		settle(u)
 		if !strings.Contains(s.problem.Text, "at least") {
@@ -81,19 +81,19 @@ func TestFirstRunSetsPassphrase(t *testing.T) {
 		}
 	})
 	t.Run("different", func(t *testing.T) {
-		s.pass.SetText(goodPassphrase)
-		s.repeat.SetText(goodPassphrase + "x")
+		s.newPass.pass.SetText(goodPassphrase)
+		s.newPass.repeat.SetText(goodPassphrase + "x")
 		test.Tap(s.create.button)
 		settle(u)
 		if !strings.Contains(s.problem.Text, "different") {
 			t.Errorf("problem = %q", s.problem.Text)
 		}
-		if s.repeat.Text != "" {
+		if s.newPass.repeat.Text != "" {
 			t.Error("the repeat field was not cleared")
 		}
 	})
 	t.Run("created", func(t *testing.T) {
-		s.repeat.SetText(goodPassphrase)
+		s.newPass.repeat.SetText(goodPassphrase)
 		test.Tap(s.create.button)
 		settle(u)
 		r, ok := u.screen.(*recoveryKeyScreen)
@@ -228,8 +228,8 @@ func TestRecoverWithKey(t *testing.T) {
 	}
 	const newPass = "meadow copper violin harbour"
 	r.key.SetText("AAAA-BBBB-CCCC")
-	r.pass.SetText(newPass)
-	r.repeat.SetText(newPass)
+	r.newPass.pass.SetText(newPass)
+	r.newPass.repeat.SetText(newPass)
 	test.Tap(r.confirm.button)
 	settle(u)
 	if db.Unlocked() {

@@ -164,8 +164,8 @@ func TestSettingsChangePassphrase(t *testing.T) {
 	const newPass = "harbour violin copper meadow"
 
 	s.oldPass.SetText("not my passphrase")
-	s.newPass.SetText(newPass)
-	s.repeatPass.SetText(newPass)
+	s.newPass.pass.SetText(newPass)
+	s.newPass.repeat.SetText(newPass)
 	test.Tap(s.change.button)
 	settle(u)
 	if !strings.Contains(s.passResult.Text, "current passphrase is not right") {
@@ -173,28 +173,28 @@ func TestSettingsChangePassphrase(t *testing.T) {
 	}
 
 	s.oldPass.SetText(goodPassphrase)
-	s.repeatPass.SetText(newPass + "!")
+	s.newPass.repeat.SetText(newPass + "!")
 	test.Tap(s.change.button)
 	settle(u)
 	if !strings.Contains(s.passResult.Text, "different") {
 		t.Errorf("different repeat: %q", s.passResult.Text)
 	}
 
-	s.repeatPass.SetText("short")
-	s.newPass.SetText("short")
+	s.newPass.repeat.SetText("short")
+	s.newPass.pass.SetText("short")
 	test.Tap(s.change.button)
 	if !strings.Contains(s.passResult.Text, "at least") {
 		t.Errorf("short: %q", s.passResult.Text)
 	}
 
-	s.newPass.SetText(newPass)
-	s.repeatPass.SetText(newPass)
+	s.newPass.pass.SetText(newPass)
+	s.newPass.repeat.SetText(newPass)
 	test.Tap(s.change.button)
 	settle(u)
 	if !strings.Contains(s.passResult.Text, "passphrase was changed") {
 		t.Fatalf("result %q", s.passResult.Text)
 	}
-	if s.oldPass.Text != "" || s.newPass.Text != "" || s.repeatPass.Text != "" {
+	if s.oldPass.Text != "" || s.newPass.pass.Text != "" || s.newPass.repeat.Text != "" {
 		t.Error("passphrases left in the fields")
 	}
 	if !db.Unlocked() {
