@@ -356,9 +356,9 @@ func (u *UI) askPassphrase(ok func()) {
 		})
 	}
 	pass.OnSubmitted = func(string) { check() }
-	open := widget.NewButton("Open the therapist's screen", check)
-	cancel := widget.NewButton("Back to the client screen", func() { d.Hide() })
-	d = dialog.NewCustomWithoutButtons("Therapist's passphrase", container.NewVBox(pass, problem, open, cancel), u.win)
+	open := widget.NewButton(passphraseOpen, check)
+	cancel := widget.NewButton(passphraseBack, func() { d.Hide() })
+	d = dialog.NewCustomWithoutButtons(passphraseTitle, container.NewVBox(pass, problem, open, cancel), u.win)
 	d.Show()
 	u.win.Canvas().Focus(pass)
 }

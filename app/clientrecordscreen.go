@@ -48,7 +48,7 @@ func newClientRecordScreen(u *UI, c storage.Client, kiosk bool) (*clientRecordSc
 	s.saveJSON = widget.NewButton("Save the consent receipts (JSON)…", func() { s.save("json") })
 	s.showToo = widget.NewButton("Show it on the client screen", s.showToClient)
 	s.back = widget.NewButton("Back", func() { u.show(newPracticeScreen(u)) })
-	s.therapist = widget.NewButton("For the therapist", func() {
+	s.therapist = widget.NewButton(forTherapistText, func() {
 		u.askPassphrase(func() { u.show(newPracticeScreen(u)) })
 	})
 	s.therapist.Importance = widget.LowImportance
@@ -56,9 +56,9 @@ func newClientRecordScreen(u *UI, c storage.Client, kiosk bool) (*clientRecordSc
 }
 
 func (s *clientRecordScreen) content() fyne.CanvasObject {
-	parts := []fyne.CanvasObject{heading("Record of " + s.rec.client)}
+	parts := []fyne.CanvasObject{heading(recordScreenTitle(s.rec.client))}
 	if len(s.rec.sessions) == 0 {
-		parts = append(parts, wrapped("No sessions yet."))
+		parts = append(parts, wrapped(recordScreenNoSessions))
 	}
 	for i := len(s.rec.sessions) - 1; i >= 0; i-- { // newest first on screen
 		sess := s.rec.sessions[i]
@@ -71,7 +71,7 @@ func (s *clientRecordScreen) content() fyne.CanvasObject {
 		parts = append(parts, form)
 		steps := s.rec.consentSteps(sess)
 		if len(steps) > 0 {
-			acc := widget.NewAccordion(widget.NewAccordionItem("Consent, step by step", container.NewVBox(labels(steps)...)))
+			acc := widget.NewAccordion(widget.NewAccordionItem(recordConsentHeading, container.NewVBox(labels(steps)...)))
 			if s.kiosk {
 				acc.OpenAll()
 			}

@@ -94,19 +94,3 @@ func TestAutoLock(t *testing.T) {
 		}
 	})
 }
-
-func TestHumanDuration(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		0:                              "0 seconds",
-		time.Second:                    "1 second",
-		65 * time.Second:               "1 minute 5 seconds",
-		20 * time.Minute:               "20 minutes",
-		time.Hour:                      "1 hour",
-		time.Hour + 59*time.Minute + 8: "1 hour 59 minutes",
-		2*time.Hour + time.Minute:      "2 hours 1 minute",
-	} {
-		if got := humanDuration(d); got != want {
-			t.Errorf("humanDuration(%v) = %q, want %q", d, got, want)
-		}
-	}
-}
