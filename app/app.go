@@ -108,6 +108,10 @@ type UI struct {
 	run *session.Session
 	// house is the purge and auto-lock running in the background.
 	house *housekeeping
+	// houseTick, if positive, is how often the housekeeping purges and
+	// checks for idleness: tests shorten it. Otherwise purgeInterval and
+	// a quarter of the auto-lock time (at most 15 s).
+	houseTick time.Duration
 	// tray is the system-tray icon, nil where there is none.
 	tray *tray
 	// check is the microphone level test under way on the settings

@@ -32,13 +32,17 @@ type housekeeping struct {
 // after the auto-lock time without any action.
 func (u *UI) startHousekeeping() {
 	u.house = &housekeeping{stop: make(chan struct{}), active: u.opt.Now()}
+	purgeEvery, idleEvery := purgeInterval, min(15*time.Second, u.autoLockAfter()/4)
+	if u.houseTick > 0 {
+		purgeEvery, idleEvery = u.houseTick, u.houseTick
+	}
 	u.house.done.Add(1)
 	go func() {
 		defer u.house.done.Done()
 		u.purge()
-		purge := time.NewTicker(purgeInterval)
+		purge := time.NewTicker(purgeEvery)
 		defer purge.Stop()
-		idle := time.NewTicker(min(15*time.Second, u.autoLockAfter()/4))
+		idle := time.NewTicker(idleEvery)
 		defer idle.Stop()
 		for {
 			select {
