@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/assent-recorder/assent/internal/clocktest"
@@ -39,6 +40,12 @@ func newUIWith(t *testing.T, clock *clocktest.Clock, loc *time.Location) (*UI, *
 // newUIIn is newUIWith over the data folder dir, which may hold a practice.
 func newUIIn(t *testing.T, dir string, clock *clocktest.Clock, loc *time.Location) (*UI, *storage.DB) {
 	t.Helper()
+	return newUIOn(t, test.NewTempApp(t), dir, clock, loc)
+}
+
+// newUIOn is newUIIn in the app a (Fyne's test app, or one wrapping it).
+func newUIOn(t *testing.T, a fyne.App, dir string, clock *clocktest.Clock, loc *time.Location) (*UI, *storage.DB) {
+	t.Helper()
 	sopt := storage.Options{KDF: testKDF}
 	opt := Options{DataDir: dir, Location: loc, Logf: t.Logf}
 	if clock != nil {
@@ -49,7 +56,6 @@ func newUIIn(t *testing.T, dir string, clock *clocktest.Clock, loc *time.Locatio
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	a := test.NewTempApp(t)
 	w := a.NewWindow("Assent")
 	t.Cleanup(w.Close)
 	u := New(a, w, db, opt)

@@ -45,13 +45,19 @@ type sessionFixture struct {
 
 func newSessionFixture(t *testing.T) *sessionFixture {
 	t.Helper()
+	return newSessionFixtureOn(t, test.NewTempApp(t))
+}
+
+// newSessionFixtureOn is newSessionFixture in the app a.
+func newSessionFixtureOn(t *testing.T, a fyne.App) *sessionFixture {
+	t.Helper()
 	fix := testmic.New(t, "This is a therapy session. We talk, and only with your yes is it recorded.")
 	pcm, err := os.ReadFile(fix.Fixture)
 	if err != nil {
 		t.Fatal(err)
 	}
 	mic := &countingMic{Mic: audio.PCMMic{R: &testmic.PacedReader{PCM: pcm, Speed: 4}}}
-	u, db := newTestUI(t)
+	u, db := newUIOn(t, a, t.TempDir(), nil, nil)
 	u.opt.Microphones = oneMicrophone{mic}
 	u.opt.NewEncoder = func(kbps int) audio.NewEncoderFunc { return lame.NewFunc(lame.Options{Bitrate: kbps}) }
 	if _, err := db.CreateVault(goodPassphrase); err != nil {
