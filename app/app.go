@@ -25,6 +25,11 @@
 // summary. Nothing on it leads to other clients or the practice; leaving it
 // for the therapist's screens needs the passphrase.
 //
+// Every sentence a client reads there, in the end-of-session summary and
+// in their record (on screen and as a PDF) is in clienttext.go, so that it
+// can be translated; the consent question and receipt are package
+// consent's.
+//
 // # Order of work
 //
 // consent decides first, the decision is stored, and only then is the
@@ -39,7 +44,8 @@
 // purpose) runs in its own goroutine; it reaches widgets only through
 // fyne.Do, as FyneApp.toml declares with [Migrations] fyneDo = true. The
 // purge (at start and every minute) and the auto-lock run in the
-// background too.
+// background too (housekeeping.go), and the library's player (player.go)
+// shows its position from a ticker.
 package app
 
 import (

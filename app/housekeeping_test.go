@@ -62,10 +62,7 @@ func deleted(t *testing.T, db *storage.DB, id string) bool {
 // is deleted when the app starts, without the passphrase.
 func TestPurgeAtStart(t *testing.T) {
 	clock := clocktest.New(time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC))
-	u, db := newUIWith(t, clock, nil)
-	if _, err := db.CreateVault(goodPassphrase); err != nil {
-		t.Fatal(err)
-	}
+	u, db := unlockedClockUI(t, clock)
 	c, _ := db.CreateClient("C")
 	due := storeDue(t, db, c, clock.Now().Add(24*time.Hour))
 	later := storeDue(t, db, c, clock.Now().Add(72*time.Hour))
@@ -88,10 +85,7 @@ func TestPurgeAtStart(t *testing.T) {
 // any action; nothing calls purge or lockIfIdle but the loop.
 func TestHousekeepingRuns(t *testing.T) {
 	clock := clocktest.New(time.Date(2026, 11, 29, 23, 50, 0, 0, time.UTC))
-	u, db := newUIWith(t, clock, nil)
-	if _, err := db.CreateVault(goodPassphrase); err != nil {
-		t.Fatal(err)
-	}
+	u, db := unlockedClockUI(t, clock)
 	c, _ := db.CreateClient("C")
 	atMidnight := storeDue(t, db, c, time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC))
 	tomorrow := storeDue(t, db, c, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
