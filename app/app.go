@@ -3,7 +3,7 @@
 // The UI is made from a fyne.App and a fyne.Window that the caller owns
 // (cmd/assent in the real program, fyne.io/fyne/v2/test in tests) and from
 // the services it drives: the storage.DB, and through Options the
-// microphone (audio.Mic), the loudspeaker (audio.Speaker) and the MP3
+// microphones (Microphones), the loudspeaker (audio.Speaker) and the MP3
 // encoder. It never creates an app, a window or a device of its own.
 //
 // # Screens
@@ -25,6 +25,11 @@
 // summary. Nothing on it leads to other clients or the practice; leaving it
 // for the therapist's screens needs the passphrase.
 //
+// Every sentence a client reads there, in the end-of-session summary and
+// in their record (on screen and as a PDF) is in clienttext.go, so that it
+// can be translated; the consent question and receipt are package
+// consent's.
+//
 // # Order of work
 //
 // consent decides first, the decision is stored, and only then is the
@@ -39,7 +44,8 @@
 // purpose) runs in its own goroutine; it reaches widgets only through
 // fyne.Do, as FyneApp.toml declares with [Migrations] fyneDo = true. The
 // purge (at start and every minute) and the auto-lock run in the
-// background too.
+// background too (housekeeping.go), and the library's player (player.go)
+// shows its position from a ticker.
 package app
 
 import (
@@ -78,14 +84,11 @@ type Options struct {
 	// means time.Local.
 	Location *time.Location
 
-	// Microphones, if set, lists the microphones and makes the one chosen
-	// on the settings screen (the system default unless another was
-	// chosen); Mic is then not used. The real program sets it.
+	// Microphones lists the microphones and makes the one chosen on the
+	// settings screen (the system default unless another was chosen). nil,
+	// or none listed, means there is no microphone: the consent screen
+	// then says recording is unavailable, and notes only works.
 	Microphones Microphones
-	// Mic is the microphone when Microphones is nil; nil when there is
-	// none, and then the consent screen says recording is unavailable and
-	// notes only works.
-	Mic audio.Mic
 	// Speaker plays the start and stop chimes; nil leaves them silent.
 	Speaker audio.Speaker
 	// NewEncoder makes the MP3 encoder for a bitrate in kbit/s (32, 48 or
@@ -113,6 +116,10 @@ type UI struct {
 	run *session.Session
 	// house is the purge and auto-lock running in the background.
 	house *housekeeping
+	// houseTick, if positive, is how often the housekeeping purges and
+	// checks for idleness: tests shorten it. Otherwise purgeInterval and
+	// a quarter of the auto-lock time (at most 15 s).
+	houseTick time.Duration
 	// tray is the system-tray icon, nil where there is none.
 	tray *tray
 	// check is the microphone level test under way on the settings
@@ -307,17 +314,6 @@ func (u *UI) showAfterUnlock() {
 	u.showPractice()
 }
 
-// practiceNotice is recoveryNotice, and a sentence when opening the folder
-// found files without a record but could not trust the database to say so.
-func (u *UI) practiceNotice(recovered []storage.Recovery, orphans, closed int) string {
-	msg := recoveryNotice(recovered, orphans, closed)
-	if err := u.db.OrphanProblem(); err != nil {
-		u.opt.Logf("files without a record: %v", err)
-		msg += "Some recording files have no record in the database, and the database fails its own check, so they were left as they are. Please keep the data folder as it is, run `assent verify`, and contact support. "
-	}
-	return msg
-}
-
 // showPractice shows the practice after an unlock, saying what crash
 // recovery did, which files without a record were removed since the
 // therapist was last told, and how many sessions a crash left open were
@@ -381,9 +377,9 @@ func (u *UI) askPassphrase(ok func()) {
 		})
 	}
 	pass.OnSubmitted = func(string) { check() }
-	open := widget.NewButton("Open the therapist's screen", check)
-	cancel := widget.NewButton("Back to the client screen", func() { d.Hide() })
-	d = dialog.NewCustomWithoutButtons("Therapist's passphrase", container.NewVBox(pass, problem, open, cancel), u.win)
+	open := widget.NewButton(passphraseOpen, check)
+	cancel := widget.NewButton(passphraseBack, func() { d.Hide() })
+	d = dialog.NewCustomWithoutButtons(passphraseTitle, container.NewVBox(pass, problem, open, cancel), u.win)
 	d.Show()
 	u.opt.Logf("screen: passphrase dialog")
 	u.win.Canvas().Focus(pass)

@@ -150,8 +150,7 @@ const (
 type exportForm struct {
 	how     *widget.RadioGroup
 	key     *widget.Entry
-	pass    *widget.Entry
-	repeat  *widget.Entry
+	pass    *newPassphrase
 	problem *widget.Label
 	dialog  dialog.Dialog
 }
@@ -171,19 +170,16 @@ func (s *libraryScreen) askExport() {
 	f := &exportForm{problem: newProblemLabel()}
 	f.key = widget.NewEntry()
 	f.key.SetPlaceHolder("age1…")
-	f.pass = widget.NewPasswordEntry()
-	f.pass.SetPlaceHolder("Passphrase")
-	f.repeat = widget.NewPasswordEntry()
-	f.repeat.SetPlaceHolder("The passphrase again")
+	f.pass = newNewPassphrase("Passphrase", "The passphrase again", nil)
 	f.how = widget.NewRadioGroup([]string{exportByKey, exportByPassphrase}, func(v string) {
 		if v == exportByPassphrase {
 			f.key.Disable()
-			f.pass.Enable()
-			f.repeat.Enable()
+			f.pass.pass.Enable()
+			f.pass.repeat.Enable()
 		} else {
 			f.key.Enable()
-			f.pass.Disable()
-			f.repeat.Disable()
+			f.pass.pass.Disable()
+			f.pass.repeat.Disable()
 		}
 	})
 	f.how.SetSelected(exportByKey)
@@ -191,7 +187,7 @@ func (s *libraryScreen) askExport() {
 	explain := wrapped("The copy is encrypted with age: your supervisor opens it with the age tool " +
 		"(`age -d -i key.txt file.mp3.age > file.mp3`, or `age -d` with the passphrase). " +
 		"Nothing unencrypted is written to this computer. The export is noted in the audit log.")
-	body := container.NewVBox(explain, f.how, f.key, f.pass, f.repeat, f.problem)
+	body := container.NewVBox(explain, f.how, f.key, f.pass.pass, f.pass.repeat, f.problem)
 	f.dialog = dialog.NewCustomConfirm("Export for supervision", "Choose where to save…", "Cancel", body,
 		func(ok bool) {
 			if ok {
@@ -206,10 +202,10 @@ func (s *libraryScreen) askExport() {
 // passphrase typed twice. It returns a sentence saying what is wrong, or "".
 func (f *exportForm) exportRecipient() (age.Recipient, string) {
 	if f.how.Selected == exportByPassphrase {
-		if msg := checkNewPassphrase(f.pass.Text, f.repeat.Text); msg != "" {
+		if msg := f.pass.check(); msg != "" {
 			return nil, msg
 		}
-		r, err := age.NewScryptRecipient(f.pass.Text)
+		r, err := age.NewScryptRecipient(f.pass.pass.Text)
 		if err != nil {
 			return nil, "That passphrase cannot be used."
 		}

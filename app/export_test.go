@@ -17,6 +17,7 @@ import (
 	mp3 "github.com/hajimehoshi/go-mp3"
 
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/internal/clocktest"
 	"github.com/assent-recorder/assent/storage"
 )
 
@@ -67,7 +68,7 @@ func exportAudits(t *testing.T, db *storage.DB, id string) []storage.AuditEntry 
 }
 
 func TestExportOpensWithTheAgeTool(t *testing.T) {
-	clock := &fakeClock{t: time.Now()}
+	clock := clocktest.New(time.Now())
 	_, db := unlockedClockUI(t, clock)
 	rec := storeRecording(t, db, "A.B.", []string{consent.PurposeReflection, consent.PurposeSupervision}, clock.Now().Add(72*time.Hour))
 	want, _, spoken := librarySpeechMP3(t)
@@ -120,7 +121,7 @@ func TestExportOpensWithTheAgeTool(t *testing.T) {
 }
 
 func TestExportWithAPassphrase(t *testing.T) {
-	clock := &fakeClock{t: time.Now()}
+	clock := clocktest.New(time.Now())
 	_, db := unlockedClockUI(t, clock)
 	rec := storeRecording(t, db, "A.B.", []string{consent.PurposeSupervision}, clock.Now().Add(72*time.Hour))
 	want, _, _ := librarySpeechMP3(t)
@@ -148,7 +149,7 @@ func TestExportWithAPassphrase(t *testing.T) {
 }
 
 func TestExportRefusedWithoutSupervision(t *testing.T) {
-	clock := &fakeClock{t: time.Now()}
+	clock := clocktest.New(time.Now())
 	u, db := unlockedClockUI(t, clock)
 	rec := storeRecording(t, db, "A.B.", []string{consent.PurposeReflection}, clock.Now().Add(72*time.Hour))
 	_, public := supervisorKey(t)
@@ -222,7 +223,7 @@ func TestExportRefusalSentences(t *testing.T) {
 // key, and the export is written to the file chosen (the file dialog
 // itself is Fyne's and is skipped).
 func TestExportFromTheLibrary(t *testing.T) {
-	clock := &fakeClock{t: time.Now()}
+	clock := clocktest.New(time.Now())
 	u, db := unlockedClockUI(t, clock)
 	rec := storeRecording(t, db, "A.B.", []string{consent.PurposeReflection, consent.PurposeSupervision}, clock.Now().Add(72*time.Hour))
 	keyFile, public := supervisorKey(t)
@@ -242,7 +243,7 @@ func TestExportFromTheLibrary(t *testing.T) {
 		t.Errorf("a bad key gives %q", msg)
 	}
 	f.how.SetSelected(exportByPassphrase)
-	f.pass.SetText("short")
+	f.pass.pass.SetText("short")
 	if _, msg := f.exportRecipient(); msg == "" {
 		t.Error("a short passphrase was accepted")
 	}

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/assent-recorder/assent/audio"
 	"github.com/assent-recorder/assent/consent"
 )
 
@@ -72,29 +73,24 @@ func settle(u *UI) {
 // longDate writes t as the screens do.
 func longDate(u *UI, t time.Time) string { return consent.LongDate(t, u.opt.Location) }
 
-// fakeClock is a clock the test moves; storage and the UI share it.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// oneMicrophone is Microphones with a single microphone, the system's
+// default: what a test passes when it needs no choice of device. (Set
+// Options.Microphones to nil for a computer with no microphone.)
+type oneMicrophone struct{ mic audio.Mic }
 
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
+var _ Microphones = oneMicrophone{}
 
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// oneMicrophoneName is the name oneMicrophone gives its microphone.
+const oneMicrophoneName = "Test microphone"
 
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
+// Inputs names the one microphone.
+func (o oneMicrophone) Inputs() ([]string, error) { return []string{oneMicrophoneName}, nil }
+
+// Mic is the one microphone, whatever the name.
+func (o oneMicrophone) Mic(string) audio.Mic { return o.mic }
+
+// Rescan finds nothing new.
+func (o oneMicrophone) Rescan() error { return nil }
 
 // unlockToPractice types the passphrase on the unlock screen and returns
 // the practice screen it leads to.

@@ -1,34 +1,17 @@
 package app
 
 import (
-	"fmt"
-	"math"
-	"time"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/assent-recorder/assent/audio"
 	"github.com/assent-recorder/assent/consent"
 	"github.com/assent-recorder/assent/session"
 )
 
-// Words the client screen shows in more than one place.
-const (
-	micOffText = "Microphone off — not recording"
-	yesText    = "Yes, record today's session"
-	noText     = "No — notes only today"
-	stopText   = "Stop recording"
-	noMicText  = "Recording isn't available on this computer right now — notes only is ready."
-	// readAloudText heads the question when the therapist reads it.
-	readAloudText = "Your therapist reads this to you and enters the answer each person gives aloud."
-	// notPossibleText answers a step that the session's state does not
-	// allow.
-	notPossibleText = "That is not possible now."
-	deleteLastMin   = 5
-)
+// deleteLastMin is how many minutes "Delete the last minutes" deletes.
+const deleteLastMin = 5
 
 // kioskScreen is the client screen: the laptop turned to the client. It
 // shows this session's consent question, then the recording with its
@@ -72,7 +55,7 @@ const (
 func newKioskScreen(u *UI, run *session.Session) *kioskScreen {
 	s := &kioskScreen{ui: u, run: run, body: container.NewVBox(), actions: container.NewVBox(), shown: -1}
 	s.problem = newProblemLabel()
-	s.therapist = widget.NewButton("For the therapist", s.leave)
+	s.therapist = widget.NewButton(forTherapistText, s.leave)
 	s.therapist.Importance = widget.LowImportance
 	u.run = run
 	u.watch(run, s.changed, s.problem.SetText)
@@ -81,12 +64,9 @@ func newKioskScreen(u *UI, run *session.Session) *kioskScreen {
 }
 
 func (s *kioskScreen) content() fyne.CanvasObject {
-	column := func(o fyne.CanvasObject) fyne.CanvasObject {
-		return container.NewCenter(container.New(&maxWidth{width: 760}, o))
-	}
-	bottom := container.NewVBox(column(container.NewVBox(s.problem, s.actions)), container.NewHBox(s.therapist))
-	page := container.NewBorder(nil, bottom, nil, nil, container.NewVScroll(column(s.body)))
-	return container.NewThemeOverride(page, largeTheme{Theme: s.ui.app.Settings().Theme()})
+	bottom := container.NewVBox(clientColumn(container.NewVBox(s.problem, s.actions)), container.NewHBox(s.therapist))
+	page := container.NewBorder(nil, bottom, nil, nil, container.NewVScroll(clientColumn(s.body)))
+	return inLargeType(s.ui.app, page)
 }
 
 // focus puts the keyboard on "Stop recording" while recording. While
@@ -126,13 +106,13 @@ func (s *kioskScreen) rebuild() {
 	case s.choosing:
 		parts, actions = s.choiceParts()
 	case st == consent.Paused:
-		parts = []fyne.CanvasObject{heading("Paused")}
-		actions = []fyne.CanvasObject{s.statusLabel("Paused. " + micOffText + "."), s.stopButton()}
+		parts = []fyne.CanvasObject{heading(pausedHeading)}
+		actions = []fyne.CanvasObject{s.statusLabel(pausedStatus), s.stopButton()}
 	case st == consent.Ended:
-		parts = []fyne.CanvasObject{heading("The session has ended")}
+		parts = []fyne.CanvasObject{heading(endedHeading)}
 		actions = []fyne.CanvasObject{s.statusLabel(micOffText + ".")}
 	default:
-		parts = []fyne.CanvasObject{heading("Notes only"), wrapped("Your therapist may take notes. Please give the laptop back to your therapist.")}
+		parts = []fyne.CanvasObject{heading(notesOnlyHeading), wrapped(notesOnlyText)}
 		actions = []fyne.CanvasObject{s.statusLabel(micOffText + ".")}
 	}
 	s.body.Objects = parts
@@ -156,9 +136,9 @@ func (s *kioskScreen) askParts() (text, actions []fyne.CanvasObject) {
 	if s.sooner == nil {
 		deleteOn := s.run.DeleteOn()
 		s.sooner = widget.NewRadioGroup([]string{
-			"Delete it on " + consent.LongDate(deleteOn, s.ui.opt.Location),
-			"Delete it sooner: after 7 days",
-			"Delete it at the end of today",
+			deleteOnChoice(consent.LongDate(deleteOn, s.ui.opt.Location)),
+			deleteSoonerWeek,
+			deleteSoonerToday,
 		}, nil)
 		s.sooner.SetSelected(s.sooner.Options[soonerDefault])
 		s.sooner.Required = true
@@ -171,7 +151,7 @@ func (s *kioskScreen) askParts() (text, actions []fyne.CanvasObject) {
 	}
 	for _, p := range s.run.Participants() {
 		if !pending[p.ID] {
-			acts = append(acts, wrapped(p.Name+" said yes."))
+			acts = append(acts, wrapped(saidYesText(p.Name)))
 			continue
 		}
 		p := p
@@ -179,7 +159,7 @@ func (s *kioskScreen) askParts() (text, actions []fyne.CanvasObject) {
 		no := newBigButton(noText, func() { s.answer(p.ID, false) })
 		yes.Importance, no.Importance = widget.MediumImportance, widget.MediumImportance
 		s.yes[p.ID], s.no[p.ID] = yes, no
-		name := widget.NewLabelWithStyle(p.Name+" ("+p.Role.String()+")", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		name := bold(personLabel(p.Name, p.Role.String()))
 		acts = append(acts, name, container.NewGridWithColumns(2, yes, no))
 	}
 	if s.ui.mic().mic == nil {
@@ -207,7 +187,7 @@ func (s *kioskScreen) answer(participant string, yes bool) {
 	if err := s.run.Apply(ev); err != nil {
 		s.ui.opt.Logf("answer: %v", err)
 		if isRefusal(err) {
-			s.problem.SetText("That answer could not be taken. Please ask your therapist.")
+			s.problem.SetText(answerNotTakenText)
 			return
 		}
 		s.problem.SetText(s.ui.problemText(err))
@@ -241,15 +221,15 @@ func (s *kioskScreen) recordingParts() (text, actions []fyne.CanvasObject) {
 	s.timer = widget.NewLabelWithStyle("0:00", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	s.timer.SizeName = "headingText"
 	s.meter = widget.NewProgressBar()
-	s.meter.TextFormatter = func() string { return "sound level" }
+	s.meter.TextFormatter = func() string { return meterText }
 	grant, _ := s.run.Grant()
-	deleteOn := wrapped("This recording is deleted on " + consent.LongDate(grant.DeleteOn(), s.ui.opt.Location) + ".")
+	deleteOn := wrapped(recordingDeletedOnText(consent.LongDate(grant.DeleteOn(), s.ui.opt.Location)))
 	s.refreshLevel()
 	return []fyne.CanvasObject{
-			container.NewHBox(dotBox, headingLine("Recording"), s.timer),
+			container.NewHBox(dotBox, headingLine(recordingHeading), s.timer),
 			s.meter,
 			deleteOn,
-			wrapped("Tap “Stop recording” at any moment. Nothing more is recorded after that, and you choose what happens to what was."),
+			wrapped(stopAnyMomentText),
 		}, []fyne.CanvasObject{
 			s.stopButton(),
 		}
@@ -294,12 +274,12 @@ func (s *kioskScreen) roomActor() consent.Actor {
 // choiceParts asks what happens to what was recorded.
 func (s *kioskScreen) choiceParts() (text, actions []fyne.CanvasObject) {
 	deleteOn := s.run.DeleteOn()
-	s.keep = newBigButton("Keep it until "+consent.LongDate(deleteOn, s.ui.opt.Location), func() { s.choose(consent.WithdrawKeep) })
-	s.dropLast = newBigButton(fmt.Sprintf("Delete the last %d minutes", deleteLastMin), func() { s.choose(consent.WithdrawDeleteLast) })
-	s.dropAll = newBigButton("Delete all of it now", func() { s.choose(consent.WithdrawDeleteAll) })
+	s.keep = newBigButton(keepUntilChoice(consent.LongDate(deleteOn, s.ui.opt.Location)), func() { s.choose(consent.WithdrawKeep) })
+	s.dropLast = newBigButton(deleteLastChoice(deleteLastMin), func() { s.choose(consent.WithdrawDeleteLast) })
+	s.dropAll = newBigButton(deleteAllNowText, func() { s.choose(consent.WithdrawDeleteAll) })
 	return []fyne.CanvasObject{
-			heading("Recording stopped"),
-			wrapped("What should happen to what was recorded today?"),
+			heading(stoppedHeading),
+			wrapped(whatHappensText),
 		}, []fyne.CanvasObject{
 			s.statusLabel(micOffText + "."),
 			s.keep, s.dropLast, s.dropAll,
@@ -316,7 +296,7 @@ func (s *kioskScreen) choose(w consent.Withdrawal) {
 		if err := s.run.Apply(ev); err != nil {
 			s.ui.opt.Logf("withdraw %v: %v", w, err)
 			if isRefusal(err) {
-				s.problem.SetText("That could not be done. Please tell your therapist; what was recorded is still kept until its date.")
+				s.problem.SetText(choiceNotDoneText)
 			} else {
 				s.problem.SetText(s.ui.problemText(err))
 			}
@@ -327,11 +307,11 @@ func (s *kioskScreen) choose(w consent.Withdrawal) {
 	s.rebuild()
 	switch w {
 	case consent.WithdrawDeleteAll:
-		s.body.Add(wrapped("Everything recorded today has been deleted."))
+		s.body.Add(wrapped(allDeletedText))
 	case consent.WithdrawDeleteLast:
-		s.body.Add(wrapped(fmt.Sprintf("The last %d minutes have been deleted.", deleteLastMin)))
+		s.body.Add(wrapped(lastDeletedText(deleteLastMin)))
 	default:
-		s.body.Add(wrapped("What was recorded is kept until " + consent.LongDate(s.run.DeleteOn(), s.ui.opt.Location) + ", then deleted."))
+		s.body.Add(wrapped(keptUntilText(consent.LongDate(s.run.DeleteOn(), s.ui.opt.Location))))
 	}
 }
 
@@ -351,44 +331,6 @@ func (s *kioskScreen) leave() {
 }
 
 func (s *kioskScreen) statusLabel(text string) *widget.Label {
-	s.status = widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	s.status.Wrapping = fyne.TextWrapWord
+	s.status = boldWrapped(text)
 	return s.status
-}
-
-// meterValue maps the RMS level to 0–1 over the range of speech.
-func meterValue(l audio.Level) float64 {
-	const floor = -60.0
-	v := (l.RMS - floor) / -floor
-	return math.Max(0, math.Min(1, v))
-}
-
-// clock writes d as m:ss or h:mm:ss.
-func clock(d time.Duration) string {
-	d = d.Truncate(time.Second)
-	h, m, sec := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
-	if h > 0 {
-		return fmt.Sprintf("%d:%02d:%02d", h, m, sec)
-	}
-	return fmt.Sprintf("%d:%02d", m, sec)
-}
-
-func heading(text string) *widget.Label {
-	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	l.SizeName = "headingText"
-	l.Wrapping = fyne.TextWrapWord
-	return l
-}
-
-// headingLine is a heading that stays on one line, for rows.
-func headingLine(text string) *widget.Label {
-	l := heading(text)
-	l.Wrapping = fyne.TextWrapOff
-	return l
-}
-
-func wrapped(text string) *widget.Label {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	return l
 }

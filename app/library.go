@@ -3,16 +3,11 @@ package app
 import (
 	"errors"
 	"fmt"
-	"image"
-	"image/color"
-	"io"
-	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
@@ -21,10 +16,6 @@ import (
 	"github.com/assent-recorder/assent/consent"
 	"github.com/assent-recorder/assent/storage"
 )
-
-// libraryTick is how often the player's position is shown while a
-// recording is open.
-const libraryTick = 100 * time.Millisecond
 
 // deleteReasons are offered in the "Delete now" dialog; the therapist may
 // type another.
@@ -42,8 +33,9 @@ type libraryEntry struct {
 }
 
 // libraryScreen is the therapist's list of every recording, newest first,
-// with a player for the one chosen. Playing is allowed only for the
-// purposes the client agreed; storage counts and audits every opening.
+// with a player for the one chosen (see player.go). Playing is allowed
+// only for the purposes the client agreed; storage counts and audits
+// every opening.
 type libraryScreen struct {
 	ui      *UI
 	entries []libraryEntry
@@ -56,22 +48,9 @@ type libraryScreen struct {
 	heading  *widget.Label
 	info     *widget.Label // what the recording is and when it goes
 	refusal  *widget.Label // why it cannot be played or exported
-	play     *widget.Button
-	slider   *widget.Slider
-	position *widget.Label
-	wave     *waveform
+	player   *player       // the chosen recording's controls and player
 	export   *widget.Button
 	remove   *widget.Button // "Delete now"
-
-	// The open player, if any: it belongs to the recording playerFor.
-	player    *audio.Player
-	reader    io.ReadSeekCloser
-	playerFor string
-	opening   bool
-	stopTick  chan struct{} // closed to end the ticker goroutine
-	pending   time.Duration // a seek made before the player was open
-	dragging  bool          // the slider is being moved by hand
-	moving    bool          // the slider is being moved by the player
 
 	// The "Delete now" dialog.
 	deleteReason *widget.SelectEntry
@@ -89,7 +68,7 @@ func newLibraryScreen(u *UI) *libraryScreen {
 	s.list = widget.NewList(
 		func() int { return len(s.entries) },
 		func() fyne.CanvasObject {
-			title := widget.NewLabelWithStyle("client, date", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			title := bold("client, date")
 			title.Truncation = fyne.TextTruncateEllipsis
 			line := widget.NewLabel("details")
 			line.Truncation = fyne.TextTruncateEllipsis
@@ -108,14 +87,7 @@ func newLibraryScreen(u *UI) *libraryScreen {
 	s.info = wrapped("")
 	s.refusal = wrapped("")
 	s.refusal.Importance = widget.WarningImportance
-	s.play = widget.NewButton("Play", s.togglePlay)
-	s.play.Importance = widget.HighImportance
-	s.slider = widget.NewSlider(0, 1)
-	s.slider.Step = 0.1
-	s.slider.OnChanged = s.sliderMoved
-	s.slider.OnChangeEnded = s.sliderReleased
-	s.position = widget.NewLabel("0:00 / 0:00")
-	s.wave = newWaveform()
+	s.player = newPlayer(s)
 	s.export = widget.NewButton("Export for supervision…", s.askExport)
 	s.remove = widget.NewButton("Delete now…", s.askDelete)
 	s.remove.Importance = widget.DangerImportance
@@ -282,14 +254,11 @@ func (s *libraryScreen) choose(i widget.ListItemID) {
 	}
 	s.ui.touch()
 	e := s.entries[i]
-	if s.playerFor != e.rec.ID {
-		s.closePlayer()
-	}
+	s.player.choose(e.rec.ID)
 	s.selected = i
 	s.problem.SetText("")
 	s.heading.SetText(e.title(s.ui.opt.Location))
 	s.info.SetText(s.describe(e.rec))
-	s.pending = 0
 
 	parts := []fyne.CanvasObject{s.heading, s.info}
 	refusal := playRefusal(e.rec, s.ui.opt.Speaker)
@@ -298,22 +267,7 @@ func (s *libraryScreen) choose(i widget.ListItemID) {
 		parts = append(parts, s.refusal)
 	}
 	if e.rec.State == storage.StateComplete || e.rec.State == storage.StateRecovered {
-		s.wave.setLevels(s.peaks(e.rec))
-		s.wave.setPlayed(0)
-		s.slider.Max = max(e.rec.Duration.Seconds(), 0.1)
-		s.showPosition(0, e.rec.Duration)
-		if refusal == "" {
-			s.play.Enable()
-			s.slider.Enable()
-		} else {
-			s.play.Disable()
-			s.slider.Disable()
-		}
-		s.play.SetText("Play")
-		parts = append(parts, s.wave.raster, s.slider, container.NewBorder(nil, nil, s.play, nil, s.position))
-		if s.player != nil {
-			s.tick()
-		}
+		parts = append(parts, s.player.controls(e.rec.Duration, s.peaks(e.rec), refusal == "")...)
 	}
 	if e.rec.State != storage.StateDeleted {
 		if msg := exportRefusal(e.rec.Purposes); msg != "" {
@@ -368,102 +322,6 @@ func (s *libraryScreen) peaks(r storage.Recording) []byte {
 	return p.Levels
 }
 
-// togglePlay opens the chosen recording the first time, then plays and
-// pauses it.
-func (s *libraryScreen) togglePlay() {
-	s.ui.touch()
-	if s.player != nil {
-		if s.player.Playing() {
-			s.player.Pause()
-			s.play.SetText("Play")
-			return
-		}
-		if err := s.player.Play(); err != nil {
-			s.ui.opt.Logf("playing %s: %v", s.playerFor, err)
-			s.problem.SetText("The recording could not be played.")
-			return
-		}
-		s.play.SetText("Pause")
-		return
-	}
-	s.openPlayer()
-}
-
-// openPlayer opens the chosen recording (storage counts a play and writes
-// an audit row) and starts playing it, in the background: the player reads
-// every frame header first.
-func (s *libraryScreen) openPlayer() {
-	e, ok := s.selectedEntry()
-	if !ok || s.opening {
-		return
-	}
-	if msg := playRefusal(e.rec, s.ui.opt.Speaker); msg != "" {
-		s.refusal.SetText(msg)
-		return
-	}
-	id, spk := e.rec.ID, s.ui.opt.Speaker
-	s.opening = true
-	s.play.Disable()
-	var (
-		rc io.ReadSeekCloser
-		p  *audio.Player
-	)
-	s.ui.background(func() error {
-		r, err := s.ui.db.OpenRecording(id)
-		if err != nil {
-			return err
-		}
-		pl, err := audio.NewPlayer(r, spk)
-		if err != nil {
-			r.Close()
-			return err
-		}
-		rc, p = r, pl
-		return nil
-	}, func(err error) {
-		s.opening = false
-		s.play.Enable()
-		if err != nil {
-			s.ui.opt.Logf("opening recording %s: %v", id, err)
-			s.problem.SetText(playbackProblem(err))
-			return
-		}
-		if cur, ok := s.selectedEntry(); !ok || cur.rec.ID != id || s.ui.screen != s {
-			p.Close()
-			rc.Close()
-			return
-		}
-		s.player, s.reader, s.playerFor = p, rc, id
-		s.slider.Max = max(p.Duration().Seconds(), 0.1)
-		if s.pending > 0 {
-			if err := p.Seek(s.pending); err != nil {
-				s.ui.opt.Logf("seeking %s: %v", id, err)
-			}
-		}
-		if err := p.Play(); err != nil {
-			s.ui.opt.Logf("playing %s: %v", id, err)
-		}
-		s.play.SetText("Pause")
-		s.startTicker()
-		s.refreshPlays(id)
-	})
-}
-
-// playbackProblem is the sentence shown when a recording cannot be opened.
-func playbackProblem(err error) string {
-	switch {
-	case errors.Is(err, storage.ErrDeleted):
-		return "This recording has just been deleted (its date came, or it was deleted now)."
-	case errors.Is(err, storage.ErrLocked):
-		return "The practice is locked. Unlock it to listen."
-	case errors.Is(err, storage.ErrTampered), errors.Is(err, storage.ErrTruncated):
-		return "This recording is damaged or was altered, so it cannot be played. Run `assent verify` for details."
-	case errors.Is(err, audio.ErrFormat):
-		return "This recording cannot be played: its audio is not readable."
-	}
-	return "The recording could not be opened. See the log for details."
-}
-
 // refreshPlays shows the new play count after an opening.
 func (s *libraryScreen) refreshPlays(id string) {
 	r, err := s.ui.db.Recording(id)
@@ -479,128 +337,9 @@ func (s *libraryScreen) refreshPlays(id string) {
 	s.list.Refresh()
 }
 
-// startTicker shows the player's position every libraryTick until the
-// player is closed. The ticker runs while a player is open, playing or
-// paused, so that leaving the screen in any way closes it at the next tick.
-func (s *libraryScreen) startTicker() {
-	if s.stopTick != nil {
-		return
-	}
-	stop := make(chan struct{})
-	s.stopTick = stop
-	go func() {
-		t := time.NewTicker(libraryTick)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				s.ui.do(s.tick)
-			}
-		}
-	}()
-}
-
-// tick shows where the player is; on the UI goroutine.
-func (s *libraryScreen) tick() {
-	if s.ui.screen != s {
-		// The screen was left without Back (a lock, another screen).
-		s.closePlayer()
-		return
-	}
-	p := s.player
-	if p == nil {
-		return
-	}
-	pos, dur := p.Position(), p.Duration()
-	if !s.dragging {
-		s.moving = true
-		s.slider.SetValue(pos.Seconds())
-		s.moving = false
-		s.showPosition(pos, dur)
-	}
-	if !p.Playing() && s.play.Text != "Play" {
-		s.play.SetText("Play")
-		if err := p.Err(); err != nil {
-			s.ui.opt.Logf("playing %s: %v", s.playerFor, err)
-			s.problem.SetText(playbackProblem(err))
-		}
-	}
-}
-
-// showPosition writes "1:05 / 12:30" and marks the waveform played so far.
-func (s *libraryScreen) showPosition(pos, dur time.Duration) {
-	s.position.SetText(clock(pos) + " / " + clock(dur))
-	if dur > 0 {
-		s.wave.setPlayed(float64(pos) / float64(dur))
-	}
-}
-
-// sliderMoved follows the slider while it is dragged by hand.
-func (s *libraryScreen) sliderMoved(v float64) {
-	if s.moving {
-		return
-	}
-	s.dragging = true
-	s.showPosition(sliderTime(v), s.duration())
-}
-
-// sliderReleased seeks to where the slider was let go.
-func (s *libraryScreen) sliderReleased(v float64) {
-	s.dragging = false
-	s.ui.touch()
-	d := sliderTime(v)
-	if s.player == nil {
-		s.pending = d
-		s.showPosition(d, s.duration())
-		return
-	}
-	if err := s.player.Seek(d); err != nil {
-		s.ui.opt.Logf("seeking %s: %v", s.playerFor, err)
-		s.problem.SetText("Assent could not move to that point of the recording.")
-		return
-	}
-	s.showPosition(s.player.Position(), s.player.Duration())
-}
-
-// duration is the open player's length, else the stored one.
-func (s *libraryScreen) duration() time.Duration {
-	if s.player != nil {
-		return s.player.Duration()
-	}
-	if e, ok := s.selectedEntry(); ok {
-		return e.rec.Duration
-	}
-	return 0
-}
-
-func sliderTime(v float64) time.Duration { return time.Duration(v * float64(time.Second)) }
-
-// closePlayer stops playing and releases the player, its reader and the
-// ticker. It is safe to call when nothing is open.
-func (s *libraryScreen) closePlayer() {
-	if s.stopTick != nil {
-		close(s.stopTick)
-		s.stopTick = nil
-	}
-	if s.player != nil {
-		s.player.Close()
-		s.player = nil
-	}
-	if s.reader != nil {
-		s.reader.Close()
-		s.reader = nil
-	}
-	s.playerFor = ""
-	if s.play != nil {
-		s.play.SetText("Play")
-	}
-}
-
 // leave closes the player and goes back to the practice.
 func (s *libraryScreen) leave() {
-	s.closePlayer()
+	s.player.close()
 	s.ui.show(newPracticeScreen(s.ui))
 }
 
@@ -644,8 +383,8 @@ func (s *libraryScreen) deleteChosen(reason string) {
 		s.problem.SetText("Nothing was deleted: please give a reason. It is kept in the client's record.")
 		return
 	}
-	if s.playerFor == e.rec.ID {
-		s.closePlayer()
+	if s.player.openFor == e.rec.ID {
+		s.player.close()
 	}
 	if err := s.ui.db.DeleteNow(e.rec.ID, reason); err != nil {
 		s.ui.opt.Logf("deleting %s: %v", e.rec.ID, err)
@@ -661,64 +400,4 @@ func (s *libraryScreen) deleteChosen(reason string) {
 		}
 	}
 	s.problem.SetText("")
-}
-
-// waveform draws a recording's stored peaks, the part played so far in the
-// accent colour. It never decodes audio.
-type waveform struct {
-	raster *canvas.Raster
-	levels []byte
-	played float64 // 0–1
-}
-
-var (
-	waveUnplayed = color.NRGBA{R: 0x90, G: 0x90, B: 0x90, A: 0xff}
-	wavePlayed   = color.NRGBA{R: 0x29, G: 0x6f, B: 0xd6, A: 0xff}
-)
-
-func newWaveform() *waveform {
-	w := &waveform{}
-	w.raster = canvas.NewRaster(w.draw)
-	w.raster.SetMinSize(fyne.NewSize(320, 72))
-	return w
-}
-
-func (w *waveform) setLevels(levels []byte) {
-	w.levels = slices.Clone(levels)
-	w.raster.Refresh()
-}
-
-func (w *waveform) setPlayed(f float64) {
-	f = min(max(f, 0), 1)
-	if f == w.played {
-		return
-	}
-	w.played = f
-	w.raster.Refresh()
-}
-
-// draw makes the image: one bar per pixel column, as tall as the loudest
-// peak that column covers, mirrored about the middle.
-func (w *waveform) draw(width, height int) image.Image {
-	img := image.NewNRGBA(image.Rect(0, 0, width, height))
-	n := len(w.levels)
-	if n == 0 || width <= 0 || height <= 0 {
-		return img
-	}
-	mid := height / 2
-	playedTo := int(w.played * float64(width))
-	for x := range width {
-		lo := x * n / width
-		hi := max(lo+1, (x+1)*n/width)
-		peak := slices.Max(w.levels[lo:min(hi, n)])
-		h := int(float64(peak) / 255 * float64(height-2) / 2)
-		c := waveUnplayed
-		if x < playedTo {
-			c = wavePlayed
-		}
-		for y := mid - h; y <= mid+h; y++ {
-			img.SetNRGBA(x, y, c)
-		}
-	}
-	return img
 }

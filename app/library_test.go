@@ -17,6 +17,7 @@ import (
 	"github.com/assent-recorder/assent/audio/portaudio"
 	"github.com/assent-recorder/assent/audio/testmic"
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/internal/clocktest"
 	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 )
@@ -98,7 +99,7 @@ func storeRecording(t *testing.T, db *storage.DB, client string, purposes []stri
 
 // unlockedClockUI is newUIWith with the practice set up and unlocked, in
 // UTC so that dates do not depend on the machine's zone.
-func unlockedClockUI(t *testing.T, clock *fakeClock) (*UI, *storage.DB) {
+func unlockedClockUI(t *testing.T, clock *clocktest.Clock) (*UI, *storage.DB) {
 	t.Helper()
 	u, db := newUIWith(t, clock, nil)
 	u.opt.Location = time.UTC
@@ -137,7 +138,7 @@ func overlayButton(t *testing.T, u *UI, text string) *widget.Button {
 }
 
 func TestLibraryListsNewestFirstWithCountdown(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)}
+	clock := clocktest.New(time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC))
 	u, db := unlockedClockUI(t, clock)
 	now := clock.Now()
 	inTwelve := storeRecording(t, db, "A.B.", []string{consent.PurposeReflection}, consent.DeletionDate(now, 12, false, time.UTC))
@@ -240,37 +241,12 @@ func TestLibraryShowsARecordedSession(t *testing.T) {
 		t.Errorf("title %q", e.title(f.u.opt.Location))
 	}
 	s.list.Select(0)
-	if len(s.wave.levels) < 20 {
-		t.Fatalf("the waveform has %d levels for %v", len(s.wave.levels), e.rec.Duration)
+	if len(s.player.wave.levels) < 20 {
+		t.Fatalf("the waveform has %d levels for %v", len(s.player.wave.levels), e.rec.Duration)
 	}
 	if e.rec.Plays != 0 {
 		t.Error("showing the library counted a play")
 	}
-}
-
-func TestWaveformDrawsPeaks(t *testing.T) {
-	w := newWaveform()
-	w.setLevels([]byte{0, 0, 255, 255, 0, 0, 128, 128})
-	w.setPlayed(0.5)
-	img := w.draw(80, 40)
-	inked := func(x, y int) bool { return alpha(img.At(x, y)) > 0 }
-	if !inked(25, 2) || !inked(25, 37) {
-		t.Error("a full-scale peak is not drawn full height")
-	}
-	if inked(5, 10) {
-		t.Error("silence is drawn as more than a line")
-	}
-	if inked(65, 5) || !inked(65, 15) {
-		t.Error("a half-scale peak is not drawn half height")
-	}
-	if img.At(25, 20) == img.At(65, 20) {
-		t.Error("the played part is not drawn in another colour")
-	}
-}
-
-func alpha(c interface{ RGBA() (r, g, b, a uint32) }) uint32 {
-	_, _, _, a := c.RGBA()
-	return a
 }
 
 // nullSpeaker is PortAudio on ALSA's null output, through the test
@@ -288,7 +264,7 @@ func nullSpeaker(t *testing.T) *portaudio.Host {
 }
 
 func TestLibraryPlaysAndAudits(t *testing.T) {
-	fc := &fakeClock{t: time.Now()}
+	fc := clocktest.New(time.Now())
 	u, db := unlockedClockUI(t, fc)
 	u.opt.Speaker = nullSpeaker(t)
 	rec := storeRecording(t, db, "A.B.", []string{consent.PurposeReflection}, fc.Now().Add(72*time.Hour))
@@ -297,28 +273,28 @@ func TestLibraryPlaysAndAudits(t *testing.T) {
 	s := newLibraryScreen(u)
 	u.show(s)
 	s.list.Select(entryIndex(t, s, rec.ID))
-	if s.play.Disabled() {
+	if s.player.play.Disabled() {
 		t.Fatalf("Play is disabled: %q", s.refusal.Text)
 	}
 	if r, _ := db.Recording(rec.ID); r.Plays != 0 {
 		t.Fatal("choosing a recording counted a play")
 	}
-	test.Tap(s.play)
+	test.Tap(s.player.play)
 	deadline := time.Now().Add(10 * time.Second)
-	for s.player == nil || s.player.Position() < 500*time.Millisecond {
+	for s.player.audio == nil || s.player.audio.Position() < 500*time.Millisecond {
 		settle(u)
 		if time.Now().After(deadline) {
 			t.Fatalf("playing did not get going (problem %q)", s.problem.Text)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if d := s.player.Duration() - spoken; d < -200*time.Millisecond || d > 300*time.Millisecond {
-		t.Errorf("player lasts %v for %v of speech", s.player.Duration(), spoken)
+	if d := s.player.audio.Duration() - spoken; d < -200*time.Millisecond || d > 300*time.Millisecond {
+		t.Errorf("player lasts %v for %v of speech", s.player.audio.Duration(), spoken)
 	}
 	time.Sleep(3 * libraryTick)
 	settle(u)
-	if s.position.Text == "0:00 / "+clock(s.player.Duration()) && s.slider.Value == 0 {
-		t.Errorf("the position is not shown: %q, slider %v", s.position.Text, s.slider.Value)
+	if s.player.position.Text == "0:00 / "+clock(s.player.audio.Duration()) && s.player.slider.Value == 0 {
+		t.Errorf("the position is not shown: %q, slider %v", s.player.position.Text, s.player.slider.Value)
 	}
 
 	r, err := db.Recording(rec.ID)
@@ -348,21 +324,21 @@ func TestLibraryPlaysAndAudits(t *testing.T) {
 	// ALSA's null device takes audio as fast as it is given, so the run
 	// ends within a moment: the end is shown, and Play is offered again.
 	deadline = time.Now().Add(10 * time.Second)
-	for s.player.Playing() || s.play.Text != "Play" {
+	for s.player.audio.Playing() || s.player.play.Text != "Play" {
 		settle(u)
 		if time.Now().After(deadline) {
 			t.Fatal("playing did not end")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if err := s.player.Err(); err != nil {
+	if err := s.player.audio.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if want := clock(s.player.Duration()) + " / " + clock(s.player.Duration()); s.position.Text != want {
-		t.Errorf("at the end the position says %q, want %q", s.position.Text, want)
+	if want := clock(s.player.audio.Duration()) + " / " + clock(s.player.audio.Duration()); s.player.position.Text != want {
+		t.Errorf("at the end the position says %q, want %q", s.player.position.Text, want)
 	}
-	if s.wave.played != 1 {
-		t.Errorf("at the end the waveform shows %v played", s.wave.played)
+	if s.player.wave.played != 1 {
+		t.Errorf("at the end the waveform shows %v played", s.player.wave.played)
 	}
 }
 
@@ -400,56 +376,56 @@ func (o *pacedOutput) Drain() error {
 func (o *pacedOutput) Close() error { o.closed = true; return nil }
 
 func TestLibraryPauseSeekAndLeave(t *testing.T) {
-	fc := &fakeClock{t: time.Now()}
+	fc := clocktest.New(time.Now())
 	u, db := unlockedClockUI(t, fc)
 	u.opt.Speaker = pacedSpeaker{}
 	rec := storeRecording(t, db, "A.B.", []string{consent.PurposeReflection}, fc.Now().Add(72*time.Hour))
 	s := newLibraryScreen(u)
 	u.show(s)
 	s.list.Select(entryIndex(t, s, rec.ID))
-	test.Tap(s.play)
+	test.Tap(s.player.play)
 	settle(u)
-	if s.player == nil {
+	if s.player.audio == nil {
 		t.Fatalf("not playing: %q", s.problem.Text)
 	}
 	time.Sleep(300 * time.Millisecond)
 	settle(u)
-	first := s.slider.Value
+	first := s.player.slider.Value
 	time.Sleep(300 * time.Millisecond)
 	settle(u)
-	if first <= 0 || s.slider.Value <= first {
-		t.Errorf("the slider does not follow playing: %v then %v", first, s.slider.Value)
+	if first <= 0 || s.player.slider.Value <= first {
+		t.Errorf("the slider does not follow playing: %v then %v", first, s.player.slider.Value)
 	}
 
 	// Pause, then seek by letting the slider go at one second.
-	test.Tap(s.play)
-	if s.player.Playing() || s.play.Text != "Play" {
+	test.Tap(s.player.play)
+	if s.player.audio.Playing() || s.player.play.Text != "Play" {
 		t.Fatal("Pause did not pause")
 	}
-	s.slider.OnChanged(1)
-	if s.player.Position() == time.Second {
+	s.player.slider.OnChanged(1)
+	if s.player.audio.Position() == time.Second {
 		t.Error("dragging sought before the slider was let go")
 	}
-	s.slider.OnChangeEnded(1)
-	if got := s.player.Position(); got != time.Second {
+	s.player.slider.OnChangeEnded(1)
+	if got := s.player.audio.Position(); got != time.Second {
 		t.Errorf("after the seek the position is %v", got)
 	}
 	time.Sleep(3 * libraryTick)
 	settle(u)
-	if !strings.HasPrefix(s.position.Text, "0:01 / ") || s.player.Position() != time.Second {
-		t.Errorf("paused at one second: label %q, position %v", s.position.Text, s.player.Position())
+	if !strings.HasPrefix(s.player.position.Text, "0:01 / ") || s.player.audio.Position() != time.Second {
+		t.Errorf("paused at one second: label %q, position %v", s.player.position.Text, s.player.audio.Position())
 	}
 	// Playing on from the pause is the same opening: no second play.
-	test.Tap(s.play)
+	test.Tap(s.player.play)
 	settle(u)
 	if r, _ := db.Recording(rec.ID); r.Plays != 1 {
 		t.Errorf("continuing after a pause counted another play (%d)", r.Plays)
 	}
 
 	// Leaving closes the player.
-	p := s.player
+	p := s.player.audio
 	test.Tap(s.back)
-	if s.player != nil || s.stopTick != nil {
+	if s.player.audio != nil || s.player.stopTick != nil {
 		t.Error("the player is still open after Back")
 	}
 	if err := p.Play(); !errors.Is(err, audio.ErrClosed) {
@@ -463,21 +439,21 @@ func TestLibraryPauseSeekAndLeave(t *testing.T) {
 // TestLibraryClosesPlayerWhenLocked: leaving the library other than by
 // Back (here the auto-lock) closes the player at the next tick.
 func TestLibraryClosesPlayerWhenLocked(t *testing.T) {
-	clock := &fakeClock{t: time.Now()}
+	clock := clocktest.New(time.Now())
 	u, db := unlockedClockUI(t, clock)
 	u.opt.Speaker = pacedSpeaker{}
 	rec := storeRecording(t, db, "A.B.", []string{consent.PurposeTraining}, clock.Now().Add(72*time.Hour))
 	s := newLibraryScreen(u)
 	u.show(s)
 	s.list.Select(entryIndex(t, s, rec.ID))
-	test.Tap(s.play)
+	test.Tap(s.player.play)
 	settle(u)
-	if s.player == nil {
+	if s.player.audio == nil {
 		t.Fatalf("not playing: %q", s.problem.Text)
 	}
 	u.Lock()
 	deadline := time.Now().Add(5 * time.Second)
-	for s.player != nil {
+	for s.player.audio != nil {
 		settle(u)
 		if time.Now().After(deadline) {
 			t.Fatal("the player stayed open after the practice was locked")
@@ -487,7 +463,7 @@ func TestLibraryClosesPlayerWhenLocked(t *testing.T) {
 }
 
 func TestLibraryRefusesPlayback(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)}
+	clock := clocktest.New(time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC))
 	u, db := unlockedClockUI(t, clock)
 	u.opt.Speaker = speakerNotUsed{t}
 	none := storeRecording(t, db, "A.B.", nil, clock.Now().Add(72*time.Hour))
@@ -496,15 +472,15 @@ func TestLibraryRefusesPlayback(t *testing.T) {
 
 	t.Run("no purpose agreed", func(t *testing.T) {
 		s.list.Select(entryIndex(t, s, none.ID))
-		if !s.play.Disabled() {
+		if !s.player.play.Disabled() {
 			t.Error("Play is enabled for a recording with no purpose agreed")
 		}
 		if !strings.Contains(s.refusal.Text, "can't be played: the client agreed to no purpose") {
 			t.Errorf("refusal = %q", s.refusal.Text)
 		}
-		s.openPlayer()
+		s.player.open()
 		settle(u)
-		if r, _ := db.Recording(none.ID); r.Plays != 0 || s.player != nil {
+		if r, _ := db.Recording(none.ID); r.Plays != 0 || s.player.audio != nil {
 			t.Error("a recording with no purpose agreed was opened")
 		}
 	})
@@ -514,8 +490,8 @@ func TestLibraryRefusesPlayback(t *testing.T) {
 		s := newLibraryScreen(u)
 		u.show(s)
 		s.list.Select(entryIndex(t, s, rec.ID))
-		if !s.play.Disabled() || !strings.Contains(s.refusal.Text, "Playback is unavailable") {
-			t.Errorf("without a speaker: disabled %v, refusal %q", s.play.Disabled(), s.refusal.Text)
+		if !s.player.play.Disabled() || !strings.Contains(s.refusal.Text, "Playback is unavailable") {
+			t.Errorf("without a speaker: disabled %v, refusal %q", s.player.play.Disabled(), s.refusal.Text)
 		}
 	})
 }
@@ -529,7 +505,7 @@ func (s speakerNotUsed) OpenOutput(int, int) (audio.Output, error) {
 }
 
 func TestLibraryDeleteNowNeedsAReason(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)}
+	clock := clocktest.New(time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC))
 	u, db := unlockedClockUI(t, clock)
 	u.win.Resize(fyne.NewSize(900, 700))
 	rec := storeRecording(t, db, "A.B.", []string{consent.PurposeReflection}, clock.Now().Add(72*time.Hour))

@@ -6,8 +6,6 @@ import (
 	"math"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -16,42 +14,32 @@ import (
 
 // setupScreen sets the practice passphrase on first run.
 type setupScreen struct {
-	ui       *UI
-	pass     *widget.Entry
-	repeat   *widget.Entry
-	strength *widget.Label
-	problem  *widget.Label
-	create   *actionButton
+	ui      *UI
+	newPass *newPassphrase
+	problem *widget.Label
+	create  *actionButton
 }
 
 func newSetupScreen(u *UI) *setupScreen {
 	s := &setupScreen{ui: u}
-	s.pass = widget.NewPasswordEntry()
-	s.pass.SetPlaceHolder("Passphrase")
-	s.pass.OnChanged = s.passChanged
-	s.pass.OnSubmitted = func(string) { s.ui.win.Canvas().Focus(s.repeat) }
-	s.repeat = widget.NewPasswordEntry()
-	s.repeat.SetPlaceHolder("The same passphrase again")
-	s.repeat.OnSubmitted = func(string) { s.submit() }
-	s.strength = widget.NewLabel(strengthTooShort.hint())
-	s.strength.Wrapping = fyne.TextWrapWord
+	s.newPass = newNewPassphrase("Passphrase", "The same passphrase again", s.submit)
+	s.newPass.pass.OnSubmitted = func(string) { s.ui.win.Canvas().Focus(s.newPass.repeat) }
 	s.problem = newProblemLabel()
 	s.create = newActionButton("Create the practice", s.submit)
 	return s
 }
 
 func (s *setupScreen) content() fyne.CanvasObject {
-	intro := widget.NewLabel("Choose the passphrase that protects every recording and note in this practice. " +
+	intro := wrapped("Choose the passphrase that protects every recording and note in this practice. " +
 		"Everything is encrypted with it on this computer. Assent cannot tell you the passphrase later; " +
 		"instead you will be shown a recovery key to write down.")
-	intro.Wrapping = fyne.TextWrapWord
 	return pageLayout("Set up Assent",
 		intro,
 		widget.NewForm(
-			widget.NewFormItem("Passphrase", s.pass),
-			widget.NewFormItem("Repeat it", s.repeat),
+			widget.NewFormItem("Passphrase", s.newPass.pass),
+			widget.NewFormItem("Repeat it", s.newPass.repeat),
 		),
-		s.strength,
+		s.newPass.strength,
 		s.problem,
 		s.create.progress,
 		s.create.button,
@@ -59,20 +47,15 @@ func (s *setupScreen) content() fyne.CanvasObject {
 	)
 }
 
-func (s *setupScreen) focus() fyne.Focusable { return s.pass }
-
-// passChanged updates the strength hint as the passphrase is typed.
-func (s *setupScreen) passChanged(p string) {
-	s.strength.SetText(passphraseStrength(p).hint())
-}
+func (s *setupScreen) focus() fyne.Focusable { return s.newPass.pass }
 
 // submit checks the two fields and creates the vault in the background.
 func (s *setupScreen) submit() {
-	p := s.pass.Text
-	if problem := checkNewPassphrase(p, s.repeat.Text); problem != "" {
+	p := s.newPass.pass.Text
+	if problem := s.newPass.check(); problem != "" {
 		s.problem.SetText(problem)
-		s.repeat.SetText("")
-		s.ui.win.Canvas().Focus(s.repeat)
+		s.newPass.repeat.SetText("")
+		s.ui.win.Canvas().Focus(s.newPass.repeat)
 		return
 	}
 	s.problem.SetText("")
@@ -116,10 +99,9 @@ func newRecoveryKeyScreen(u *UI, key string) *recoveryKeyScreen {
 }
 
 func (s *recoveryKeyScreen) content() fyne.CanvasObject {
-	intro := widget.NewLabel("This is the practice's recovery key. If the passphrase is ever forgotten, " +
+	intro := wrapped("This is the practice's recovery key. If the passphrase is ever forgotten, " +
 		"it is the only way back in. Write it on paper now and keep it somewhere safe and private, " +
 		"away from this laptop. It will not be shown again.")
-	intro.Wrapping = fyne.TextWrapWord
 	key := widget.NewLabelWithStyle(s.key, fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
 	key.SizeName = theme.SizeNameSubHeadingText
 	key.Wrapping = fyne.TextWrapWord
@@ -207,8 +189,7 @@ func unlockProblem(err error) string {
 type recoverScreen struct {
 	ui      *UI
 	key     *widget.Entry
-	pass    *widget.Entry
-	repeat  *widget.Entry
+	newPass *newPassphrase
 	problem *widget.Label
 	confirm *actionButton
 }
@@ -217,11 +198,7 @@ func newRecoverScreen(u *UI) *recoverScreen {
 	s := &recoverScreen{ui: u}
 	s.key = widget.NewEntry()
 	s.key.SetPlaceHolder("Recovery key")
-	s.pass = widget.NewPasswordEntry()
-	s.pass.SetPlaceHolder("New passphrase")
-	s.repeat = widget.NewPasswordEntry()
-	s.repeat.SetPlaceHolder("The same passphrase again")
-	s.repeat.OnSubmitted = func(string) { s.submit() }
+	s.newPass = newNewPassphrase("New passphrase", "The same passphrase again", s.submit)
 	s.problem = newProblemLabel()
 	s.confirm = newActionButton("Set the new passphrase and unlock", s.submit)
 	return s
@@ -233,8 +210,8 @@ func (s *recoverScreen) content() fyne.CanvasObject {
 	return pageLayout("Use the recovery key",
 		widget.NewForm(
 			widget.NewFormItem("Recovery key", s.key),
-			widget.NewFormItem("New passphrase", s.pass),
-			widget.NewFormItem("Repeat it", s.repeat),
+			widget.NewFormItem("New passphrase", s.newPass.pass),
+			widget.NewFormItem("Repeat it", s.newPass.repeat),
 		),
 		s.problem, s.confirm.progress, s.confirm.button, back)
 }
@@ -242,8 +219,8 @@ func (s *recoverScreen) content() fyne.CanvasObject {
 func (s *recoverScreen) focus() fyne.Focusable { return s.key }
 
 func (s *recoverScreen) submit() {
-	key, p := s.key.Text, s.pass.Text
-	if problem := checkNewPassphrase(p, s.repeat.Text); problem != "" {
+	key, p := s.key.Text, s.newPass.pass.Text
+	if problem := s.newPass.check(); problem != "" {
 		s.problem.SetText(problem)
 		return
 	}
@@ -267,101 +244,13 @@ func recoverProblem(err error) string {
 	return unlockProblem(err)
 }
 
-// checkNewPassphrase returns why a new passphrase and its repetition cannot
-// be used, or "" if they can.
-func checkNewPassphrase(p, repeat string) string {
-	switch {
-	case passphraseStrength(p) == strengthTooShort:
-		return strengthTooShort.hint()
-	case p != repeat:
-		return "The two passphrases are different. Please type them again."
-	}
-	return ""
-}
-
-// actionButton is a button whose work is slow: while it runs the button is
-// disabled and a progress bar shows that something is happening.
-type actionButton struct {
-	button   *widget.Button
-	progress *widget.ProgressBarInfinite
-}
-
-func newActionButton(label string, tapped func()) *actionButton {
-	b := &actionButton{button: widget.NewButton(label, tapped), progress: widget.NewProgressBarInfinite()}
-	b.button.Importance = widget.HighImportance
-	b.progress.Stop()
-	b.progress.Hide()
-	return b
-}
-
-func (b *actionButton) busy(on bool) {
-	if on {
-		b.button.Disable()
-		b.progress.Show()
-		b.progress.Start()
-		return
-	}
-	b.button.Enable()
-	b.progress.Stop()
-	b.progress.Hide()
-}
-
-// newProblemLabel returns the label where a screen says what went wrong.
-func newProblemLabel() *widget.Label {
-	l := widget.NewLabel("")
-	l.Wrapping = fyne.TextWrapWord
-	l.Importance = widget.DangerImportance
-	return l
-}
-
 // problemScreen shows one sentence when the app cannot go on.
 type problemScreen struct{ message string }
 
 func newProblemScreen(message string) *problemScreen { return &problemScreen{message: message} }
 
 func (s *problemScreen) content() fyne.CanvasObject {
-	l := widget.NewLabel(s.message)
-	l.Wrapping = fyne.TextWrapWord
-	return pageLayout("Assent cannot open", l)
+	return pageLayout("Assent cannot open", wrapped(s.message))
 }
 
 func (s *problemScreen) focus() fyne.Focusable { return nil }
-
-// pageLayout centres a column of widgets under a heading, at a readable width.
-func pageLayout(title string, parts ...fyne.CanvasObject) fyne.CanvasObject {
-	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	heading.SizeName = theme.SizeNameHeadingText
-	col := container.NewVBox(append([]fyne.CanvasObject{heading}, parts...)...)
-	return container.NewCenter(container.New(&maxWidth{width: 560}, col))
-}
-
-// dataFolderLabel tells the therapist where the practice's data lives.
-func dataFolderLabel(dir string) fyne.CanvasObject {
-	if dir == "" {
-		return layout.NewSpacer()
-	}
-	l := widget.NewLabel("Data folder: " + dir)
-	l.Importance = widget.LowImportance
-	l.Wrapping = fyne.TextWrapBreak
-	return l
-}
-
-// maxWidth lays out its objects stacked, no wider than width.
-type maxWidth struct{ width float32 }
-
-// MinSize is width wide and as tall as the tallest object.
-func (m *maxWidth) MinSize(objects []fyne.CanvasObject) fyne.Size {
-	s := fyne.NewSize(m.width, 0)
-	for _, o := range objects {
-		s.Height = float32(math.Max(float64(s.Height), float64(o.MinSize().Height)))
-	}
-	return s
-}
-
-// Layout gives every object the whole size.
-func (m *maxWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
-	for _, o := range objects {
-		o.Resize(size)
-		o.Move(fyne.NewPos(0, 0))
-	}
-}

@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/assent-recorder/assent/internal/clocktest"
 	"github.com/assent-recorder/assent/storage"
 )
 
@@ -30,13 +32,19 @@ func newTestUI(t *testing.T) (*UI, *storage.DB) {
 
 // newUIWith is newTestUI with a controlled clock (for storage and the UI)
 // and time zone; nil means the real clock and time.Local.
-func newUIWith(t *testing.T, clock *fakeClock, loc *time.Location) (*UI, *storage.DB) {
+func newUIWith(t *testing.T, clock *clocktest.Clock, loc *time.Location) (*UI, *storage.DB) {
 	t.Helper()
 	return newUIIn(t, t.TempDir(), clock, loc)
 }
 
 // newUIIn is newUIWith over the data folder dir, which may hold a practice.
-func newUIIn(t *testing.T, dir string, clock *fakeClock, loc *time.Location) (*UI, *storage.DB) {
+func newUIIn(t *testing.T, dir string, clock *clocktest.Clock, loc *time.Location) (*UI, *storage.DB) {
+	t.Helper()
+	return newUIOn(t, test.NewTempApp(t), dir, clock, loc)
+}
+
+// newUIOn is newUIIn in the app a (Fyne's test app, or one wrapping it).
+func newUIOn(t *testing.T, a fyne.App, dir string, clock *clocktest.Clock, loc *time.Location) (*UI, *storage.DB) {
 	t.Helper()
 	sopt := storage.Options{KDF: testKDF}
 	opt := Options{DataDir: dir, Location: loc, Logf: t.Logf}
@@ -48,7 +56,6 @@ func newUIIn(t *testing.T, dir string, clock *fakeClock, loc *time.Location) (*U
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	a := test.NewTempApp(t)
 	w := a.NewWindow("Assent")
 	t.Cleanup(w.Close)
 	u := New(a, w, db, opt)
@@ -68,8 +75,8 @@ func TestFirstRunSetsPassphrase(t *testing.T) {
 	}
 
 	t.Run("too short", func(t *testing.T) {
-		test.Type(s.pass, "short")
-		test.Type(s.repeat, "short")
+		test.Type(s.newPass.pass, "short")
+		test.Type(s.newPass.repeat, "short")
 		test.Tap(s.create.button)
 		settle(u)
 		if !strings.Contains(s.problem.Text, "at least") {
@@ -80,19 +87,19 @@ func TestFirstRunSetsPassphrase(t *testing.T) {
 		}
 	})
 	t.Run("different", func(t *testing.T) {
-		s.pass.SetText(goodPassphrase)
-		s.repeat.SetText(goodPassphrase + "x")
+		s.newPass.pass.SetText(goodPassphrase)
+		s.newPass.repeat.SetText(goodPassphrase + "x")
 		test.Tap(s.create.button)
 		settle(u)
 		if !strings.Contains(s.problem.Text, "different") {
 			t.Errorf("problem = %q", s.problem.Text)
 		}
-		if s.repeat.Text != "" {
+		if s.newPass.repeat.Text != "" {
 			t.Error("the repeat field was not cleared")
 		}
 	})
 	t.Run("created", func(t *testing.T) {
-		s.repeat.SetText(goodPassphrase)
+		s.newPass.repeat.SetText(goodPassphrase)
 		test.Tap(s.create.button)
 		settle(u)
 		r, ok := u.screen.(*recoveryKeyScreen)
@@ -227,8 +234,8 @@ func TestRecoverWithKey(t *testing.T) {
 	}
 	const newPass = "meadow copper violin harbour"
 	r.key.SetText("AAAA-BBBB-CCCC")
-	r.pass.SetText(newPass)
-	r.repeat.SetText(newPass)
+	r.newPass.pass.SetText(newPass)
+	r.newPass.repeat.SetText(newPass)
 	test.Tap(r.confirm.button)
 	settle(u)
 	if db.Unlocked() {

@@ -50,8 +50,7 @@ const AuditMicChecked = "microphone.checked"
 // micChoice is the microphone a session would use now.
 type micChoice struct {
 	mic audio.Mic // nil: there is no microphone
-	// name is the device's name, "" when it is the only one known
-	// (Options.Mic).
+	// name is the device's name, one of Microphones.Inputs.
 	name string
 	// isDefault: it is the system's default, none other being chosen (or
 	// the chosen one being missing).
@@ -62,11 +61,11 @@ type micChoice struct {
 }
 
 // mic resolves the microphone to use: the one chosen in the settings if it
-// is connected, else the system default. With no Microphones it is
-// Options.Mic.
+// is connected, else the system default; none when Options.Microphones is
+// nil or lists none.
 func (u *UI) mic() micChoice {
 	if u.opt.Microphones == nil {
-		return micChoice{mic: u.opt.Mic}
+		return micChoice{}
 	}
 	names, err := u.opt.Microphones.Inputs()
 	if err != nil {
@@ -113,8 +112,6 @@ func newMicSection(u *UI) *micSection {
 	case now.mic == nil:
 		m.about = wrapped("No microphone found. Sessions can still be kept as notes only. Connect one, then open the settings again.")
 		m.test.Disable()
-	case u.opt.Microphones == nil:
-		m.about = wrapped("Input: the default microphone.")
 	default:
 		names, _ := u.opt.Microphones.Inputs()
 		m.about = wrapped("Sessions record from the microphone chosen here.")

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"unicode"
 
+	"fyne.io/fyne/v2/widget"
+
 	"github.com/assent-recorder/assent/storage"
 )
 
@@ -87,4 +89,45 @@ func (s strength) hint() string {
 	default:
 		return "Strong."
 	}
+}
+
+// newPassphrase is a new passphrase typed twice: the two fields, the
+// strength hint that follows the first as it is typed, and the check of
+// both. Set-up, recovery, the settings' change of passphrase and the
+// export's passphrase use it; each lays out the fields (and the hint,
+// where it shows one).
+type newPassphrase struct {
+	pass, repeat *widget.Entry
+	strength     *widget.Label
+}
+
+// newNewPassphrase returns the two empty fields with their placeholders;
+// Enter in the second calls submit, if not nil.
+func newNewPassphrase(placeholder, repeatPlaceholder string, submit func()) *newPassphrase {
+	f := &newPassphrase{pass: widget.NewPasswordEntry(), repeat: widget.NewPasswordEntry(), strength: wrapped(strengthTooShort.hint())}
+	f.pass.SetPlaceHolder(placeholder)
+	f.pass.OnChanged = func(p string) { f.strength.SetText(passphraseStrength(p).hint()) }
+	f.repeat.SetPlaceHolder(repeatPlaceholder)
+	if submit != nil {
+		f.repeat.OnSubmitted = func(string) { submit() }
+	}
+	return f
+}
+
+// check returns why the passphrase and its repetition cannot be used, or
+// "" if they can.
+func (f *newPassphrase) check() string {
+	switch {
+	case passphraseStrength(f.pass.Text) == strengthTooShort:
+		return strengthTooShort.hint()
+	case f.pass.Text != f.repeat.Text:
+		return "The two passphrases are different. Please type them again."
+	}
+	return ""
+}
+
+// clear empties both fields.
+func (f *newPassphrase) clear() {
+	f.pass.SetText("")
+	f.repeat.SetText("")
 }

@@ -57,11 +57,10 @@ func newPracticeScreen(u *UI) *practiceScreen {
 		s.detail.Objects = nil
 		s.detail.Refresh()
 	})
-	s.heading = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.heading = bold("")
 	s.rename = widget.NewEntry()
 	s.rename.OnSubmitted = func(string) { s.renameClient() }
-	s.sessions = widget.NewLabel("")
-	s.sessions.Wrapping = fyne.TextWrapWord
+	s.sessions = wrapped("")
 	s.start = widget.NewButton("Start a session", s.startSession)
 	s.start.Importance = widget.HighImportance
 	s.detail = container.NewVBox(wrapped("Add a client on the left, or choose one, to see their sessions and start a new one."))
@@ -74,7 +73,7 @@ func (s *practiceScreen) content() fyne.CanvasObject {
 	recordings := widget.NewButton("Recordings", func() { s.ui.show(newLibraryScreen(s.ui)) })
 	settings := widget.NewButton("Settings", func() { s.ui.show(newSettingsScreen(s.ui)) })
 	left := container.NewBorder(
-		widget.NewLabelWithStyle("Clients", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		bold("Clients"),
 		container.NewVBox(s.newLabel, s.add, s.archived, s.problem),
 		nil, nil, s.list)
 	folder := widget.NewLabel("Data folder: " + s.ui.opt.DataDir)
@@ -174,7 +173,7 @@ func (s *practiceScreen) selectClient(i widget.ListItemID) {
 		s.heading,
 		container.NewBorder(nil, nil, nil, renameButton, s.rename),
 		container.NewGridWithColumns(2, s.start, record),
-		widget.NewLabelWithStyle("Sessions", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		bold("Sessions"),
 		s.sessions,
 		s.archiveBtn,
 	}
@@ -209,7 +208,7 @@ func (s *practiceScreen) showRecord() {
 	if s.selected < 0 {
 		return
 	}
-	r, err := newRecordScreen(s.ui, s.clients[s.selected], false)
+	r, err := newClientRecordScreen(s.ui, s.clients[s.selected], false)
 	if err != nil {
 		s.ui.opt.Logf("reading a client's record: %v", err)
 		s.problem.SetText("The client's record could not be read.")

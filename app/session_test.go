@@ -18,6 +18,7 @@ import (
 	"github.com/assent-recorder/assent/audio/lame"
 	"github.com/assent-recorder/assent/audio/testmic"
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/internal/clocktest"
 	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 )
@@ -44,14 +45,20 @@ type sessionFixture struct {
 
 func newSessionFixture(t *testing.T) *sessionFixture {
 	t.Helper()
+	return newSessionFixtureOn(t, test.NewTempApp(t))
+}
+
+// newSessionFixtureOn is newSessionFixture in the app a.
+func newSessionFixtureOn(t *testing.T, a fyne.App) *sessionFixture {
+	t.Helper()
 	fix := testmic.New(t, "This is a therapy session. We talk, and only with your yes is it recorded.")
 	pcm, err := os.ReadFile(fix.Fixture)
 	if err != nil {
 		t.Fatal(err)
 	}
 	mic := &countingMic{Mic: audio.PCMMic{R: &testmic.PacedReader{PCM: pcm, Speed: 4}}}
-	u, db := newTestUI(t)
-	u.opt.Mic = mic
+	u, db := newUIOn(t, a, t.TempDir(), nil, nil)
+	u.opt.Microphones = oneMicrophone{mic}
 	u.opt.NewEncoder = func(kbps int) audio.NewEncoderFunc { return lame.NewFunc(lame.Options{Bitrate: kbps}) }
 	if _, err := db.CreateVault(goodPassphrase); err != nil {
 		t.Fatal(err)
@@ -353,7 +360,7 @@ func TestKioskWorksByKeyboard(t *testing.T) {
 
 func TestNoMicrophoneMeansNotesOnly(t *testing.T) {
 	f := newSessionFixture(t)
-	f.u.opt.Mic = nil
+	f.u.opt.Microphones = nil
 	f.unlockPractice(t)
 	k := f.startSession(t, "Anna")
 	if !containsText(k.actions, "isn't available") {
@@ -389,7 +396,7 @@ func TestMicrophoneLostKeepsWhatWasRecorded(t *testing.T) {
 	f := newSessionFixture(t)
 	fix := testmic.New(t, "What was said before the microphone was unplugged is kept.")
 	pcm, _ := os.ReadFile(fix.Fixture)
-	f.u.opt.Mic = failingMic{pcm: pcm, after: 2 * audio.SpeechRate * 2} // two seconds
+	f.u.opt.Microphones = oneMicrophone{failingMic{pcm: pcm, after: 2 * audio.SpeechRate * 2}} // two seconds
 	f.unlockPractice(t)
 	k := f.startSession(t, "Anna")
 	test.Tap(k.yes[k.run.Participants()[0].ID])
@@ -587,7 +594,7 @@ func quitEndsTheSession(t *testing.T, how string) {
 // at the next first unlock, by the app, at its last trace rather than at
 // the unlock; the practice says so once.
 func TestAbandonedSessionEndedAtItsLastTrace(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)}
+	clock := clocktest.New(time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC))
 	dir := t.TempDir()
 	u, db := newUIIn(t, dir, clock, time.UTC)
 	if _, err := db.CreateVault(goodPassphrase); err != nil {

@@ -46,8 +46,7 @@ type sessionScreen struct {
 
 func newSessionScreen(u *UI, run *session.Session) *sessionScreen {
 	s := &sessionScreen{ui: u, run: run}
-	s.state = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	s.state.Wrapping = fyne.TextWrapWord
+	s.state = boldWrapped("")
 	s.timer = widget.NewLabel("")
 	s.meter = widget.NewProgressBar()
 	s.meter.TextFormatter = func() string { return "" }

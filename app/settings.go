@@ -20,7 +20,7 @@ import (
 )
 
 // Settings keys written by the settings screen, read by package session
-// (settingAutoLockMinutes is in janitor.go). Settings are not encrypted;
+// (settingAutoLockMinutes is in housekeeping.go). Settings are not encrypted;
 // none of these is clinical.
 const (
 	settingKeepDays          = session.SettingKeepDays
@@ -86,8 +86,7 @@ type settingsScreen struct {
 	folder   fyne.CanvasObject
 
 	oldPass    *widget.Entry
-	newPass    *widget.Entry
-	repeatPass *widget.Entry
+	newPass    *newPassphrase
 	change     *actionButton
 	passResult *widget.Label
 
@@ -161,11 +160,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 
 	s.oldPass = widget.NewPasswordEntry()
 	s.oldPass.SetPlaceHolder("Current passphrase")
-	s.newPass = widget.NewPasswordEntry()
-	s.newPass.SetPlaceHolder("New passphrase")
-	s.repeatPass = widget.NewPasswordEntry()
-	s.repeatPass.SetPlaceHolder("New passphrase again")
-	s.repeatPass.OnSubmitted = func(string) { s.changePassphrase() }
+	s.newPass = newNewPassphrase("New passphrase", "New passphrase again", s.changePassphrase)
 	s.change = newActionButton("Change passphrase", s.changePassphrase)
 	s.passResult = wrapped("")
 	s.back = widget.NewButton("Back", s.leave)
@@ -196,7 +191,7 @@ func (s *settingsScreen) content() fyne.CanvasObject {
 	form = append(form,
 
 		headingLine("Passphrase"),
-		s.oldPass, s.newPass, s.repeatPass,
+		s.oldPass, s.newPass.pass, s.newPass.repeat,
 		container.NewHBox(s.change.button), s.change.progress, s.passResult,
 
 		headingLine("Data and deletion"),
@@ -311,7 +306,7 @@ func wholeNumberIn(text string, lo, hi int, format string) (int, string) {
 // the background: the key derivation is slow on purpose.
 func (s *settingsScreen) changePassphrase() {
 	s.ui.touch()
-	old, p, repeat := s.oldPass.Text, s.newPass.Text, s.repeatPass.Text
+	old, p := s.oldPass.Text, s.newPass.pass.Text
 	s.passResult.Importance = widget.DangerImportance
 	switch {
 	case old == "":
@@ -321,8 +316,8 @@ func (s *settingsScreen) changePassphrase() {
 		s.passResult.SetText("The new passphrase is the same as the current one. Nothing was changed.")
 		return
 	}
-	if msg := checkNewPassphrase(p, repeat); msg != "" {
-		s.repeatPass.SetText("")
+	if msg := s.newPass.check(); msg != "" {
+		s.newPass.repeat.SetText("")
 		s.passResult.SetText(msg)
 		return
 	}
@@ -339,8 +334,7 @@ func (s *settingsScreen) changePassphrase() {
 			s.ui.win.Canvas().Focus(s.oldPass)
 			return
 		}
-		s.newPass.SetText("")
-		s.repeatPass.SetText("")
+		s.newPass.clear()
 		s.passResult.Importance = widget.SuccessImportance
 		s.passResult.SetText("Your passphrase was changed. Use the new one from now on; your recovery key still works.")
 	})

@@ -164,8 +164,8 @@ func TestSettingsChangePassphrase(t *testing.T) {
 	const newPass = "harbour violin copper meadow"
 
 	s.oldPass.SetText("not my passphrase")
-	s.newPass.SetText(newPass)
-	s.repeatPass.SetText(newPass)
+	s.newPass.pass.SetText(newPass)
+	s.newPass.repeat.SetText(newPass)
 	test.Tap(s.change.button)
 	settle(u)
 	if !strings.Contains(s.passResult.Text, "current passphrase is not right") {
@@ -173,28 +173,28 @@ func TestSettingsChangePassphrase(t *testing.T) {
 	}
 
 	s.oldPass.SetText(goodPassphrase)
-	s.repeatPass.SetText(newPass + "!")
+	s.newPass.repeat.SetText(newPass + "!")
 	test.Tap(s.change.button)
 	settle(u)
 	if !strings.Contains(s.passResult.Text, "different") {
 		t.Errorf("different repeat: %q", s.passResult.Text)
 	}
 
-	s.repeatPass.SetText("short")
-	s.newPass.SetText("short")
+	s.newPass.repeat.SetText("short")
+	s.newPass.pass.SetText("short")
 	test.Tap(s.change.button)
 	if !strings.Contains(s.passResult.Text, "at least") {
 		t.Errorf("short: %q", s.passResult.Text)
 	}
 
-	s.newPass.SetText(newPass)
-	s.repeatPass.SetText(newPass)
+	s.newPass.pass.SetText(newPass)
+	s.newPass.repeat.SetText(newPass)
 	test.Tap(s.change.button)
 	settle(u)
 	if !strings.Contains(s.passResult.Text, "passphrase was changed") {
 		t.Fatalf("result %q", s.passResult.Text)
 	}
-	if s.oldPass.Text != "" || s.newPass.Text != "" || s.repeatPass.Text != "" {
+	if s.oldPass.Text != "" || s.newPass.pass.Text != "" || s.newPass.repeat.Text != "" {
 		t.Error("passphrases left in the fields")
 	}
 	if !db.Unlocked() {
@@ -226,7 +226,7 @@ func TestSettingsMicrophoneAndSchedule(t *testing.T) {
 		t.Error("the data folder is not shown")
 	}
 
-	u.opt.Mic = audio.PCMMic{}
+	u.opt.Microphones = oneMicrophone{audio.PCMMic{}}
 	timer := filepath.Join(config, "systemd", "user", purgeTimerFile)
 	if err := os.MkdirAll(filepath.Dir(timer), 0o755); err != nil {
 		t.Fatal(err)
@@ -236,7 +236,7 @@ func TestSettingsMicrophoneAndSchedule(t *testing.T) {
 	}
 	s = newSettingsScreen(u)
 	u.show(s)
-	if s.mic.about.Text != "Input: the default microphone." || s.mic.test.Disabled() {
+	if s.mic.about.Text != "Sessions record from the microphone chosen here." || s.mic.test.Disabled() || s.mic.choose.Selected != defaultInput {
 		t.Errorf("with a microphone: %q, test disabled %v", s.mic.about.Text, s.mic.test.Disabled())
 	}
 	if !containsText(u.win.Content(), "nothing is recorded or kept") {

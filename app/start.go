@@ -101,12 +101,11 @@ func (s *startScreen) offerGuardians() {
 }
 
 func (s *startScreen) content() fyne.CanvasObject {
-	intro := widget.NewLabel("Who is in the room? Each person decides for themselves whether today's session is recorded. " +
+	intro := wrapped("Who is in the room? Each person decides for themselves whether today's session is recorded. " +
 		"A minor's guardian decides too.")
-	intro.Wrapping = fyne.TextWrapWord
 	back := widget.NewButton("Back", func() { s.ui.show(newPracticeScreen(s.ui)) })
 	back.Importance = widget.LowImportance
-	how := widget.NewLabelWithStyle("How is the question asked?", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	how := bold("How is the question asked?")
 	return pageLayout("New session with "+s.client.Label, intro, s.people, s.more, how, s.method, s.problem, s.begin, back)
 }
 

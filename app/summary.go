@@ -1,7 +1,6 @@
 package app
 
 import (
-	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -31,7 +30,7 @@ func newSummaryScreen(u *UI, run *session.Session) *summaryScreen {
 	receipt.Location = u.opt.Location
 	s.page = receipt.Page()
 	s.lines = s.summaryLines(receipt)
-	s.done = newBigButton("Done", u.Lock)
+	s.done = newBigButton(summaryDone, u.Lock)
 	s.done.Importance = widget.HighImportance
 	return s
 }
@@ -41,7 +40,7 @@ func (s *summaryScreen) summaryLines(r consent.Receipt) []string {
 	recs, err := s.ui.db.Recordings(s.run.ID())
 	if err != nil {
 		s.ui.opt.Logf("summary: %v", err)
-		return []string{"Your therapist can show you the record of today's session."}
+		return []string{summaryUnreadable}
 	}
 	var kept, deleted time.Duration
 	var deleteOn time.Time
@@ -58,20 +57,20 @@ func (s *summaryScreen) summaryLines(r consent.Receipt) []string {
 	loc := s.ui.opt.Location
 	switch {
 	case len(recs) == 0:
-		return []string{"Today's session was not recorded. " + micOffText + "."}
+		return []string{summaryNotRecorded}
 	case kept == 0:
-		return []string{fmt.Sprintf("Today's session was recorded for %s, and all of it has been deleted, as you chose.", humanDuration(deleted.Round(time.Second)))}
+		return []string{summaryAllDeleted(humanDuration(deleted.Round(time.Second)))}
 	}
-	lines := []string{fmt.Sprintf("Today's session was recorded for %s.", humanDuration((kept + deleted).Round(time.Second)))}
+	lines := []string{summaryRecorded(humanDuration((kept + deleted).Round(time.Second)))}
 	if deleted > 0 {
-		lines = append(lines, fmt.Sprintf("%s of it was deleted, as you chose.", humanDuration(deleted.Round(time.Second))))
+		lines = append(lines, summaryPartDeleted(humanDuration(deleted.Round(time.Second))))
 	}
-	lines = append(lines, "What is kept is deleted on "+consent.LongDate(deleteOn, loc)+". Nobody can keep it longer.")
+	lines = append(lines, summaryDeletedOn(consent.LongDate(deleteOn, loc)))
 	return lines
 }
 
 func (s *summaryScreen) content() fyne.CanvasObject {
-	parts := []fyne.CanvasObject{heading("Today's session has ended")}
+	parts := []fyne.CanvasObject{heading(summaryHeading)}
 	for _, l := range s.lines {
 		parts = append(parts, wrapped(l))
 	}
@@ -79,9 +78,8 @@ func (s *summaryScreen) content() fyne.CanvasObject {
 	for _, p := range s.page.Paragraphs {
 		parts = append(parts, wrapped(p))
 	}
-	column := container.NewCenter(container.New(&maxWidth{width: 760}, container.NewVBox(parts...)))
-	page := container.NewBorder(nil, container.NewCenter(container.New(&maxWidth{width: 760}, s.done)), nil, nil, container.NewVScroll(column))
-	return container.NewThemeOverride(page, largeTheme{Theme: s.ui.app.Settings().Theme()})
+	page := container.NewBorder(nil, clientColumn(s.done), nil, nil, container.NewVScroll(clientColumn(container.NewVBox(parts...))))
+	return inLargeType(s.ui.app, page)
 }
 
 func (s *summaryScreen) focus() fyne.Focusable { return s.done }

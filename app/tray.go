@@ -16,7 +16,8 @@ import (
 type tray struct {
 	desk      desktop.App
 	idle, rec fyne.Resource
-	status    *fyne.MenuItem
+	menu      *fyne.Menu
+	status    *fyne.MenuItem // the menu's first line: recording or not
 	recording bool
 	set       bool
 }
@@ -44,7 +45,8 @@ func newTray(a fyne.App, show, quit func()) *tray {
 	// own: this one ends the session first.
 	quitItem := fyne.NewMenuItem("Quit", quit)
 	quitItem.IsQuit = true
-	desk.SetSystemTrayMenu(fyne.NewMenu("Assent", t.status, fyne.NewMenuItem("Show Assent", show), fyne.NewMenuItemSeparator(), quitItem))
+	t.menu = fyne.NewMenu("Assent", t.status, fyne.NewMenuItem("Show Assent", show), fyne.NewMenuItemSeparator(), quitItem)
+	desk.SetSystemTrayMenu(t.menu)
 	desk.SetSystemTrayIcon(t.idle)
 	t.set = true
 	return t
@@ -55,7 +57,9 @@ const (
 	trayRecordingText = "● Recording"
 )
 
-// update shows whether the microphone is on.
+// update shows whether the microphone is on, in the icon and in the
+// menu's first line. The menu is set again: Fyne's tray reads the labels
+// only when a menu is set.
 func (t *tray) update(recording bool) {
 	if t == nil || (t.set && recording == t.recording) {
 		return
@@ -68,4 +72,5 @@ func (t *tray) update(recording bool) {
 		t.status.Label = trayIdleText
 		t.desk.SetSystemTrayIcon(t.idle)
 	}
+	t.desk.SetSystemTrayMenu(t.menu)
 }

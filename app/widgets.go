@@ -1,12 +1,171 @@
 package app
 
 import (
+	"fmt"
 	"image/color"
+	"math"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/assent-recorder/assent/audio"
 )
+
+// The small widget builders every screen shares: labels, headings, the
+// page layouts, the buttons, and the client screen's large type.
+
+// Widths of the page columns, in Fyne units.
+const (
+	// pageWidth is a therapist's page of one column (set-up, unlock, a
+	// new session).
+	pageWidth = 560
+	// clientWidth is the column of the client screens: the kiosk, the
+	// end-of-session summary, the client's record shown to the client.
+	clientWidth = 760
+)
+
+// wrapped is a label whose text wraps at word boundaries.
+func wrapped(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// labels makes one wrapped label of each line.
+func labels(lines []string) []fyne.CanvasObject {
+	out := make([]fyne.CanvasObject, len(lines))
+	for i, l := range lines {
+		out[i] = wrapped(l)
+	}
+	return out
+}
+
+// bold is a label in bold type, on one line.
+func bold(text string) *widget.Label {
+	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+// boldWrapped is a label in bold type that wraps at word boundaries.
+func boldWrapped(text string) *widget.Label {
+	l := bold(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// heading is a screen's or a part's title, in the heading size; it wraps.
+func heading(text string) *widget.Label {
+	l := boldWrapped(text)
+	l.SizeName = theme.SizeNameHeadingText
+	return l
+}
+
+// headingLine is a heading that stays on one line, for rows.
+func headingLine(text string) *widget.Label {
+	l := heading(text)
+	l.Wrapping = fyne.TextWrapOff
+	return l
+}
+
+// newProblemLabel returns the label where a screen says what went wrong.
+func newProblemLabel() *widget.Label {
+	l := wrapped("")
+	l.Importance = widget.DangerImportance
+	return l
+}
+
+// dataFolderLabel tells the therapist where the practice's data lives.
+func dataFolderLabel(dir string) fyne.CanvasObject {
+	if dir == "" {
+		return layout.NewSpacer()
+	}
+	l := widget.NewLabel("Data folder: " + dir)
+	l.Importance = widget.LowImportance
+	l.Wrapping = fyne.TextWrapBreak
+	return l
+}
+
+// pageLayout centres a column of widgets under a heading, at a readable width.
+func pageLayout(title string, parts ...fyne.CanvasObject) fyne.CanvasObject {
+	col := container.NewVBox(append([]fyne.CanvasObject{headingLine(title)}, parts...)...)
+	return centred(pageWidth, col)
+}
+
+// centred puts o in the middle, no wider than width.
+func centred(width float32, o fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewCenter(container.New(&maxWidth{width: width}, o))
+}
+
+// clientColumn is o centred at the client screens' width.
+func clientColumn(o fyne.CanvasObject) fyne.CanvasObject { return centred(clientWidth, o) }
+
+// maxWidth lays out its objects stacked, no wider than width.
+type maxWidth struct{ width float32 }
+
+// MinSize is width wide and as tall as the tallest object.
+func (m *maxWidth) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	s := fyne.NewSize(m.width, 0)
+	for _, o := range objects {
+		s.Height = float32(math.Max(float64(s.Height), float64(o.MinSize().Height)))
+	}
+	return s
+}
+
+// Layout gives every object the whole size.
+func (m *maxWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+}
+
+// actionButton is a button whose work is slow: while it runs the button is
+// disabled and a progress bar shows that something is happening.
+type actionButton struct {
+	button   *widget.Button
+	progress *widget.ProgressBarInfinite
+}
+
+func newActionButton(label string, tapped func()) *actionButton {
+	b := &actionButton{button: widget.NewButton(label, tapped), progress: widget.NewProgressBarInfinite()}
+	b.button.Importance = widget.HighImportance
+	b.progress.Stop()
+	b.progress.Hide()
+	return b
+}
+
+// busy disables the button and runs the progress bar while on.
+func (b *actionButton) busy(on bool) {
+	if on {
+		b.button.Disable()
+		b.progress.Show()
+		b.progress.Start()
+		return
+	}
+	b.button.Enable()
+	b.progress.Stop()
+	b.progress.Hide()
+}
+
+// meterValue maps the RMS level to 0–1 over the range of speech.
+func meterValue(l audio.Level) float64 {
+	const floor = -60.0
+	v := (l.RMS - floor) / -floor
+	return math.Max(0, math.Min(1, v))
+}
+
+// clock writes d as m:ss or h:mm:ss.
+func clock(d time.Duration) string {
+	d = d.Truncate(time.Second)
+	h, m, sec := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
+	if h > 0 {
+		return fmt.Sprintf("%d:%02d:%02d", h, m, sec)
+	}
+	return fmt.Sprintf("%d:%02d", m, sec)
+}
 
 // bigButton is a button for the client screen: tall, and pressed with
 // Enter as well as Space, so that the screen works by keyboard alone.
@@ -37,6 +196,12 @@ func (b *bigButton) TypedKey(ev *fyne.KeyEvent) {
 // screen from across a table.
 func (b *bigButton) MinSize() fyne.Size {
 	return b.Button.MinSize().Max(fyne.NewSize(0, 64))
+}
+
+// inLargeType shows page in the client screens' large type (largeTheme
+// over a's theme).
+func inLargeType(a fyne.App, page fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewThemeOverride(page, largeTheme{Theme: a.Settings().Theme()})
 }
 
 // largeTheme is the client screen's theme: the same colours, larger text

@@ -4,8 +4,6 @@ import (
 	"strconv"
 	"sync"
 	"time"
-
-	"github.com/assent-recorder/assent/storage"
 )
 
 // purgeInterval is how often the running app deletes what is due: the
@@ -34,13 +32,17 @@ type housekeeping struct {
 // after the auto-lock time without any action.
 func (u *UI) startHousekeeping() {
 	u.house = &housekeeping{stop: make(chan struct{}), active: u.opt.Now()}
+	purgeEvery, idleEvery := purgeInterval, min(15*time.Second, u.autoLockAfter()/4)
+	if u.houseTick > 0 {
+		purgeEvery, idleEvery = u.houseTick, u.houseTick
+	}
 	u.house.done.Add(1)
 	go func() {
 		defer u.house.done.Done()
 		u.purge()
-		purge := time.NewTicker(purgeInterval)
+		purge := time.NewTicker(purgeEvery)
 		defer purge.Stop()
-		idle := time.NewTicker(min(15*time.Second, u.autoLockAfter()/4))
+		idle := time.NewTicker(idleEvery)
 		defer idle.Stop()
 		for {
 			select {
@@ -117,56 +119,4 @@ func (u *UI) lockIfIdle() {
 	}
 	u.opt.Logf("locking after %v without activity", idle.Round(time.Second))
 	u.Lock()
-}
-
-// recoveryNotice is the sentence shown after an unlock that recovered
-// recordings left unfinished by a crash, after opening a folder that held
-// orphans (files the database had lost the record of), or after closing
-// sessions a crash left open; or "".
-func recoveryNotice(rs []storage.Recovery, orphans, abandoned int) string {
-	var recovered, erased, failed int
-	for _, r := range rs {
-		switch r.Outcome {
-		case storage.OutcomeRecovered:
-			recovered++
-		case storage.OutcomeFailed:
-			failed++
-		default:
-			erased++
-		}
-	}
-	var msg string
-	if recovered > 0 {
-		msg += plural(recovered, "recording") + " interrupted by a crash or power cut " + isAre(recovered) + " recovered up to the last second and kept until " + itsTheir(recovered) + " deletion date. "
-	}
-	if erased > 0 {
-		msg += plural(erased, "unfinished recording") + " could not be kept and " + isAre(erased) + " deleted. "
-	}
-	if failed > 0 {
-		msg += plural(failed, "unfinished recording") + " could not be recovered; see the log. "
-	}
-	if abandoned > 0 {
-		msg += plural(abandoned, "session") + " left open when Assent stopped unexpectedly " + isAre(abandoned) + " ended as of " + itsTheir(abandoned) + " last step. "
-	}
-	switch {
-	case orphans == 1:
-		msg += "1 recording file had no record in the database (the record, and the file's key with it, was lost to damage or a crash), so nobody could play it; it was removed. Run `assent verify` to check the rest. "
-	case orphans > 1:
-		msg += plural(orphans, "recording file") + " had no record in the database (their records, and the files' keys with them, were lost to damage or a crash), so nobody could play them; they were removed. Run `assent verify` to check the rest. "
-	}
-	return msg
-}
-
-func isAre(n int) string {
-	if n == 1 {
-		return "was"
-	}
-	return "were"
-}
-
-func itsTheir(n int) string {
-	if n == 1 {
-		return "its"
-	}
-	return "their"
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/internal/clocktest"
 	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 )
@@ -23,7 +24,7 @@ import (
 var recordZone = time.FixedZone("CEST", 2*60*60)
 
 // newRecordUI is newUIWith in the record tests' zone, unlocked.
-func newRecordUI(t *testing.T, clock *fakeClock) (*UI, *storage.DB) {
+func newRecordUI(t *testing.T, clock *clocktest.Clock) (*UI, *storage.DB) {
 	t.Helper()
 	u, db := newUIWith(t, clock, recordZone)
 	if _, err := db.CreateVault(goodPassphrase); err != nil {
@@ -38,13 +39,13 @@ type recordSessionRun struct {
 	t      *testing.T
 	u      *UI
 	db     *storage.DB
-	clock  *fakeClock
+	clock  *clocktest.Clock
 	stored storage.Session
 	cs     *consent.Session
 	anna   string // the participant's ID
 }
 
-func startRecordSession(t *testing.T, u *UI, db *storage.DB, clock *fakeClock, client storage.Client) *recordSessionRun {
+func startRecordSession(t *testing.T, u *UI, db *storage.DB, clock *clocktest.Clock, client storage.Client) *recordSessionRun {
 	t.Helper()
 	ss, err := db.CreateSession(client.ID, storage.Participant{Name: "Anaïs", Role: roleID(consent.RoleClient)})
 	if err != nil {
@@ -104,11 +105,14 @@ func (r *recordSessionRun) end() {
 }
 
 // recordPDFText is the text of a PDF as pdftotext -layout gives it, with
-// runs of white space made one space, so that wrapped lines read on.
+// runs of white space made one space, so that wrapped lines read on. It
+// fails the test when pdftotext is not installed.
 func recordPDFText(t *testing.T, pdf []byte) string {
 	t.Helper()
+	// Not a skip: `make test` installs poppler-utils, and a receipt whose
+	// text is never read back proves nothing.
 	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Skip("pdftotext (poppler-utils) is not installed")
+		t.Fatal("pdftotext is missing: run `make test`, or apt-get install poppler-utils")
 	}
 	path := filepath.Join(t.TempDir(), "record.pdf")
 	if err := os.WriteFile(path, pdf, 0o600); err != nil {
@@ -126,7 +130,7 @@ func recordPDFText(t *testing.T, pdf []byte) string {
 // recorded then withdrawn with "delete all" — and checks the PDF receipt's
 // text, and the Kantara receipts, against what the database holds.
 func TestRecordPDFAgreesWithTheDatabase(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2026, 6, 1, 10, 0, 0, 0, recordZone)}
+	clock := clocktest.New(time.Date(2026, 6, 1, 10, 0, 0, 0, recordZone))
 	u, db := newRecordUI(t, clock)
 	client, err := db.CreateClient("Anaïs B.")
 	if err != nil {

@@ -13,13 +13,13 @@ import (
 	"github.com/assent-recorder/assent/storage"
 )
 
-// recordScreen is a client's record — "was I recorded?" — for every
+// clientRecordScreen is a client's record — "was I recorded?" — for every
 // session: whether it was recorded, for how long, when it was or will be
 // deleted, how often it was played, and each consent step. The therapist
 // sees it with buttons to save it as a PDF receipt or the consent receipts
 // as JSON; on the client screen (kiosk) it is shown in large type with
 // nothing else, and leaving needs the passphrase.
-type recordScreen struct {
+type clientRecordScreen struct {
 	ui     *UI
 	client storage.Client
 	rec    clientRecord
@@ -33,9 +33,9 @@ type recordScreen struct {
 	problem   *widget.Label
 }
 
-// newRecordScreen reads client c's record; kiosk shows it on the client
+// newClientRecordScreen reads client c's record; kiosk shows it on the client
 // screen.
-func newRecordScreen(u *UI, c storage.Client, kiosk bool) (*recordScreen, error) {
+func newClientRecordScreen(u *UI, c storage.Client, kiosk bool) (*clientRecordScreen, error) {
 	rec, err := u.clientRecord(c.ID)
 	if err != nil {
 		return nil, err
@@ -43,22 +43,22 @@ func newRecordScreen(u *UI, c storage.Client, kiosk bool) (*recordScreen, error)
 	if name, ok, err := u.db.Setting(settingPracticeName); err == nil && ok {
 		rec.practice = name
 	}
-	s := &recordScreen{ui: u, client: c, rec: rec, kiosk: kiosk, problem: newProblemLabel()}
+	s := &clientRecordScreen{ui: u, client: c, rec: rec, kiosk: kiosk, problem: newProblemLabel()}
 	s.savePDF = widget.NewButton("Save as a PDF receipt…", func() { s.save("pdf") })
 	s.saveJSON = widget.NewButton("Save the consent receipts (JSON)…", func() { s.save("json") })
 	s.showToo = widget.NewButton("Show it on the client screen", s.showToClient)
 	s.back = widget.NewButton("Back", func() { u.show(newPracticeScreen(u)) })
-	s.therapist = widget.NewButton("For the therapist", func() {
+	s.therapist = widget.NewButton(forTherapistText, func() {
 		u.askPassphrase(func() { u.show(newPracticeScreen(u)) })
 	})
 	s.therapist.Importance = widget.LowImportance
 	return s, nil
 }
 
-func (s *recordScreen) content() fyne.CanvasObject {
-	parts := []fyne.CanvasObject{heading("Record of " + s.rec.client)}
+func (s *clientRecordScreen) content() fyne.CanvasObject {
+	parts := []fyne.CanvasObject{heading(recordScreenTitle(s.rec.client))}
 	if len(s.rec.sessions) == 0 {
-		parts = append(parts, wrapped("No sessions yet."))
+		parts = append(parts, wrapped(recordScreenNoSessions))
 	}
 	for i := len(s.rec.sessions) - 1; i >= 0; i-- { // newest first on screen
 		sess := s.rec.sessions[i]
@@ -71,33 +71,33 @@ func (s *recordScreen) content() fyne.CanvasObject {
 		parts = append(parts, form)
 		steps := s.rec.consentSteps(sess)
 		if len(steps) > 0 {
-			acc := widget.NewAccordion(widget.NewAccordionItem("Consent, step by step", container.NewVBox(labels(steps)...)))
+			acc := widget.NewAccordion(widget.NewAccordionItem(recordConsentHeading, container.NewVBox(labels(steps)...)))
 			if s.kiosk {
 				acc.OpenAll()
 			}
 			parts = append(parts, acc)
 		}
 	}
-	column := container.NewCenter(container.New(&maxWidth{width: 760}, container.NewVBox(parts...)))
+	column := clientColumn(container.NewVBox(parts...))
 	if s.kiosk {
 		page := container.NewBorder(nil, container.NewHBox(s.therapist), nil, nil, container.NewVScroll(column))
-		return container.NewThemeOverride(page, largeTheme{Theme: s.ui.app.Settings().Theme()})
+		return inLargeType(s.ui.app, page)
 	}
 	buttons := container.NewHBox(s.back, s.showToo, s.savePDF, s.saveJSON)
 	return container.NewBorder(container.NewVBox(buttons, s.problem), nil, nil, nil, container.NewVScroll(column))
 }
 
-func (s *recordScreen) focus() fyne.Focusable { return nil }
+func (s *clientRecordScreen) focus() fyne.Focusable { return nil }
 
 // showToClient turns the laptop to the client with their record.
-func (s *recordScreen) showToClient() {
+func (s *clientRecordScreen) showToClient() {
 	k := *s
 	k.kiosk = true
 	s.ui.show(&k)
 }
 
 // save asks where to write the PDF or JSON, writes it and audits it.
-func (s *recordScreen) save(kind string) {
+func (s *clientRecordScreen) save(kind string) {
 	var data bytes.Buffer
 	var err error
 	if kind == "pdf" {
@@ -136,11 +136,3 @@ const auditRecordSaved = "record.saved"
 
 // settingPracticeName is the practice's name, printed on receipts.
 const settingPracticeName = "practice_name"
-
-func labels(lines []string) []fyne.CanvasObject {
-	out := make([]fyne.CanvasObject, len(lines))
-	for i, l := range lines {
-		out[i] = wrapped(l)
-	}
-	return out
-}
