@@ -304,7 +304,7 @@ func TestClientsAndSessions(t *testing.T) {
 		t.Errorf("session for unknown client: %v", err)
 	}
 	s1, _ := f.db.CreateSession(a.ID, storage.Participant{Name: "Sam", Role: "client"})
-	f.clock.Advance(time.Hour)
+	f.clock.Add(time.Hour)
 	s2, _ := f.db.CreateSession(a.ID)
 	p, err := f.db.AddParticipant(s2.ID, storage.Participant{Name: "Jo", Role: "partner"})
 	if err != nil || p.ID == "" {
@@ -319,7 +319,7 @@ func TestClientsAndSessions(t *testing.T) {
 	if len(ss) != 2 || ss[0].ID != s2.ID || ss[1].EndedAt.IsZero() {
 		t.Errorf("Sessions = %+v", ss)
 	}
-	f.clock.Advance(time.Hour)
+	f.clock.Add(time.Hour)
 	s3, _ := f.db.CreateSession(b.ID)
 	open, err := f.db.OpenSessions()
 	if err != nil || len(open) != 2 || open[0].ID != s2.ID || open[1].ID != s3.ID {

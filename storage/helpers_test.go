@@ -2,10 +2,10 @@ package storage_test
 
 import (
 	"io"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/assent-recorder/assent/internal/clocktest"
 	"github.com/assent-recorder/assent/storage"
 	"github.com/assent-recorder/assent/storage/internal/testtools"
 )
@@ -18,26 +18,11 @@ const (
 	testPass  = "correct horse battery"
 )
 
-// clock is a test clock: it moves only when told to.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// clock is the tests' clock: it moves only when told to.
+type clock = clocktest.Clock
 
 func newClock() *clock {
-	return &clock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+	return clocktest.New(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC))
 }
 
 func testOptions(c *clock) storage.Options {

@@ -338,7 +338,7 @@ func TestPurgeWhileTheAppRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	ending.Write(plain[:2*testChunk])
-	app.clock.Advance(time.Hour)
+	app.clock.Add(time.Hour)
 
 	cron := openDB(t, app.dir, app.clock) // another process: no passphrase
 	ds, err := cron.Purge(app.clock.Now())

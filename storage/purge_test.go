@@ -235,7 +235,7 @@ func TestPurgeAtTheDeletionDate(t *testing.T) {
 	f.db.Lock() // Purge needs no passphrase
 
 	sameIDs(t, "Purge a second before the first date", f.purged(t, due.Add(-2*time.Second)))
-	f.clock.Advance(time.Hour)
+	f.clock.Add(time.Hour)
 	sameIDs(t, "Purge at the date", f.purged(t, due), secondAgo, exactlyNow)
 	for _, id := range []string{secondAgo, exactlyNow} {
 		rec, _ := f.db.Recording(id)
@@ -280,7 +280,7 @@ func TestPurgeAcrossDaylightSaving(t *testing.T) {
 				t.Fatalf("DeletionDate = %s (%s), want %s at local midnight", deleteOn.UTC(), deleteOn.In(london), c.shown)
 			}
 			f := newVault(t)
-			f.clock.t = c.grantedAt.UTC()
+			f.clock.Set(c.grantedAt.UTC())
 			s := f.session(t)
 			id := f.recordUntil(t, s.ID, 1, deleteOn)
 			// Counting 48 hours from local midnight would be an hour off.
@@ -312,10 +312,10 @@ func TestPurgeClockMovedBackwards(t *testing.T) {
 	a := f.recordUntil(t, s.ID, 1, t0.Add(time.Hour))
 	b := f.recordUntil(t, s.ID, 2, t0.Add(2*time.Hour))
 
-	f.clock.Advance(90 * time.Minute)
+	f.clock.Add(90 * time.Minute)
 	sameIDs(t, "Purge at t0+1h30", f.purged(t, f.clock.Now()), a)
 
-	f.clock.Advance(-3 * 24 * time.Hour) // the clock is put back three days
+	f.clock.Add(-3 * 24 * time.Hour) // the clock is put back three days
 	sameIDs(t, "Purge with the clock three days back", f.purged(t, f.clock.Now()))
 	if rec, _ := f.db.Recording(a); rec.State != storage.StateDeleted {
 		t.Errorf("a deleted recording came back: %s", rec.State)
@@ -325,7 +325,7 @@ func TestPurgeClockMovedBackwards(t *testing.T) {
 	c := f.recordUntil(t, s.ID, 3, f.clock.Now().Add(time.Hour))
 	sameIDs(t, "Purge a minute later, still three days back", f.purged(t, f.clock.Now().Add(time.Minute)))
 
-	f.clock.Advance(3*24*time.Hour + 3*time.Hour) // corrected, and past b's date
+	f.clock.Add(3*24*time.Hour + 3*time.Hour) // corrected, and past b's date
 	sameIDs(t, "Purge once the clock is right", f.purged(t, f.clock.Now()), c, b)
 
 	// And purging at a time before an earlier purge run changes nothing.

@@ -197,7 +197,7 @@ func TestRecordingMetadata(t *testing.T) {
 	s := f.session(t)
 	w := f.startRecording(t, s.ID, 1)
 	w.Write(randomBytes(1000, 1))
-	f.clock.Advance(90 * time.Second)
+	f.clock.Add(90 * time.Second)
 	w.SetPeaks(storage.Peaks{Interval: 100 * time.Millisecond, Levels: []byte{0, 10, 255, 7}})
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
@@ -242,7 +242,7 @@ func TestDeleteNow(t *testing.T) {
 	id := f.record(t, s.ID, 1, randomBytes(500, 1))
 	path := storage.RecordingPath(f.db, id)
 	r, _ := f.db.OpenRecording(id)
-	f.clock.Advance(time.Minute)
+	f.clock.Add(time.Minute)
 	if err := f.db.DeleteNow(id, "deleted by therapist"); err != nil {
 		t.Fatal(err)
 	}

@@ -90,22 +90,22 @@ func TestWrongPassphraseBackoff(t *testing.T) {
 
 	t.Run("persisted across reopen", func(t *testing.T) {
 		f.reopen(t)
-		f.clock.Advance(10 * time.Second)
+		f.clock.Add(10 * time.Second)
 		err := f.db.Unlock(testPass)
 		if !errors.As(err, &re) || re.Wait != storage.BackoffBase-10*time.Second {
 			t.Fatalf("after reopen: %v", err)
 		}
 	})
 	t.Run("clock moved backwards does not lengthen the wait", func(t *testing.T) {
-		f.clock.Advance(-24 * time.Hour)
+		f.clock.Add(-24 * time.Hour)
 		err := f.db.Unlock(testPass)
 		if !errors.As(err, &re) || re.Wait > storage.BackoffBase {
 			t.Fatalf("clock backwards: %v", err)
 		}
-		f.clock.Advance(24 * time.Hour)
+		f.clock.Add(24 * time.Hour)
 	})
 	t.Run("each further failure doubles the wait", func(t *testing.T) {
-		f.clock.Advance(storage.BackoffBase)
+		f.clock.Add(storage.BackoffBase)
 		if err := f.db.Unlock("wrong passphrase!"); !errors.Is(err, storage.ErrWrongPassphrase) {
 			t.Fatalf("%v", err)
 		}
@@ -119,7 +119,7 @@ func TestWrongPassphraseBackoff(t *testing.T) {
 			t.Fatalf("%v, want ErrTooManyAttempts", err)
 		}
 	})
-	f.clock.Advance(2 * storage.BackoffBase)
+	f.clock.Add(2 * storage.BackoffBase)
 	if err := f.db.Unlock(testPass); err != nil {
 		t.Fatalf("after the wait: %v", err)
 	}
@@ -148,7 +148,7 @@ func TestBackoffCapped(t *testing.T) {
 	f.db.Lock()
 	var re *storage.RetryError
 	for i := 0; i < 30; i++ {
-		f.clock.Advance(storage.BackoffMax)
+		f.clock.Add(storage.BackoffMax)
 		f.db.Unlock("wrong passphrase!")
 	}
 	if err := f.db.Unlock(testPass); !errors.As(err, &re) || re.Wait != storage.BackoffMax {
