@@ -178,29 +178,41 @@ type guardianChoice struct {
 	box       *fyne.Container
 	sel       *widget.Select
 	guardians []consent.Participant
+	// picked is the guardian the therapist chose by hand; "" while the
+	// choice is only the one guardian there is.
+	picked   string
+	offering bool // offer is setting the selection, not the therapist
 }
 
 func newGuardianChoice() *guardianChoice {
-	g := &guardianChoice{sel: widget.NewSelect(nil, nil)}
+	g := &guardianChoice{}
+	g.sel = widget.NewSelect(nil, func(string) {
+		if !g.offering {
+			g.picked, _ = g.chosenID()
+		}
+	})
 	g.sel.PlaceHolder = "Choose their guardian"
 	g.box = container.NewBorder(nil, nil, widget.NewLabel("Their guardian:"), nil, g.sel)
 	g.box.Hide()
 	return g
 }
 
-// offer shows the choice (for a minor) among guardians, keeping a choice
-// still on offer.
+// offer shows the choice (for a minor) among guardians, keeping the
+// therapist's choice while it is still on offer. The only guardian there
+// is is chosen for them; when a second comes, nothing is chosen until the
+// therapist chooses.
 func (g *guardianChoice) offer(minor bool, guardians []consent.Participant) {
 	if !minor {
 		g.box.Hide()
 		return
 	}
-	was, _ := g.chosenID()
+	g.offering = true
+	defer func() { g.offering = false }()
 	g.guardians = guardians
 	g.sel.Options = guardianLabels(guardians)
 	g.sel.ClearSelected()
 	for i, p := range guardians {
-		if p.ID == was || len(guardians) == 1 {
+		if p.ID == g.picked || len(guardians) == 1 {
 			g.sel.SetSelectedIndex(i)
 		}
 	}
