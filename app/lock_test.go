@@ -25,6 +25,10 @@ const goodPassphrase = "willow kettle orbit lantern"
 // storage's own tests.
 var testKDF = storage.KDFParams{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}
 
+// testBusyTimeout is how long the test UIs' storage waits for a write lock
+// held elsewhere: zero (the default, 5 s) but for the tests that hold one.
+var testBusyTimeout time.Duration
+
 func newTestUI(t *testing.T) (*UI, *storage.DB) {
 	t.Helper()
 	return newUIWith(t, nil, nil)
@@ -46,7 +50,7 @@ func newUIIn(t *testing.T, dir string, clock *clocktest.Clock, loc *time.Locatio
 // newUIOn is newUIIn in the app a (Fyne's test app, or one wrapping it).
 func newUIOn(t *testing.T, a fyne.App, dir string, clock *clocktest.Clock, loc *time.Location) (*UI, *storage.DB) {
 	t.Helper()
-	sopt := storage.Options{KDF: testKDF}
+	sopt := storage.Options{KDF: testKDF, BusyTimeout: testBusyTimeout}
 	opt := Options{DataDir: dir, Location: loc, Logf: t.Logf}
 	if clock != nil {
 		sopt.Now, opt.Now = clock.Now, clock.Now

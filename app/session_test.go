@@ -140,11 +140,11 @@ func (f *sessionFixture) recording(t *testing.T, d time.Duration) *kioskScreen {
 // waitRecorded waits until at least d of audio has been captured.
 func waitRecorded(t *testing.T, k *kioskScreen, d time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for k.run.Level().Elapsed < d {
 		settle(k.ui)
 		if time.Now().After(deadline) {
-			t.Fatalf("only %v recorded after 20 s", k.run.Level().Elapsed)
+			t.Fatalf("only %v recorded after 60 s", k.run.Level().Elapsed)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -252,14 +252,16 @@ func (s *sessionScreen) someoneJoined() {
 
 func (s *sessionScreen) endSession() {
 	s.saveNotes()
-	if err := s.run.End(consent.Therapist()); err != nil {
+	err := s.run.End(consent.Therapist())
+	if err != nil {
 		// The microphone is off whatever happened; a session whose end
-		// was not stored is ended at the next unlock.
+		// was not stored is ended at the next unlock, and the summary
+		// says so first.
 		s.ui.opt.Logf("end: %v", err)
 	}
 	s.ui.run = nil
 	// The client sees what happened; "Done" then locks the practice.
-	s.ui.show(newSummaryScreen(s.ui, s.run))
+	s.ui.show(newSummaryScreen(s.ui, s.run, err))
 }
 
 // notesChanged saves the notes a moment after typing stops.

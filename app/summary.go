@@ -22,10 +22,17 @@ type summaryScreen struct {
 	lines []string
 	page  consent.Page
 	done  *bigButton
+	// problem says what of the end could not be stored, if anything.
+	problem *widget.Label
 }
 
-func newSummaryScreen(u *UI, run *session.Session) *summaryScreen {
-	s := &summaryScreen{ui: u, run: run}
+// newSummaryScreen shows run's summary; ended is what ending it returned
+// (nil, or the Problem the screen then says first).
+func newSummaryScreen(u *UI, run *session.Session, ended error) *summaryScreen {
+	s := &summaryScreen{ui: u, run: run, problem: newProblemLabel()}
+	if ended != nil {
+		s.problem.SetText(u.problemText(ended))
+	}
 	receipt := run.Receipt("")
 	receipt.Location = u.opt.Location
 	s.page = receipt.Page()
@@ -70,7 +77,7 @@ func (s *summaryScreen) summaryLines(r consent.Receipt) []string {
 }
 
 func (s *summaryScreen) content() fyne.CanvasObject {
-	parts := []fyne.CanvasObject{heading(summaryHeading)}
+	parts := []fyne.CanvasObject{heading(summaryHeading), s.problem}
 	for _, l := range s.lines {
 		parts = append(parts, wrapped(l))
 	}
