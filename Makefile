@@ -85,7 +85,8 @@ test: vet unit e2e
 # the same run, printed as one table (benchmark, figure, value).
 bench: test-deps
 	@{ $(GO) test -run '^$$' -bench 'RecordPipeline|TwoHours' -benchtime 1x ./audio/lame; \
-	   $(GO) test -run '^$$' -bench 'Seal|Open|Purge' -benchtime 1x ./storage/; \
+	   $(GO) test -run '^$$' -bench 'Open|Purge' -benchtime 1x ./storage/; \
+	   $(GO) test -run '^$$' -bench 'Seal' ./storage/internal/recfile/; \
 	   $(GO) test -run '^$$' -bench 'StartStopLatency' -benchtime 1x ./proof/; \
 	   $(GO) test -run '^$$' -bench 'StartToPractice' -benchtime 3x ./app; \
 	 } 2>/dev/null | awk '/^Benchmark/ { name=$$1; sub(/-[0-9]+$$/, "", name); \
