@@ -242,3 +242,42 @@ func TestSessionDeletionDate(t *testing.T) {
 		}
 	})
 }
+
+// TestChoiceDate: the date a choice would give is the date a yes with that
+// choice gets, and a choice later than the one shown changes nothing.
+func TestChoiceDate(t *testing.T) {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := consent.DefaultPolicy()
+	p.DefaultKeepDays = 5
+	s, err := consent.NewSession("s", "c", []consent.Participant{{ID: "a", Name: "Anna", Role: consent.RoleClient}}, p, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.ChoiceDate(3, false).IsZero() {
+		t.Error("a choice date before the question")
+	}
+	asked := time.Date(2026, 10, 24, 23, 50, 0, 0, loc) // the day before the clocks go back
+	if _, err := s.Apply(consent.Event{Kind: consent.EventAsk, Actor: consent.Therapist(), At: asked}); err != nil {
+		t.Fatal(err)
+	}
+	shown := s.DeleteOn()
+	if got := s.ChoiceDate(0, false); !got.Equal(shown) {
+		t.Errorf("the default choice gives %v, the screen shows %v", got, shown)
+	}
+	three, today := s.ChoiceDate(3, false), s.ChoiceDate(0, true)
+	if !three.Before(shown) || !today.Before(three) || !s.ChoiceDate(7, false).After(shown) {
+		t.Errorf("3 days %v, end of today %v, 7 days %v; shown %v", three, today, s.ChoiceDate(7, false), shown)
+	}
+	// Answered after midnight, the yes still gets the date that was offered.
+	eff, err := s.Apply(consent.Event{Kind: consent.EventConfirm, Actor: consent.ByParticipant("a"), Participant: "a",
+		KeepDays: 3, At: asked.Add(20 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !eff.DeleteOn.Equal(three) || !eff.Grant.DeleteOn().Equal(three) {
+		t.Errorf("the yes with 3 days gives %v, the choice said %v", eff.DeleteOn, three)
+	}
+}

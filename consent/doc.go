@@ -21,8 +21,9 @@
 // # States
 //
 //	AwaitingConsent ──all yes──▶ Recording ◀──resume── Paused
-//	      │  ▲                     │  └──────pause──────▶│
-//	   no │  │ re-ask              │ withdraw, notes     │ withdraw, notes
+//	      │  ▲  ▲                  │  └──────pause──────▶│  │
+//	   no │  │  └──────────────────┼────re-ask───────────┼──┘
+//	      │  │ re-ask              │ withdraw, notes     │ withdraw, notes
 //	      ▼  │                     ▼                     ▼
 //	     NotesOnly ◀───────────────┴─────────────────────┘
 //
@@ -35,7 +36,9 @@
 // any decline moves to NotesOnly, and only the therapist's EventReAsk opens
 // a fresh round in which everyone answers again. A pause (anyone, including
 // the app) stops capture, and a resume restarts it without a new round; a
-// pause made by a participant is lifted only by that participant. A
+// pause made by a participant is lifted only by that participant. The
+// therapist may also re-ask from a pause, so that capture comes back only
+// through everyone's yes (after "someone joined" was cancelled, say). A
 // withdrawal stops recording and carries the choice of what happens to
 // what was recorded ([Withdrawal]): keep it until its date, delete the last
 // N minutes, or delete all of it. It is open to the therapist and every

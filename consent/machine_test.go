@@ -151,7 +151,7 @@ func TestTransitions(t *testing.T) {
 		{"paused", withdraw(15, byBen, consent.WithdrawKeep, 0), consent.NotesOnly, effects{withdrawal: consent.WithdrawKeep}, nil},
 		{"paused", by(consent.EventSwitchToNotes, 15, therapist), consent.NotesOnly, none, nil},
 		{"paused", join(15, cleo), consent.AwaitingConsent, none, nil},
-		{"paused", by(consent.EventReAsk, 15, therapist), consent.Paused, none, []error{consent.ErrInvalidTransition}},
+		{"paused", by(consent.EventReAsk, 15, therapist), consent.AwaitingConsent, none, nil},
 		{"paused", by(consent.EventEnd, 15, system), consent.Ended, none, nil},
 
 		// NotesOnly

@@ -243,6 +243,19 @@ func (s *Session) DeleteOn() time.Time {
 	return s.proposal()
 }
 
+// ChoiceDate is the deletion date a yes given in the current round with
+// this choice asks for: keepDays (0: the policy's default) or the end of
+// today, counted from the question, as Apply counts it. It is zero while no
+// question is open. A choice is worth offering only if its date is before
+// DeleteOn: the shortest choice wins, so a later one changes nothing, and
+// keepDays above the policy's default is refused (ErrKeepDaysOutOfRange).
+func (s *Session) ChoiceDate(keepDays int, endOfToday bool) time.Time {
+	if s == nil || !s.asked {
+		return time.Time{}
+	}
+	return s.answerDate(answer{at: s.askedAt, keepDays: keepDays, endOfToday: endOfToday})
+}
+
 // proposal computes DeleteOn.
 func (s *Session) proposal() time.Time {
 	best := s.deleteOn
@@ -602,9 +615,12 @@ func (s *Session) join(e Event) (Effects, error) {
 }
 
 func (s *Session) reAsk(e Event) (Effects, error) {
-	if s.state != NotesOnly {
+	// From notes only, and from a pause: after a pause (someone nearly
+	// joined, say) capture comes back only through everyone's yes.
+	if s.state != NotesOnly && s.state != Paused {
 		return Effects{}, s.refuse(e)
 	}
+	s.closeRound()
 	s.openRound(e.At)
 	s.state = AwaitingConsent
 	s.declined = false
