@@ -17,6 +17,7 @@ const (
 	AuditVaultCreated        = "vault.created"
 	AuditUnlocked            = "vault.unlocked"
 	AuditUnlockFailed        = "vault.unlock_failed"
+	AuditCheckFailed         = "vault.check_failed" // CheckPassphrase, while unlocked
 	AuditPassphraseChanged   = "vault.passphrase_changed"
 	AuditRecoveryKeyUsed     = "vault.recovery_key_used"
 	AuditRecoveryKeyReplaced = "vault.recovery_key_replaced"

@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/subtle"
 	"database/sql"
 	"encoding/base32"
 	"errors"
@@ -257,6 +258,41 @@ func (db *DB) Unlock(passphrase string) error {
 	db.setMaster(master)
 	db.afterUnlock()
 	return nil
+}
+
+// CheckPassphrase tells whether passphrase is the practice passphrase
+// while the vault is already unlocked: the therapist taking the laptop
+// back from the client screen. A wrong one is audited (AuditCheckFailed)
+// but does not count towards Unlock's back-off, so that someone at the
+// client screen cannot lock the therapist out of their own practice; the
+// caller limits attempts (the app pauses the client screen's dialog). It
+// costs one key derivation. Errors: ErrLocked, ErrWrongPassphrase.
+func (db *DB) CheckPassphrase(passphrase string) error {
+	if !db.Unlocked() {
+		return fmt.Errorf("storage: check passphrase: %w", ErrLocked)
+	}
+	v, err := db.loadVault()
+	if err != nil {
+		return err
+	}
+	kek := v.kdf.derive(passphrase, v.salt)
+	master, err := unseal(kek, v.passWrapped, adPassphrase)
+	zero(kek)
+	if err == nil {
+		db.mu.Lock()
+		same := db.master != nil && subtle.ConstantTimeCompare(master, db.master) == 1
+		db.mu.Unlock()
+		zero(master)
+		if same {
+			return nil
+		}
+	}
+	if aerr := db.write(func(tx *sql.Tx, now time.Time) error {
+		return appendAudit(tx, now, AuditCheckFailed, "", "wrong passphrase at the client screen")
+	}); aerr != nil {
+		return fmt.Errorf("storage: check passphrase: %w", errors.Join(ErrWrongPassphrase, aerr))
+	}
+	return ErrWrongPassphrase
 }
 
 // failedAttempt counts a failure, starting or lengthening the back-off, and

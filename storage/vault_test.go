@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -274,4 +275,35 @@ func BenchmarkDefaultKDF(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/unlock")
+}
+
+// TestCheckPassphraseDoesNotLockOut: wrong passphrases at the client
+// screen are audited but never start Unlock's back-off; the right one is
+// recognised; a locked vault is not checked.
+func TestCheckPassphraseDoesNotLockOut(t *testing.T) {
+	f := newVault(t)
+	for i := range 3 * storage.MaxAttempts {
+		if err := f.db.CheckPassphrase(fmt.Sprintf("not it %d", i)); !errors.Is(err, storage.ErrWrongPassphrase) {
+			t.Fatalf("wrong passphrase %d: %v", i, err)
+		}
+	}
+	if err := f.db.CheckPassphrase(testPass); err != nil {
+		t.Fatalf("the right passphrase: %v", err)
+	}
+	head, _, err := f.db.AuditHead()
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := f.db.AuditOfKind(storage.AuditCheckFailed, 0, head)
+	if err != nil || len(log) != 3*storage.MaxAttempts {
+		t.Errorf("%d audited wrong attempts, %v; want %d", len(log), err, 3*storage.MaxAttempts)
+	}
+	f.db.Lock()
+	if err := f.db.Unlock(testPass); err != nil {
+		t.Fatalf("the therapist's own unlock after wrong attempts at the client screen: %v", err)
+	}
+	f.db.Lock()
+	if err := f.db.CheckPassphrase(testPass); !errors.Is(err, storage.ErrLocked) {
+		t.Errorf("checking while locked: %v, want ErrLocked", err)
+	}
 }
