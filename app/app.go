@@ -135,7 +135,22 @@ type UI struct {
 	// runs fyne.Do at once on the caller's goroutine, so tests replace it
 	// with a queue that the test goroutine drains.
 	do func(func())
+
+	// menu is the window's menu (Lock, Quit); the client screens hide it.
+	menu *fyne.MainMenu
+	// clientMode: a client screen is up, full screen, with no menu;
+	// quitting or closing from it needs the passphrase.
+	clientMode bool
+	// clientTries limits wrong passphrases typed at the client screen.
+	clientTries clientTries
 }
+
+// clientFacing marks the screens the client reads: while one is up the
+// window is a kiosk (see enterClientMode).
+type clientFacing interface{ clientFacing() }
+
+// quitKey is Ctrl+Q (Cmd+Q on macOS), the menu's Quit.
+var quitKey = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault}
 
 // screen is one of the UI's pages.
 type screen interface {
@@ -166,11 +181,12 @@ func (u *UI) Start() {
 	lock := fyne.NewMenuItem("Lock", u.Lock)
 	lock.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
 	quit := fyne.NewMenuItem("Quit", u.Quit)
-	quit.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault}
+	quit.Shortcut = quitKey
 	quit.IsQuit = true
-	u.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Assent", lock, fyne.NewMenuItemSeparator(), quit)))
+	u.menu = fyne.NewMainMenu(fyne.NewMenu("Assent", lock, fyne.NewMenuItemSeparator(), quit))
+	u.win.SetMainMenu(u.menu)
 	u.win.SetCloseIntercept(u.requestClose)
-	u.tray = newTray(u.app, u.win.Show, u.Quit)
+	u.tray = newTray(u.app, u.win.Show, u.requestQuit)
 	u.showLockScreen()
 	u.startHousekeeping()
 }
@@ -208,10 +224,25 @@ func (u *UI) Quit() {
 	u.app.Quit()
 }
 
-// requestClose is the window's close button. With no session open it
-// quits; with one, it asks first, since closing ends the session (and the
-// button is easier to press by mistake than Ctrl+Q).
+// requestQuit is a Quit from where a client may be: from a client screen
+// it needs the passphrase first (the client's Stop never does).
+func (u *UI) requestQuit() {
+	if u.clientMode {
+		u.askPassphrase(u.Quit)
+		return
+	}
+	u.Quit()
+}
+
+// requestClose is the window's close button. From a client screen it needs
+// the passphrase. With no session open it quits; with one, it asks first,
+// since closing ends the session (and the button is easier to press by
+// mistake than Ctrl+Q).
 func (u *UI) requestClose() {
+	if u.clientMode {
+		u.askPassphrase(u.Quit)
+		return
+	}
 	if u.run == nil {
 		u.Quit()
 		return
@@ -288,6 +319,11 @@ func (u *UI) show(s screen) {
 	u.touch()
 	u.stopMicCheck()
 	u.screen = s
+	if _, ok := s.(clientFacing); ok {
+		u.enterClientMode()
+	} else {
+		u.leaveClientMode()
+	}
 	u.win.SetContent(s.content())
 	if f := s.focus(); f != nil {
 		u.win.Canvas().Focus(f)
@@ -295,6 +331,31 @@ func (u *UI) show(s screen) {
 	// Which screen is up, never what is on it: the log says where a
 	// problem happened, and the end-to-end test waits on it.
 	u.opt.Logf("screen: %s", screenName(s))
+}
+
+// enterClientMode turns the window into a kiosk for a client screen: full
+// screen (nothing of the therapist's desktop around it), no menu, and Ctrl+Q
+// asking for the passphrase before it quits.
+func (u *UI) enterClientMode() {
+	if u.clientMode {
+		return
+	}
+	u.clientMode = true
+	u.win.SetMainMenu(nil)
+	u.win.Canvas().AddShortcut(quitKey, func(fyne.Shortcut) { u.requestQuit() })
+	u.win.SetFullScreen(true)
+}
+
+// leaveClientMode gives the therapist's screens their window back: its
+// size, its menu.
+func (u *UI) leaveClientMode() {
+	if !u.clientMode {
+		return
+	}
+	u.clientMode = false
+	u.win.Canvas().RemoveShortcut(quitKey)
+	u.win.SetFullScreen(false)
+	u.win.SetMainMenu(u.menu)
 }
 
 // screenName is a screen's type without its package and suffix: "kiosk"
@@ -366,12 +427,31 @@ func (u *UI) askPassphrase(ok func()) {
 	var d *dialog.CustomDialog
 	check := func() {
 		p := pass.Text
-		u.background(func() error { return u.db.Unlock(p) }, func(err error) {
+		if wait := u.clientTries.wait(u.opt.Now()); wait > 0 {
+			pass.SetText("")
+			problem.SetText(clientTriesPause(wait))
+			return
+		}
+		u.background(func() error {
+			if u.db.Unlocked() {
+				// The therapist taking the laptop back: a wrong try here
+				// pauses this dialog, never the therapist's own unlock.
+				return u.db.CheckPassphrase(p)
+			}
+			return u.db.Unlock(p)
+		}, func(err error) {
 			if err != nil {
 				pass.SetText("")
+				if errors.Is(err, storage.ErrWrongPassphrase) && u.db.Unlocked() {
+					if wait := u.clientTries.failed(u.opt.Now()); wait > 0 {
+						problem.SetText(clientTriesPause(wait))
+						return
+					}
+				}
 				problem.SetText(unlockProblem(err))
 				return
 			}
+			u.clientTries = clientTries{}
 			d.Hide()
 			ok()
 		})
@@ -383,6 +463,39 @@ func (u *UI) askPassphrase(ok func()) {
 	d.Show()
 	u.opt.Logf("screen: passphrase dialog")
 	u.win.Canvas().Focus(pass)
+}
+
+// clientTries limits the passphrase tries made from the client screen:
+// after clientFreeTries wrong ones in a row the dialog pauses, first for
+// clientPause, doubling up to clientPauseMax. It lives in memory only and
+// never touches the unlock screen's back-off, so a client cannot lock the
+// therapist out of the practice; "Stop recording" never needs it.
+type clientTries struct {
+	wrong int
+	until time.Time
+}
+
+const (
+	clientFreeTries = 3
+	clientPause     = 30 * time.Second
+	clientPauseMax  = 5 * time.Minute
+)
+
+// wait is how long the dialog still pauses at now.
+func (c *clientTries) wait(now time.Time) time.Duration {
+	return max(0, c.until.Sub(now))
+}
+
+// failed counts a wrong try at now and returns the pause it starts, if any.
+func (c *clientTries) failed(now time.Time) time.Duration {
+	c.wrong++
+	if c.wrong < clientFreeTries {
+		return 0
+	}
+	pause := clientPause << min(c.wrong-clientFreeTries, 4)
+	pause = min(pause, clientPauseMax)
+	c.until = now.Add(pause)
+	return pause
 }
 
 // background runs job in its own goroutine and then done through fyne.Do.

@@ -37,8 +37,8 @@ const (
 	// notPossibleText answers a step that the session's state does not
 	// allow.
 	notPossibleText = "That is not possible now."
-	// deleteSoonerWeek is the "delete sooner" choice of seven days.
-	deleteSoonerWeek = "Delete it sooner: after 7 days"
+	// deleteSoonerHeading heads the deletion choices, after the answers.
+	deleteSoonerHeading = "Anyone may ask for it to be deleted sooner — choose before saying yes:"
 	// deleteSoonerToday is the "delete sooner" choice of the end of today.
 	deleteSoonerToday = "Delete it at the end of today"
 	// answerNotTakenText is shown when consent refused a person's answer.
@@ -86,6 +86,13 @@ const (
 // deleteOnChoice is the "delete sooner" choice that keeps the date asked
 // for: "Delete it on Sunday 27 December 2026".
 func deleteOnChoice(date string) string { return "Delete it on " + date }
+
+// deleteSoonerDaysChoice is the "delete sooner" choice of a number of
+// days, with its date: "Delete it sooner: after 7 days, on Wednesday 9
+// December 2026".
+func deleteSoonerDaysChoice(days int, date string) string {
+	return fmt.Sprintf("Delete it sooner: after %d days, on %s", days, date)
+}
 
 // personLabel names a person above their two buttons: "Anna (client)".
 func personLabel(name, role string) string { return name + " (" + role + ")" }
@@ -328,4 +335,11 @@ func plural(n int, unit string) string {
 		return "1 " + unit
 	}
 	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// clientTriesPause is said in the passphrase dialog over a client screen
+// after too many wrong tries: the dialog pauses; nothing else does.
+func clientTriesPause(wait time.Duration) string {
+	return fmt.Sprintf("Too many wrong passphrases. Please wait %s before trying again. Stop recording still works at any moment.",
+		humanDuration(wait.Round(time.Second)))
 }

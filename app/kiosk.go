@@ -35,6 +35,7 @@ type kioskScreen struct {
 	// Widgets a test (or the level callback) reaches.
 	yes, no   map[string]*bigButton
 	sooner    *widget.RadioGroup
+	soonerBy  []soonerOption // sooner's options, in order
 	status    *widget.Label
 	timer     *widget.Label
 	meter     *widget.ProgressBar
@@ -45,12 +46,16 @@ type kioskScreen struct {
 	therapist *widget.Button
 }
 
-// Choices of the "delete sooner" control.
-const (
-	soonerDefault = iota
-	sooner7Days
-	soonerToday
-)
+// soonerOption is one choice of the "delete sooner" control: the date the
+// client is shown, or an earlier one.
+type soonerOption struct {
+	label      string
+	keepDays   int // 0: the policy's default
+	endOfToday bool
+}
+
+// clientFacing: the client screen is a kiosk.
+func (s *kioskScreen) clientFacing() {}
 
 func newKioskScreen(u *UI, run *session.Session) *kioskScreen {
 	s := &kioskScreen{ui: u, run: run, body: container.NewVBox(), actions: container.NewVBox(), shown: -1}
@@ -121,9 +126,11 @@ func (s *kioskScreen) rebuild() {
 	s.actions.Refresh()
 }
 
-// askParts is the consent question: the statement, then for each person
-// their two equal buttons, the "delete sooner" choice, and the state of the
-// microphone in words.
+// askParts is the consent question, in one column that scrolls: the
+// statement, then for each person their two equal buttons, then the
+// "delete sooner" choice. The answers come after the whole statement, and
+// Tab reaches the first Yes before anything else. The state of the
+// microphone in words stays in view at the bottom.
 func (s *kioskScreen) askParts() (text, actions []fyne.CanvasObject) {
 	page := s.run.Statement()
 	parts := []fyne.CanvasObject{heading(page.Title)}
@@ -133,25 +140,13 @@ func (s *kioskScreen) askParts() (text, actions []fyne.CanvasObject) {
 	for _, p := range page.Paragraphs {
 		parts = append(parts, wrapped(p))
 	}
-	if s.sooner == nil {
-		deleteOn := s.run.DeleteOn()
-		s.sooner = widget.NewRadioGroup([]string{
-			deleteOnChoice(consent.LongDate(deleteOn, s.ui.opt.Location)),
-			deleteSoonerWeek,
-			deleteSoonerToday,
-		}, nil)
-		s.sooner.SetSelected(s.sooner.Options[soonerDefault])
-		s.sooner.Required = true
-	}
-	parts = append(parts, s.sooner)
-	var acts []fyne.CanvasObject
 	pending := map[string]bool{}
 	for _, p := range s.run.Pending() {
 		pending[p.ID] = true
 	}
 	for _, p := range s.run.Participants() {
 		if !pending[p.ID] {
-			acts = append(acts, wrapped(saidYesText(p.Name)))
+			parts = append(parts, wrapped(saidYesText(p.Name)))
 			continue
 		}
 		p := p
@@ -160,12 +155,44 @@ func (s *kioskScreen) askParts() (text, actions []fyne.CanvasObject) {
 		yes.Importance, no.Importance = widget.MediumImportance, widget.MediumImportance
 		s.yes[p.ID], s.no[p.ID] = yes, no
 		name := bold(personLabel(p.Name, p.Role.String()))
-		acts = append(acts, name, container.NewGridWithColumns(2, yes, no))
+		parts = append(parts, name, container.NewGridWithColumns(2, yes, no))
 	}
+	if s.sooner == nil {
+		s.soonerBy = s.soonerOptions()
+		var labels []string
+		for _, o := range s.soonerBy {
+			labels = append(labels, o.label)
+		}
+		s.sooner = widget.NewRadioGroup(labels, nil)
+		s.sooner.SetSelected(labels[0])
+		s.sooner.Required = true
+	}
+	if len(s.soonerBy) > 1 {
+		parts = append(parts, bold(deleteSoonerHeading), s.sooner)
+	}
+	var acts []fyne.CanvasObject
 	if s.ui.mic().mic == nil {
 		acts = append(acts, wrapped(noMicText))
 	}
 	return parts, append(acts, s.statusLabel(micOffText))
+}
+
+// soonerOptions are the deletion choices: the date shown, and each earlier
+// date a yes may ask for (after 7 days, the end of today), only where it
+// is earlier than the date shown. A yes with any of them is never refused.
+func (s *kioskScreen) soonerOptions() []soonerOption {
+	loc := s.ui.opt.Location
+	shown := s.run.DeleteOn()
+	opts := []soonerOption{{label: deleteOnChoice(consent.LongDate(shown, loc))}}
+	if policy := s.run.Policy(); 7 < policy.DefaultKeepDays {
+		if d := s.run.ChoiceDate(7, false); d.Before(shown) {
+			opts = append(opts, soonerOption{label: deleteSoonerDaysChoice(7, consent.LongDate(d, loc)), keepDays: 7})
+		}
+	}
+	if d := s.run.ChoiceDate(0, true); d.Before(shown) {
+		opts = append(opts, soonerOption{label: deleteSoonerToday, endOfToday: true})
+	}
+	return opts
 }
 
 // answer records one person's yes or no.
@@ -177,12 +204,8 @@ func (s *kioskScreen) answer(participant string, yes bool) {
 	ev := consent.Event{Kind: consent.EventDecline, Actor: actor, Participant: participant}
 	if yes {
 		ev.Kind = consent.EventConfirm
-		switch s.soonerChoice() {
-		case sooner7Days:
-			ev.KeepDays = 7
-		case soonerToday:
-			ev.EndOfToday = true
-		}
+		c := s.soonerChoice()
+		ev.KeepDays, ev.EndOfToday = c.keepDays, c.endOfToday
 	}
 	if err := s.run.Apply(ev); err != nil {
 		s.ui.opt.Logf("answer: %v", err)
@@ -200,16 +223,16 @@ func (s *kioskScreen) answer(participant string, yes bool) {
 	}
 }
 
-func (s *kioskScreen) soonerChoice() int {
-	if s.sooner == nil {
-		return soonerDefault
-	}
-	for i, o := range s.sooner.Options {
-		if o == s.sooner.Selected {
-			return i
+// soonerChoice is the deletion choice selected, the date shown if none.
+func (s *kioskScreen) soonerChoice() soonerOption {
+	if s.sooner != nil {
+		for _, o := range s.soonerBy {
+			if o.label == s.sooner.Selected {
+				return o
+			}
 		}
 	}
-	return soonerDefault
+	return soonerOption{}
 }
 
 // recordingParts is what the room sees while recording: a red dot with the
@@ -256,9 +279,9 @@ func (s *kioskScreen) stopRecording() {
 	}
 	s.choosing = true
 	s.rebuild()
-	if s.keep != nil {
-		s.ui.win.Canvas().Focus(s.keep)
-	}
+	// Nothing is chosen for the client: the focus leaves "Stop recording"
+	// for no answer; Tab reaches "Keep it", then the others.
+	s.ui.win.Canvas().Unfocus()
 }
 
 // roomActor is who pressed a button on the client screen: the participant

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -27,11 +28,31 @@ import (
 type countingMic struct {
 	audio.Mic
 	opened atomic.Int32
+	closed atomic.Int32
 }
 
 func (m *countingMic) Open(g consent.Grant) (audio.Source, error) {
+	src, err := m.Mic.Open(g)
+	if err != nil {
+		return nil, err
+	}
 	m.opened.Add(1)
-	return m.Mic.Open(g)
+	return &countedSource{Source: src, m: m}, nil
+}
+
+// isOpen reports whether a source the microphone opened is still open.
+func (m *countingMic) isOpen() bool { return m.opened.Load() > m.closed.Load() }
+
+// countedSource counts its Close in its microphone.
+type countedSource struct {
+	audio.Source
+	m    *countingMic
+	once sync.Once
+}
+
+func (s *countedSource) Close() error {
+	s.once.Do(func() { s.m.closed.Add(1) })
+	return s.Source.Close()
 }
 
 // sessionFixture is a UI unlocked over a real database, with one client,
@@ -440,7 +461,7 @@ func TestShorterChoiceAppliesToWhatWasRecorded(t *testing.T) {
 	}
 	k = newKioskScreen(f.u, run)
 	f.u.show(k)
-	k.sooner.SetSelected(k.sooner.Options[soonerToday])
+	chooseSooner(t, k, 0, true)
 	for _, p := range run.Participants() {
 		test.Tap(k.yes[p.ID])
 	}
@@ -490,7 +511,7 @@ func TestSettingsNeverRewriteThePast(t *testing.T) {
 	f := newSessionFixture(t)
 	f.unlockPractice(t)
 	k := f.startSession(t, "Anna")
-	k.sooner.SetSelected(k.sooner.Options[sooner7Days]) // 7 days: fine under 28, not under 5
+	chooseSooner(t, k, 7, false) // 7 days: fine under 28, not under 5
 	test.Tap(k.yes[k.run.Participants()[0].ID])
 	waitRecorded(t, k, 500*time.Millisecond)
 	test.Tap(k.stop)
@@ -694,7 +715,13 @@ func TestAbandonedSessionWithABadHistoryIsEnded(t *testing.T) {
 // ends it. "Keep it open" changes nothing; "Close Assent" quits as Ctrl+Q.
 func TestCloseButtonAsksDuringASession(t *testing.T) {
 	f := newSessionFixture(t)
-	f.recording(t, time.Second)
+	k := f.recording(t, time.Second)
+	// The therapist's screen, while the recording goes on.
+	test.Tap(k.therapist)
+	passphraseInDialog(t, f.u, goodPassphrase)
+	if _, ok := f.u.screen.(*sessionScreen); !ok {
+		t.Fatalf("after the passphrase the screen is %T", f.u.screen)
+	}
 	tapInDialog := func(text string) {
 		t.Helper()
 		top := f.u.win.Canvas().Overlays().Top()
@@ -739,4 +766,17 @@ func TestCloseButtonWithoutASessionQuits(t *testing.T) {
 	if !u.closing.Load() || db.Unlocked() {
 		t.Errorf("after the close button: closing %v, unlocked %v", u.closing.Load(), db.Unlocked())
 	}
+}
+
+// chooseSooner selects the "delete sooner" choice of keepDays or the end of
+// today on the client screen; it fails if it is not offered.
+func chooseSooner(t *testing.T, k *kioskScreen, keepDays int, endOfToday bool) {
+	t.Helper()
+	for _, o := range k.soonerBy {
+		if o.keepDays == keepDays && o.endOfToday == endOfToday {
+			k.sooner.SetSelected(o.label)
+			return
+		}
+	}
+	t.Fatalf("no choice of %d days (end of today %v) among %v", keepDays, endOfToday, k.sooner.Options)
 }

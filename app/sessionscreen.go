@@ -32,7 +32,7 @@ type sessionScreen struct {
 	stop     *widget.Button
 	join     *widget.Button
 	end      *widget.Button
-	notes    *widget.Entry
+	notes    *notesEntry
 	ink      *handwritingPage
 	// unreadInk holds handwriting that could not be read: it is saved back
 	// unchanged rather than lost.
@@ -59,9 +59,9 @@ func newSessionScreen(u *UI, run *session.Session) *sessionScreen {
 	s.stop.Importance = widget.DangerImportance
 	s.join = widget.NewButton("Someone joined", s.someoneJoined)
 	s.end = widget.NewButton("End the session", s.endSession)
-	s.notes = widget.NewMultiLineEntry()
+	s.notes = newNotesEntry()
 	s.notes.Wrapping = fyne.TextWrapWord
-	s.notes.SetPlaceHolder("Session notes. They are encrypted and saved as you type, and kept when a recording is deleted.")
+	s.notes.SetPlaceHolder("Session notes. They are encrypted and saved as you type, and kept when a recording is deleted. Tab moves on to the next control.")
 	s.saved = widget.NewLabel("")
 	s.saved.Importance = widget.LowImportance
 	s.problem = newProblemLabel()
@@ -205,6 +205,17 @@ func (s *sessionScreen) stopRecording() {
 // someoneJoined adds a person: capture stops until they, and everyone, say
 // yes again on the client screen.
 func (s *sessionScreen) someoneJoined() {
+	// Capture stops before anything else: nobody new is recorded while
+	// their name is typed, and a Cancel does not bring it back by itself.
+	paused := false
+	if s.run.State() == consent.Recording {
+		err := s.run.Apply(consent.Event{Kind: consent.EventPause, Actor: consent.Therapist()})
+		if err != nil {
+			s.ui.opt.Logf("pause for a join: %v", err)
+			s.run.StopCapture()
+		}
+		paused = s.run.State() == consent.Paused
+	}
 	name := widget.NewEntry()
 	name.SetPlaceHolder("Name")
 	role := newRoleSelect(consent.RoleFamily)
@@ -241,13 +252,34 @@ func (s *sessionScreen) someoneJoined() {
 		s.saveNotes()
 		s.ui.show(newKioskScreen(s.ui, s.run))
 	}
+	cancel := func() {
+		if !paused || s.run.State() != consent.Paused {
+			s.ui.show(s)
+			return
+		}
+		// Recording was paused for the join: it comes back only through
+		// everyone's yes on the client screen.
+		if err := s.run.Apply(consent.Event{Kind: consent.EventReAsk, Actor: consent.Therapist()}); err != nil {
+			s.ui.opt.Logf("asking again after a cancelled join: %v", err)
+			s.problem.SetText(s.ui.problemText(err))
+			s.ui.show(s)
+			return
+		}
+		s.saveNotes()
+		s.ui.show(newKioskScreen(s.ui, s.run))
+	}
 	name.OnSubmitted = func(string) { add() }
 	s.problem.SetText("")
-	s.ui.win.SetContent(pageLayout("Someone joined",
-		wrapped("Recording stops until everyone, including the new person, has said yes on the client screen."),
+	intro, cancelText := "Recording starts only when everyone, including the new person, has said yes on the client screen.", "Cancel"
+	if paused {
+		intro = "Recording has stopped. It starts again only when everyone, including the new person, has said yes on the client screen."
+		cancelText = "Cancel: ask everyone again"
+	}
+	s.ui.win.SetContent(pageLayout("Someone joined", wrapped(intro),
 		name, role, guardian.box, s.problem, newActionButton("Add and ask everyone", add).button,
-		widget.NewButton("Cancel", func() { s.ui.show(s) })))
+		widget.NewButton(cancelText, cancel)))
 	s.ui.win.Canvas().Focus(name)
+	s.ui.opt.Logf("screen: join form")
 }
 
 func (s *sessionScreen) endSession() {
@@ -297,3 +329,20 @@ func (s *sessionScreen) saveNotes() {
 	s.dirty = false
 	s.saved.SetText("Saved, encrypted, at " + s.ui.opt.Now().In(s.ui.opt.Location).Format("15:04:05"))
 }
+
+// notesEntry is the typed-notes box: many lines, but Tab (and Shift+Tab)
+// move the keyboard on to the next control rather than typing a tab, so
+// that "End the session" and the rest are reachable by keyboard.
+type notesEntry struct {
+	widget.Entry
+}
+
+func newNotesEntry() *notesEntry {
+	e := &notesEntry{}
+	e.MultiLine = true
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// AcceptsTab is false: Tab leaves the box.
+func (e *notesEntry) AcceptsTab() bool { return false }

@@ -26,6 +26,9 @@ type summaryScreen struct {
 	problem *widget.Label
 }
 
+// clientFacing: the summary is read by the client, on the kiosk's terms.
+func (s *summaryScreen) clientFacing() {}
+
 // newSummaryScreen shows run's summary; ended is what ending it returned
 // (nil, or the Problem the screen then says first).
 func newSummaryScreen(u *UI, run *session.Session, ended error) *summaryScreen {

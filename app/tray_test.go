@@ -127,7 +127,8 @@ func TestTrayShowsRecordingAndOffersShowAndQuit(t *testing.T) {
 }
 
 // TestTrayFollowsTheSession: the UI starts the tray, which follows the
-// microphone through a session; its Quit ends the session as Ctrl+Q does.
+// microphone through a session; its Quit ends the session as Ctrl+Q does,
+// after the passphrase when a client screen is up.
 func TestTrayFollowsTheSession(t *testing.T) {
 	withSessionBus(t)
 	a := newTrayApp(t)
@@ -146,7 +147,12 @@ func TestTrayFollowsTheSession(t *testing.T) {
 	}
 
 	id := k.run.ID()
+	// The client screen is up: the tray's Quit asks for the passphrase.
 	a.item(t, "Quit").Action()
+	if a.quit {
+		t.Fatal("the tray's Quit ended the session from the client screen without the passphrase")
+	}
+	passphraseInDialog(t, f.u, goodPassphrase)
 	if !a.quit {
 		t.Error("the tray's Quit did not end the app")
 	}
