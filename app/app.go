@@ -141,6 +141,9 @@ type UI struct {
 	// clientMode: a client screen is up, full screen, with no menu;
 	// quitting or closing from it needs the passphrase.
 	clientMode bool
+	// therapistSize is the window's size before a client screen made it
+	// full screen, given back after.
+	therapistSize fyne.Size
 	// clientTries limits wrong passphrases typed at the client screen.
 	clientTries clientTries
 }
@@ -341,6 +344,7 @@ func (u *UI) enterClientMode() {
 		return
 	}
 	u.clientMode = true
+	u.therapistSize = u.win.Canvas().Size()
 	u.win.SetMainMenu(nil)
 	u.win.Canvas().AddShortcut(quitKey, func(fyne.Shortcut) { u.requestQuit() })
 	u.win.SetFullScreen(true)
@@ -356,6 +360,9 @@ func (u *UI) leaveClientMode() {
 	u.win.Canvas().RemoveShortcut(quitKey)
 	u.win.SetFullScreen(false)
 	u.win.SetMainMenu(u.menu)
+	if !u.therapistSize.IsZero() {
+		u.win.Resize(u.therapistSize)
+	}
 }
 
 // screenName is a screen's type without its package and suffix: "kiosk"

@@ -196,10 +196,14 @@ func TestE2E(t *testing.T) {
 		if deviceOpen(t, a.cmd.Process.Pid, mic.Infile) {
 			t.Fatal("the microphone's device was open before anyone said yes")
 		}
-		// The client taps "Yes" (left of the two answer buttons at the
-		// foot of the 960×680 window; see e2e-5-consent.png).
+		x.step(t, "the client screen is the whole screen")
+		if w, h := x.windowSize(t, a.window); w != x.width || h != x.height {
+			t.Errorf("the client screen is %d×%d on a %d×%d screen", w, h, x.width, x.height)
+		}
+		// Tab reaches the first Yes before anything else; Space presses it.
 		x.step(t, "the client says yes")
-		x.click(t, a.window, 290, 536)
+		x.key(t, a.window, "Tab")
+		x.key(t, a.window, "space")
 		waitFor(t, 10*time.Second, "the recording to start", func() bool {
 			n, _ := countRows(data, "SELECT count(*) FROM recordings WHERE state = 'recording'")
 			return n == 1
@@ -214,33 +218,62 @@ func TestE2E(t *testing.T) {
 		// The session goes on for five seconds of the clock.
 		time.Sleep(time.Until(started.Add(5 * time.Second)))
 		x.screenshot(t, "e2e-6-recording.png")
-		// "Stop recording" has the focus while recording; then "Keep".
-		x.step(t, "the client stops")
+
+		// The therapist takes the laptop back while it records: "For the
+		// therapist" (bottom left), the passphrase.
+		x.step(t, "the therapist takes the laptop back while recording")
+		x.forTherapist(t, a, passphrase)
+		x.screenshot(t, "e2e-8-therapist-recording.png")
+		// Someone joins: capture stops before the form is drawn.
+		x.step(t, "someone joins")
+		mark = a.mark()
 		stopped := time.Now()
-		x.key(t, a.window, "Return")
-		waitFor(t, 10*time.Second, "the recording to be sealed", func() bool {
+		x.click(t, a.window, joinButtonX, joinButtonY)
+		a.waitScreen(t, mark, "join form")
+		if deviceOpen(t, a.cmd.Process.Pid, mic.Infile) {
+			t.Error("the microphone's device is open while the newcomer's name is typed")
+		}
+		waitFor(t, 10*time.Second, "the first recording to be sealed", func() bool {
 			n, _ := countRows(data, "SELECT count(*) FROM recordings WHERE state = 'complete' AND bytes > 0")
 			return n == 1
+		})
+		wall := stopped.Sub(started)
+		x.screenshot(t, "e2e-9-someone-joined.png")
+		// Cancel: everyone is asked again, and nothing records meanwhile.
+		x.step(t, "the join is cancelled")
+		mark = a.mark()
+		x.click(t, a.window, joinCancelX, joinCancelY)
+		a.waitScreen(t, mark, "kiosk")
+		if deviceOpen(t, a.cmd.Process.Pid, mic.Infile) {
+			t.Error("the microphone's device is open after Cancel, before anyone said yes again")
+		}
+		x.step(t, "the client says yes again")
+		x.key(t, a.window, "Tab")
+		x.key(t, a.window, "space")
+		waitFor(t, 10*time.Second, "the second recording to start", func() bool {
+			n, _ := countRows(data, "SELECT count(*) FROM recordings WHERE state = 'recording'")
+			return n == 1
+		})
+		if !mic.Feeder.WaitReading(10 * time.Second) || !deviceOpen(t, a.cmd.Process.Pid, mic.Infile) {
+			t.Error("recording again, but the microphone's device is not open")
+		}
+		// "Stop recording" has the focus while recording; then nothing is
+		// focused: Tab reaches "Keep it", Return presses it.
+		x.step(t, "the client stops")
+		x.key(t, a.window, "Return")
+		waitFor(t, 10*time.Second, "the second recording to be sealed", func() bool {
+			n, _ := countRows(data, "SELECT count(*) FROM recordings WHERE state = 'complete' AND bytes > 0")
+			return n == 2
 		})
 		if deviceOpen(t, a.cmd.Process.Pid, mic.Infile) {
 			t.Error("the microphone's device is still open after Stop")
 		}
-		wall := stopped.Sub(started)
 		x.screenshot(t, "e2e-7-stopped.png")
+		x.key(t, a.window, "Tab")
 		x.key(t, a.window, "Return")
-		// The therapist takes the laptop back: "For the therapist" (bottom
-		// left), the passphrase, then "End the session".
-		x.step(t, "the therapist takes the laptop back")
-		mark = a.mark()
-		x.click(t, a.window, 100, 652)
-		a.waitScreen(t, mark, "passphrase dialog")
-		x.screenshot(t, "e2e-8-passphrase.png")
-		x.typeText(t, a.window, passphrase)
-		mark = a.mark()
-		x.key(t, a.window, "Return")
-		a.waitScreen(t, mark, "session")
-		x.screenshot(t, "e2e-9-therapist.png")
 		x.step(t, "the session ends")
+		x.forTherapist(t, a, passphrase)
+		x.screenshot(t, "e2e-10-therapist.png")
 		mark = a.mark()
 		x.click(t, a.window, endButtonX, endButtonY)
 		waitFor(t, 10*time.Second, "the session to end", func() bool {
@@ -248,11 +281,11 @@ func TestE2E(t *testing.T) {
 			return n == 1
 		})
 		a.waitScreen(t, mark, "summary")
-		x.screenshot(t, "e2e-10-summary.png")
+		x.screenshot(t, "e2e-11-summary.png")
 		mark = a.mark()
 		x.key(t, a.window, "Return") // "Done" locks
 		a.waitScreen(t, mark, "unlock")
-		x.screenshot(t, "e2e-11-locked-again.png")
+		x.screenshot(t, "e2e-12-locked-again.png")
 		a.quit(t, x)
 
 		x.step(t, "what was stored")
@@ -280,9 +313,48 @@ func TestE2E(t *testing.T) {
 	})
 }
 
-// Where "End the session" is on the therapist's screen in notes only (see
-// e2e-9-therapist.png).
-const endButtonX, endButtonY = 528, 218
+// Where buttons are on the therapist's 960×680 screens: "End the session"
+// in notes only (e2e-10-therapist.png), "Someone joined" while recording
+// (e2e-8-therapist-recording.png), and the join form's Cancel
+// (e2e-9-someone-joined.png).
+const (
+	endButtonX, endButtonY   = 528, 218
+	joinButtonX, joinButtonY = 346, 258
+	joinCancelX, joinCancelY = 480, 488
+)
+
+// forTherapist presses "For the therapist" at the foot of the client
+// screen (bottom left, whatever the screen's size) and types the
+// passphrase; it returns when the therapist's session screen is up.
+func (x *xvfb) forTherapist(t *testing.T, a *runningApp, passphrase string) {
+	t.Helper()
+	_, h := x.windowSize(t, a.window)
+	mark := a.mark()
+	x.click(t, a.window, 100, h-28)
+	a.waitScreen(t, mark, "passphrase dialog")
+	x.typeText(t, a.window, passphrase)
+	mark = a.mark()
+	x.key(t, a.window, "Return")
+	a.waitScreen(t, mark, "session")
+}
+
+// windowSize is window's size in pixels.
+func (x *xvfb) windowSize(t *testing.T, window string) (w, h int) {
+	t.Helper()
+	out, err := x.output("getwindowgeometry", "--shell", window)
+	if err != nil {
+		t.Fatalf("xdotool getwindowgeometry: %v: %s", err, out)
+	}
+	for _, l := range strings.Fields(out) {
+		if v, ok := strings.CutPrefix(l, "WIDTH="); ok {
+			w, _ = strconv.Atoi(v)
+		}
+		if v, ok := strings.CutPrefix(l, "HEIGHT="); ok {
+			h, _ = strconv.Atoi(v)
+		}
+	}
+	return w, h
+}
 
 // deviceOpen reports whether process pid has the test microphone's infile
 // open: ALSA's file device opens it when capture starts.
@@ -303,9 +375,10 @@ func deviceOpen(t *testing.T, pid int, infile string) bool {
 
 // checkSession opens the practice as the app would and checks the one
 // session: its consent history, replayed by package session as the client's
-// record does, is ask, yes, stop, end; its one recording decrypts and
-// decodes to the duration in its row; and no stretch of its MP3 appears in
-// the file on disk. It returns the recording.
+// record does, is ask, yes, the pause for someone joining, asked again,
+// yes, stop, end; each of its two recordings decrypts and decodes to the
+// duration in its row; and no stretch of their MP3 appears in any file on
+// disk. It returns the first recording.
 func checkSession(t *testing.T, data, passphrase string) storage.Recording {
 	t.Helper()
 	db, err := storage.Open(data, storage.Options{})
@@ -332,37 +405,15 @@ func checkSession(t *testing.T, data, passphrase string) storage.Recording {
 	for _, e := range cs.Events() {
 		kinds = append(kinds, e.Kind.String())
 	}
-	if got := strings.Join(kinds, ","); got != "ask,confirm,withdraw,end" {
-		t.Errorf("consent history %q, want ask,confirm,withdraw,end", got)
+	if got, want := strings.Join(kinds, ","), "ask,confirm,pause,re-ask,confirm,withdraw,end"; got != want {
+		t.Errorf("consent history %q, want %q", got, want)
 	}
 	if r := cs.Receipt(session.MethodOf(sessions[0]), ""); r.Outcome != consent.OutcomeWithdrawn || r.Method != consent.CollectionOnScreen {
 		t.Errorf("receipt: outcome %v, method %v; want withdrawn (stopped by the client), on screen", r.Outcome, r.Method)
 	}
 	recs, err := db.Recordings(sessions[0].ID)
-	if err != nil || len(recs) != 1 {
-		t.Fatalf("recordings: %v, %v", recs, err)
-	}
-	rec := recs[0]
-	rc, err := db.OpenRecording(rec.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	plain, err := io.ReadAll(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec, err := mp3.NewDecoder(bytes.NewReader(plain))
-	if err != nil {
-		t.Fatalf("the recording does not decode as MP3: %v", err)
-	}
-	n, err := io.Copy(io.Discard, dec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	decoded := time.Duration(n/4) * time.Second / time.Duration(dec.SampleRate())
-	if (decoded - rec.Duration).Abs() > time.Second {
-		t.Errorf("decoded %v of audio; the recording's row says %v", decoded, rec.Duration)
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("recordings: %v, %v; want the two segments", recs, err)
 	}
 	var onDisk []byte
 	files, _ := filepath.Glob(filepath.Join(data, storage.RecordingsDir, "*"))
@@ -370,22 +421,43 @@ func checkSession(t *testing.T, data, passphrase string) storage.Recording {
 		b, _ := os.ReadFile(f)
 		onDisk = append(onDisk, b...)
 	}
-	if len(onDisk) < len(plain) {
-		t.Fatalf("%d bytes on disk for %d bytes of MP3", len(onDisk), len(plain))
-	}
-	for off := 0; off+64 <= len(plain); off += len(plain)/16 + 1 {
-		if bytes.Contains(onDisk, plain[off:off+64]) {
-			t.Fatalf("the MP3's bytes at %d are readable in the file on disk", off)
+	for _, rec := range recs {
+		rc, err := db.OpenRecording(rec.ID)
+		if err != nil {
+			t.Fatal(err)
 		}
+		plain, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec, err := mp3.NewDecoder(bytes.NewReader(plain))
+		if err != nil {
+			t.Fatalf("recording %d does not decode as MP3: %v", rec.Segment, err)
+		}
+		n, err := io.Copy(io.Discard, dec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		decoded := time.Duration(n/4) * time.Second / time.Duration(dec.SampleRate())
+		if (decoded - rec.Duration).Abs() > time.Second {
+			t.Errorf("recording %d: decoded %v of audio; its row says %v", rec.Segment, decoded, rec.Duration)
+		}
+		for off := 0; off+64 <= len(plain); off += len(plain)/16 + 1 {
+			if bytes.Contains(onDisk, plain[off:off+64]) {
+				t.Fatalf("recording %d: the MP3's bytes at %d are readable in a file on disk", rec.Segment, off)
+			}
+		}
+		t.Logf("recording %d (%s): %v of audio, %d bytes of MP3, sealed on disk", rec.Segment, rec.ID, decoded, len(plain))
 	}
-	t.Logf("recording %s: %v of audio, %d bytes of MP3, sealed on disk", rec.ID, decoded, len(plain))
-	return rec
+	return recs[0]
 }
 
 // xvfb is a virtual display for the test, and where the test is.
 type xvfb struct {
-	display   string
-	artefacts string
+	display       string
+	artefacts     string
+	width, height int // the screen's
 
 	mu       sync.Mutex
 	now      string // the step under way
@@ -410,7 +482,8 @@ func startXvfb(t *testing.T, artefacts string) *xvfb {
 	// -noreset: by default the server resets when its last client (the
 	// xdotool probe below) disconnects, and a client connecting during the
 	// reset is refused ("Failed to open display"): a flake seen under load.
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset")
+	const width, height = 1280, 800
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", fmt.Sprintf("%dx%dx24", width, height), "-nolisten", "tcp", "-noreset")
 	cmd.ExtraFiles = []*os.File{w}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting Xvfb: %v", err)
@@ -429,7 +502,7 @@ func startXvfb(t *testing.T, artefacts string) *xvfb {
 	case <-time.After(30 * time.Second):
 		t.Fatal("Xvfb did not report its display within 30 s")
 	}
-	x := &xvfb{display: display, artefacts: artefacts}
+	x := &xvfb{display: display, artefacts: artefacts, width: width, height: height}
 	waitFor(t, 20*time.Second, "Xvfb to answer", func() bool { return x.run("getdisplaygeometry") == nil })
 	t.Cleanup(func() {
 		if t.Failed() {
