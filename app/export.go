@@ -17,12 +17,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 )
-
-// errExportNotAgreed is returned by exportRecording for a recording whose
-// consent did not name supervision: nothing was read or written.
-var errExportNotAgreed = errors.New("the client did not agree to supervision")
 
 // exportRecording writes recording recordingID to w as an age-encrypted
 // file for recipient (a supervisor's public key, or an age.ScryptRecipient
@@ -30,8 +27,9 @@ var errExportNotAgreed = errors.New("the client did not agree to supervision")
 // `age` tool. The MP3 goes straight from storage's opening reader into the
 // encryption: no plaintext byte is written anywhere.
 //
-// It refuses (errExportNotAgreed, before reading anything) unless the
-// recording's purposes include supervision, and returns an error matching
+// It refuses (session.ErrExportNotAgreed, before reading anything) unless
+// the recording's session offered a copy for supervision and supervision
+// was agreed (session.MayExport), and returns an error matching
 // storage.ErrDeleted for a deleted recording. On success an audit row of
 // kind storage.AuditRecordingExported names the recipient in short. Opening
 // the recording for the export also counts as a play in storage (and its
@@ -47,8 +45,8 @@ func exportRecording(db *storage.DB, recordingID string, recipient age.Recipient
 	if rec.State == storage.StateDeleted {
 		return fmt.Errorf("export %s: %w", recordingID, storage.ErrDeleted)
 	}
-	if !slices.Contains(rec.Purposes, consent.PurposeSupervision) {
-		return fmt.Errorf("export %s (purposes %v): %w", recordingID, rec.Purposes, errExportNotAgreed)
+	if err := session.MayExport(db, rec); err != nil {
+		return fmt.Errorf("export: %w", err)
 	}
 	r, err := db.OpenRecording(recordingID)
 	if err != nil {
@@ -72,16 +70,25 @@ func exportRecording(db *storage.DB, recordingID string, recipient age.Recipient
 	return nil
 }
 
-// exportRefusal is the sentence saying why a recording with these purposes
-// cannot be exported, or "" if it can.
-func exportRefusal(purposes []string) string {
-	if slices.Contains(purposes, consent.PurposeSupervision) {
+// exportRefusal is the sentence saying why rec cannot be exported, or ""
+// if it can (session.UsesOf).
+func exportRefusal(db *storage.DB, rec storage.Recording) string {
+	u, err := session.UsesOf(db, rec)
+	switch {
+	case err != nil:
+		return "This recording can't be exported: what was agreed for it could not be read."
+	case u.Export:
 		return ""
-	}
-	if len(purposes) == 0 {
+	case len(u.Purposes) == 0:
 		return "This recording can't be exported: no purpose was agreed for it."
+	case slices.ContainsFunc(u.Purposes, func(p consent.Purpose) bool { return p.ID == consent.PurposeSupervision }):
+		return "This recording can't be exported: the client agreed to supervision here, but no copy to take away was offered."
 	}
-	return "This recording can't be exported: the client agreed to " + agreedPurposes(purposes) + " only."
+	var ids []string
+	for _, p := range u.Purposes {
+		ids = append(ids, p.ID)
+	}
+	return "This recording can't be exported: the client agreed to " + agreedPurposes(ids) + " only."
 }
 
 // agreedPurposes writes purpose IDs as words: "reflection and training".
@@ -163,7 +170,7 @@ func (s *libraryScreen) askExport() {
 		return
 	}
 	s.ui.touch()
-	if msg := exportRefusal(e.rec.Purposes); msg != "" {
+	if msg := exportRefusal(s.ui.db, e.rec); msg != "" {
 		s.problem.SetText(msg)
 		return
 	}
@@ -272,8 +279,8 @@ func (s *libraryScreen) exportTo(recordingID string, recipient age.Recipient, w 
 		if err != nil {
 			s.ui.opt.Logf("exporting %s: %v", recordingID, err)
 			switch {
-			case errors.Is(err, errExportNotAgreed):
-				s.problem.SetText("Nothing was exported: the client did not agree to supervision.")
+			case errors.Is(err, session.ErrExportNotAgreed):
+				s.problem.SetText("Nothing was exported: a copy for supervision was not offered to the client, or not agreed.")
 			default:
 				s.problem.SetText("Nothing was exported. " + playbackProblem(err))
 			}

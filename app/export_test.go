@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/assent-recorder/assent/consent"
 	"github.com/assent-recorder/assent/internal/clocktest"
+	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 )
 
@@ -160,8 +162,8 @@ func TestExportRefusedWithoutSupervision(t *testing.T) {
 
 	var buf bytes.Buffer
 	err = exportRecording(db, rec.ID, recipient, &buf)
-	if !errors.Is(err, errExportNotAgreed) {
-		t.Fatalf("export of a reflection-only recording: %v, want errExportNotAgreed", err)
+	if !errors.Is(err, session.ErrExportNotAgreed) {
+		t.Fatalf("export of a reflection-only recording: %v, want session.ErrExportNotAgreed", err)
 	}
 	if buf.Len() != 0 {
 		t.Error("something was written")
@@ -204,17 +206,21 @@ func TestExportRefusedWithoutSupervision(t *testing.T) {
 }
 
 func TestExportRefusalSentences(t *testing.T) {
-	for _, c := range []struct {
+	clock := clocktest.New(time.Now())
+	_, db := unlockedClockUI(t, clock)
+	for i, c := range []struct {
 		purposes []string
+		export   bool
 		want     string
 	}{
-		{[]string{"reflection"}, "This recording can't be exported: the client agreed to reflection only."},
-		{[]string{"reflection", "training"}, "This recording can't be exported: the client agreed to reflection and training only."},
-		{nil, "This recording can't be exported: no purpose was agreed for it."},
-		{[]string{"reflection", "supervision"}, ""},
+		{[]string{"reflection"}, false, "This recording can't be exported: the client agreed to reflection only."},
+		{[]string{"reflection", "training"}, false, "This recording can't be exported: the client agreed to reflection and training only."},
+		{[]string{"reflection", "supervision"}, false, "This recording can't be exported: the client agreed to supervision here, but no copy to take away was offered."},
+		{[]string{"reflection", "supervision"}, true, ""},
 	} {
-		if got := exportRefusal(c.purposes); got != c.want {
-			t.Errorf("exportRefusal(%v) = %q, want %q", c.purposes, got, c.want)
+		rec := storeRecordingWith(t, db, fmt.Sprintf("client %d", i), c.purposes, c.export, clock.Now().Add(72*time.Hour))
+		if got := exportRefusal(db, rec); got != c.want {
+			t.Errorf("exportRefusal(%v, export %v) = %q, want %q", c.purposes, c.export, got, c.want)
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/assent-recorder/assent/audio"
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 )
 
@@ -225,14 +226,14 @@ func civilDays(a, b time.Time) int {
 }
 
 // playRefusal is the sentence saying why r cannot be played, or "".
-func playRefusal(r storage.Recording, spk audio.Speaker) string {
+func playRefusal(db *storage.DB, r storage.Recording, spk audio.Speaker) string {
 	switch {
 	case r.State == storage.StateDeleted:
 		return "This recording was deleted: it can never be played again."
 	case r.State == storage.StateRecording:
 		return "This recording is still being made, or waits to be recovered at the next unlock; it can be played once it is finished."
-	case len(r.Purposes) == 0:
-		return "This recording can't be played: the client agreed to no purpose for it, so nobody may listen."
+	case session.MayPlay(db, r) != nil:
+		return "This recording can't be played: no purpose its session offered was agreed for it, so nobody may listen."
 	case spk == nil:
 		return "Playback is unavailable: Assent found no loudspeaker or headphones on this computer."
 	}
@@ -261,7 +262,7 @@ func (s *libraryScreen) choose(i widget.ListItemID) {
 	s.info.SetText(s.describe(e.rec))
 
 	parts := []fyne.CanvasObject{s.heading, s.info}
-	refusal := playRefusal(e.rec, s.ui.opt.Speaker)
+	refusal := playRefusal(s.ui.db, e.rec, s.ui.opt.Speaker)
 	s.refusal.SetText(refusal)
 	if refusal != "" {
 		parts = append(parts, s.refusal)
@@ -270,7 +271,7 @@ func (s *libraryScreen) choose(i widget.ListItemID) {
 		parts = append(parts, s.player.controls(e.rec.Duration, s.peaks(e.rec), refusal == "")...)
 	}
 	if e.rec.State != storage.StateDeleted {
-		if msg := exportRefusal(e.rec.Purposes); msg != "" {
+		if msg := exportRefusal(s.ui.db, e.rec); msg != "" {
 			s.export.Disable()
 			parts = append(parts, wrapped(msg))
 		} else {

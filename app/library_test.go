@@ -2,7 +2,11 @@ package app
 
 import (
 	"bytes"
+	"database/sql"
 	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -69,16 +73,38 @@ func librarySpeechMP3(t *testing.T) ([]byte, []byte, time.Duration) {
 // client, and returns its row.
 func storeRecording(t *testing.T, db *storage.DB, client string, purposes []string, deleteOn time.Time) storage.Recording {
 	t.Helper()
+	return storeRecordingWith(t, db, client, purposes, slices.Contains(purposes, consent.PurposeSupervision), deleteOn)
+}
+
+// storeRecordingWith is storeRecording in a session started as the app
+// starts one (session.Start) under settings that offer exactly purposes,
+// and a copy for supervision when export is set: the session's stored
+// policy says what was offered, as for any session the app makes. The
+// recording holds the speech fixture's MP3, written as the recorder's sink
+// would (storage does not look inside).
+func storeRecordingWith(t *testing.T, db *storage.DB, client string, purposes []string, export bool, deleteOn time.Time) storage.Recording {
+	t.Helper()
 	mp3, levels, d := librarySpeechMP3(t)
 	c, err := db.CreateClient(client)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := db.CreateSession(c.ID, storage.Participant{Name: "Anna", Role: "client"})
+	for _, sp := range consent.StandardPurposes() {
+		if err := db.SetSetting(session.SettingPurpose+sp.ID+"_offered", fmt.Sprint(slices.Contains(purposes, sp.ID))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.SetSetting(session.SettingSupervisionExport, fmt.Sprint(export)); err != nil {
+		t.Fatal(err)
+	}
+	s, err := session.Start(session.Options{DB: db, Logf: t.Logf}, c, []consent.Participant{{Name: "Anna", Role: consent.RoleClient}}, consent.CollectionOnScreen)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := db.NewRecording(s.ID, 1, deleteOn, purposes)
+	if got := s.Policy(); len(got.Purposes) != len(purposes) || got.SupervisionExport != export {
+		t.Fatalf("the session offers %+v, want %v (export %v)", got, purposes, export)
+	}
+	w, err := db.NewRecording(s.ID(), 1, deleteOn, purposes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -466,16 +492,27 @@ func TestLibraryRefusesPlayback(t *testing.T) {
 	clock := clocktest.New(time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC))
 	u, db := unlockedClockUI(t, clock)
 	u.opt.Speaker = speakerNotUsed{t}
-	none := storeRecording(t, db, "A.B.", nil, clock.Now().Add(72*time.Hour))
+	// The app never makes a recording without a purpose its session
+	// offered; its row edited by hand to claim one it never offered gains
+	// nothing: nobody may listen.
+	none := storeRecording(t, db, "A.B.", []string{consent.PurposeReflection}, clock.Now().Add(72*time.Hour))
+	raw, err := sql.Open("sqlite", "file:"+filepath.Join(u.opt.DataDir, storage.DBFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`UPDATE recordings SET purposes = '["listening to music"]' WHERE id = ?`, none.ID); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
 	s := newLibraryScreen(u)
 	u.show(s)
 
-	t.Run("no purpose agreed", func(t *testing.T) {
+	t.Run("purposes edited by hand", func(t *testing.T) {
 		s.list.Select(entryIndex(t, s, none.ID))
 		if !s.player.play.Disabled() {
-			t.Error("Play is enabled for a recording with no purpose agreed")
+			t.Error("Play is enabled for a recording with no purpose its session offered")
 		}
-		if !strings.Contains(s.refusal.Text, "can't be played: the client agreed to no purpose") {
+		if !strings.Contains(s.refusal.Text, "can't be played: no purpose its session offered") {
 			t.Errorf("refusal = %q", s.refusal.Text)
 		}
 		s.player.open()

@@ -117,7 +117,7 @@ func (p *player) open() {
 	if !ok || p.opening {
 		return
 	}
-	if msg := playRefusal(e.rec, ui.opt.Speaker); msg != "" {
+	if msg := playRefusal(ui.db, e.rec, ui.opt.Speaker); msg != "" {
 		s.refusal.SetText(msg)
 		return
 	}
