@@ -286,3 +286,72 @@ func TestClientScreenCannotLockTheTherapistOut(t *testing.T) {
 		t.Fatalf("the therapist's unlock after the client screen's tries leads to %T", f.u.screen)
 	}
 }
+
+// tabOrder walks the client screen with Tab from nothing focused and
+// names what each Tab reaches, once round.
+func tabOrder(t *testing.T, u *UI) []string {
+	t.Helper()
+	c := u.win.Canvas()
+	c.Unfocus()
+	var names []string
+	seen := map[fyne.Focusable]bool{}
+	for range 30 {
+		c.FocusNext()
+		f := c.Focused()
+		if f == nil || seen[f] {
+			break
+		}
+		seen[f] = true
+		switch w := f.(type) {
+		case *bigButton:
+			names = append(names, w.Text)
+		case *widget.Button:
+			names = append(names, w.Text)
+		default:
+			name := fmt.Sprintf("%T", f)
+			if strings.Contains(name, "radio") { // the deletion choice's options
+				name = "deletion choice"
+			}
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// TestClientScreenTabOrder: every button of each client screen is reached
+// by Tab, the answers first and "For the therapist" last.
+func TestClientScreenTabOrder(t *testing.T) {
+	f := newSessionFixture(t)
+	f.unlockPractice(t)
+	k := f.startSession(t, "Anna", "Ben")
+	want := func(state string, got []string, first []string) {
+		t.Helper()
+		if len(got) < len(first)+1 || strings.Join(got[:len(first)], "|") != strings.Join(first, "|") || got[len(got)-1] != forTherapistText {
+			t.Errorf("%s: Tab reaches %q; want %q first and %q last", state, got, first, forTherapistText)
+		}
+	}
+	asking := tabOrder(t, f.u)
+	want("asking", asking, []string{yesText, noText, yesText, noText})
+	if !slicesContain(asking, "deletion choice") {
+		t.Errorf("asking: Tab never reaches the deletion choice: %q", asking)
+	}
+	for _, p := range k.run.Participants() {
+		test.Tap(k.yes[p.ID])
+	}
+	waitRecorded(t, k, 200*time.Millisecond)
+	want("recording", tabOrder(t, f.u), []string{stopText})
+	test.Tap(k.stop)
+	if f.u.win.Canvas().Focused() != nil {
+		t.Errorf("after Stop %T has the focus: an answer chosen for the client", f.u.win.Canvas().Focused())
+	}
+	want("stopped", tabOrder(t, f.u), []string{k.keep.Text, k.dropLast.Text, k.dropAll.Text})
+}
+
+func slicesContain(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
