@@ -2,8 +2,6 @@ package app
 
 import (
 	"bytes"
-	"context"
-	"database/sql"
 	"os"
 	"path/filepath"
 	"testing"
@@ -14,33 +12,16 @@ import (
 	"github.com/assent-recorder/assent/audio"
 	"github.com/assent-recorder/assent/audio/testmic"
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/internal/dbtest"
 	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
-
-	_ "modernc.org/sqlite"
 )
 
-// holdWriteLock takes the database's write lock from another connection,
-// as `assent purge` or a backup tool would, until release is called.
+// holdWriteLock holds the practice database's write lock as another
+// process would, until release.
 func holdWriteLock(t *testing.T, dir string) (release func()) {
 	t.Helper()
-	other, err := sql.Open("sqlite", "file:"+filepath.Join(dir, storage.DBFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	conn, err := other.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
-	return func() {
-		conn.ExecContext(ctx, "ROLLBACK")
-		conn.Close()
-		other.Close()
-	}
+	return dbtest.HoldWriteLock(t, dir, storage.DBFile)
 }
 
 // TestStorageFailingAtEachStepIsSaid: storage fails at each step of a
@@ -60,10 +41,7 @@ func TestStorageFailingAtEachStepIsSaid(t *testing.T) {
 	t.Run("start", func(t *testing.T) {
 		f := newSessionFixture(t)
 		f.unlockPractice(t)
-		p := f.u.screen.(*practiceScreen)
-		p.list.Select(0)
-		test.Tap(p.start)
-		st := f.u.screen.(*startScreen)
+		st := f.startScreen(t)
 		test.Type(st.rows[0].name, "Anna")
 		release := holdWriteLock(t, f.u.opt.DataDir)
 		test.Tap(st.begin)

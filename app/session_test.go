@@ -116,13 +116,7 @@ func (f *sessionFixture) startSession(t *testing.T, people ...string) *kioskScre
 // a new session with the people named, before anyone is asked.
 func (f *sessionFixture) openSession(t *testing.T, people ...string) *sessionScreen {
 	t.Helper()
-	p, ok := f.u.screen.(*practiceScreen)
-	if !ok {
-		t.Fatalf("screen is %T, want the practice", f.u.screen)
-	}
-	p.list.Select(0)
-	test.Tap(p.start)
-	st := f.u.screen.(*startScreen)
+	st := f.startScreen(t)
 	for i, name := range people {
 		if i > 0 {
 			test.Tap(st.more)
@@ -135,6 +129,19 @@ func (f *sessionFixture) openSession(t *testing.T, people ...string) *sessionScr
 		t.Fatalf("after Start the screen is %T (problem %q)", f.u.screen, st.problem.Text)
 	}
 	return ss
+}
+
+// startScreen goes from the practice screen to the new session screen of
+// the first client.
+func (f *sessionFixture) startScreen(t *testing.T) *startScreen {
+	t.Helper()
+	p, ok := f.u.screen.(*practiceScreen)
+	if !ok {
+		t.Fatalf("screen is %T, want the practice", f.u.screen)
+	}
+	p.list.Select(0)
+	test.Tap(p.start)
+	return f.u.screen.(*startScreen)
 }
 
 // recordAndStop unlocks, starts a session with Anna, who says yes, records

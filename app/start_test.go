@@ -19,10 +19,7 @@ import (
 func TestReadAloud(t *testing.T) {
 	f := newSessionFixture(t)
 	f.unlockPractice(t)
-	p := f.u.screen.(*practiceScreen)
-	p.list.Select(0)
-	test.Tap(p.start)
-	st := f.u.screen.(*startScreen)
+	st := f.startScreen(t)
 	test.Type(st.rows[0].name, "Anna")
 	st.method.SetSelected(methodChoices[1].label)
 	test.Tap(st.begin)
@@ -61,10 +58,7 @@ func TestReadAloud(t *testing.T) {
 func TestGuardianIsChosen(t *testing.T) {
 	f := newSessionFixture(t)
 	f.unlockPractice(t)
-	p := f.u.screen.(*practiceScreen)
-	p.list.Select(0)
-	test.Tap(p.start)
-	st := f.u.screen.(*startScreen)
+	st := f.startScreen(t)
 	test.Type(st.rows[0].name, "Kim")
 	st.rows[0].role.SetSelected(consent.RoleMinor.String())
 	for _, name := range []string{"Lee", "Sam"} {

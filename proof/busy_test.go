@@ -1,10 +1,7 @@
 package proof_test
 
 import (
-	"context"
-	"database/sql"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,10 +9,9 @@ import (
 	"github.com/assent-recorder/assent/audio"
 	"github.com/assent-recorder/assent/audio/testmic"
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/internal/dbtest"
 	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
-
-	_ "modernc.org/sqlite"
 )
 
 // TestDatabaseBusy: another process (a backup tool, a second Assent) holds
@@ -43,19 +39,7 @@ func TestDatabaseBusy(t *testing.T) {
 	time.Sleep(2 * time.Second) // 8 s of audio
 
 	// The other process takes the write lock and keeps it.
-	other, err := sql.Open("sqlite", "file:"+filepath.Join(dir, storage.DBFile)+"?_pragma=busy_timeout(100)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	ctx := context.Background()
-	conn, err := other.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
+	release := dbtest.HoldWriteLock(t, dir, storage.DBFile)
 
 	// Stopping needs no database: capture stops. Storing the step needs
 	// it: that fails, clearly, within the busy timeout, and the consent
@@ -77,10 +61,7 @@ func TestDatabaseBusy(t *testing.T) {
 	}
 	t.Logf("stop while busy: %v after %v", err, waited.Round(time.Millisecond))
 
-	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
-		t.Fatal(err)
-	}
-	conn.Close()
+	release()
 	db.Close()
 
 	// Next start: everything captured is there.
