@@ -82,6 +82,20 @@ func journalEmpty(t *testing.T, dir string) {
 	}
 }
 
+// owingDeleteAll records a second of audio in s, then has the client
+// choose "delete all" while the database is busy, and checks that it is
+// owed. The database stays busy until release.
+func (f *fixture) owingDeleteAll(s *session.Session) (release func()) {
+	f.t.Helper()
+	f.record(s, time.Second)
+	release = f.busy()
+	if err := withdraw(s, consent.WithdrawDeleteAll, 0); kindOf(err) != session.KindWithdrawalOwed {
+		release()
+		f.t.Fatalf("delete all while busy: %v, want KindWithdrawalOwed", err)
+	}
+	return release
+}
+
 // TestDeleteAllOwed: "delete all" while the database is busy is owed, not
 // playable here or in another process, and finished by Retry once the
 // database is free: the recording erased, the journal gone, the
@@ -89,14 +103,8 @@ func journalEmpty(t *testing.T, dir string) {
 func TestDeleteAllOwed(t *testing.T) {
 	f := newFixture(t)
 	s := f.start("Anna")
-	f.record(s, time.Second)
 	changes := watchChanges(s)
-	release := f.busy()
-	err := withdraw(s, consent.WithdrawDeleteAll, 0)
-	if kindOf(err) != session.KindWithdrawalOwed {
-		release()
-		t.Fatalf("delete all while busy: %v, want KindWithdrawalOwed", err)
-	}
+	release := f.owingDeleteAll(s)
 	if s.Recording() || !s.Owed() {
 		t.Errorf("after an owed delete all: recording %v, owed %v", s.Recording(), s.Owed())
 	}
@@ -139,13 +147,8 @@ func TestDeleteAllOwedFinishesByItself(t *testing.T) {
 	f := newFixture(t)
 	f.opt.RetryEvery = 20 * time.Millisecond
 	s := f.start("Anna")
-	f.record(s, time.Second)
 	changes := watchChanges(s)
-	release := f.busy()
-	if err := withdraw(s, consent.WithdrawDeleteAll, 0); kindOf(err) != session.KindWithdrawalOwed {
-		release()
-		t.Fatalf("delete all while busy: %v, want KindWithdrawalOwed", err)
-	}
+	release := f.owingDeleteAll(s)
 	before := changes.Load()
 	time.Sleep(3 * busyTimeout) // tries that fail change nothing
 	if !s.Owed() {
@@ -166,12 +169,7 @@ func TestDeleteAllOwedFinishesByItself(t *testing.T) {
 func TestDeleteAllOwedAcrossRestart(t *testing.T) {
 	f := newFixture(t)
 	s := f.start("Anna")
-	f.record(s, time.Second)
-	release := f.busy()
-	if err := withdraw(s, consent.WithdrawDeleteAll, 0); kindOf(err) != session.KindWithdrawalOwed {
-		release()
-		t.Fatalf("delete all while busy: %v, want KindWithdrawalOwed", err)
-	}
+	release := f.owingDeleteAll(s)
 	recs, _ := f.db.Recordings(s.ID())
 	id := recs[0].ID
 	s.Silence()
@@ -307,12 +305,7 @@ func TestDeleteLastOwed(t *testing.T) {
 func TestEndQueuedBehindOwed(t *testing.T) {
 	f := newFixture(t)
 	s := f.start("Anna")
-	f.record(s, time.Second)
-	release := f.busy()
-	if err := withdraw(s, consent.WithdrawDeleteAll, 0); kindOf(err) != session.KindWithdrawalOwed {
-		release()
-		t.Fatalf("delete all while busy: %v, want KindWithdrawalOwed", err)
-	}
+	release := f.owingDeleteAll(s)
 	if err := s.End(consent.Therapist()); kindOf(err) != session.KindEndNotStored {
 		release()
 		t.Fatalf("end while busy: %v, want KindEndNotStored", err)
