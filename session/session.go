@@ -191,7 +191,8 @@ func Start(opt Options, client storage.Client, people []consent.Participant, met
 }
 
 // Watch sets what is called after every change of state (and about 20
-// times a second with a new level while recording) and with each problem
+// times a second with a new level while recording, and when the owed
+// steps are finished: Owed turns false) and with each problem
 // that happens off a caller's step (the microphone failing, the disk
 // filling). A step's own problem is Apply's error, not reported here.
 // Either may be nil.

@@ -164,8 +164,9 @@
 // journal. Meanwhile nothing owed can be played or exported:
 // OpenRecording refuses (ErrOwed) every recording of the session begun
 // before an owed "delete all" and every recording an owed cut names, in
-// any process, since it reads the journal on disk; and NewRecording
-// begins none in a session that owes events. Status counts the items.
+// any process, since it reads the journal on disk (RecordingOwed asks
+// without playing); and NewRecording begins none in a session that owes
+// events. Status counts the items.
 //
 // The journal is the folder owed/, one file per item, each one JSON
 // object, written to a temporary file (.owing-*), fsynced, renamed into

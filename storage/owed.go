@@ -290,6 +290,20 @@ func sameConsentEvent(tx *sql.Tx, ev ConsentEvent) error {
 	return nil
 }
 
+// RecordingOwed reports whether an owed withdrawal names a recording, so
+// that OpenRecording refuses it (ErrOwed): for a screen to say so before
+// anyone presses play. It counts no play.
+func (db *DB) RecordingOwed(id string) (bool, error) {
+	err := db.checkNotOwed(id)
+	if errors.Is(err, ErrOwed) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("storage: recording owed: %w", err)
+	}
+	return false, nil
+}
+
 // checkNotOwed refuses (ErrOwed) a recording that an owed withdrawal
 // names: a cut naming it, or a "delete all" of its session stored after
 // it began. A journal of its session that cannot be read refuses it too.

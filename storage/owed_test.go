@@ -48,6 +48,9 @@ func TestOwedDeleteAll(t *testing.T) {
 		t.Fatalf("OweConsentEvent: %v", err)
 	}
 	t.Run("ErrOwed", func(t *testing.T) {
+		if owed, err := f.db.RecordingOwed(id); !owed || err != nil {
+			t.Errorf("RecordingOwed: %v, %v", owed, err)
+		}
 		if _, err := f.db.OpenRecording(id); !errors.Is(err, storage.ErrOwed) {
 			t.Errorf("OpenRecording: %v, want ErrOwed", err)
 		}
@@ -73,6 +76,9 @@ func TestOwedDeleteAll(t *testing.T) {
 	}
 	if names := journal(t, f.dir); len(names) != 0 {
 		t.Errorf("left in the journal: %v", names)
+	}
+	if owed, err := f.db.RecordingOwed(id); owed || err != nil {
+		t.Errorf("RecordingOwed once finished: %v, %v", owed, err)
 	}
 	if err := f.db.Unlock(testPass); err != nil { // owed while unlocked: sealed
 		t.Fatal(err)
