@@ -231,10 +231,19 @@ func (db *DB) FinishOwed(sessionID string) (owing bool, err error) {
 
 // finishAllOwed finishes what it can of every session's owed steps (Open:
 // all but what needs the key; Unlock: the rest). What it cannot finish
-// stays in the journal, refused, for the next try.
+// stays in the journal, refused, for the next try. It also removes the
+// temporary files of items a crash left half written (never renamed into
+// place, so never owed), once they are old enough that no process is
+// still writing them.
 func (db *DB) finishAllOwed() {
 	for _, id := range db.owedSessions() {
 		db.FinishOwed(id)
+	}
+	tmps, _ := filepath.Glob(filepath.Join(db.owedDir(), ".owing-*"))
+	for _, tmp := range tmps {
+		if fi, err := os.Stat(tmp); err == nil && time.Since(fi.ModTime()) > time.Hour {
+			removeFile(tmp)
+		}
 	}
 }
 
