@@ -102,6 +102,12 @@ func (s *Session) captureEnded(c *capture, e audio.End) {
 	if c.bitrate > 0 {
 		kept = min(kept, time.Duration(c.writer.Sealed()*8*int64(time.Second)/int64(c.bitrate*1000)))
 	}
+	s.sealedMu.Lock()
+	if s.sealed == nil {
+		s.sealed = map[string]sealedSegment{}
+	}
+	s.sealed[c.writer.ID()] = sealedSegment{bytes: c.writer.Sealed(), duration: kept}
+	s.sealedMu.Unlock()
 	c.ended <- e // before the lock: a stopper holding it waits for this
 	var p *Problem
 	switch e.Reason {

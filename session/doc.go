@@ -31,6 +31,27 @@
 // the step's error is a *Problem whose Kind says what is true now (for
 // example KindAnswerNotStored: not recording, notes only).
 //
+// # Owed steps
+//
+// A step that cannot be stored (the database busy past its timeout
+// because `assent purge` or a backup holds it, a write error) is owed: it
+// is written to storage's owed journal, which needs no database
+// (storage.OweConsentEvent), and stored, in order, as soon as it can be.
+// So is a "delete the last minutes" that cannot be done yet, with the cut
+// fixed when the client chose it (storage.OweCut): recordings made later
+// are never touched by it. Until it is finished nothing an owed
+// withdrawal names can be played or exported (storage refuses it with
+// storage.ErrOwed, in any process), every later step of the session is
+// queued behind it (an end too; EndLeftOpen stores none ahead of it), and
+// no recording begins in the session. The session tries again at every
+// later step, every Options.RetryEvery and when Retry is called, and
+// reports through the change callback when Owed turns false; storage
+// finishes what is left at the next Open (and Unlock, for what needs the
+// key). The step's Problem says so: KindWithdrawalOwed for a withdrawal
+// that deletes, KindStepOwed for any other step, KindEndNotStored for the
+// end; KindWithdrawalNotStored only when not even the journal could be
+// written.
+//
 // # Problems off a step
 //
 // A recording can also stop by itself: the microphone is unplugged, the

@@ -78,14 +78,21 @@ func LeftOpen(db *storage.DB, current string) ([]storage.Session, error) {
 // shows a session that never ended. Each gets an end by Assent
 // (consent.System) at its last trace (LastTrace), not at the time of this
 // call: the record says when the session really stopped. A session whose
-// history cannot be replayed is still marked ended, at that time. It stops
-// early when goOn returns false or the vault is locked meanwhile (names
-// would read empty); the next call finishes. It returns how many it ended.
+// history cannot be replayed is still marked ended, at that time. A
+// session with steps owed (see Session.Retry) has them stored first, in
+// order; one whose owed steps still cannot be stored is left for the next
+// call, so that no end is stored before them. It stops early when goOn
+// returns false or the vault is locked meanwhile (names would read
+// empty); the next call finishes. It returns how many it ended.
 func EndLeftOpen(db *storage.DB, sessions []storage.Session, loc *time.Location, logf func(string, ...any), goOn func() bool) int {
 	closed := 0
 	for _, ss := range sessions {
 		if !db.Unlocked() || !goOn() {
 			return closed
+		}
+		if err := finishOwedSteps(db, ss.ID); err != nil {
+			logf("session %s left open owes steps that cannot be stored yet; it is ended later: %v", ss.ID, err)
+			continue
 		}
 		at, err := LastTrace(db, ss)
 		if err != nil {
@@ -117,6 +124,21 @@ func EndLeftOpen(db *storage.DB, sessions []storage.Session, loc *time.Location,
 		closed++
 	}
 	return closed
+}
+
+// finishOwedSteps stores a session's owed consent steps, and says why it
+// could not. Owed cuts that cannot be done yet do not hold the end back:
+// they change no history.
+func finishOwedSteps(db *storage.DB, sessionID string) error {
+	_, finishErr := db.FinishOwed(sessionID)
+	evs, _, err := db.Owed(sessionID)
+	switch {
+	case err != nil:
+		return err
+	case len(evs) > 0:
+		return errors.Join(fmt.Errorf("%d steps owed", len(evs)), finishErr)
+	}
+	return nil
 }
 
 // LastTrace is the latest time a session left in storage: its start, its

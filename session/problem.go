@@ -26,16 +26,21 @@ const (
 	// pause, a resume, notes only) could not be stored. The microphone is
 	// in the state the step asked for.
 	KindStepNotStored
-	// KindWithdrawalNotStored: a stop or a withdrawal could not be stored.
-	// Capture had already stopped; a deletion that was asked with it
-	// ("delete all of it now") has not happened.
+	// KindWithdrawalNotStored: a stop or a withdrawal could not be
+	// stored, and not even kept to be stored later (the owed journal
+	// could not be written either). Capture had already stopped; a
+	// deletion that was asked with it ("delete all of it now") has not
+	// happened, and nothing will make it happen by itself: the therapist
+	// must be told.
 	KindWithdrawalNotStored
 	// KindJoinNotStored: someone joining could not be stored. Capture had
 	// already stopped.
 	KindJoinNotStored
-	// KindEndNotStored: the end of the session could not be stored.
-	// Capture had already stopped; the session will be ended at the next
-	// unlock, as of its last step.
+	// KindEndNotStored: the end of the session could not be stored yet.
+	// Capture had already stopped; the end is owed (stored as soon as
+	// the database can be written, at the latest when Assent next opens
+	// the practice) or, if it could not even be kept for that, the session
+	// is ended at the next unlock, as of its last step.
 	KindEndNotStored
 	// KindDeletionNotShortened: a shorter deletion date was chosen and
 	// stored, but the recordings already made could not be given it yet.
@@ -66,6 +71,21 @@ const (
 	// KindFileLost: the recording's file was removed from the disk while
 	// recording, so nothing of it could be kept. Notes are not affected.
 	KindFileLost
+	// KindWithdrawalOwed: a withdrawal that deletes ("delete all of it
+	// now", "delete the last minutes") could not be finished yet (the
+	// database busy or failing, or, for the last minutes, the vault
+	// locked), but it is kept on disk and owed: recording stopped; what it
+	// deletes can no longer be played or exported; Assent keeps trying
+	// (Session.Retry, its timer, the next step, the next start) and the
+	// change callback runs when it is done (Session.Owed turns false):
+	// only then has it been deleted.
+	KindWithdrawalOwed
+	// KindStepOwed: a step that deletes nothing (a question, a no, a
+	// pause, a stop that keeps what was recorded, notes only, a join)
+	// could not be stored yet, but it is kept on disk and owed: it will
+	// be stored in order as soon as the database can be written. The
+	// microphone is in the state the step asked for.
+	KindStepOwed
 )
 
 // Problem is a session's report that something did not happen as asked.
@@ -107,6 +127,8 @@ var kindNames = map[Kind]string{
 	KindMicrophoneSilent:     "microphone silent",
 	KindDiskFailed:           "disk failed",
 	KindFileLost:             "recording file lost",
+	KindWithdrawalOwed:       "withdrawal owed",
+	KindStepOwed:             "step owed",
 }
 
 // String names the kind for logs.

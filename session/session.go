@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,7 +42,17 @@ type Options struct {
 	// returns while its caller holds the session (f takes the session's
 	// lock). nil means each report runs in a goroutine of its own.
 	Do func(f func())
+	// RetryEvery is how often the session tries again, by itself, to
+	// finish its owed steps (see Retry) while any are owed. Zero means
+	// DefaultRetryEvery; a negative value never, leaving it to Retry and
+	// the next step.
+	RetryEvery time.Duration
 }
+
+// DefaultRetryEvery is how often a session tries again to finish owed
+// steps by default: often enough that a busy spell (a backup, `assent
+// purge`) is over for the client within seconds of its end.
+const DefaultRetryEvery = 5 * time.Second
 
 func (o Options) withDefaults() Options {
 	if o.Now == nil {
@@ -55,6 +66,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Mic == nil {
 		o.Mic = func() audio.Mic { return nil }
+	}
+	if o.RetryEvery == 0 {
+		o.RetryEvery = DefaultRetryEvery
 	}
 	return o
 }
@@ -72,7 +86,9 @@ func (o Options) withDefaults() Options {
 //   - capture stops before anything is stored;
 //   - the step is stored before anything is started: a recording never
 //     exists without its consent on disk. A "delete all" is stored in the
-//     transaction that erases the recordings;
+//     transaction that erases the recordings. A step that cannot be
+//     stored is owed (see Retry), and every later step of the session is
+//     queued behind it;
 //   - only then is the microphone opened, with the Grant consent made;
 //   - and only then is the caller told, by the error Apply returns.
 type Session struct {
@@ -87,7 +103,18 @@ type Session struct {
 	// off.
 	capture *capture
 	// segments counts the recordings begun in this session.
-	segments  int
+	segments int
+	// seq is the place in the consent history of the last step stored or
+	// owed.
+	seq int
+	// owed: steps of this session are in storage's owed journal (see
+	// Retry); endPending: the session could not be marked ended yet.
+	owed, endPending bool
+	// oweGen counts what was owed, so that a try that began before a new
+	// step was owed does not clear it.
+	oweGen int
+	// retry is the timer of the next try, while something is owed.
+	retry     *time.Timer
 	onChange  func()
 	onProblem func(*Problem)
 
@@ -96,6 +123,19 @@ type Session struct {
 
 	levelMu sync.Mutex
 	level   audio.Level // the latest, written by the recorder's goroutine
+
+	// sealed is what storage sealed of each recording of this session as
+	// it ended, by ID, written by the recorder's goroutine: a recording
+	// whose row could not be updated (the database busy) is still cut by
+	// what it holds.
+	sealedMu sync.Mutex
+	sealed   map[string]sealedSegment
+}
+
+// sealedSegment is what a recording held when it ended.
+type sealedSegment struct {
+	bytes    int64
+	duration time.Duration
 }
 
 // Start creates a session with client and the people present, asked by
@@ -151,7 +191,8 @@ func Start(opt Options, client storage.Client, people []consent.Participant, met
 }
 
 // Watch sets what is called after every change of state (and about 20
-// times a second with a new level while recording) and with each problem
+// times a second with a new level while recording, and when the owed
+// steps are finished: Owed turns false) and with each problem
 // that happens off a caller's step (the microphone failing, the disk
 // filling). A step's own problem is Apply's error, not reported here.
 // Either may be nil.
@@ -162,9 +203,14 @@ func (s *Session) Watch(onChange func(), onProblem func(*Problem)) {
 }
 
 // Silence stops all reports from now on, for when their receiver is going
-// (the app closing). It is safe to call from any goroutine.
+// (the app closing), and the tries of owed steps by the session's own
+// timer (the next Open finishes them). It is safe to call from any
+// goroutine.
 func (s *Session) Silence() {
 	s.quiet.Store(true)
+	s.mu.Lock()
+	s.stopRetry()
+	s.mu.Unlock()
 	s.Watch(nil, nil)
 }
 
@@ -194,8 +240,9 @@ func (s *Session) do(f func()) {
 // back unchanged (errors.Is with consent's sentinels) and changes nothing.
 // Otherwise the step has happened in consent; if storing it or carrying it
 // out failed, the error is a *Problem saying what is true now (the first
-// one, when several things failed). The change callback runs before Apply
-// returns.
+// one, when several things failed): a step that could not be stored but
+// is owed says so (KindWithdrawalOwed, KindStepOwed; see Retry). The
+// change callback runs before Apply returns.
 func (s *Session) Apply(ev consent.Event) error {
 	s.mu.Lock()
 	err := s.apply(ev)
@@ -220,15 +267,17 @@ func (s *Session) apply(ev consent.Event) error {
 			first = p
 		}
 	}
-	if err := s.store(ev); err != nil {
-		if eff.StartCapture {
-			// Without its consent on disk a recording could not be
-			// shown to be agreed: record nothing.
-			s.system(consent.EventSwitchToNotes)
-			note(&Problem{Kind: KindAnswerNotStored, Err: err})
-			return first
-		}
-		note(&Problem{Kind: notStored(ev.Kind), Err: err})
+	seq, owed, err := s.store(ev)
+	if err != nil && eff.StartCapture {
+		// Without its consent in the history a recording could not be
+		// shown to be agreed: record nothing. (An owed yes is stored
+		// later, and so is the switch to notes behind it.)
+		s.system(consent.EventSwitchToNotes)
+		note(&Problem{Kind: KindAnswerNotStored, Err: err})
+		return first
+	}
+	if err != nil && eff.Withdrawal != consent.WithdrawDeleteLast { // that one is told with its cut
+		note(&Problem{Kind: notStored(ev, owed, s.segments > 0), Err: err})
 	}
 	if !eff.DeleteOn.IsZero() && s.segments > 0 {
 		// A shorter choice applies to what was already recorded too.
@@ -237,8 +286,16 @@ func (s *Session) apply(ev consent.Event) error {
 		}
 	}
 	if eff.Withdrawal == consent.WithdrawDeleteLast {
-		if err := s.deleteLast(time.Duration(eff.DeleteMinutes) * time.Minute); err != nil {
-			note(&Problem{Kind: KindDeleteLastFailed, Err: err})
+		var owedErr error
+		if owed {
+			owedErr = err
+		}
+		p := s.deleteLast(time.Duration(eff.DeleteMinutes)*time.Minute, seq, owedErr)
+		switch {
+		case p != nil:
+			note(p)
+		case err != nil: // nothing to cut; the step itself is owed or lost
+			note(&Problem{Kind: notStored(ev, owed, false), Err: err})
 		}
 	}
 	if eff.StartCapture {
@@ -261,17 +318,23 @@ func (s *Session) apply(ev consent.Event) error {
 	return first
 }
 
-// notStored is the problem of a step of kind k that could not be stored.
-func notStored(k consent.EventKind) Kind {
-	switch k {
-	case consent.EventWithdraw:
-		return KindWithdrawalNotStored
-	case consent.EventJoin:
-		return KindJoinNotStored
-	case consent.EventEnd:
+// notStored is the problem of step ev that could not be stored: owed
+// (in the owed journal) or not; deleting says a "delete all" had
+// recordings to delete.
+func notStored(ev consent.Event, owed, deleting bool) Kind {
+	switch {
+	case ev.Kind == consent.EventEnd:
 		return KindEndNotStored
+	case !owed && ev.Kind == consent.EventWithdraw:
+		return KindWithdrawalNotStored
+	case !owed && ev.Kind == consent.EventJoin:
+		return KindJoinNotStored
+	case !owed:
+		return KindStepNotStored
+	case deleting && ev.Withdrawal == consent.WithdrawDeleteAll:
+		return KindWithdrawalOwed
 	}
-	return KindStepNotStored
+	return KindStepOwed
 }
 
 // system applies a step made by Assent itself (a lost microphone, a failed
@@ -282,25 +345,78 @@ func (s *Session) system(kind consent.EventKind) {
 		s.opt.Logf("system step %s refused: %v", kind, err)
 		return
 	}
-	if err := s.store(ev); err != nil {
+	if _, owed, err := s.store(ev); owed {
+		s.opt.Logf("system step %s owed: %v", kind, err)
+	} else if err != nil {
 		s.opt.Logf("storing system step %s: %v", kind, err)
 	}
 }
 
-// store appends ev to the session's consent history in storage.
-func (s *Session) store(ev consent.Event) error {
-	return StoreEvent(s.opt.DB, s.stored.ID, ev)
+// store appends ev to the session's consent history, after the steps of
+// the session still owed (storage stores those first, in the same
+// transaction). When that fails, ev is owed: written to storage's owed
+// journal, behind them, and stored as soon as it can be (owed is true;
+// err says why it was not stored now). An error without owed: ev is
+// neither stored nor owed. seq is ev's place in the history.
+func (s *Session) store(ev consent.Event) (seq int, owed bool, err error) {
+	se, err := storedEvent(s.stored.ID, ev)
+	if err != nil {
+		return 0, false, err
+	}
+	se.Seq = s.seq + 1
+	stored, err := s.opt.DB.AppendConsentEvent(se)
+	if errors.Is(err, storage.ErrConsentSeq) {
+		// The history is not where this session counted (a commit whose
+		// answer was lost, with the journal failing too): it goes on from
+		// where storage is.
+		s.opt.Logf("session %s: step %d is not the next one stored: %v", s.stored.ID, se.Seq, err)
+		se.Seq = 0
+		stored, err = s.opt.DB.AppendConsentEvent(se)
+	}
+	if err == nil {
+		s.seq = stored.Seq
+		if s.owed || s.endPending {
+			s.finishOwed() // the cuts too, now that the database answers
+		}
+		return s.seq, false, nil
+	}
+	if se.Seq == 0 {
+		return s.seq + 1, false, err
+	}
+	if ev.Kind == consent.EventJoin && !s.opt.DB.Unlocked() {
+		// The join names the person joining; the journal keeps names
+		// only sealed, which needs the vault.
+		return se.Seq, false, err
+	}
+	if oerr := s.opt.DB.OweConsentEvent(se); oerr != nil {
+		return se.Seq, false, errors.Join(err, oerr)
+	}
+	s.seq = se.Seq
+	s.owe()
+	return s.seq, true, err
 }
 
 // StoreEvent appends ev, as the consent package emits it, to session
-// sessionID's history in storage. A withdrawal with "delete all" erases
-// the session's recordings in the same transaction.
+// sessionID's history in storage, after any steps of it that are owed
+// (it fails, storing nothing, if those cannot be stored first). A
+// withdrawal with "delete all" erases the session's recordings in the
+// same transaction.
 func StoreEvent(db *storage.DB, sessionID string, ev consent.Event) error {
-	data, err := consent.MarshalEvent(ev)
+	se, err := storedEvent(sessionID, ev)
 	if err != nil {
 		return err
 	}
-	_, err = db.AppendConsentEvent(storage.ConsentEvent{
+	_, err = db.AppendConsentEvent(se)
+	return err
+}
+
+// storedEvent is ev as storage keeps it.
+func storedEvent(sessionID string, ev consent.Event) (storage.ConsentEvent, error) {
+	data, err := consent.MarshalEvent(ev)
+	if err != nil {
+		return storage.ConsentEvent{}, err
+	}
+	return storage.ConsentEvent{
 		SessionID:         sessionID,
 		Kind:              ev.Kind.String(),
 		At:                ev.At,
@@ -308,8 +424,7 @@ func StoreEvent(db *storage.DB, sessionID string, ev consent.Event) error {
 		Participant:       ev.Participant,
 		Data:              data,
 		WithdrawDeleteAll: ev.Kind == consent.EventWithdraw && ev.Withdrawal == consent.WithdrawDeleteAll,
-	})
-	return err
+	}, nil
 }
 
 // Join records someone joining: consent first (which stops capture until
@@ -318,7 +433,7 @@ func StoreEvent(db *storage.DB, sessionID string, ev consent.Event) error {
 // (a participant already present). consent's refusals (a minor without a
 // guardian present, a blank name) come back unchanged, and nothing is
 // stored or stopped; a storage failure is a *Problem of KindJoinNotStored,
-// with capture already stopped.
+// with capture already stopped, or of KindStepOwed when the join is owed.
 func (s *Session) Join(name string, role consent.Role, guardianID string) error {
 	s.mu.Lock()
 	err := s.join(name, role, guardianID)
@@ -344,8 +459,8 @@ func (s *Session) join(name string, role consent.Role, guardianID string) error 
 		s.opt.Logf("session %s: %v", s.stored.ID, p)
 		return p
 	}
-	if err := s.store(ev); err != nil {
-		p := &Problem{Kind: KindJoinNotStored, Err: err}
+	if _, owed, err := s.store(ev); err != nil {
+		p := &Problem{Kind: notStored(ev, owed, false), Err: err}
 		s.opt.Logf("session %s: %v", s.stored.ID, p)
 		return p
 	}
@@ -353,10 +468,11 @@ func (s *Session) join(name string, role consent.Role, guardianID string) error 
 }
 
 // End ends the session by actor: capture stops, the end is stored in the
-// consent history, and the session is marked ended. Ending an ended
-// session only marks it ended. A storage failure is a *Problem of
-// KindEndNotStored (capture is off; a session whose end was not stored is
-// ended at the next unlock, as of its last step).
+// consent history (behind any steps owed), and the session is marked
+// ended. Ending an ended session only marks it ended. A storage failure
+// is a *Problem of KindEndNotStored: capture is off; the end is owed, or
+// the session is ended at the next unlock as of its last step, and the
+// session tries again to mark itself ended (see Retry).
 func (s *Session) End(actor consent.Actor) error {
 	s.mu.Lock()
 	var err error
@@ -364,10 +480,16 @@ func (s *Session) End(actor consent.Actor) error {
 		err = s.apply(consent.Event{Kind: consent.EventEnd, Actor: actor})
 	}
 	s.stopCapture() // whatever consent said, the microphone is off now
-	if endErr := s.opt.DB.EndSession(s.stored.ID); endErr != nil && err == nil {
-		p := &Problem{Kind: KindEndNotStored, Err: endErr}
-		s.opt.Logf("session %s: %v", s.stored.ID, p)
-		err = p
+	if endErr := s.opt.DB.EndSession(s.stored.ID); endErr != nil {
+		s.endPending = true
+		s.armRetry()
+		if err == nil {
+			p := &Problem{Kind: KindEndNotStored, Err: endErr}
+			s.opt.Logf("session %s: %v", s.stored.ID, p)
+			err = p
+		}
+	} else {
+		s.endPending = false
 	}
 	s.mu.Unlock()
 	s.changed()
@@ -481,32 +603,116 @@ func (s *Session) setLevel(l audio.Level) {
 	s.levelMu.Unlock()
 }
 
-// deleteLast deletes the last d of audio recorded in this session, across
-// segments: whole segments from the end, then the tail of the one where d
-// runs out. The encoding is constant bitrate, so bytes are proportional to
-// time.
-func (s *Session) deleteLast(d time.Duration) error {
+// deleteLast deletes the last d of audio recorded in this session, the
+// withdrawal at seq asking: it fixes the cut now (cutLast), so that
+// recordings made later are never touched by it, then deletes it or, if
+// that cannot be done now (or the withdrawal itself is owed: owedErr),
+// owes it. It returns nil when it was done or there was nothing to
+// delete, a Problem of KindWithdrawalOwed when it is owed, and one of
+// KindDeleteLastFailed when it cannot be done at all (the recording's file
+// damaged or gone, say), and nothing was owed.
+func (s *Session) deleteLast(d time.Duration, seq int, owedErr error) *Problem {
+	cut, err := s.cutLast(d, seq)
+	if err != nil {
+		return &Problem{Kind: KindDeleteLastFailed, Err: err}
+	}
+	if cut.IsZero() {
+		return nil
+	}
+	cause := owedErr
+	if cause == nil {
+		if cause = s.opt.DB.DeleteCut(cut); cause == nil {
+			return nil
+		}
+		if cannotEverCut(cause) {
+			return &Problem{Kind: KindDeleteLastFailed, Err: cause}
+		}
+	}
+	if err := s.opt.DB.OweCut(cut); err != nil {
+		return &Problem{Kind: KindDeleteLastFailed, Err: errors.Join(cause, err)}
+	}
+	s.owe()
+	return &Problem{Kind: KindWithdrawalOwed, Err: cause}
+}
+
+// cannotEverCut says a cut failed for a reason trying again cannot
+// change: what was recorded cannot be read to be re-sealed.
+func cannotEverCut(err error) bool {
+	return errors.Is(err, storage.ErrTampered) || errors.Is(err, storage.ErrTruncated) ||
+		errors.Is(err, storage.ErrUnsupportedFormat) || errors.Is(err, storage.ErrInvalid)
+}
+
+// cutLast is the cut that deletes the last d of audio recorded in this
+// session, across segments, as they are once what is owed is done (and a
+// recording whose row could not be marked complete as the session sealed
+// it): whole segments from the end, then the tail of the one where d runs
+// out.
+func (s *Session) cutLast(d time.Duration, seq int) (storage.Cut, error) {
 	recs, err := s.opt.DB.Recordings(s.stored.ID)
 	if err != nil {
-		return err
+		return storage.Cut{}, err
 	}
-	reason := fmt.Sprintf("the client chose to delete the last %d minutes", int(d/time.Minute))
+	evs, cuts, err := s.opt.DB.Owed(s.stored.ID)
+	if err != nil {
+		return storage.Cut{}, err
+	}
+	for _, e := range evs {
+		if e.WithdrawDeleteAll { // no recording begins while steps are owed
+			return storage.Cut{}, nil
+		}
+	}
+	s.sealedMu.Lock()
+	for i, r := range recs {
+		if seg, ok := s.sealed[r.ID]; ok && r.State == storage.StateRecording {
+			recs[i].Bytes, recs[i].Duration = seg.bytes, seg.duration
+		}
+	}
+	s.sealedMu.Unlock()
+	owedCuts(recs, cuts)
+	cut := cutOf(recs, d)
+	cut.SessionID, cut.Seq = s.stored.ID, seq
+	cut.Reason = fmt.Sprintf("the client chose to delete the last %d minutes", int(d/time.Minute))
+	return cut, nil
+}
+
+// owedCuts applies owed cuts to recs, as they will be once done.
+func owedCuts(recs []storage.Recording, cuts []storage.Cut) {
+	for _, c := range cuts {
+		for i := range recs {
+			r := &recs[i]
+			switch {
+			case slices.Contains(c.Delete, r.ID):
+				r.State = storage.StateDeleted
+			case c.Trim == r.ID && c.Keep < r.Bytes && r.Bytes > 0:
+				r.Duration = time.Duration(float64(r.Duration) * float64(c.Keep) / float64(r.Bytes))
+				r.Bytes = c.Keep
+			}
+		}
+	}
+}
+
+// cutOf is what deleting the last d of recs (a session's recordings, by
+// segment) deletes: whole recordings from the end, then the tail of the
+// one where d runs out. The encoding is constant bitrate, so bytes are
+// proportional to time. Deleted recordings are passed over. Only Delete,
+// Trim and Keep of the cut are set.
+func cutOf(recs []storage.Recording, d time.Duration) storage.Cut {
+	var cut storage.Cut
 	for i := len(recs) - 1; i >= 0 && d > 0; i-- {
 		rec := recs[i]
 		if rec.State == storage.StateDeleted {
 			continue
 		}
 		if rec.Duration <= d {
-			if err := s.opt.DB.DeleteNow(rec.ID, reason); err != nil {
-				return err
-			}
+			cut.Delete = append(cut.Delete, rec.ID)
 			d -= rec.Duration
 			continue
 		}
-		keep := int64(float64(rec.Bytes) * float64(rec.Duration-d) / float64(rec.Duration))
-		return s.opt.DB.DeleteAfter(rec.ID, keep, reason)
+		cut.Trim = rec.ID
+		cut.Keep = int64(float64(rec.Bytes) * float64(rec.Duration-d) / float64(rec.Duration))
+		break
 	}
-	return nil
+	return cut
 }
 
 // roleName is the stable name of a role, as storage keeps it and

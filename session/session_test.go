@@ -81,6 +81,9 @@ func newFixture(t *testing.T) *fixture {
 		Location:   time.UTC,
 		Mic:        func() audio.Mic { return mic },
 		NewEncoder: func(kbps int) audio.NewEncoderFunc { return lame.NewFunc(lame.Options{Bitrate: kbps}) },
+		// Owed steps are finished when a test says (Retry), not by the
+		// session's timer, except where a test sets one.
+		RetryEvery: -1,
 	}
 	return f
 }
@@ -102,6 +105,7 @@ func (f *fixture) start(names ...string) *session.Session {
 		f.mu.Unlock()
 	})
 	f.t.Cleanup(s.StopCapture)
+	f.t.Cleanup(s.Silence) // before the database closes: no try after the test
 	return s
 }
 
@@ -308,16 +312,37 @@ func TestProblemPerStep(t *testing.T) {
 		err := withdraw(s, consent.WithdrawDeleteAll, 0)
 		recording := s.Recording()
 		release()
-		if kindOf(err) != session.KindWithdrawalNotStored {
-			t.Fatalf("delete all while busy: %v, want KindWithdrawalNotStored", err)
+		if kindOf(err) != session.KindWithdrawalOwed {
+			t.Fatalf("delete all while busy: %v, want KindWithdrawalOwed", err)
 		}
 		if recording {
 			t.Error("still recording after the stop")
 		}
-		// What the problem says: nothing has been deleted yet.
+		// What the problem says: not deleted yet, and not playable.
 		recs, _ := f.db.Recordings(s.ID())
 		if len(recs) != 1 || recs[0].State == storage.StateDeleted {
-			t.Errorf("the problem says nothing was deleted; recordings: %+v", recs)
+			t.Errorf("the problem says nothing was deleted yet; recordings: %+v", recs)
+		}
+		if _, err := f.db.OpenRecording(recs[0].ID); !errors.Is(err, storage.ErrOwed) {
+			t.Errorf("OpenRecording of an owed deletion: %v, want ErrOwed", err)
+		}
+	})
+	t.Run("withdrawal not even owed", func(t *testing.T) {
+		f := newFixture(t)
+		s := f.start("Anna")
+		f.record(s, time.Second)
+		// The owed journal's folder cannot be made: a file has its name.
+		if err := os.WriteFile(filepath.Join(f.dir, storage.OwedDir), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		release := f.busy()
+		err := withdraw(s, consent.WithdrawDeleteAll, 0)
+		release()
+		if kindOf(err) != session.KindWithdrawalNotStored {
+			t.Fatalf("delete all while busy, with no journal: %v, want KindWithdrawalNotStored", err)
+		}
+		if s.Owed() {
+			t.Error("Owed says the withdrawal is kept to be finished; it is not")
 		}
 	})
 	t.Run("delete the last minutes", func(t *testing.T) {

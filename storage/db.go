@@ -87,6 +87,10 @@ type DB struct {
 	orphanProblem error
 	claim         *os.File // AppLockFile, locked by ClaimForApp until Close
 
+	// owedMu lets one FinishOwed at a time work through the journal in
+	// this process (other processes' are harmless: see appendOwedTx).
+	owedMu sync.Mutex
+
 	// crashAt, set only by tests (export_test.go), is called at each step
 	// of a deletion or a re-key that a kill could interrupt (see the step*
 	// constants); an error stops it there, as a kill would.
@@ -99,11 +103,14 @@ type DB struct {
 // ErrNewerSchema, a damaged one with ErrCorrupt.
 //
 // Open finishes, without the master key, whatever a crash left half done
-// that needs no key: recordings whose session holds a withdrawal with
-// "delete all" are erased, files of deleted recordings are unlinked, and
-// recording files that no row names are removed and audited (RemovedOrphans;
-// with such files and no vault, Open refuses with ErrCorrupt). Recovering
-// interrupted recordings needs the key and happens in Unlock.
+// that needs no key: the owed journal's steps are stored and its cuts'
+// whole recordings deleted (FinishOwed; what it cannot finish stays owed
+// and refused), recordings whose session holds a withdrawal with "delete
+// all" are erased, files of deleted recordings are unlinked, and recording
+// files that no row names are removed and audited (RemovedOrphans; with
+// such files and no vault, Open refuses with ErrCorrupt). Recovering
+// interrupted recordings and cutting owed recordings short need the key
+// and happen in Unlock.
 func Open(dataDir string, opt Options) (*DB, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -149,6 +156,7 @@ func Open(dataDir string, opt Options) (*DB, error) {
 		sqldb.Close()
 		return nil, fmt.Errorf("storage: open %s: %w", dir, err)
 	}
+	db.finishAllOwed()
 	if err := db.recoverWithoutKey(); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("storage: open %s: %w", dir, err)

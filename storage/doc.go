@@ -35,6 +35,7 @@
 //	<dir>/assent.db            SQLite database (with -wal and -shm beside it)
 //	<dir>/recordings/<id>.rec  one sealed file per recording (internal/recfile/FORMAT.md)
 //	<dir>/assent.lock          empty; locked by the open window (ClaimForApp)
+//	<dir>/owed/                steps not yet stored and cuts not yet done (see Owed steps)
 //
 // The folder and recordings/ are created with mode 0700, files with 0600.
 // The database is opened with WAL journaling (playback never blocks
@@ -147,6 +148,55 @@
 // where the OS has flock) in another, is left alone. Each step is recorded
 // in the database before it is taken, so a crash during recovery is itself
 // recovered.
+//
+// # Owed steps
+//
+// A client's step that cannot be stored (the database busy past its
+// timeout because `assent purge` or a backup holds it, a write error) is
+// owed: OweConsentEvent and OweCut write it to the owed journal, which
+// needs no SQLite, and it is finished as soon as it can be: the next
+// AppendConsentEvent of its session stores the owed events first, in the
+// same transaction (nothing of a session is stored out of order);
+// FinishOwed does all of it on request; Open stores the events (a "delete
+// all" erasing in its own transaction, as always) and deletes the cuts'
+// whole recordings; Unlock, after recovery, cuts what needs the key. Each
+// returns only after trying; what still cannot be finished stays in the
+// journal. Meanwhile nothing owed can be played or exported:
+// OpenRecording refuses (ErrOwed) every recording of the session begun
+// before an owed "delete all" and every recording an owed cut names, in
+// any process, since it reads the journal on disk (RecordingOwed asks
+// without playing); and NewRecording begins none in a session that owes
+// events. Status counts the items.
+//
+// The journal is the folder owed/, one file per item, each one JSON
+// object, written to a temporary file (.owing-*), fsynced, renamed into
+// place and the folder fsynced; a finished item's file is removed. Files
+// of any other name are ignored. An item that cannot be read (or of
+// another version) refuses everything of its session, and is left for a
+// person to look at.
+//
+//	owed/<session id>.<seq>.event   a consent event, seq its place in the session's history:
+//	  {"version":1, "session":ID, "seq":N, "kind":"withdraw", "at":RFC 3339 time,
+//	   "actor":"participant", "participant":ID or absent,
+//	   "data":base64, "withdrawDeleteAll":true or absent, "owedAt":RFC 3339 time}
+//	owed/<session id>.<seq>.cut     the deletion "delete the last minutes" fixed when chosen:
+//	  {"version":1, "session":ID, "seq":N (the withdrawal's), "delete":[recording IDs],
+//	   "trim":recording ID, "keep":MP3 bytes of trim kept, "reason":text, "owedAt":time}
+//
+// data is the event's data as the database keeps it: sealed under the
+// master key for its session and seq when owed while unlocked, else the
+// consent package's JSON as given, which for the steps a client takes
+// (an answer, a pause, a stop with its choice, an end) holds the kind,
+// the time, who acted and who answered as participant IDs, the days kept
+// and the withdrawal's choice and minutes: no names. (A join names the
+// person joining; it is owed only while unlocked, so sealed.) Reasons
+// name nobody. No item holds audio or keys.
+//
+// Finishing is safe to repeat and to race, across processes: an owed
+// event whose seq is already stored (its commit's answer was lost, or
+// another process finished it first) is skipped if it is the one stored
+// there, and refused (ErrOwed) if not; deleting a deleted recording, or
+// cutting one already as short, does nothing.
 //
 // # Audit
 //

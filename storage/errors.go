@@ -83,6 +83,14 @@ var (
 	// being written (or awaits crash recovery).
 	ErrNotFinished = errors.New("storage: recording is still being written")
 
+	// ErrOwed is returned by OpenRecording for a recording that an owed
+	// withdrawal names (OweConsentEvent, OweCut): its deletion is not
+	// finished, and until it is it can be neither played nor exported. It
+	// is also returned by NewRecording in a session that owes consent
+	// steps, and (with AppendConsentEvent, FinishOwed, Owed) for an owed
+	// journal that cannot be read or does not fit the stored history.
+	ErrOwed = errors.New("storage: a withdrawal naming it is not finished yet")
+
 	// ErrClosed is returned by a RecordingWriter or reader after Close, and by
 	// a DB after Close.
 	ErrClosed = errors.New("storage: already closed")

@@ -492,17 +492,28 @@ func (db *DB) sessions(query string, args ...any) ([]Session, error) {
 // written is stopped, and the files are unlinked after the commit. So once
 // the withdrawal is stored, nothing recorded before it can be read, even if
 // the app crashes the next instant.
+//
+// Steps of the session that the owed journal holds (OweConsentEvent) are
+// stored first, in the same transaction, so nothing is stored out of
+// order: if they cannot be, neither is ev. A journal of the session that
+// cannot be read or does not fit its history is refused with an error
+// matching ErrOwed.
 func (db *DB) AppendConsentEvent(ev ConsentEvent) (ConsentEvent, error) {
-	if ev.Kind == "" || ev.Actor == "" {
-		return ConsentEvent{}, fmt.Errorf("storage: append consent event: kind and actor are required: %w", ErrInvalid)
+	if err := checkConsentEvent(ev); err != nil {
+		return ConsentEvent{}, fmt.Errorf("storage: append consent event: %w", err)
 	}
-	if ev.At.IsZero() {
-		return ConsentEvent{}, fmt.Errorf("storage: append consent event: no time: %w", ErrInvalid)
+	owed, err := db.readOwed(ev.SessionID)
+	if err != nil {
+		return ConsentEvent{}, fmt.Errorf("storage: append consent event: %w", err)
 	}
 	var erased []erasedRecording
-	err := db.write(func(tx *sql.Tx, now time.Time) error {
-		var last int
-		if err := tx.QueryRow("SELECT coalesce(max(seq), 0) FROM consent_events WHERE session_id = ?", ev.SessionID).Scan(&last); err != nil {
+	err = db.write(func(tx *sql.Tx, now time.Time) error {
+		var err error
+		if erased, err = db.appendOwedTx(tx, now, owed.events); err != nil {
+			return err
+		}
+		last, err := lastConsentSeq(tx, ev.SessionID)
+		if err != nil {
 			return err
 		}
 		if ev.Seq == 0 {
@@ -515,37 +526,66 @@ func (db *DB) AppendConsentEvent(ev ConsentEvent) (ConsentEvent, error) {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`INSERT INTO consent_events (session_id, seq, kind, at, actor, participant, data,
-			withdraw_delete_all, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			ev.SessionID, ev.Seq, ev.Kind, nanos(ev.At), ev.Actor, ev.Participant, data,
-			ev.WithdrawDeleteAll, nanos(now)); err != nil {
-			if isForeignKey(err) {
-				return fmt.Errorf("session %s: %w", ev.SessionID, ErrNotFound)
-			}
-			return err
-		}
-		detail := fmt.Sprintf("seq %d by %s", ev.Seq, ev.Actor)
-		if ev.WithdrawDeleteAll {
-			detail += "; delete all"
-		}
-		if err := appendAudit(tx, now, AuditConsentPrefix+ev.Kind, ev.SessionID, detail); err != nil {
-			return err
-		}
-		if !ev.WithdrawDeleteAll {
-			return nil
-		}
-		ids, err := queryStrings(tx, "SELECT id FROM recordings WHERE session_id = ? AND state <> 'deleted' AND consent_seq < ?", ev.SessionID, ev.Seq)
-		if err != nil {
-			return err
-		}
-		erased, err = eraseInTx(tx, now, ids, ReasonWithdrawn)
+		more, err := insertConsentEvent(tx, now, ev, data, "")
+		erased = append(erased, more...)
 		return err
 	})
 	if err != nil {
 		return ConsentEvent{}, fmt.Errorf("storage: append consent event: %w", err)
 	}
 	db.afterErase(erased)
+	forgetOwed(db, owed.events)
 	return ev, nil
+}
+
+// checkConsentEvent refuses an event storage could not keep.
+func checkConsentEvent(ev ConsentEvent) error {
+	if ev.Kind == "" || ev.Actor == "" {
+		return fmt.Errorf("kind and actor are required: %w", ErrInvalid)
+	}
+	if ev.At.IsZero() {
+		return fmt.Errorf("no time: %w", ErrInvalid)
+	}
+	return nil
+}
+
+// lastConsentSeq is the Seq of a session's last stored consent event, 0
+// if none.
+func lastConsentSeq(tx *sql.Tx, sessionID string) (int, error) {
+	var last int
+	err := tx.QueryRow("SELECT coalesce(max(seq), 0) FROM consent_events WHERE session_id = ?", sessionID).Scan(&last)
+	return last, err
+}
+
+// insertConsentEvent inserts ev (its Seq the next one, data as stored)
+// with its audit row (detail appended to the audit's), and erases what a
+// withdrawal with "delete all" deletes. The caller unlinks the files of
+// what it returns after the commit (afterErase).
+func insertConsentEvent(tx *sql.Tx, now time.Time, ev ConsentEvent, data []byte, detail string) ([]erasedRecording, error) {
+	if _, err := tx.Exec(`INSERT INTO consent_events (session_id, seq, kind, at, actor, participant, data,
+		withdraw_delete_all, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		ev.SessionID, ev.Seq, ev.Kind, nanos(ev.At), ev.Actor, ev.Participant, data,
+		ev.WithdrawDeleteAll, nanos(now)); err != nil {
+		if isForeignKey(err) {
+			return nil, fmt.Errorf("session %s: %w", ev.SessionID, ErrNotFound)
+		}
+		return nil, err
+	}
+	audit := fmt.Sprintf("seq %d by %s", ev.Seq, ev.Actor)
+	if ev.WithdrawDeleteAll {
+		audit += "; delete all"
+	}
+	if err := appendAudit(tx, now, AuditConsentPrefix+ev.Kind, ev.SessionID, audit+detail); err != nil {
+		return nil, err
+	}
+	if !ev.WithdrawDeleteAll {
+		return nil, nil
+	}
+	ids, err := queryStrings(tx, "SELECT id FROM recordings WHERE session_id = ? AND state <> 'deleted' AND consent_seq < ?", ev.SessionID, ev.Seq)
+	if err != nil {
+		return nil, err
+	}
+	return eraseInTx(tx, now, ids, ReasonWithdrawn)
 }
 
 // ConsentEvents returns a session's consent history in order. Events

@@ -70,7 +70,8 @@ type Peaks struct {
 // deleteOn must be in the future; purposes are what the participants agreed
 // to (kept with the recording, shown in the client's record). segment
 // numbers the recordings of one session (1, 2, ... after each stop and
-// restart); it must be unused.
+// restart); it must be unused. A session that owes consent steps (see
+// OweConsentEvent) begins none (ErrOwed).
 //
 // The returned writer takes MP3 bytes. It seals, writes and fsyncs a chunk
 // every Options.ChunkSize bytes, so a crash loses at most one chunk.
@@ -80,6 +81,9 @@ func (db *DB) NewRecording(sessionID string, segment int, deleteOn time.Time, pu
 	}
 	purposesJSON, err := json.Marshal(purposes)
 	if err != nil {
+		return nil, fmt.Errorf("storage: new recording: %w", err)
+	}
+	if err := db.checkNothingOwed(sessionID); err != nil {
 		return nil, fmt.Errorf("storage: new recording: %w", err)
 	}
 	id := newID()
@@ -454,11 +458,23 @@ func (db *DB) Peaks(recordingID string) (Peaks, error) {
 // error matching ErrTampered (or ErrTruncated when the end is missing),
 // never wrong bytes. Opening counts as a play and writes an audit row. The
 // reader stops (ErrLocked) when the vault is locked and (ErrDeleted) when
-// the recording is deleted. Errors: ErrLocked, ErrNotFound, ErrDeleted,
+// the recording is deleted, and (ErrOwed) when a withdrawal naming it is
+// owed. A recording an owed withdrawal names is refused (ErrOwed), in
+// every process, until the withdrawal is finished, whether the vault is
+// unlocked or not. Errors: ErrLocked, ErrNotFound, ErrDeleted, ErrOwed,
 // ErrNotFinished, ErrTampered, ErrTruncated.
 func (db *DB) OpenRecording(id string) (io.ReadSeekCloser, error) {
+	if err := db.checkNotOwed(id); err != nil {
+		return nil, fmt.Errorf("storage: open recording: %w", err)
+	}
 	r, err := db.openRecording(id)
 	if err != nil {
+		return nil, fmt.Errorf("storage: open recording: %w", err)
+	}
+	// Again, now that the reader is registered: a withdrawal owed since
+	// the first look either is seen here or stops the reader itself.
+	if err := db.checkNotOwed(id); err != nil {
+		r.Close()
 		return nil, fmt.Errorf("storage: open recording: %w", err)
 	}
 	err = db.write(func(tx *sql.Tx, now time.Time) error {
@@ -525,7 +541,7 @@ func (db *DB) openRecording(id string) (*recordingReader, error) {
 		f.Close()
 		return nil, fmt.Errorf("recording %s: %w", id, fileErr(err))
 	}
-	r := &recordingReader{db: db, id: id, f: f, rr: rr}
+	r := &recordingReader{db: db, id: id, sessionID: rec.SessionID, f: f, rr: rr}
 	db.mu.Lock()
 	if db.master == nil { // locked while we were opening
 		db.mu.Unlock()
@@ -539,8 +555,9 @@ func (db *DB) openRecording(id string) (*recordingReader, error) {
 
 // recordingReader is what OpenRecording returns.
 type recordingReader struct {
-	db *DB
-	id string
+	db        *DB
+	id        string
+	sessionID string
 
 	mu  sync.Mutex
 	f   *os.File

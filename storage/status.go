@@ -23,6 +23,9 @@ type Status struct {
 	HasVault           bool
 	AuditRows          int64
 	RecordingFilesSeen int // files in recordings/
+	// Owed counts the owed journal's items: consent steps not yet stored
+	// and cuts not yet done (see OweConsentEvent).
+	Owed int
 }
 
 // Status counts what the data folder holds.
@@ -43,6 +46,7 @@ func (db *DB) Status() (Status, error) {
 		return Status{}, fmt.Errorf("storage: status: %w", dbErr(err))
 	}
 	st.NextDeletion = fromNullNanos(next)
+	st.Owed = db.owedItems()
 	db.mu.Lock()
 	st.Interrupted -= len(db.writers)
 	db.mu.Unlock()

@@ -489,12 +489,16 @@ func (db *DB) unwrap(wrapped []byte, ad string) ([]byte, error) {
 }
 
 // afterUnlock does what waits for the key: it seals the names an older
-// Assent stored as given, and recovers the recordings a crash left
-// unfinished. A failure to seal is logged in the audit log and tried again
-// at the next unlock; it does not make the unlock fail.
+// Assent stored as given, recovers the recordings a crash left
+// unfinished, and finishes the owed journal (cutting recordings short
+// needs the key; a recording recovered just now can be cut). A failure to
+// seal is logged in the audit log and tried again at the next unlock; it
+// does not make the unlock fail, and neither does an owed step that still
+// cannot be finished (it stays owed and refused).
 func (db *DB) afterUnlock() {
 	if err := db.sealLegacyNames(); err != nil {
 		db.AuditAbout(AuditNamesSealFailed, "", err.Error())
 	}
 	db.recoverInterrupted()
+	db.finishAllOwed()
 }
