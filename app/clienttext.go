@@ -288,6 +288,8 @@ var problemSentences = map[session.Kind]string{
 	session.KindMicrophoneNotStarted: "The microphone could not be started, so Assent is not recording. The session goes on as notes only.",
 	session.KindRecordingNotCreated:  "Assent could not begin a recording on the disk, so it is not recording. The session goes on as notes only.",
 	session.KindFileLost:             "The recording's file was removed from the disk while recording (was the data folder moved or cleaned?), so what was recorded could not be kept. Notes are not affected.",
+	session.KindWithdrawalOwed:       "Recording stopped. Deleting it has not finished yet; Assent keeps trying, and it cannot be played until it is done.",
+	session.KindStepOwed:             "The microphone is as this screen shows. Assent could not write this step to its records yet; it keeps trying, and writes it as soon as it can.",
 }
 
 // stepNotSavedText is the problem of a step that could not be stored,
@@ -343,3 +345,7 @@ func clientTriesPause(wait time.Duration) string {
 	return fmt.Sprintf("Too many wrong passphrases. Please wait %s before trying again. Stop recording still works at any moment.",
 		humanDuration(wait.Round(time.Second)))
 }
+
+// owedRecordingText says, in the library, why a recording whose deletion
+// is owed cannot be played or exported.
+const owedRecordingText = "This recording can't be played or exported: deleting it, as the client asked, has not finished yet. Assent keeps trying."

@@ -73,6 +73,9 @@ func exportRecording(db *storage.DB, recordingID string, recipient age.Recipient
 // exportRefusal is the sentence saying why rec cannot be exported, or ""
 // if it can (session.UsesOf).
 func exportRefusal(db *storage.DB, rec storage.Recording) string {
+	if recordingOwed(db, rec.ID) {
+		return owedRecordingText
+	}
 	u, err := session.UsesOf(db, rec)
 	switch {
 	case err != nil:

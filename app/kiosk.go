@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -31,6 +32,9 @@ type kioskScreen struct {
 	choosing bool
 	// answered holds who has said yes in this round, to show it.
 	problem *widget.Label
+	// whenDone is the sentence to say once an owed withdrawal is finished
+	// ("Everything recorded today has been deleted."): not before.
+	whenDone string
 
 	// Widgets a test (or the level callback) reaches.
 	yes, no   map[string]*bigButton
@@ -92,9 +96,15 @@ func (s *kioskScreen) changed() {
 		if f := s.focus(); f != nil {
 			s.ui.win.Canvas().Focus(f)
 		}
-		return
+	} else {
+		s.refreshLevel()
 	}
-	s.refreshLevel()
+	if s.whenDone != "" && !s.run.Owed() {
+		// The owed withdrawal is done now: only now is it said.
+		s.problem.SetText("")
+		s.body.Add(wrapped(s.whenDone))
+		s.whenDone = ""
+	}
 }
 
 // rebuild lays the screen out for the session's state.
@@ -318,24 +328,41 @@ func (s *kioskScreen) choose(w consent.Withdrawal) {
 		}
 		if err := s.run.Apply(ev); err != nil {
 			s.ui.opt.Logf("withdraw %v: %v", w, err)
-			if isRefusal(err) {
+			var p *session.Problem
+			switch {
+			case isRefusal(err):
 				s.problem.SetText(choiceNotDoneText)
-			} else {
+				return
+			case errors.As(err, &p) && p.Kind == session.KindWithdrawalOwed:
+				// Stored on disk, not done yet: say so, and say it was
+				// deleted only once it was (changed, when Owed turns
+				// false).
 				s.problem.SetText(s.ui.problemText(err))
+				s.whenDone = s.choiceDone(w)
+				s.choosing = false
+				s.rebuild()
+				return
+			default:
+				s.problem.SetText(s.ui.problemText(err))
+				return
 			}
-			return
 		}
 	}
 	s.choosing = false
 	s.rebuild()
+	s.body.Add(wrapped(s.choiceDone(w)))
+}
+
+// choiceDone is the sentence confirming the client's choice after a stop,
+// once storage has done it.
+func (s *kioskScreen) choiceDone(w consent.Withdrawal) string {
 	switch w {
 	case consent.WithdrawDeleteAll:
-		s.body.Add(wrapped(allDeletedText))
+		return allDeletedText
 	case consent.WithdrawDeleteLast:
-		s.body.Add(wrapped(lastDeletedText(deleteLastMin)))
-	default:
-		s.body.Add(wrapped(keptUntilText(consent.LongDate(s.run.DeleteOn(), s.ui.opt.Location))))
+		return lastDeletedText(deleteLastMin)
 	}
+	return keptUntilText(consent.LongDate(s.run.DeleteOn(), s.ui.opt.Location))
 }
 
 // refreshLevel updates the timer and meter from the latest level.

@@ -232,6 +232,8 @@ func playRefusal(db *storage.DB, r storage.Recording, spk audio.Speaker) string 
 		return "This recording was deleted: it can never be played again."
 	case r.State == storage.StateRecording:
 		return "This recording is still being made, or waits to be recovered at the next unlock; it can be played once it is finished."
+	case recordingOwed(db, r.ID):
+		return owedRecordingText
 	case session.MayPlay(db, r) != nil:
 		return "This recording can't be played: no purpose its session offered was agreed for it, so nobody may listen."
 	case spk == nil:
@@ -401,4 +403,11 @@ func (s *libraryScreen) deleteChosen(reason string) {
 		}
 	}
 	s.problem.SetText("")
+}
+
+// recordingOwed reports whether a deletion the client asked for is owed on
+// recording id (storage refuses to open it until it is done).
+func recordingOwed(db *storage.DB, id string) bool {
+	owed, err := db.RecordingOwed(id)
+	return err != nil || owed
 }

@@ -173,6 +173,8 @@ func playbackProblem(err error) string {
 	switch {
 	case errors.Is(err, storage.ErrDeleted):
 		return "This recording has just been deleted (its date came, or it was deleted now)."
+	case errors.Is(err, storage.ErrOwed):
+		return owedRecordingText
 	case errors.Is(err, storage.ErrLocked):
 		return "The practice is locked. Unlock it to listen."
 	case errors.Is(err, storage.ErrTampered), errors.Is(err, storage.ErrTruncated):

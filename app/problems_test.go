@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -63,30 +64,68 @@ func TestStorageFailingAtEachStepIsSaid(t *testing.T) {
 			t.Error("recording, or the microphone opened, without the yes on disk")
 		}
 	})
-	t.Run("withdrawal", func(t *testing.T) {
+	t.Run("stop", func(t *testing.T) {
 		f := newSessionFixture(t)
 		k := f.recording(t, 500*time.Millisecond)
 		release := holdWriteLock(t, f.u.opt.DataDir)
 		test.Tap(k.stop)
 		recording := k.run.Recording()
 		release()
-		said(t, f.u, k.problem.Text, session.KindWithdrawalNotStored)
-		if recording {
+		said(t, f.u, k.problem.Text, session.KindStepOwed)
+		if recording || f.mic.isOpen() {
 			t.Error("still recording after Stop")
 		}
 	})
-	t.Run("delete the last minutes", func(t *testing.T) {
+	t.Run("delete all, owed", func(t *testing.T) {
 		f := newSessionFixture(t)
-		// Over five minutes of speech, read as fast as the encoder takes it.
-		pcm, err := os.ReadFile(testmic.New(t, "We talk for a while.").Fixture)
-		if err != nil {
+		k := f.recording(t, 500*time.Millisecond)
+		test.Tap(k.stop)
+		rec := onlyRecording(t, f)
+		release := holdWriteLock(t, f.u.opt.DataDir)
+		test.Tap(k.dropAll)
+		said(t, f.u, k.problem.Text, session.KindWithdrawalOwed)
+		if hasLabel(k.body.Objects, allDeletedText) {
+			t.Error("the client screen says everything was deleted while the deletion is owed")
+		}
+		if msg := playRefusal(f.db, rec, speakerNotUsed{t}); msg != owedRecordingText {
+			t.Errorf("the library offers to play an owed recording: %q", msg)
+		}
+		if _, err := f.db.OpenRecording(rec.ID); !errors.Is(err, storage.ErrOwed) {
+			t.Errorf("OpenRecording of an owed recording: %v", err)
+		}
+		release()
+		if err := k.run.Retry(); err != nil {
+			t.Fatalf("Retry once the database is free: %v", err)
+		}
+		settle(f.u)
+		if !hasLabel(k.body.Objects, allDeletedText) || k.problem.Text != "" {
+			t.Errorf("once deleted the screen says %q (problem %q)", visibleTexts(f.u.win), k.problem.Text)
+		}
+		afterRestart(t, f, rec.ID)
+	})
+	t.Run("delete all, not even journaled", func(t *testing.T) {
+		f := newSessionFixture(t)
+		k := f.recording(t, 500*time.Millisecond)
+		test.Tap(k.stop)
+		// An injected fault: the owed journal's folder cannot be made (a
+		// file stands in its place), and the database is busy.
+		if err := os.WriteFile(filepath.Join(f.u.opt.DataDir, storage.OwedDir), nil, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		f.u.opt.Microphones = oneMicrophone{audio.PCMMic{R: bytes.NewReader(bytes.Repeat(pcm, 300)), Rate: testmic.Rate}}
+		release := holdWriteLock(t, f.u.opt.DataDir)
+		test.Tap(k.dropAll)
+		release()
+		said(t, f.u, k.problem.Text, session.KindWithdrawalNotStored)
+		if hasLabel(k.body.Objects, allDeletedText) {
+			t.Error("the client screen says everything was deleted though nothing could be written")
+		}
+	})
+	t.Run("delete the last minutes, failing", func(t *testing.T) {
+		f := longRecordingFixture(t)
 		k := f.recording(t, 5*time.Minute+5*time.Second)
 		test.Tap(k.stop)
-		recs, _ := f.db.Recordings(k.run.ID())
-		files, _ := filepath.Glob(filepath.Join(f.u.opt.DataDir, storage.RecordingsDir, recs[0].ID+"*"))
+		rec := onlyRecording(t, f)
+		files, _ := filepath.Glob(filepath.Join(f.u.opt.DataDir, storage.RecordingsDir, rec.ID+"*"))
 		for _, name := range files {
 			os.Remove(name) // storage cannot re-seal what is kept
 		}
@@ -94,6 +133,32 @@ func TestStorageFailingAtEachStepIsSaid(t *testing.T) {
 		said(t, f.u, k.problem.Text, session.KindDeleteLastFailed)
 		if hasLabel(k.body.Objects, lastDeletedText(deleteLastMin)) {
 			t.Error("the client screen says the last minutes were deleted")
+		}
+	})
+	t.Run("delete the last minutes, owed", func(t *testing.T) {
+		f := longRecordingFixture(t)
+		k := f.recording(t, 5*time.Minute+5*time.Second)
+		test.Tap(k.stop)
+		rec := onlyRecording(t, f)
+		release := holdWriteLock(t, f.u.opt.DataDir)
+		test.Tap(k.dropLast)
+		said(t, f.u, k.problem.Text, session.KindWithdrawalOwed)
+		if hasLabel(k.body.Objects, lastDeletedText(deleteLastMin)) {
+			t.Error("the client screen says the last minutes were deleted while it is owed")
+		}
+		if _, err := f.db.OpenRecording(rec.ID); !errors.Is(err, storage.ErrOwed) {
+			t.Errorf("OpenRecording while its cut is owed: %v", err)
+		}
+		release()
+		if err := k.run.Retry(); err != nil {
+			t.Fatalf("Retry once the database is free: %v", err)
+		}
+		settle(f.u)
+		if !hasLabel(k.body.Objects, lastDeletedText(deleteLastMin)) {
+			t.Errorf("once cut the screen says %q", visibleTexts(f.u.win))
+		}
+		if r, _ := f.db.Recording(rec.ID); r.Duration > rec.Duration-5*time.Minute+time.Second {
+			t.Errorf("kept %v of %v after deleting the last 5 minutes", r.Duration, rec.Duration)
 		}
 	})
 	t.Run("end", func(t *testing.T) {
@@ -120,5 +185,49 @@ func TestRefusalIsNotAProblem(t *testing.T) {
 	ss.do(consent.EventResume) // nothing to resume
 	if ss.problem.Text != notPossibleText {
 		t.Errorf("a refused step reads %q, want %q", ss.problem.Text, notPossibleText)
+	}
+}
+
+// longRecordingFixture is a session fixture whose microphone gives over
+// five minutes of speech as fast as the encoder takes it.
+func longRecordingFixture(t *testing.T) *sessionFixture {
+	t.Helper()
+	f := newSessionFixture(t)
+	pcm, err := os.ReadFile(testmic.New(t, "We talk for a while.").Fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.mic = &countingMic{Mic: audio.PCMMic{R: bytes.NewReader(bytes.Repeat(pcm, 300)), Rate: testmic.Rate}}
+	f.u.opt.Microphones = oneMicrophone{f.mic}
+	return f
+}
+
+// onlyRecording is the one recording of the session on the client screen.
+func onlyRecording(t *testing.T, f *sessionFixture) storage.Recording {
+	t.Helper()
+	k := f.u.screen.(*kioskScreen)
+	recs, err := f.db.Recordings(k.run.ID())
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("recordings %+v, %v", recs, err)
+	}
+	return recs[0]
+}
+
+// afterRestart opens the practice again, as the next start would, and
+// checks that recording id, withdrawn, can never be played.
+func afterRestart(t *testing.T, f *sessionFixture, id string) {
+	t.Helper()
+	f.u.Shutdown()
+	f.db.Close()
+	db, err := storage.Open(f.u.opt.DataDir, storage.Options{KDF: testKDF})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Unlock(goodPassphrase); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.OpenRecording(id); !errors.Is(err, storage.ErrDeleted) {
+		t.Errorf("after the next start the withdrawn recording opens: %v", err)
 	}
 }

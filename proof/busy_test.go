@@ -17,10 +17,11 @@ import (
 // TestDatabaseBusy: another process (a backup tool, a second Assent) holds
 // the database's write lock for longer than Assent waits (the busy
 // timeout; 500 ms here to keep the trial short, 5 s in the app) while a
-// recording is being made. Stop still stops at once; the withdrawal that
-// needs the database fails with a Problem saying so, not a hang or a
-// panic; and once the lock is gone, nothing agreed is lost: the recording
-// is recovered at the next unlock and the audit chain verifies.
+// recording is being made. Stop still stops at once; the step, which
+// needs the database, is journaled as owed (KindStepOwed), not a hang or
+// a panic; and once the lock is gone, nothing agreed is lost: the next
+// start stores the stop in order, the recording is recovered at the next
+// unlock, and the audit chain verifies.
 func TestDatabaseBusy(t *testing.T) {
 	_, pcm := speechPCM(t)
 	dir, clientID := newFolder(t)
@@ -42,14 +43,14 @@ func TestDatabaseBusy(t *testing.T) {
 	release := dbtest.HoldWriteLock(t, dir, storage.DBFile)
 
 	// Stopping needs no database: capture stops. Storing the step needs
-	// it: that fails, clearly, within the busy timeout, and the consent
-	// history is not half-written.
+	// it: within the busy timeout it is journaled as owed instead, and the
+	// consent history is not half-written.
 	start := time.Now()
 	err = tr.withdraw(consent.WithdrawKeep)
 	waited := time.Since(start)
 	var p *session.Problem
-	if !errors.As(err, &p) || p.Kind != session.KindWithdrawalNotStored {
-		t.Fatalf("a stop while another process held the write lock: %v, want KindWithdrawalNotStored", err)
+	if !errors.As(err, &p) || p.Kind != session.KindStepOwed {
+		t.Fatalf("a stop while another process held the write lock: %v, want KindStepOwed (journaled, stored later)", err)
 	} else if !strings.Contains(p.Err.Error(), "lock") && !strings.Contains(p.Err.Error(), "busy") {
 		t.Errorf("the error does not say the database is busy: %v", p.Err)
 	}
@@ -92,10 +93,8 @@ func TestDatabaseBusy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range evs {
-		if e.Kind == "withdraw" {
-			t.Error("the refused withdrawal was stored after all")
-		}
+	if last := evs[len(evs)-1]; last.Kind != "withdraw" {
+		t.Errorf("the owed stop was not stored at the next start: the last step is %s", last.Kind)
 	}
 	t.Logf("recording %s: %s, %.2fs plays", id, r.State, d.Duration.Seconds())
 }

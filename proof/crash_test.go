@@ -202,7 +202,14 @@ type line struct {
 
 func startChild(t *testing.T, env ...string) *child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+	return startTestChild(t, "TestCrashChild", env...)
+}
+
+// startTestChild runs the test called name of this test binary in a child
+// process with env added, reading what it prints line by line.
+func startTestChild(t *testing.T, name string, env ...string) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+name+"$", "-test.count=1")
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()

@@ -1,21 +1,18 @@
 package proof_test
 
 import (
-	"bufio"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/assent-recorder/assent/audio"
 	"github.com/assent-recorder/assent/audio/testmic"
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/internal/dbtest"
 	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 )
@@ -84,7 +81,7 @@ func TestCrashOwedWithdrawal(t *testing.T) {
 	fixture, _ := speechPCM(t)
 	dir, clientID := newFolder(t)
 	busy := filepath.Join(t.TempDir(), "busy")
-	c := startOwedChild(t, envOwedDir+"="+dir, envOwedClient+"="+clientID, envOwedPCM+"="+fixture, envOwedBusy+"="+busy)
+	c := startTestChild(t, "TestOwedChild", envOwedDir+"="+dir, envOwedClient+"="+clientID, envOwedPCM+"="+fixture, envOwedBusy+"="+busy)
 	c.until(t, 30*time.Second, func(l line) bool { return strings.HasPrefix(l.text, "recording ") })
 	time.Sleep(time.Second) // a second of audio
 
@@ -149,49 +146,8 @@ func notPlayable(t *testing.T, dir, id, when string) {
 }
 
 // holdWriteLock holds the database's write lock from another connection,
-// as a backup tool would, until release (which may be called again). The
-// pool has one connection, so the transaction's BEGIN and ROLLBACK run on
-// the same one.
+// as a backup tool would, until release (which may be called again).
 func holdWriteLock(t *testing.T, dir string) (release func()) {
 	t.Helper()
-	other, err := sql.Open("sqlite", "file:"+filepath.Join(dir, storage.DBFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	other.SetMaxOpenConns(1)
-	if _, err := other.Exec("BEGIN IMMEDIATE"); err != nil {
-		other.Close()
-		t.Fatal(err)
-	}
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			other.Exec("ROLLBACK")
-			other.Close()
-		})
-	}
-}
-
-// startOwedChild runs TestOwedChild in a child process with env.
-func startOwedChild(t *testing.T, env ...string) *child {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestOwedChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	c := &child{cmd: cmd, lines: make(chan line, 100)}
-	go func() {
-		defer close(c.lines)
-		for sc := bufio.NewScanner(out); sc.Scan(); {
-			c.lines <- line{sc.Text(), time.Now()}
-		}
-	}()
-	return c
+	return dbtest.HoldWriteLock(t, dir, storage.DBFile)
 }

@@ -2,8 +2,6 @@ package session_test
 
 import (
 	"bytes"
-	"context"
-	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -15,6 +13,7 @@ import (
 	"github.com/assent-recorder/assent/audio/lame"
 	"github.com/assent-recorder/assent/audio/testmic"
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/internal/dbtest"
 	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 
@@ -131,23 +130,7 @@ func (f *fixture) record(s *session.Session, d time.Duration) {
 // `assent purge` or a backup tool would, until the returned func is called.
 func (f *fixture) busy() (release func()) {
 	f.t.Helper()
-	other, err := sql.Open("sqlite", "file:"+filepath.Join(f.dir, storage.DBFile))
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	ctx := context.Background()
-	conn, err := other.Conn(ctx)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		f.t.Fatal(err)
-	}
-	return func() {
-		conn.ExecContext(ctx, "ROLLBACK")
-		conn.Close()
-		other.Close()
-	}
+	return dbtest.HoldWriteLock(f.t, f.dir, storage.DBFile)
 }
 
 func waitFor(t *testing.T, what string, ok func() bool) {
