@@ -254,7 +254,7 @@ func TestE2E(t *testing.T) {
 			n, _ := countRows(data, "SELECT count(*) FROM recordings WHERE state = 'recording'")
 			return n == 1
 		})
-		if !mic.Feeder.WaitReading(10 * time.Second) || !deviceOpen(t, a.cmd.Process.Pid, mic.Infile) {
+		if !mic.Feeder.WaitReading(10*time.Second) || !deviceOpen(t, a.cmd.Process.Pid, mic.Infile) {
 			t.Error("recording again, but the microphone's device is not open")
 		}
 		// "Stop recording" has the focus while recording; then nothing is
