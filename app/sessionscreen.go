@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -240,7 +241,9 @@ func (s *sessionScreen) someoneJoined() {
 				return
 			}
 		}
-		if err := s.run.Join(n, r, guardianID); err != nil {
+		err := s.run.Join(n, r, guardianID)
+		var p *session.Problem
+		if err != nil && !(errors.As(err, &p) && p.Kind == session.KindStepOwed) {
 			s.ui.opt.Logf("join: %v", err)
 			if isRefusal(err) {
 				s.problem.SetText("That person could not be added.")
@@ -249,8 +252,14 @@ func (s *sessionScreen) someoneJoined() {
 			}
 			return
 		}
+		// Joined (its record perhaps still owed, which the client screen
+		// then says): everyone is asked again.
 		s.saveNotes()
-		s.ui.show(newKioskScreen(s.ui, s.run))
+		k := newKioskScreen(s.ui, s.run)
+		s.ui.show(k)
+		if err != nil {
+			k.problem.SetText(s.ui.problemText(err))
+		}
 	}
 	cancel := func() {
 		if !paused || s.run.State() != consent.Paused {

@@ -443,14 +443,26 @@ func (s *Session) Join(name string, role consent.Role, guardianID string) error 
 }
 
 func (s *Session) join(name string, role consent.Role, guardianID string) error {
+	// Someone new is in the room: capture stops before anything else,
+	// and stays off whatever becomes of the join until everyone, the
+	// newcomer included, has said yes.
+	if s.cs.State() == consent.Recording {
+		if err := s.apply(consent.Event{Kind: consent.EventPause, Actor: consent.Therapist()}); err != nil {
+			s.opt.Logf("session %s: pausing for a join: %v", s.stored.ID, err)
+		}
+		s.stopCapture()
+	}
 	joiner := consent.Participant{ID: storage.NewID(), Name: name, Role: role, GuardianID: guardianID}
 	ev := consent.Event{Kind: consent.EventJoin, Actor: consent.Therapist(), Joiner: &joiner, At: s.opt.Now()}
-	eff, err := s.cs.Apply(ev)
+	// consent decides on a copy first: a refused join changes nothing,
+	// and one whose person cannot be stored leaves consent as it was, so
+	// that the history never names someone storage does not know.
+	trial, err := s.consentCopy()
 	if err != nil {
-		return err
+		return &Problem{Kind: KindJoinNotStored, Err: err}
 	}
-	if eff.StopCapture {
-		s.stopCapture()
+	if _, err := trial.Apply(ev); err != nil {
+		return err
 	}
 	if _, err := s.opt.DB.AddParticipant(s.stored.ID, storage.Participant{
 		ID: joiner.ID, Name: joiner.Name, Role: roleName(role), GuardianID: guardianID,
@@ -459,12 +471,38 @@ func (s *Session) join(name string, role consent.Role, guardianID string) error 
 		s.opt.Logf("session %s: %v", s.stored.ID, p)
 		return p
 	}
+	eff, err := s.cs.Apply(ev)
+	if err != nil {
+		return err // not after the copy took it
+	}
+	if eff.StopCapture {
+		s.stopCapture()
+	}
 	if _, owed, err := s.store(ev); err != nil {
 		p := &Problem{Kind: notStored(ev, owed, false), Err: err}
 		s.opt.Logf("session %s: %v", s.stored.ID, p)
 		return p
 	}
 	return s.apply(consent.Event{Kind: consent.EventAsk, Actor: consent.Therapist()})
+}
+
+// consentCopy rebuilds the consent state machine from its own history,
+// for trying a step without making it.
+func (s *Session) consentCopy() (*consent.Session, error) {
+	events := s.cs.Events()
+	joined := map[string]bool{}
+	for _, e := range events {
+		if e.Joiner != nil {
+			joined[e.Joiner.ID] = true
+		}
+	}
+	var first []consent.Participant
+	for _, p := range s.cs.Participants() {
+		if !joined[p.ID] {
+			first = append(first, p)
+		}
+	}
+	return consent.Replay(s.stored.ID, s.client.ID, first, s.cs.Policy(), s.cs.Location(), events)
 }
 
 // End ends the session by actor: capture stops, the end is stored in the

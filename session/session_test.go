@@ -474,8 +474,8 @@ func TestJoinStopsCaptureUntilEveryoneSaysYes(t *testing.T) {
 		if err := s.Join("Kim", consent.RoleMinor, ""); !errors.Is(err, consent.ErrGuardianRequired) {
 			t.Fatalf("join: %v", err)
 		}
-		if !s.Recording() {
-			t.Error("a refused join stopped capture")
+		if s.Recording() || s.State() != consent.Paused {
+			t.Errorf("after a refused join: recording %v, state %v; want paused, off", s.Recording(), s.State())
 		}
 		ss, _ := f.db.Session(s.ID())
 		if len(ss.Participants) != 1 {
@@ -505,6 +505,36 @@ func TestJoinStopsCaptureUntilEveryoneSaysYes(t *testing.T) {
 	cs, err := session.Replay(f.db, ss, time.UTC)
 	if err != nil || cs.State() != consent.Recording || len(cs.Participants()) != 2 {
 		t.Errorf("replayed: %v, %+v", err, cs)
+	}
+}
+
+// TestJoinNotStoredLeavesConsentAsItWas: the newcomer cannot be stored
+// (the database held by another process): capture is off, the join is
+// reported, consent still has only the people storage knows, and the
+// history replays.
+func TestJoinNotStoredLeavesConsentAsItWas(t *testing.T) {
+	f := newFixture(t)
+	s := f.start("Anna")
+	f.record(s, 300*time.Millisecond)
+	release := f.busy()
+	err := s.Join("Ben", consent.RolePartner, "")
+	recording := s.Recording()
+	release()
+	if kindOf(err) != session.KindJoinNotStored {
+		t.Fatalf("a join while the database is busy: %v, want KindJoinNotStored", err)
+	}
+	if recording {
+		t.Error("still recording with someone new in the room")
+	}
+	if n := len(s.Participants()); n != 1 || s.State() != consent.Paused {
+		t.Errorf("consent after the failed join: %d people, state %v; want Anna alone, paused", n, s.State())
+	}
+	if err := s.Retry(); err != nil {
+		t.Fatalf("Retry: %v", err)
+	}
+	ss, _ := f.db.Session(s.ID())
+	if cs, err := session.Replay(f.db, ss, time.UTC); err != nil || cs.State() != consent.Paused {
+		t.Errorf("the history after the failed join replays to %v, %v", cs, err)
 	}
 }
 
