@@ -3,8 +3,8 @@
 // level meter and waveform, playback, and the start and stop chimes.
 //
 // The package itself is pure Go and touches no device: the microphone and
-// loudspeaker come in through small interfaces (Mic, Source, Speaker,
-// Output) implemented by audio/portaudio, and the encoder through Encoder,
+// loudspeaker come in through small interfaces (Mic, Meterable, Source,
+// Speaker, Output) implemented by audio/portaudio, and the encoder through Encoder,
 // implemented by audio/lame. Both of those use cgo; this package builds and
 // tests without them. It imports consent (for the Grant) and nothing else
 // of Assent's but assets (for the chimes); in particular not storage: the
@@ -42,13 +42,18 @@
 //
 // # Level check
 //
-// StartMonitor opens a Mic only to measure it, for the settings screen's
-// level test: every 20 ms frame goes to OnLevel's meter and is then cleared;
-// nothing is encoded or handed anywhere. It runs under a consent.MicCheck's
-// Grant, the therapist's own go-ahead with nobody else in the room, and
-// stops at Stop, when that Grant is stopped, or after
-// MonitorOptions.Limit of audio (DefaultCheckDuration). Start refuses such
-// a Grant (ErrCheckOnly): what a check hears can never become a recording.
+// StartMonitor opens a microphone only to measure it, for the settings
+// screen's level test: every 20 ms frame goes to OnLevel's meter and is
+// then cleared; nothing is encoded or handed anywhere. It runs under a
+// consent.MicCheck's CheckGrant, the therapist's own go-ahead with nobody
+// else in the room, and stops at Stop, when the check is stopped, or after
+// MonitorOptions.Limit of audio (DefaultCheckDuration).
+//
+// What a check hears can never become a recording, and that is enforced by
+// the device, not by the screen: a CheckGrant is not a consent.Grant, so
+// neither Start nor Mic.Open accepts it, and the one method that does,
+// Meterable.OpenMeter, returns a Meter, which gives out levels and never
+// the samples.
 //
 // # Levels
 //

@@ -178,11 +178,11 @@ type Recording struct {
 // fails. It returns once the microphone is open and capture has begun.
 //
 // An invalid grant is refused with ErrGrantInvalid before mic is touched:
-// no device is opened. So is a microphone check's Grant (ErrCheckOnly):
-// nobody but the therapist said yes to it, so nothing heard under it may be
-// kept (StartMonitor takes it). Errors from mic.Open (ErrNoInputDevice, …) and
-// from opts.NewEncoder are returned wrapped; the Source is closed again if
-// the encoder cannot be made. A nil sink, mic or NewEncoder is ErrOptions.
+// no device is opened. (A microphone check's consent.CheckGrant is not a
+// Grant, so it cannot be passed here: StartMonitor takes it.) Errors from
+// mic.Open (ErrNoInputDevice, …) and from opts.NewEncoder are returned
+// wrapped; the Source is closed again if the encoder cannot be made. A nil
+// sink, mic or NewEncoder is ErrOptions.
 //
 // Capture reads the Source in pieces of 20 ms, checking grant.Valid()
 // before every read; encoding and writing to sink run in a second
@@ -191,16 +191,13 @@ func Start(grant consent.Grant, mic Mic, sink Sink, opts Options) (*Recording, e
 	if !grant.Valid() {
 		return nil, fmt.Errorf("audio: start recording: %w", ErrGrantInvalid)
 	}
-	if grant.CheckOnly() {
-		return nil, fmt.Errorf("audio: start recording: %w", ErrCheckOnly)
-	}
 	if mic == nil || sink == nil || opts.NewEncoder == nil {
 		return nil, fmt.Errorf("%w: start needs a mic, a sink and Options.NewEncoder", ErrOptions)
 	}
 	if opts.ChunkDuration <= 0 {
 		opts.ChunkDuration = time.Second
 	}
-	src, rate, err := openSource(grant, mic, "start recording")
+	src, rate, err := openSource(grant, mic)
 	if err != nil {
 		return nil, err
 	}
@@ -240,12 +237,11 @@ func Start(grant consent.Grant, mic Mic, sink Sink, opts Options) (*Recording, e
 	return r, nil
 }
 
-// openSource opens mic under grant and checks its rate; doing names the
-// caller in errors.
-func openSource(grant consent.Grant, mic Mic, doing string) (Source, int, error) {
+// openSource opens mic under grant and checks its rate.
+func openSource(grant consent.Grant, mic Mic) (Source, int, error) {
 	src, err := mic.Open(grant)
 	if err != nil {
-		return nil, 0, fmt.Errorf("audio: %s: %w", doing, err)
+		return nil, 0, fmt.Errorf("audio: start recording: %w", err)
 	}
 	rate := src.SampleRate()
 	if rate <= 0 {
