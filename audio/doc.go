@@ -32,6 +32,13 @@
 // once the read in progress returns (well under 100 ms) and returns when
 // everything captured has been encoded and handed to the Sink.
 //
+// Encoding and writing run behind capture with at most 5 s of audio queued
+// between them. When they fall that far behind (a stalled disk; a Source
+// faster than real time) capture waits for them (a live microphone drops
+// what is not read meanwhile), still watching the Grant and Stop, so
+// neither a stalled Sink nor a fast Source keeps the microphone open or
+// makes Stop wait for more than that queue.
+//
 // The Sink gets the MP3 in pieces of about a second, each followed by the
 // waveform Peaks (one min/max pair per 50 ms) of the same audio, so that
 // storage can seal and sync each second and the library can draw an hour

@@ -143,8 +143,16 @@ const frameDuration = 20 * time.Millisecond
 const batchDuration = 200 * time.Millisecond
 
 // queueDuration bounds the audio waiting between capture and encoding;
-// capture waits (and a live device counts an overflow) beyond it.
+// capture waits (and a live device counts an overflow) beyond it. It is
+// also the most that Stop, or a revoked Grant, leaves to encode and hand
+// to the Sink after the microphone is closed.
 const queueDuration = 5 * time.Second
+
+// grantPoll is how often capture looks at the Grant while it waits for
+// the encoder to free a buffer. With the read in progress (at most about
+// 20 ms) it bounds how long a revoked Grant leaves the microphone open
+// when the Sink has stalled.
+const grantPoll = 10 * time.Millisecond
 
 // Recording is a recording in progress, made by Start. Its methods are safe
 // for concurrent use.
@@ -282,6 +290,12 @@ func (r *Recording) Wait() End {
 // encoded and written to the Sink, and Stop returns how it ended. Stop is
 // idempotent, and returns the same End if the recording had already ended
 // by itself.
+//
+// The microphone is closed first whatever the encoder and the Sink are
+// doing, even when the Sink has stalled. What is left to encode then is
+// only what was queued, at most 5 s of audio however far a fast Source
+// ran ahead, so Stop waits for little more than writing that; but it
+// returns only once the Sink's call in progress has returned.
 func (r *Recording) Stop() End {
 	r.stopOnce.Do(func() {
 		r.stopMu.Lock()
@@ -311,13 +325,9 @@ loop:
 			end.Reason = EndGrantInvalid
 			break loop
 		}
-		var buf []int16
-		select {
-		case buf = <-r.free:
-		case <-r.stopCh:
-			end.Reason = EndStopped
-			break loop
-		case <-r.encFailed:
+		buf, why := r.freeBuffer()
+		if buf == nil {
+			end.Reason = why // 0 after an encoder failure: the encoder says why
 			break loop
 		}
 		n, err := r.src.Read(buf[:cap(buf)])
@@ -370,6 +380,36 @@ loop:
 		r.opts.OnEnd(end)
 	}
 	close(r.done)
+}
+
+// freeBuffer returns a buffer for the next read. When none is free, the
+// encoder is behind (a slow or stalled disk, a busy machine) and it waits
+// for one, but no longer than until Stop, an encoder failure or the Grant
+// turning invalid, which it looks at every grantPoll meanwhile: a disk
+// that hangs must not keep the microphone open. It then returns nil and
+// EndStopped, EndGrantInvalid, or 0 after an encoder failure.
+func (r *Recording) freeBuffer() ([]int16, EndReason) {
+	select {
+	case buf := <-r.free:
+		return buf, 0
+	default:
+	}
+	poll := time.NewTicker(grantPoll)
+	defer poll.Stop()
+	for {
+		select {
+		case buf := <-r.free:
+			return buf, 0
+		case <-r.stopCh:
+			return nil, EndStopped
+		case <-r.encFailed:
+			return nil, 0
+		case <-poll.C:
+			if !r.grant.Valid() {
+				return nil, EndGrantInvalid
+			}
+		}
+	}
 }
 
 // encResult is what the encoder goroutine reports when frames is closed.

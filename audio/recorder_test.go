@@ -356,3 +356,82 @@ func TestChimesPlayed(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestStalledSinkDoesNotHoldTheMicrophone: the disk stops answering during
+// a recording (a FAKE: see audiotest.StalledSink), so the encoder waits
+// inside the Sink's Write and the queue to it fills. A pause (the Grant
+// revoked) or Stop must still close the microphone within the design's
+// 100 ms, with nothing read after it; what was captured before is written
+// once the disk answers again, and End says so.
+func TestStalledSinkDoesNotHoldTheMicrophone(t *testing.T) {
+	for _, how := range []string{"grant revoked", "Stop"} {
+		t.Run(how, func(t *testing.T) {
+			var worst time.Duration
+			for range 10 {
+				worst = max(worst, stallAndStop(t, how))
+			}
+			t.Logf("%s with the sink stalled: the microphone closed within %v (worst of 10)", how, worst)
+			if worst > 100*time.Millisecond {
+				t.Errorf("the microphone was closed up to %v after %s, want within 100 ms", worst, how)
+			}
+		})
+	}
+}
+
+// stallAndStop records endless silence into a sink that stalls at its
+// second piece, waits until capture has filled the queue, ends the
+// recording by how, and returns how long the Source stayed open after.
+func stallAndStop(t *testing.T, how string) time.Duration {
+	t.Helper()
+	sess := audiotest.NewSession(t)
+	sink := audiotest.NewStalledSink(1)
+	defer sink.Release()
+	var src *audiotest.CountingSource
+	mic := audio.MicFunc(func(g consent.Grant) (audio.Source, error) {
+		s, err := audio.PCMMic{R: zeros{}}.Open(g)
+		src = &audiotest.CountingSource{Src: s}
+		return src, err
+	})
+	rec, err := audio.Start(sess.Grant(), mic, sink, audio.Options{NewEncoder: audiotest.NewRawEncoder, ChunkDuration: 250 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-sink.Stalled()
+	// Capture runs on until the queue is full, then waits for the encoder.
+	for n := -1; n != src.Reads(); {
+		n = src.Reads()
+		time.Sleep(20 * time.Millisecond) // the reads, not the time, are the condition
+	}
+	reads := src.Reads()
+	stopped := make(chan audio.End, 1)
+	at := time.Now()
+	if how == "Stop" {
+		go func() { stopped <- rec.Stop() }()
+	} else {
+		sess.Pause(t)
+	}
+	for !src.Closed() && time.Since(at) < time.Second {
+		time.Sleep(time.Millisecond)
+	}
+	open := time.Since(at)
+	if !src.Closed() {
+		t.Fatalf("%s: the microphone is still open %v later, with the sink stalled", how, open)
+	}
+	if src.Reads() > reads+1 {
+		t.Errorf("%d reads after %s", src.Reads()-reads, how)
+	}
+	sink.Release()
+	end := rec.Wait()
+	want := audio.EndGrantInvalid
+	if how == "Stop" {
+		want = audio.EndStopped
+		<-stopped
+	}
+	if end.Reason != want || end.Err != nil || end.Kept != end.Captured || end.Captured < 5*time.Second {
+		t.Errorf("end %v, want %v with all of the queue's 5 s or more kept", end, want)
+	}
+	if got := time.Duration(sink.MP3.Len()/2) * time.Second / 16000; got != end.Captured {
+		t.Errorf("the sink got %v of audio; end %v", got, end)
+	}
+	return open
+}
