@@ -65,8 +65,11 @@
 // # Levels
 //
 // OnLevel receives the RMS and peak level in dBFS of every 50 ms of audio
-// (about 20 a second) and the time recorded so far, from the capture
-// goroutine: it must return quickly. MeasureLevel does the same for any
+// (about 20 a second) and the time recorded so far. A Recording calls it on
+// a goroutine of its own, which capture never waits for, so that nothing a
+// screen does can keep the microphone open; a Source faster than real time
+// is shown at most every 25 ms, with the latest Level. A Monitor calls it
+// with every Level, from capture. MeasureLevel does the same for any
 // samples.
 //
 // # Playback

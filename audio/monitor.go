@@ -20,6 +20,8 @@ const DefaultCheckDuration = 10 * time.Second
 type MonitorOptions struct {
 	// OnLevel receives a Level for every LevelInterval of audio; required.
 	// It is called from the capture goroutine and must return quickly.
+	// Unlike a Recording's, it gets every Level, however fast the Source
+	// (a check is at most Limit long), so that the loudest is among them.
 	OnLevel func(Level)
 	// OnEnd, if set, is called once from the capture goroutine when the
 	// microphone has been closed, with the End that Wait returns.

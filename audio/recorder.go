@@ -35,9 +35,14 @@ type Options struct {
 	// the app passes lame.NewFunc(lame.Options{Bitrate: ...}).
 	NewEncoder NewEncoderFunc
 	// OnLevel, if set, receives a Level for every LevelInterval of audio
-	// captured (about 20 a second from a microphone). It is called from
-	// the capture goroutine and must return quickly: hand the value to the
-	// UI (fyne.Do) and return.
+	// captured (about 20 a second from a microphone), for a meter. It is
+	// called on a goroutine of its own, one call at a time, in order, and
+	// capture never waits for it: a slow or blocked OnLevel cannot hold
+	// the microphone open or hold up Stop. When it falls behind, or the
+	// Source runs faster than real time, the Levels in between are
+	// skipped: it gets at most one every 25 ms of wall time, the latest.
+	// When the recording ends it still gets the last Level if it had not
+	// had it, perhaps after OnEnd and Stop, which do not wait for it.
 	OnLevel func(Level)
 	// OnEnd, if set, is called once from the recorder's goroutine when
 	// the recording has ended and everything that will be written has
@@ -167,6 +172,7 @@ type Recording struct {
 
 	frames chan []int16 // capture → encoder
 	free   chan []int16 // encoder → capture, buffers to reuse
+	levels *levelPost   // capture → OnLevel
 
 	stopOnce sync.Once
 	stopCh   chan struct{}
@@ -229,6 +235,7 @@ func Start(grant consent.Grant, mic Mic, sink Sink, opts Options) (*Recording, e
 		rate:      rate,
 		frames:    make(chan []int16, nbuf),
 		free:      make(chan []int16, nbuf),
+		levels:    newLevelPost(opts.OnLevel),
 		stopCh:    make(chan struct{}),
 		encFailed: make(chan struct{}),
 		done:      make(chan struct{}),
@@ -335,7 +342,7 @@ loop:
 			r.mu.Lock()
 			r.captured += int64(n)
 			r.mu.Unlock()
-			meter.add(buf[:n], r.opts.OnLevel)
+			meter.add(buf[:n], r.levels.put)
 			r.frames <- buf[:n]
 		} else {
 			r.free <- buf
@@ -357,6 +364,7 @@ loop:
 		r.opts.Logf("audio: close source: %v", err)
 	}
 	closed := time.Now()
+	r.levels.close()
 	close(r.frames)
 	if r.opts.Speaker != nil {
 		go r.chime(ChimeStop)
