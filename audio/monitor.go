@@ -37,8 +37,7 @@ type MonitorOptions struct {
 // CheckGrant, and stops on the next 20 ms frame once the check is stopped,
 // at Stop, or after Limit of audio.
 type Monitor struct {
-	check  consent.CheckGrant
-	meter  *Meter
+	meter  *Meter // answers to the check
 	opts   MonitorOptions
 	stopCh chan struct{}
 	once   sync.Once
@@ -69,7 +68,7 @@ func StartMonitor(check consent.CheckGrant, mic Meterable, opts MonitorOptions) 
 	if err != nil {
 		return nil, fmt.Errorf("audio: start level check: %w", err)
 	}
-	m := &Monitor{check: check, meter: meter, opts: opts, stopCh: make(chan struct{}), done: make(chan struct{})}
+	m := &Monitor{meter: meter, opts: opts, stopCh: make(chan struct{}), done: make(chan struct{})}
 	go m.run()
 	return m, nil
 }
@@ -101,10 +100,6 @@ func (m *Monitor) run() {
 			end.Reason = EndStopped
 			continue
 		default:
-		}
-		if !m.check.Valid() {
-			end.Reason = EndGrantInvalid
-			continue
 		}
 		if heard >= limit {
 			end.Reason = EndSourceEnded
