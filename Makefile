@@ -73,11 +73,12 @@ unit: test-deps
 	$(GO) test -count=1 ./...
 
 # The real binary under Xvfb, driven with xdotool; the screenshot lands in
-# $(ARTEFACTS)/ (not committed).
+# $(ARTEFACTS)/ (not committed). TestQuitWhileRecording then ends it ten
+# times while it records, by SIGTERM and by Ctrl+Q (about a minute).
 e2e: test-deps build
 	mkdir -p $(ARTEFACTS)
 	ASSENT_E2E=1 ASSENT_BIN=$(abspath $(BIN)) ASSENT_ARTEFACTS=$(abspath $(ARTEFACTS)) \
-	  $(GO) test -count=1 -run 'TestE2E' -v ./cmd/assent
+	  $(GO) test -count=1 -run 'TestE2E|TestQuitWhileRecording' -v ./cmd/assent
 
 test: vet unit e2e
 

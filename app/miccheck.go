@@ -203,8 +203,14 @@ func (m *micSection) toggle() {
 		m.status.SetText(fmt.Sprintf("%s is not connected.", name))
 		return
 	}
+	meterable, ok := mic.(audio.Meterable)
+	if !ok { // it can record, but not be opened for levels only
+		m.ui.opt.Logf("microphone test of %q: %T cannot be opened for a level check", name, mic)
+		m.status.SetText(micOpenFailed)
+		return
+	}
 	c := &micCheckRun{section: m, name: name, check: consent.NewMicCheck(m.ui.opt.Now())}
-	mon, err := audio.StartMonitor(c.check.Grant(), mic, audio.MonitorOptions{
+	mon, err := audio.StartMonitor(c.check.Grant(), meterable, audio.MonitorOptions{
 		OnLevel: c.level,
 		OnEnd:   c.ended,
 	})

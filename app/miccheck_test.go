@@ -14,6 +14,7 @@ import (
 
 	"github.com/assent-recorder/assent/audio"
 	"github.com/assent-recorder/assent/audio/testmic"
+	"github.com/assent-recorder/assent/consent"
 	"github.com/assent-recorder/assent/storage"
 )
 
@@ -24,6 +25,14 @@ type testMics struct {
 	mics    map[string]*countingMic
 	plugged []string // appear in names at the next Rescan
 	rescans int
+}
+
+// OpenMeter counts a level check's open like a recording's (countingMic
+// is declared with the session tests): the PCMMics it wraps are Meterable,
+// as the real microphone is.
+func (m *countingMic) OpenMeter(check consent.CheckGrant) (*audio.Meter, error) {
+	m.opened.Add(1)
+	return m.Mic.(audio.Meterable).OpenMeter(check)
 }
 
 func (m *testMics) Inputs() ([]string, error) { return m.names, nil }

@@ -3,8 +3,8 @@
 // level meter and waveform, playback, and the start and stop chimes.
 //
 // The package itself is pure Go and touches no device: the microphone and
-// loudspeaker come in through small interfaces (Mic, Source, Speaker,
-// Output) implemented by audio/portaudio, and the encoder through Encoder,
+// loudspeaker come in through small interfaces (Mic, Meterable, Source,
+// Speaker, Output) implemented by audio/portaudio, and the encoder through Encoder,
 // implemented by audio/lame. Both of those use cgo; this package builds and
 // tests without them. It imports consent (for the Grant) and nothing else
 // of Assent's but assets (for the chimes); in particular not storage: the
@@ -32,6 +32,13 @@
 // once the read in progress returns (well under 100 ms) and returns when
 // everything captured has been encoded and handed to the Sink.
 //
+// Encoding and writing run behind capture with at most 5 s of audio queued
+// between them. When they fall that far behind (a stalled disk; a Source
+// faster than real time) capture waits for them (a live microphone drops
+// what is not read meanwhile), still watching the Grant and Stop, so
+// neither a stalled Sink nor a fast Source keeps the microphone open or
+// makes Stop wait for more than that queue.
+//
 // The Sink gets the MP3 in pieces of about a second, each followed by the
 // waveform Peaks (one min/max pair per 50 ms) of the same audio, so that
 // storage can seal and sync each second and the library can draw an hour
@@ -42,19 +49,27 @@
 //
 // # Level check
 //
-// StartMonitor opens a Mic only to measure it, for the settings screen's
-// level test: every 20 ms frame goes to OnLevel's meter and is then cleared;
-// nothing is encoded or handed anywhere. It runs under a consent.MicCheck's
-// Grant, the therapist's own go-ahead with nobody else in the room, and
-// stops at Stop, when that Grant is stopped, or after
-// MonitorOptions.Limit of audio (DefaultCheckDuration). Start refuses such
-// a Grant (ErrCheckOnly): what a check hears can never become a recording.
+// StartMonitor opens a microphone only to measure it, for the settings
+// screen's level test: every 20 ms frame goes to OnLevel's meter and is
+// then cleared; nothing is encoded or handed anywhere. It runs under a
+// consent.MicCheck's CheckGrant, the therapist's own go-ahead with nobody
+// else in the room, and stops at Stop, when the check is stopped, or after
+// MonitorOptions.Limit of audio (DefaultCheckDuration).
+//
+// What a check hears can never become a recording, and that is enforced by
+// the device, not by the screen: a CheckGrant is not a consent.Grant, so
+// neither Start nor Mic.Open accepts it, and the one method that does,
+// Meterable.OpenMeter, returns a Meter, which gives out levels and never
+// the samples.
 //
 // # Levels
 //
 // OnLevel receives the RMS and peak level in dBFS of every 50 ms of audio
-// (about 20 a second) and the time recorded so far, from the capture
-// goroutine: it must return quickly. MeasureLevel does the same for any
+// (about 20 a second) and the time recorded so far. A Recording calls it on
+// a goroutine of its own, which capture never waits for, so that nothing a
+// screen does can keep the microphone open; a Source faster than real time
+// is shown at most every 25 ms, with the latest Level. A Monitor calls it
+// with every Level, from capture. MeasureLevel does the same for any
 // samples.
 //
 // # Playback

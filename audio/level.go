@@ -2,6 +2,7 @@ package audio
 
 import (
 	"math"
+	"sync"
 	"time"
 )
 
@@ -104,4 +105,87 @@ func samplesToDuration(n int64, rate int) time.Duration {
 		return 0
 	}
 	return time.Duration(n * int64(time.Second) / int64(rate))
+}
+
+// levelSpacing is the least wall time between two OnLevel calls. A live
+// microphone completes a Level at most every 40 ms (two 20 ms reads), so
+// none of its Levels is skipped; a Source faster than real time, which
+// completes thousands a second, is shown at the pace of a screen.
+const levelSpacing = LevelInterval / 2
+
+// levelPost carries Levels from the capture goroutine to an OnLevel
+// callback on a goroutine of its own. Capture only leaves the latest Level
+// and goes on: nothing the callback does (a busy screen, a lock that
+// Stop's caller holds) can hold up capture, and so keep the microphone
+// open. At most one call is made per levelSpacing of wall time, with the
+// latest Level; those in between are skipped. A nil *levelPost (no
+// callback) takes Levels and drops them.
+type levelPost struct {
+	on   func(Level)
+	wake chan struct{} // capacity 1: something to look at
+
+	mu     sync.Mutex
+	latest Level
+	fresh  bool // latest has not been delivered
+	closed bool
+}
+
+// newLevelPost starts delivering to on; nil when on is nil.
+func newLevelPost(on func(Level)) *levelPost {
+	if on == nil {
+		return nil
+	}
+	p := &levelPost{on: on, wake: make(chan struct{}, 1)}
+	go p.deliver()
+	return p
+}
+
+// put leaves l to be delivered, in place of any not yet delivered. It
+// never waits for the callback.
+func (p *levelPost) put(l Level) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.latest, p.fresh = l, true
+	p.mu.Unlock()
+	p.poke()
+}
+
+// close ends delivery without waiting for the callback: the latest Level,
+// if the callback has not had it, is still delivered (so that a meter ends
+// on the last Level), and nothing after it.
+func (p *levelPost) close() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+	p.poke()
+}
+
+func (p *levelPost) poke() {
+	select {
+	case p.wake <- struct{}{}:
+	default: // already poked
+	}
+}
+
+func (p *levelPost) deliver() {
+	var last time.Time
+	for range p.wake {
+		time.Sleep(time.Until(last.Add(levelSpacing))) // newer Levels replace the latest meanwhile
+		p.mu.Lock()
+		l, fresh, closed := p.latest, p.fresh, p.closed
+		p.fresh = false
+		p.mu.Unlock()
+		if fresh {
+			p.on(l)
+			last = time.Now()
+		}
+		if closed {
+			return
+		}
+	}
 }

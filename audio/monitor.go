@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sync"
 	"time"
 
@@ -19,6 +20,8 @@ const DefaultCheckDuration = 10 * time.Second
 type MonitorOptions struct {
 	// OnLevel receives a Level for every LevelInterval of audio; required.
 	// It is called from the capture goroutine and must return quickly.
+	// Unlike a Recording's, it gets every Level, however fast the Source
+	// (a check is at most Limit long), so that the loudest is among them.
 	OnLevel func(Level)
 	// OnEnd, if set, is called once from the capture goroutine when the
 	// microphone has been closed, with the End that Wait returns.
@@ -30,25 +33,29 @@ type MonitorOptions struct {
 
 // Monitor listens to a microphone only to measure its level: the level test
 // of the settings screen. Every frame is measured and then cleared; nothing
-// is encoded, kept or written anywhere. It runs under a Grant like a
-// Recording, normally a consent.MicCheck's, and stops on the next 20 ms
-// frame once the Grant turns invalid, at Stop, or after Limit of audio.
+// is encoded, kept or written anywhere. It runs under a consent.MicCheck's
+// CheckGrant, and stops on the next 20 ms frame once the check is stopped,
+// at Stop, or after Limit of audio.
 type Monitor struct {
-	grant  consent.Grant
-	src    Source
+	meter  *Meter // answers to the check
 	opts   MonitorOptions
-	rate   int
 	stopCh chan struct{}
 	once   sync.Once
 	done   chan struct{}
 	end    End
 }
 
-// StartMonitor opens mic under grant and measures it until Stop, the
-// Grant turning invalid, Limit, or a failure of the Source. As with Start,
-// an invalid Grant is refused (ErrGrantInvalid) before mic is touched.
-func StartMonitor(grant consent.Grant, mic Mic, opts MonitorOptions) (*Monitor, error) {
-	if !grant.Valid() {
+// StartMonitor opens mic for a level check under check and measures it
+// until Stop, the check being stopped, Limit, or a failure of the
+// microphone. An invalid check is refused (ErrGrantInvalid) before mic is
+// touched; a nil mic or OnLevel is ErrOptions; errors from OpenMeter
+// (ErrNoInputDevice, …) are returned wrapped.
+//
+// It takes a consent.CheckGrant and never a session's Grant, and a
+// recording (Start) never takes a CheckGrant: a level check and a
+// recording cannot be mistaken for one another.
+func StartMonitor(check consent.CheckGrant, mic Meterable, opts MonitorOptions) (*Monitor, error) {
+	if !check.Valid() {
 		return nil, fmt.Errorf("audio: start level check: %w", ErrGrantInvalid)
 	}
 	if mic == nil || opts.OnLevel == nil {
@@ -57,11 +64,11 @@ func StartMonitor(grant consent.Grant, mic Mic, opts MonitorOptions) (*Monitor, 
 	if opts.Limit <= 0 {
 		opts.Limit = DefaultCheckDuration
 	}
-	src, rate, err := openSource(grant, mic, "start level check")
+	meter, err := mic.OpenMeter(check)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("audio: start level check: %w", err)
 	}
-	m := &Monitor{grant: grant, src: src, opts: opts, rate: rate, stopCh: make(chan struct{}), done: make(chan struct{})}
+	m := &Monitor{meter: meter, opts: opts, stopCh: make(chan struct{}), done: make(chan struct{})}
 	go m.run()
 	return m, nil
 }
@@ -84,10 +91,9 @@ func (m *Monitor) Done() <-chan struct{} { return m.done }
 
 func (m *Monitor) run() {
 	end := End{}
-	meter := newLevelMeter(m.rate)
-	limit := int64(m.opts.Limit) * int64(m.rate) / int64(time.Second)
-	buf := make([]int16, max(1, m.rate*int(frameDuration/time.Millisecond)/1000))
-	var captured int64
+	rate := m.meter.SampleRate()
+	limit := int64(m.opts.Limit) * int64(rate) / int64(time.Second)
+	var heard int64
 	for end.Reason == 0 {
 		select {
 		case <-m.stopCh:
@@ -95,18 +101,12 @@ func (m *Monitor) run() {
 			continue
 		default:
 		}
-		if !m.grant.Valid() {
-			end.Reason = EndGrantInvalid
-			continue
-		}
-		if captured >= limit {
+		if heard >= limit {
 			end.Reason = EndSourceEnded
 			continue
 		}
-		n, err := m.src.Read(buf[:min(int64(len(buf)), limit-captured)])
-		captured += int64(n)
-		meter.add(buf[:n], m.opts.OnLevel)
-		clear(buf[:n]) // nothing heard outlives its measurement
+		n, err := m.meter.Listen(int(min(limit-heard, math.MaxInt32)), m.opts.OnLevel)
+		heard += int64(n)
 		switch {
 		case err == nil:
 		case errors.Is(err, io.EOF):
@@ -117,13 +117,73 @@ func (m *Monitor) run() {
 			end.Reason, end.Err = EndSourceFailed, fmt.Errorf("audio: level check: %w", err)
 		}
 	}
-	if err := m.src.Close(); err != nil && end.Err == nil && end.Reason != EndSourceFailed {
+	if err := m.meter.Close(); err != nil && end.Err == nil && end.Reason != EndSourceFailed {
 		end.Reason, end.Err = EndSourceFailed, fmt.Errorf("audio: close after level check: %w", err)
 	}
-	end.Captured = samplesToDuration(captured, m.rate)
+	end.Captured = samplesToDuration(heard, rate)
 	m.end = end
 	if m.opts.OnEnd != nil {
 		m.opts.OnEnd(end)
 	}
 	close(m.done)
 }
+
+// Meter is a microphone opened for a level check (Meterable.OpenMeter): it
+// hears, measures and forgets. It gives out Levels and never the samples,
+// which it clears as soon as they are measured, so nothing opened under a
+// consent.CheckGrant can be kept, whoever holds the Meter. Its methods are
+// for one goroutine.
+type Meter struct {
+	check  consent.CheckGrant
+	src    Source
+	buf    []int16 // one frame; cleared after each Listen
+	levels *levelMeter
+}
+
+// NewMeter is how a Meterable hands out what OpenMeter opened: src, opened
+// under check, becomes a Meter, which from then on is its only reader and
+// closes it. An invalid check (ErrGrantInvalid) or a Source without a
+// sample rate (ErrFormat) is refused, and src closed.
+func NewMeter(check consent.CheckGrant, src Source) (*Meter, error) {
+	if !check.Valid() {
+		src.Close()
+		return nil, fmt.Errorf("audio: level check: %w", ErrGrantInvalid)
+	}
+	rate := src.SampleRate()
+	if rate <= 0 {
+		src.Close()
+		return nil, fmt.Errorf("%w: source rate %d Hz", ErrFormat, rate)
+	}
+	return &Meter{
+		check:  check,
+		src:    src,
+		buf:    make([]int16, max(1, rate*int(frameDuration/time.Millisecond)/1000)),
+		levels: newLevelMeter(rate),
+	}, nil
+}
+
+// SampleRate is the microphone's rate, in Hz.
+func (m *Meter) SampleRate() int { return m.src.SampleRate() }
+
+// Listen hears up to limit samples (one read of the microphone: at most
+// 20 ms of audio), hands onLevel a Level for every LevelInterval completed
+// (Elapsed counting from the first Listen), clears what it heard, and
+// returns how many samples that was. Its errors are the Source's: io.EOF,
+// ErrDeviceLost, ErrClosed after Close; and ErrGrantInvalid, with nothing
+// read, once the check has been stopped.
+func (m *Meter) Listen(limit int, onLevel func(Level)) (int, error) {
+	if !m.check.Valid() {
+		return 0, fmt.Errorf("audio: level check: %w", ErrGrantInvalid)
+	}
+	if limit <= 0 {
+		return 0, nil
+	}
+	p := m.buf[:min(len(m.buf), limit)]
+	n, err := m.src.Read(p)
+	m.levels.add(p[:n], onLevel)
+	clear(p[:n]) // nothing heard outlives its measurement
+	return n, err
+}
+
+// Close closes the microphone. It is idempotent.
+func (m *Meter) Close() error { return m.src.Close() }

@@ -3,6 +3,7 @@ package audio_test
 import (
 	"errors"
 	"io"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -14,21 +15,50 @@ import (
 
 var checkStart = time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)
 
-// A microphone check's Grant may feed a level meter, never a recording:
-// Start refuses it without touching the microphone.
-func TestStartRefusesACheckGrant(t *testing.T) {
-	check := consent.NewMicCheck(checkStart)
-	opened := 0
-	mic := audio.MicFunc(func(consent.Grant) (audio.Source, error) {
-		opened++
-		return nil, errors.New("must not be called")
-	})
-	_, err := audio.Start(check.Grant(), mic, &audiotest.Sink{}, audio.Options{NewEncoder: audiotest.NewRawEncoder})
-	if !errors.Is(err, audio.ErrCheckOnly) {
-		t.Errorf("Start with a check's Grant: %v, want ErrCheckOnly", err)
+// meterOver is a Meterable whose Meter reads Src, counted so that a test
+// sees it closed. Src is real PCM; it is opened with a session's Grant
+// only because PCMMic opens Sources for nothing else; the Meter answers to
+// the check.
+type meterOver struct {
+	Src    *audiotest.CountingSource
+	opened int
+}
+
+func (m *meterOver) OpenMeter(check consent.CheckGrant) (*audio.Meter, error) {
+	m.opened++
+	return audio.NewMeter(check, m.Src)
+}
+
+// countedPCM opens pcm as a counted Source.
+func countedPCM(t *testing.T, pcm []int16) *audiotest.CountingSource {
+	t.Helper()
+	src, err := pcmMic(pcm).Open(audiotest.NewSession(t).Grant())
+	if err != nil {
+		t.Fatal(err)
 	}
-	if opened != 0 {
-		t.Errorf("Mic.Open called %d times", opened)
+	return &audiotest.CountingSource{Src: src}
+}
+
+// A Meter, what a microphone check opens, gives out levels and nothing
+// that holds or reaches the sound: no method returns samples, a Source or
+// a reader, whoever holds it.
+func TestMeterGivesOnlyLevels(t *testing.T) {
+	typ := reflect.TypeFor[*audio.Meter]()
+	allowed := map[reflect.Type]bool{reflect.TypeFor[int](): true, reflect.TypeFor[error](): true}
+	for i := range typ.NumMethod() {
+		m := typ.Method(i)
+		for o := range m.Type.NumOut() {
+			if out := m.Type.Out(o); !allowed[out] {
+				t.Errorf("Meter.%s returns a %v", m.Name, out)
+			}
+		}
+	}
+	if n := typ.Elem().NumField(); n > 0 {
+		for i := range n {
+			if f := typ.Elem().Field(i); f.IsExported() {
+				t.Errorf("Meter has an exported field %s", f.Name)
+			}
+		}
 	}
 }
 
@@ -37,12 +67,7 @@ func TestStartRefusesACheckGrant(t *testing.T) {
 func TestMonitorMeasuresUpToItsLimit(t *testing.T) {
 	pcm := speech(t)
 	check := consent.NewMicCheck(checkStart)
-	var src *audiotest.CountingSource
-	mic := audio.MicFunc(func(g consent.Grant) (audio.Source, error) {
-		s, err := pcmMic(pcm).Open(g)
-		src = &audiotest.CountingSource{Src: s}
-		return src, err
-	})
+	mic := &meterOver{Src: countedPCM(t, pcm)}
 	var levels []audio.Level
 	var ends []audio.End
 	m, err := audio.StartMonitor(check.Grant(), mic, audio.MonitorOptions{
@@ -60,7 +85,7 @@ func TestMonitorMeasuresUpToItsLimit(t *testing.T) {
 	if len(ends) != 1 || ends[0] != end {
 		t.Errorf("OnEnd got %v", ends)
 	}
-	if !src.Closed() {
+	if !mic.Src.Closed() {
 		t.Error("the microphone was left open")
 	}
 	if want := int(time.Second / audio.LevelInterval); len(levels) != want {
@@ -122,22 +147,52 @@ func TestMonitorStops(t *testing.T) {
 	}
 }
 
-// A check needs a valid Grant like anything that opens a microphone.
+// A check needs a valid CheckGrant like anything that opens a microphone:
+// StartMonitor, PCMMic's OpenMeter and a Meter all refuse a stopped or
+// zero one, and read nothing.
 func TestMonitorNeedsAGrant(t *testing.T) {
 	check := consent.NewMicCheck(checkStart)
 	check.Stop()
-	opened := 0
-	mic := audio.MicFunc(func(consent.Grant) (audio.Source, error) { opened++; return nil, nil })
-	for name, g := range map[string]consent.Grant{"zero": {}, "stopped check": check.Grant()} {
-		_, err := audio.StartMonitor(g, mic, audio.MonitorOptions{OnLevel: func(audio.Level) {}})
-		if !errors.Is(err, audio.ErrGrantInvalid) {
-			t.Errorf("%s: %v, want ErrGrantInvalid", name, err)
-		}
+	mic := &meterOver{Src: countedPCM(t, make([]int16, 1600))}
+	r := &countingReader{}
+	for name, c := range map[string]consent.CheckGrant{"zero": {}, "stopped check": check.Grant()} {
+		t.Run(name, func(t *testing.T) {
+			_, err := audio.StartMonitor(c, mic, audio.MonitorOptions{OnLevel: func(audio.Level) {}})
+			if !errors.Is(err, audio.ErrGrantInvalid) {
+				t.Errorf("StartMonitor: %v, want ErrGrantInvalid", err)
+			}
+			if _, err := (audio.PCMMic{R: r}).OpenMeter(c); !errors.Is(err, audio.ErrGrantInvalid) {
+				t.Errorf("PCMMic.OpenMeter: %v, want ErrGrantInvalid", err)
+			}
+			if _, err := audio.NewMeter(c, mic.Src); !errors.Is(err, audio.ErrGrantInvalid) {
+				t.Errorf("NewMeter: %v, want ErrGrantInvalid", err)
+			}
+		})
 	}
-	if opened != 0 {
-		t.Errorf("Mic.Open called %d times", opened)
+	if mic.opened != 0 || r.reads != 0 || mic.Src.Reads() != 0 {
+		t.Errorf("opened %d times, read %d and %d times", mic.opened, r.reads, mic.Src.Reads())
+	}
+
+	// A Meter whose check is stopped while it listens hears nothing more.
+	live := consent.NewMicCheck(checkStart)
+	meter, err := (audio.PCMMic{R: zeros{}}).OpenMeter(live.Grant())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer meter.Close()
+	if n, err := meter.Listen(320, func(audio.Level) {}); n != 320 || err != nil {
+		t.Fatalf("Listen: %d, %v", n, err)
+	}
+	live.Stop()
+	if n, err := meter.Listen(320, func(audio.Level) {}); n != 0 || !errors.Is(err, audio.ErrGrantInvalid) {
+		t.Errorf("Listen after the check stopped: %d, %v; want 0, ErrGrantInvalid", n, err)
 	}
 }
+
+// countingReader counts its reads and gives silence.
+type countingReader struct{ reads int }
+
+func (r *countingReader) Read(p []byte) (int, error) { r.reads++; clear(p); return len(p), nil }
 
 // zeros is endless silence.
 type zeros struct{}

@@ -35,9 +35,14 @@ type Options struct {
 	// the app passes lame.NewFunc(lame.Options{Bitrate: ...}).
 	NewEncoder NewEncoderFunc
 	// OnLevel, if set, receives a Level for every LevelInterval of audio
-	// captured (about 20 a second from a microphone). It is called from
-	// the capture goroutine and must return quickly: hand the value to the
-	// UI (fyne.Do) and return.
+	// captured (about 20 a second from a microphone), for a meter. It is
+	// called on a goroutine of its own, one call at a time, in order, and
+	// capture never waits for it: a slow or blocked OnLevel cannot hold
+	// the microphone open or hold up Stop. When it falls behind, or the
+	// Source runs faster than real time, the Levels in between are
+	// skipped: it gets at most one every 25 ms of wall time, the latest.
+	// When the recording ends it still gets the last Level if it had not
+	// had it, perhaps after OnEnd and Stop, which do not wait for it.
 	OnLevel func(Level)
 	// OnEnd, if set, is called once from the recorder's goroutine when
 	// the recording has ended and everything that will be written has
@@ -143,8 +148,16 @@ const frameDuration = 20 * time.Millisecond
 const batchDuration = 200 * time.Millisecond
 
 // queueDuration bounds the audio waiting between capture and encoding;
-// capture waits (and a live device counts an overflow) beyond it.
+// capture waits (and a live device counts an overflow) beyond it. It is
+// also the most that Stop, or a revoked Grant, leaves to encode and hand
+// to the Sink after the microphone is closed.
 const queueDuration = 5 * time.Second
+
+// grantPoll is how often capture looks at the Grant while it waits for
+// the encoder to free a buffer. With the read in progress (at most about
+// 20 ms) it bounds how long a revoked Grant leaves the microphone open
+// when the Sink has stalled.
+const grantPoll = 10 * time.Millisecond
 
 // Recording is a recording in progress, made by Start. Its methods are safe
 // for concurrent use.
@@ -159,6 +172,7 @@ type Recording struct {
 
 	frames chan []int16 // capture → encoder
 	free   chan []int16 // encoder → capture, buffers to reuse
+	levels *levelPost   // capture → OnLevel
 
 	stopOnce sync.Once
 	stopCh   chan struct{}
@@ -178,11 +192,11 @@ type Recording struct {
 // fails. It returns once the microphone is open and capture has begun.
 //
 // An invalid grant is refused with ErrGrantInvalid before mic is touched:
-// no device is opened. So is a microphone check's Grant (ErrCheckOnly):
-// nobody but the therapist said yes to it, so nothing heard under it may be
-// kept (StartMonitor takes it). Errors from mic.Open (ErrNoInputDevice, …) and
-// from opts.NewEncoder are returned wrapped; the Source is closed again if
-// the encoder cannot be made. A nil sink, mic or NewEncoder is ErrOptions.
+// no device is opened. (A microphone check's consent.CheckGrant is not a
+// Grant, so it cannot be passed here: StartMonitor takes it.) Errors from
+// mic.Open (ErrNoInputDevice, …) and from opts.NewEncoder are returned
+// wrapped; the Source is closed again if the encoder cannot be made. A nil
+// sink, mic or NewEncoder is ErrOptions.
 //
 // Capture reads the Source in pieces of 20 ms, checking grant.Valid()
 // before every read; encoding and writing to sink run in a second
@@ -191,16 +205,13 @@ func Start(grant consent.Grant, mic Mic, sink Sink, opts Options) (*Recording, e
 	if !grant.Valid() {
 		return nil, fmt.Errorf("audio: start recording: %w", ErrGrantInvalid)
 	}
-	if grant.CheckOnly() {
-		return nil, fmt.Errorf("audio: start recording: %w", ErrCheckOnly)
-	}
 	if mic == nil || sink == nil || opts.NewEncoder == nil {
 		return nil, fmt.Errorf("%w: start needs a mic, a sink and Options.NewEncoder", ErrOptions)
 	}
 	if opts.ChunkDuration <= 0 {
 		opts.ChunkDuration = time.Second
 	}
-	src, rate, err := openSource(grant, mic, "start recording")
+	src, rate, err := openSource(grant, mic)
 	if err != nil {
 		return nil, err
 	}
@@ -224,6 +235,7 @@ func Start(grant consent.Grant, mic Mic, sink Sink, opts Options) (*Recording, e
 		rate:      rate,
 		frames:    make(chan []int16, nbuf),
 		free:      make(chan []int16, nbuf),
+		levels:    newLevelPost(opts.OnLevel),
 		stopCh:    make(chan struct{}),
 		encFailed: make(chan struct{}),
 		done:      make(chan struct{}),
@@ -240,12 +252,11 @@ func Start(grant consent.Grant, mic Mic, sink Sink, opts Options) (*Recording, e
 	return r, nil
 }
 
-// openSource opens mic under grant and checks its rate; doing names the
-// caller in errors.
-func openSource(grant consent.Grant, mic Mic, doing string) (Source, int, error) {
+// openSource opens mic under grant and checks its rate.
+func openSource(grant consent.Grant, mic Mic) (Source, int, error) {
 	src, err := mic.Open(grant)
 	if err != nil {
-		return nil, 0, fmt.Errorf("audio: %s: %w", doing, err)
+		return nil, 0, fmt.Errorf("audio: start recording: %w", err)
 	}
 	rate := src.SampleRate()
 	if rate <= 0 {
@@ -286,6 +297,12 @@ func (r *Recording) Wait() End {
 // encoded and written to the Sink, and Stop returns how it ended. Stop is
 // idempotent, and returns the same End if the recording had already ended
 // by itself.
+//
+// The microphone is closed first whatever the encoder and the Sink are
+// doing, even when the Sink has stalled. What is left to encode then is
+// only what was queued, at most 5 s of audio however far a fast Source
+// ran ahead, so Stop waits for little more than writing that; but it
+// returns only once the Sink's call in progress has returned.
 func (r *Recording) Stop() End {
 	r.stopOnce.Do(func() {
 		r.stopMu.Lock()
@@ -315,13 +332,9 @@ loop:
 			end.Reason = EndGrantInvalid
 			break loop
 		}
-		var buf []int16
-		select {
-		case buf = <-r.free:
-		case <-r.stopCh:
-			end.Reason = EndStopped
-			break loop
-		case <-r.encFailed:
+		buf, why := r.freeBuffer()
+		if buf == nil {
+			end.Reason = why // 0 after an encoder failure: the encoder says why
 			break loop
 		}
 		n, err := r.src.Read(buf[:cap(buf)])
@@ -329,7 +342,7 @@ loop:
 			r.mu.Lock()
 			r.captured += int64(n)
 			r.mu.Unlock()
-			meter.add(buf[:n], r.opts.OnLevel)
+			meter.add(buf[:n], r.levels.put)
 			r.frames <- buf[:n]
 		} else {
 			r.free <- buf
@@ -351,6 +364,7 @@ loop:
 		r.opts.Logf("audio: close source: %v", err)
 	}
 	closed := time.Now()
+	r.levels.close()
 	close(r.frames)
 	if r.opts.Speaker != nil {
 		go r.chime(ChimeStop)
@@ -374,6 +388,36 @@ loop:
 		r.opts.OnEnd(end)
 	}
 	close(r.done)
+}
+
+// freeBuffer returns a buffer for the next read. When none is free, the
+// encoder is behind (a slow or stalled disk, a busy machine) and it waits
+// for one, but no longer than until Stop, an encoder failure or the Grant
+// turning invalid, which it looks at every grantPoll meanwhile: a disk
+// that hangs must not keep the microphone open. It then returns nil and
+// EndStopped, EndGrantInvalid, or 0 after an encoder failure.
+func (r *Recording) freeBuffer() ([]int16, EndReason) {
+	select {
+	case buf := <-r.free:
+		return buf, 0
+	default:
+	}
+	poll := time.NewTicker(grantPoll)
+	defer poll.Stop()
+	for {
+		select {
+		case buf := <-r.free:
+			return buf, 0
+		case <-r.stopCh:
+			return nil, EndStopped
+		case <-r.encFailed:
+			return nil, 0
+		case <-poll.C:
+			if !r.grant.Valid() {
+				return nil, EndGrantInvalid
+			}
+		}
+	}
 }
 
 // encResult is what the encoder goroutine reports when frames is closed.

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -212,34 +213,96 @@ func TestSinkFailure(t *testing.T) {
 	t.Log(end)
 }
 
+// levelLog keeps what OnLevel gets, which comes from a goroutine of its
+// own and may come after the recording has ended.
+type levelLog struct {
+	mu  sync.Mutex
+	got []audio.Level
+}
+
+func (l *levelLog) add(v audio.Level) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.got = append(l.got, v)
+}
+
+// until waits (at most a second) for a Level with Elapsed d, the last a
+// recording of d gives, and returns every Level so far.
+func (l *levelLog) until(t *testing.T, d time.Duration) []audio.Level {
+	t.Helper()
+	for deadline := time.Now().Add(time.Second); ; time.Sleep(time.Millisecond) {
+		l.mu.Lock()
+		got := slices.Clone(l.got)
+		l.mu.Unlock()
+		if len(got) > 0 && got[len(got)-1].Elapsed >= d || time.Now().After(deadline) {
+			return got
+		}
+	}
+}
+
 // TestLevels: a 1 kHz sine at half scale reads -9 dBFS RMS and -6 dBFS
-// peak, 20 times a second of audio, with Elapsed counting up.
+// peak, 20 times a second of audio from a source at the pace of a
+// microphone, with Elapsed counting up. From a source faster than real
+// time the meter gets fewer, at most one per 25 ms of wall time, and ends
+// on the last.
 func TestLevels(t *testing.T) {
-	pcm := make([]int16, 3*16000)
-	for i := range pcm {
-		pcm[i] = int16(16384 * math.Sin(2*math.Pi*1000*float64(i)/16000))
+	sine := make([]int16, 3*16000)
+	for i := range sine {
+		sine[i] = int16(16384 * math.Sin(2*math.Pi*1000*float64(i)/16000))
+	}
+	check := func(t *testing.T, levels []audio.Level) {
+		t.Helper()
+		for i, l := range levels {
+			if math.Abs(l.RMS-(-9.03)) > 0.1 || math.Abs(l.Peak-(-6.02)) > 0.1 {
+				t.Errorf("level %d: %+v", i, l)
+			}
+			if l.Elapsed%(50*time.Millisecond) != 0 || i > 0 && l.Elapsed <= levels[i-1].Elapsed {
+				t.Errorf("level %d elapsed %v after %v", i, l.Elapsed, levels[i-1].Elapsed)
+			}
+		}
 	}
 	sess := audiotest.NewSession(t)
-	var levels []audio.Level
-	rec, err := audio.Start(sess.Grant(), pcmMic(pcm), &audiotest.Sink{}, audio.Options{
-		NewEncoder: audiotest.NewRawEncoder,
-		OnLevel:    func(l audio.Level) { levels = append(levels, l) },
+	t.Run("paced", func(t *testing.T) {
+		var log levelLog
+		paced := &testmic.PacedReader{PCM: audiotest.Bytes(sine)}
+		rec, err := audio.Start(sess.Grant(), audio.PCMMic{R: io.LimitReader(paced, 2*16000)}, &audiotest.Sink{}, audio.Options{
+			NewEncoder: audiotest.NewRawEncoder,
+			OnLevel:    log.add,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec.Wait()
+		levels := log.until(t, time.Second)
+		if len(levels) != 20 || levels[0].Elapsed != 50*time.Millisecond {
+			t.Fatalf("%d levels for 1 s, from %v; want 20, none skipped", len(levels), levels[0].Elapsed)
+		}
+		check(t, levels)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec.Wait()
-	if len(levels) != 60 {
-		t.Fatalf("%d levels for 3 s, want 60", len(levels))
-	}
-	for i, l := range levels {
-		if math.Abs(l.RMS-(-9.03)) > 0.1 || math.Abs(l.Peak-(-6.02)) > 0.1 {
-			t.Errorf("level %d: %+v", i, l)
+	t.Run("faster than real time", func(t *testing.T) {
+		var log levelLog
+		start := time.Now()
+		rec, err := audio.Start(sess.Grant(), audio.PCMMic{R: &audiotest.Loop{B: audiotest.Bytes(sine), N: 1 << 40}}, &audiotest.Sink{}, audio.Options{
+			NewEncoder: audiotest.NewRawEncoder,
+			OnLevel:    log.add,
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if want := time.Duration(i+1) * 50 * time.Millisecond; l.Elapsed != want {
-			t.Errorf("level %d elapsed %v, want %v", i, l.Elapsed, want)
+		time.Sleep(200 * time.Millisecond) // the wall time is what is under test
+		end := rec.Stop()
+		last := end.Captured.Truncate(audio.LevelInterval)
+		levels := log.until(t, last)
+		wall := time.Since(start)
+		t.Logf("%d levels for %v of audio captured in %v", len(levels), end.Captured, wall)
+		if len(levels) < 2 {
+			t.Fatalf("%d levels in %v", len(levels), wall)
 		}
-	}
+		if n := len(levels); levels[n-1].Elapsed != last || n > int(wall/(25*time.Millisecond))+2 {
+			t.Errorf("%d levels in %v of wall time, the last at %v; want at most one per 25 ms, ending at %v", n, wall, levels[n-1].Elapsed, last)
+		}
+		check(t, levels)
+	})
 	for _, c := range []struct {
 		pcm       []int16
 		rms, peak float64
@@ -253,6 +316,55 @@ func TestLevels(t *testing.T) {
 		if math.Abs(l.RMS-c.rms) > 0.05 || math.Abs(l.Peak-c.peak) > 0.05 {
 			t.Errorf("MeasureLevel(%v) = %+v, want %.1f/%.1f", c.pcm, l, c.rms, c.peak)
 		}
+	}
+}
+
+// TestOnLevelCannotHoldTheMicrophone: the meter's callback waits for a
+// lock that the caller of Stop holds (as a session's does, when it runs
+// on the screen's thread once the screen has gone). Stop must still close
+// the microphone and return; the callback finishes when the lock is free.
+func TestOnLevelCannotHoldTheMicrophone(t *testing.T) {
+	sess := audiotest.NewSession(t)
+	var src *audiotest.CountingSource
+	mic := audio.MicFunc(func(g consent.Grant) (audio.Source, error) {
+		s, err := audio.PCMMic{R: zeros{}}.Open(g)
+		src = &audiotest.CountingSource{Src: s}
+		return src, err
+	})
+	var lock sync.Mutex
+	entered := make(chan struct{})
+	var once sync.Once
+	var calls atomic.Int32
+	rec, err := audio.Start(sess.Grant(), mic, &audiotest.Sink{}, audio.Options{
+		NewEncoder: audiotest.NewRawEncoder,
+		OnLevel: func(audio.Level) {
+			once.Do(func() { close(entered) })
+			lock.Lock()
+			calls.Add(1)
+			lock.Unlock()
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock.Lock() // what Stop's caller holds
+	<-entered
+	stopped := make(chan audio.End, 1)
+	go func() { stopped <- rec.Stop() }()
+	select {
+	case end := <-stopped:
+		if end.Reason != audio.EndStopped || !src.Closed() {
+			t.Errorf("end %v, source closed %v", end, src.Closed())
+		}
+		if end.StopLatency > 100*time.Millisecond {
+			t.Errorf("the microphone closed %v after Stop", end.StopLatency)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Stop waits for a callback that waits for Stop's caller: deadlock")
+	}
+	lock.Unlock()
+	for calls.Load() == 0 {
+		time.Sleep(time.Millisecond) // the waiting callback goes on
 	}
 }
 
@@ -355,4 +467,83 @@ func TestChimesPlayed(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// TestStalledSinkDoesNotHoldTheMicrophone: the disk stops answering during
+// a recording (a FAKE: see audiotest.StalledSink), so the encoder waits
+// inside the Sink's Write and the queue to it fills. A pause (the Grant
+// revoked) or Stop must still close the microphone within the design's
+// 100 ms, with nothing read after it; what was captured before is written
+// once the disk answers again, and End says so.
+func TestStalledSinkDoesNotHoldTheMicrophone(t *testing.T) {
+	for _, how := range []string{"grant revoked", "Stop"} {
+		t.Run(how, func(t *testing.T) {
+			var worst time.Duration
+			for range 10 {
+				worst = max(worst, stallAndStop(t, how))
+			}
+			t.Logf("%s with the sink stalled: the microphone closed within %v (worst of 10)", how, worst)
+			if worst > 100*time.Millisecond {
+				t.Errorf("the microphone was closed up to %v after %s, want within 100 ms", worst, how)
+			}
+		})
+	}
+}
+
+// stallAndStop records endless silence into a sink that stalls at its
+// second piece, waits until capture has filled the queue, ends the
+// recording by how, and returns how long the Source stayed open after.
+func stallAndStop(t *testing.T, how string) time.Duration {
+	t.Helper()
+	sess := audiotest.NewSession(t)
+	sink := audiotest.NewStalledSink(1)
+	defer sink.Release()
+	var src *audiotest.CountingSource
+	mic := audio.MicFunc(func(g consent.Grant) (audio.Source, error) {
+		s, err := audio.PCMMic{R: zeros{}}.Open(g)
+		src = &audiotest.CountingSource{Src: s}
+		return src, err
+	})
+	rec, err := audio.Start(sess.Grant(), mic, sink, audio.Options{NewEncoder: audiotest.NewRawEncoder, ChunkDuration: 250 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-sink.Stalled()
+	// Capture runs on until the queue is full, then waits for the encoder.
+	for n := -1; n != src.Reads(); {
+		n = src.Reads()
+		time.Sleep(20 * time.Millisecond) // the reads, not the time, are the condition
+	}
+	reads := src.Reads()
+	stopped := make(chan audio.End, 1)
+	at := time.Now()
+	if how == "Stop" {
+		go func() { stopped <- rec.Stop() }()
+	} else {
+		sess.Pause(t)
+	}
+	for !src.Closed() && time.Since(at) < time.Second {
+		time.Sleep(time.Millisecond)
+	}
+	open := time.Since(at)
+	if !src.Closed() {
+		t.Fatalf("%s: the microphone is still open %v later, with the sink stalled", how, open)
+	}
+	if src.Reads() > reads+1 {
+		t.Errorf("%d reads after %s", src.Reads()-reads, how)
+	}
+	sink.Release()
+	end := rec.Wait()
+	want := audio.EndGrantInvalid
+	if how == "Stop" {
+		want = audio.EndStopped
+		<-stopped
+	}
+	if end.Reason != want || end.Err != nil || end.Kept != end.Captured || end.Captured < 5*time.Second {
+		t.Errorf("end %v, want %v with all of the queue's 5 s or more kept", end, want)
+	}
+	if got := time.Duration(sink.MP3.Len()/2) * time.Second / 16000; got != end.Captured {
+		t.Errorf("the sink got %v of audio; end %v", got, end)
+	}
+	return open
 }

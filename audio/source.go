@@ -14,15 +14,12 @@ import (
 // error is for logs; the app shows its own sentence.
 var (
 	// ErrGrantInvalid: a Mic was asked to open, or a Source to read, under
-	// a consent.Grant that is not (or no longer) valid. Nothing was read
-	// from the device.
+	// a consent.Grant (or, for a level check, a consent.CheckGrant) that is
+	// not, or no longer, valid. Nothing was read from the device.
 	ErrGrantInvalid = errors.New("audio: consent grant is not valid")
 	// ErrNoInputDevice: there is no microphone (or not the one asked for).
 	// The app offers notes only.
 	ErrNoInputDevice = errors.New("audio: no input device")
-	// ErrCheckOnly: Start was given a consent.MicCheck's Grant, which
-	// allows a level check (StartMonitor) and never a recording.
-	ErrCheckOnly = errors.New("audio: a microphone check's grant cannot record")
 	// ErrDeviceLost: the microphone went away while it was open (unplugged,
 	// taken by the system). What was read before is good.
 	ErrDeviceLost = errors.New("audio: input device lost")
@@ -78,6 +75,8 @@ type Source interface {
 // touches any device and, when it is false, returns an error wrapping
 // ErrGrantInvalid having opened nothing. The Source it returns keeps the
 // Grant and stops reading (ErrGrantInvalid) once the Grant turns invalid.
+// Open takes a session's Grant and nothing else: a microphone check's
+// consent.CheckGrant is another type, so the compiler refuses it here.
 //
 // The microphone is audio/portaudio's Mic; PCMMic stands in for it in tests
 // and benchmarks.
@@ -86,11 +85,33 @@ type Mic interface {
 	Open(grant consent.Grant) (Source, error)
 }
 
+// Meterable is a microphone that can also be opened for a level check
+// (StartMonitor), under a consent.MicCheck's CheckGrant: the therapist's
+// own go-ahead, with nobody else's yes, so nothing heard may be kept.
+// audio/portaudio's Mic and PCMMic are Meterable.
+//
+// OpenMeter checks check.Valid() before it touches any device and, when it
+// is false, returns an error wrapping ErrGrantInvalid having opened
+// nothing. Otherwise it opens the device as Mic.Open would, under check
+// instead of a Grant (so the device stops reading once the check is
+// stopped), and returns it only inside a Meter (NewMeter), which gives out
+// levels and never the samples.
+type Meterable interface {
+	// OpenMeter opens the microphone for a level check; the caller closes
+	// the Meter.
+	OpenMeter(check consent.CheckGrant) (*Meter, error)
+}
+
+// permit is what a Source checks before every read: a consent.Grant, or a
+// consent.CheckGrant for a Meter's.
+type permit interface{ Valid() bool }
+
 // PCMMic is a Mic over raw PCM: signed 16-bit little-endian mono at Rate
 // Hz, read from R, as fast as R gives it. It is for tests, benchmarks and
-// anything that already holds audio. It honours the Mic contract (no
-// Source without a valid Grant; no read after the Grant turns invalid) so
-// that code paths are the same as with a microphone.
+// anything that already holds audio. It honours the Mic and Meterable
+// contracts (no Source without a valid Grant; no read after the Grant
+// turns invalid; a CheckGrant opens only a Meter) so that code paths are
+// the same as with a microphone.
 //
 // R is read by the Sources Open returns and is not closed by them (whoever
 // made R closes it). Sources opened one after the other continue where the
@@ -102,7 +123,10 @@ type PCMMic struct {
 	Rate int
 }
 
-var _ Mic = PCMMic{}
+var (
+	_ Mic       = PCMMic{}
+	_ Meterable = PCMMic{}
+)
 
 // Open returns a *PCMSource reading m.R under grant. It fails with
 // ErrGrantInvalid if grant is not valid, and with ErrOptions if R is nil
@@ -111,6 +135,27 @@ func (m PCMMic) Open(grant consent.Grant) (Source, error) {
 	if !grant.Valid() {
 		return nil, fmt.Errorf("audio: open PCM: %w", ErrGrantInvalid)
 	}
+	src, err := m.open(grant)
+	if err != nil {
+		return nil, err // not a nil *PCMSource in a non-nil Source
+	}
+	return src, nil
+}
+
+// OpenMeter returns a Meter over m.R under check, failing as Open does.
+func (m PCMMic) OpenMeter(check consent.CheckGrant) (*Meter, error) {
+	if !check.Valid() {
+		return nil, fmt.Errorf("audio: open PCM for a level check: %w", ErrGrantInvalid)
+	}
+	src, err := m.open(check)
+	if err != nil {
+		return nil, err
+	}
+	return NewMeter(check, src)
+}
+
+// open makes the Source, once Open or OpenMeter has checked p.
+func (m PCMMic) open(p permit) (*PCMSource, error) {
 	rate := m.Rate
 	if rate == 0 {
 		rate = SpeechRate
@@ -118,7 +163,7 @@ func (m PCMMic) Open(grant consent.Grant) (Source, error) {
 	if m.R == nil || rate < 0 || rate > 192000 {
 		return nil, fmt.Errorf("%w: PCM reader %v at %d Hz", ErrOptions, m.R != nil, m.Rate)
 	}
-	return &PCMSource{r: m.R, rate: rate, grant: grant}, nil
+	return &PCMSource{r: m.R, rate: rate, permit: p}, nil
 }
 
 // PCMSource is the Source PCMMic opens. An odd byte at the end of the
@@ -126,7 +171,7 @@ func (m PCMMic) Open(grant consent.Grant) (Source, error) {
 type PCMSource struct {
 	r      io.Reader
 	rate   int
-	grant  consent.Grant
+	permit permit // the Grant (or a Meter's CheckGrant) it was opened under
 	buf    []byte
 	carry  []byte // a half sample left over from the previous read
 	closed bool
@@ -142,7 +187,7 @@ func (s *PCMSource) Read(p []int16) (int, error) {
 	if s.closed {
 		return 0, ErrClosed
 	}
-	if !s.grant.Valid() {
+	if !s.permit.Valid() {
 		return 0, fmt.Errorf("audio: read PCM: %w", ErrGrantInvalid)
 	}
 	if len(p) == 0 {

@@ -1,44 +1,50 @@
 package consent_test
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/assent-recorder/assent/consent"
 )
 
-// A microphone check's Grant is valid until stopped, for every copy, and
-// says it may feed a level meter only; no session's Grant says so.
+// A microphone check's permission is valid until stopped, for every copy,
+// and the zero one never is.
 func TestMicCheckGrant(t *testing.T) {
 	at := time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)
 	c := consent.NewMicCheck(at)
 	g := c.Grant()
-	if !g.Valid() || !g.CheckOnly() {
-		t.Fatalf("a new check's Grant: Valid %v, CheckOnly %v", g.Valid(), g.CheckOnly())
-	}
-	if g.SessionID() != "" || !g.DeleteOn().IsZero() || g.ExportAllowed() || len(g.ConfirmedBy()) != 0 {
-		t.Errorf("the check's Grant names a session, a date, export or people: %q %v %v %v",
-			g.SessionID(), g.DeleteOn(), g.ExportAllowed(), g.ConfirmedBy())
-	}
-	if !g.Covers(consent.PurposeMicCheck) || g.Covers(consent.PurposeReflection) {
-		t.Errorf("purposes %v, want only %s", g.Purposes(), consent.PurposeMicCheck)
-	}
-	if !g.GrantedAt().Equal(at) {
-		t.Errorf("GrantedAt %v, want %v", g.GrantedAt(), at)
+	if !g.Valid() || !g.StartedAt().Equal(at) {
+		t.Fatalf("a new check's grant: Valid %v, StartedAt %v", g.Valid(), g.StartedAt())
 	}
 	copyOfG := g
 	c.Stop()
 	c.Stop()
 	if g.Valid() || copyOfG.Valid() || c.Grant().Valid() {
-		t.Error("a stopped check's Grant is still valid")
+		t.Error("a stopped check's grant is still valid")
 	}
-	if (consent.Grant{}).CheckOnly() {
-		t.Error("the zero Grant is check-only")
+	if (consent.CheckGrant{}).Valid() {
+		t.Error("the zero CheckGrant is valid")
 	}
+}
 
-	s := newSession(t, anna)
-	apply(t, s, ask(0), yes(1, anna.ID))
-	if grant, ok := s.Grant(); !ok || grant.CheckOnly() {
-		t.Errorf("a session's Grant: ok %v, check-only %v", ok, grant.CheckOnly())
+// What a check allows can never be passed where a Grant is asked for: the
+// types are not convertible either way, and nothing reachable from a
+// MicCheck or a CheckGrant gives a Grant. (A conversion between two struct
+// types of the same shape would compile, so the shapes must differ.)
+func TestCheckGrantIsNotAGrant(t *testing.T) {
+	grant, check := reflect.TypeFor[consent.Grant](), reflect.TypeFor[consent.CheckGrant]()
+	if check.ConvertibleTo(grant) || grant.ConvertibleTo(check) {
+		t.Error("a CheckGrant converts to a Grant or back")
+	}
+	for _, typ := range []reflect.Type{check, reflect.TypeFor[*consent.MicCheck]()} {
+		for i := range typ.NumMethod() {
+			m := typ.Method(i)
+			for o := range m.Type.NumOut() {
+				if out := m.Type.Out(o); out == grant || out.ConvertibleTo(grant) {
+					t.Errorf("%v.%s gives a %v", typ, m.Name, out)
+				}
+			}
+		}
 	}
 }

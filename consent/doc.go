@@ -68,10 +68,12 @@
 // is safe to call from the audio goroutine on every frame, so a revoked
 // Grant stops capture even if nobody calls Stop. The zero Grant is invalid.
 //
-// One Grant rests on nobody's yes but the therapist's: a [MicCheck], the
-// level test before a session with no client present. Its Grant is
-// [Grant.CheckOnly], names no session and covers only [PurposeMicCheck];
-// the recorder refuses it, so what a check hears is never kept.
+// One permission rests on nobody's yes but the therapist's: a [MicCheck],
+// the level test before a session with no client present. It is not a
+// Grant but a [CheckGrant], a type of its own that names no session and
+// that nothing which records accepts: it opens a microphone only for a
+// level meter, which gives out levels and never sound, so what a check
+// hears is never kept.
 //
 // # Deletion date
 //

@@ -8,7 +8,8 @@ import (
 
 // Grant is the permission to capture one recording segment of one session.
 // Only this package makes Grants, and only when everyone present has said
-// yes; the zero Grant is invalid. A Grant is a small handle: copies share
+// yes; the zero Grant is invalid. (The therapist's microphone check has a
+// [CheckGrant] instead, which is not a Grant.) A Grant is a small handle: copies share
 // the same revocation, so when the session revokes it (pause, withdrawal,
 // notes only, a join, the end) every copy's Valid turns false at once.
 //
@@ -27,7 +28,6 @@ type grant struct {
 	export      bool
 	grantedAt   time.Time
 	deleteOn    time.Time
-	checkOnly   bool // a MicCheck's: for a level meter, never kept
 	revoked     atomic.Bool
 }
 
@@ -105,11 +105,6 @@ func (g Grant) DeleteOn() time.Time {
 	}
 	return g.g.deleteOn
 }
-
-// CheckOnly reports whether g is a microphone check's (NewMicCheck): it
-// lets the therapist see a level and nothing more. No recording may be made
-// under it; audio.Start refuses it.
-func (g Grant) CheckOnly() bool { return g.g != nil && g.g.checkOnly }
 
 // revoke makes g invalid for good; revoking twice is harmless.
 func (g Grant) revoke() {

@@ -17,13 +17,17 @@ import (
 const readDuration = 20 * time.Millisecond
 
 // Mic is a microphone of a Host: the default input or one named by a
-// Device. Making a Mic opens nothing; Open does, under a valid Grant.
+// Device. Making a Mic opens nothing; Open does, under a session's valid
+// Grant, and OpenMeter, for a level check only, under a valid CheckGrant.
 type Mic struct {
 	host *Host
 	name string
 }
 
-var _ audio.Mic = (*Mic)(nil)
+var (
+	_ audio.Mic       = (*Mic)(nil)
+	_ audio.Meterable = (*Mic)(nil)
+)
 
 // Mic returns the input device called name (a Device.Name from
 // InputDevices), or the system's default input for "". Whether it exists
@@ -34,14 +38,42 @@ func (h *Host) Mic(name string) *Mic { return &Mic{host: h, name: name} }
 // grant fails with audio.ErrGrantInvalid before any device is touched. No
 // such device (or none at all) fails with audio.ErrNoInputDevice; a Host
 // already closed with audio.ErrClosed. The Source returned is an *Input.
+// Only a session's Grant opens it so: a microphone check's CheckGrant is
+// another type, which OpenMeter takes.
 func (m *Mic) Open(grant consent.Grant) (audio.Source, error) {
 	if !grant.Valid() {
 		return nil, fmt.Errorf("portaudio: open input: %w", audio.ErrGrantInvalid)
 	}
+	in, err := m.open(grant)
+	if err != nil {
+		return nil, err // not a nil *Input in a non-nil Source
+	}
+	return in, nil
+}
+
+// OpenMeter opens the microphone for a level check under check, failing
+// as Open does (an invalid check with audio.ErrGrantInvalid, before any
+// device is touched). The Input it opens reads only while check is valid
+// and is handed out only inside an audio.Meter, which gives levels and
+// never samples.
+func (m *Mic) OpenMeter(check consent.CheckGrant) (*audio.Meter, error) {
+	if !check.Valid() {
+		return nil, fmt.Errorf("portaudio: open input for a level check: %w", audio.ErrGrantInvalid)
+	}
+	in, err := m.open(check)
+	if err != nil {
+		return nil, err
+	}
+	return audio.NewMeter(check, in)
+}
+
+// open opens the device once Open or OpenMeter has checked p, which the
+// Input then checks before every read.
+func (m *Mic) open(p permit) (*Input, error) {
 	if err := m.host.check(); err != nil {
 		return nil, err
 	}
-	in := &Input{host: m.host, grant: grant, th: newThread()}
+	in := &Input{host: m.host, permit: p, th: newThread()}
 	// Registered before it opens, and locked while it does, so that a
 	// Host.Close meanwhile waits and then closes it before PortAudio goes.
 	in.mu.Lock()
@@ -63,12 +95,12 @@ func (m *Mic) Open(grant consent.Grant) (audio.Source, error) {
 
 // Input is an open microphone stream, an audio.Source: mono signed 16-bit
 // at SampleRate. Read gives at most 20 ms of audio per device read and
-// returns audio.ErrGrantInvalid, without reading, once the Grant it was
-// opened under is no longer valid.
+// returns audio.ErrGrantInvalid, without reading, once the Grant (or, in a
+// Meter, the CheckGrant) it was opened under is no longer valid.
 type Input struct {
-	host  *Host
-	grant consent.Grant
-	th    *thread
+	host   *Host
+	permit permit
+	th     *thread
 
 	// Owned by th.
 	stream *pa.Stream
@@ -86,6 +118,10 @@ type Input struct {
 }
 
 var _ audio.Source = (*Input)(nil)
+
+// permit is what an Input checks before every read: a consent.Grant, or a
+// consent.CheckGrant for a level check's.
+type permit interface{ Valid() bool }
 
 // open runs on the thread: open the device at 16 kHz, or at its own rate
 // if it refuses, and start it.
@@ -148,7 +184,7 @@ func (in *Input) Read(p []int16) (int, error) {
 	if in.closed {
 		return 0, fmt.Errorf("portaudio: read: %w", audio.ErrClosed)
 	}
-	if !in.grant.Valid() {
+	if !in.permit.Valid() {
 		return 0, fmt.Errorf("portaudio: read: %w", audio.ErrGrantInvalid)
 	}
 	if len(p) == 0 {

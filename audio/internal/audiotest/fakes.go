@@ -281,3 +281,41 @@ func (s *Speaker) Outputs() []*Output {
 	defer s.mu.Unlock()
 	return append([]*Output(nil), s.Opened...)
 }
+
+// StalledSink is a FAKE disk that stops answering, used because a real
+// disk cannot be made to stall in a test: a Sink (it keeps what it is
+// given, like Sink) whose Write number StallAt, counting from 0, blocks
+// until Release is called, as a write to a hung drive or a vanished
+// network share would. Make it with NewStalledSink.
+type StalledSink struct {
+	Sink
+	stallAt int
+	writes  int // Writes begun; they come from one goroutine
+	stalled chan struct{}
+	release chan struct{}
+	once    sync.Once
+}
+
+var _ audio.Sink = (*StalledSink)(nil)
+
+// NewStalledSink returns a StalledSink whose Write number at blocks.
+func NewStalledSink(at int) *StalledSink {
+	return &StalledSink{stallAt: at, stalled: make(chan struct{}), release: make(chan struct{})}
+}
+
+// Write keeps p, first blocking until Release if it is Write number
+// StallAt.
+func (s *StalledSink) Write(p []byte) (int, error) {
+	if s.writes++; s.writes-1 == s.stallAt {
+		close(s.stalled)
+		<-s.release
+	}
+	return s.Sink.Write(p)
+}
+
+// Stalled is closed once the blocking Write has begun.
+func (s *StalledSink) Stalled() <-chan struct{} { return s.stalled }
+
+// Release lets the blocked Write (and every later one) through. Calling it
+// again is harmless.
+func (s *StalledSink) Release() { s.once.Do(func() { close(s.release) }) }
