@@ -97,6 +97,11 @@ type Options struct {
 	// AutoLock, if positive, overrides the auto-lock time of the settings
 	// (default 10 minutes without any action).
 	AutoLock time.Duration
+	// Quitting, if set, is called by Quit once everything is shut down
+	// (the session ended, the keys forgotten), just before it asks the
+	// app's loop to end. cmd uses it to make sure the process ends even if
+	// that loop misses the request.
+	Quitting func()
 }
 
 // UI is Assent's window content and the state behind it.
@@ -224,6 +229,9 @@ func (u *UI) Quit() {
 		return // Shutdown has begun elsewhere (a signal Fyne caught)
 	}
 	u.Shutdown()
+	if u.opt.Quitting != nil {
+		u.opt.Quitting()
+	}
 	u.app.Quit()
 }
 

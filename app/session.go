@@ -22,7 +22,10 @@ func (u *UI) sessionOptions() session.Options {
 		Mic:        func() audio.Mic { return u.mic().mic },
 		Speaker:    u.opt.Speaker,
 		NewEncoder: u.opt.NewEncoder,
-		Do:         func(f func()) { u.do(f) },
+		// Always later, never on the caller's goroutine: after Fyne's loop
+		// has ended fyne.Do runs f at once, and the session's reports must
+		// not run while their caller holds the session.
+		Do: func(f func()) { go u.do(f) },
 	}
 }
 

@@ -652,6 +652,16 @@ func (x *xvfb) startApp(t *testing.T, bin, data string, mic *testmic.Mic) *runni
 	return a
 }
 
+// exited reports whether the app has ended.
+func (a *runningApp) exited() bool {
+	select {
+	case <-a.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // mark is where the app's log is now: waitScreen looks for screens shown
 // after it.
 func (a *runningApp) mark() int { return len(a.log.String()) }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -20,6 +21,10 @@ import (
 	"github.com/assent-recorder/assent/audio/portaudio"
 	"github.com/assent-recorder/assent/storage"
 )
+
+// quitGrace is how long after Quit the process may take to end before it
+// is ended regardless.
+const quitGrace = 5 * time.Second
 
 // runGUI opens the practice's data and runs the window until it is closed.
 func runGUI(args []string, getenv func(string) string, stderr io.Writer) int {
@@ -64,6 +69,16 @@ func runGUI(args []string, getenv func(string) string, stderr io.Writer) int {
 	opt := app.Options{DataDir: dir, NewEncoder: func(kbps int) audio.NewEncoderFunc {
 		return lame.NewFunc(lame.Options{Bitrate: kbps})
 	}}
+	// Quit has ended the session and forgotten the keys before it asks
+	// Fyne's loop to end; should the loop miss that (a rare race in Fyne
+	// 2.7.1's shutdown, seen under a flood of screen updates), the
+	// process still ends, with nothing left to do.
+	opt.Quitting = func() {
+		time.AfterFunc(quitGrace, func() {
+			log.Printf("the window did not close within %v of quitting; everything was already saved: exiting", quitGrace)
+			os.Exit(exitOK)
+		})
+	}
 	host, err := portaudio.NewHost(log.Printf)
 	if err != nil {
 		// No sound system at all: the app still starts, and the consent

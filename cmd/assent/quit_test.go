@@ -81,7 +81,9 @@ func TestQuitWhileRecording(t *testing.T) {
 			mark = a.mark()
 			x.key(t, a.window, "space") // "Ask for consent"
 			a.waitScreen(t, mark, "kiosk")
-			x.click(t, a.window, 290, 536) // the client's "Yes"
+			// The client's "Yes": Tab reaches it first, Space presses it.
+			x.key(t, a.window, "Tab")
+			x.key(t, a.window, "space")
 			waitFor(t, 10*time.Second, "the recording to start", func() bool {
 				n, _ := countRows(data, "SELECT count(*) FROM recordings WHERE state = 'recording'")
 				return n == 1
@@ -102,9 +104,19 @@ func TestQuitWhileRecording(t *testing.T) {
 					t.Fatal(err)
 				}
 			} else {
+				// From the client screen, Ctrl+Q asks for the passphrase
+				// first; the time counts from the passphrase's Return.
+				mark := a.mark()
+				x.key(t, a.window, "ctrl+q")
+				a.waitScreen(t, mark, "passphrase dialog")
+				if a.exited() {
+					t.Fatal("Ctrl+Q on the client screen quit without the passphrase")
+				}
+				x.typeText(t, a.window, passphrase)
+				start = time.Now()
 				// The app quits on the key press, so the key release may
 				// find the window gone: what counts is the exit.
-				_, _ = x.output("windowfocus", "--sync", a.window, "key", "ctrl+q")
+				_, _ = x.output("windowfocus", "--sync", a.window, "key", "Return")
 			}
 			select {
 			case <-a.done:
