@@ -88,9 +88,11 @@ func TestQuitWhileRecording(t *testing.T) {
 				n, _ := countRows(data, "SELECT count(*) FROM recordings WHERE state = 'recording'")
 				return n == 1
 			})
-			if !deviceOpen(t, a.cmd.Process.Pid, mic.Infile) {
-				t.Fatal("recording, but the microphone's device is not open")
-			}
+			// The row comes first (storage begins the recording), then
+			// the device opens.
+			waitFor(t, 5*time.Second, "the microphone's device to open", func() bool {
+				return deviceOpen(t, a.cmd.Process.Pid, mic.Infile)
+			})
 			time.Sleep(2 * time.Second) // the recording itself
 			before, err := countRows(data, complete)
 			if err != nil {
