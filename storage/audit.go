@@ -34,6 +34,9 @@ const (
 	AuditNotesCreated        = "notes.created"
 	AuditNamesSealed         = "vault.names_sealed"
 	AuditNamesSealFailed     = "vault.names_seal_failed"
+	// AuditTermsSealed: a recording's terms were sealed with its key at
+	// unlock (an older Assent's key, or a shorter date chosen while locked).
+	AuditTermsSealed = "recording.terms_sealed"
 )
 
 // AuditEntry is one row of the audit log.

@@ -25,10 +25,12 @@
 //	err = w.Close()     // seals the final chunk, marks the recording complete
 //
 //	r, err := db.OpenRecording(id) // io.ReadSeekCloser over the MP3 bytes
+//	t, err := db.RecordingTerms(id) // what it may be kept and used for, as sealed with its key
 //
 // Clients, sessions, participants, consent events, settings, the audit log,
 // Status, DeleteNow and Purge need no passphrase; sealing or opening audio,
-// peaks and notes does (ErrLocked).
+// peaks and notes does (ErrLocked), and so does VerifyTerms, which
+// compares the database with what is sealed.
 //
 // # Data folder
 //
@@ -69,6 +71,34 @@
 // missing end are detected (ErrTampered, ErrTruncated) and no unauthenticated
 // byte is ever returned. Package internal/recfile reads and writes the
 // file, and its FORMAT.md specifies it.
+//
+// The wrap also binds what the recording was agreed under (wrap version 2):
+// its row holds, beside the wrapped key, its terms as JSON
+// ({"session":ID,"until":Unix nanoseconds,"purposes":[...],"policy":hex
+// SHA-256 of the session's policy as stored, "" for none}), and the key is
+// sealed with "assent/v2 recording key <id>\n<terms as stored>" as
+// associated data; an Assent before this wrapped it with "assent/v1
+// recording key <id>" and no terms (version 1). Editing the terms makes the
+// key unopenable: nothing is played, and VerifyTerms says so. The columns
+// delete_on and purposes may only narrow the terms: the date in force is
+// the earlier of the column's and the sealed one, the purposes in force
+// the sealed ones the column still names; a purpose added or a session
+// changed in the database gains nothing, and a session policy changed
+// after the recording began refuses every use (RecordingTerms,
+// ErrTampered). A shorter choice (ShortenDeletion) is sealed with the keys
+// at once while unlocked; made at a locked screen, it changes the column
+// only (the sealed date stays the upper bound) until the next unlock
+// re-wraps the keys with it. That unlock also re-wraps every version-1 key
+// with its terms (AuditTermsSealed), its date no later than the audit
+// log's recording.started row says, in batches of transactions that each
+// leave every key valid in one version or the other; OpenRecording and
+// RecordingTerms seal a key they meet still in version 1. The purposes of
+// a version-1 key are taken from its column: nothing older recorded them
+// elsewhere to check them by. Purge and the listings read the terms
+// without the key (an edit of them can only make a recording go sooner or
+// never play); a recording whose column and terms were both moved later by
+// hand is then not deleted on its date, but never played either, and
+// VerifyTerms names it.
 //
 // Each session's notes (text and ink) are sealed as one blob under the
 // session's own notes key, wrapped by the master key, bound to the session
@@ -116,8 +146,11 @@
 //
 // Due is the retention rule as a pure function: a recording is due when its
 // deletion date is at or before now. Deletion dates are instants, fixed when
-// the recording begins; purging never deletes early and never skips.
-// Notes are never deleted with recordings.
+// the recording begins and sealed with its key (see Encryption at rest);
+// the date in force is the earlier of the database's and the sealed one,
+// and Recording, Status and Purge all go by it. Purging never deletes
+// early by that date and never skips. Notes are never deleted with
+// recordings.
 //
 // # Recovery
 //

@@ -79,6 +79,12 @@ var (
 	// while it was being written.
 	ErrDeleted = errors.New("storage: recording was deleted")
 
+	// ErrPastDeletionDate is returned by OpenRecording for a recording whose
+	// deletion date in force has come but that a purge has not deleted yet: it is never
+	// played or exported past its date. errors.Is(err, ErrDeleted) is true
+	// as well, as it is as good as deleted.
+	ErrPastDeletionDate = errors.New("storage: the recording's deletion date has come")
+
 	// ErrNotFinished is returned by OpenRecording for a recording that is still
 	// being written (or awaits crash recovery).
 	ErrNotFinished = errors.New("storage: recording is still being written")
@@ -140,3 +146,24 @@ func (e *AuditError) Error() string {
 
 // Unwrap returns ErrTampered.
 func (e *AuditError) Unwrap() error { return ErrTampered }
+
+// errPastDeletionDate matches ErrPastDeletionDate and ErrDeleted.
+var errPastDeletionDate error = pastDateError{}
+
+type pastDateError struct{}
+
+func (pastDateError) Error() string   { return ErrPastDeletionDate.Error() }
+func (pastDateError) Unwrap() []error { return []error{ErrPastDeletionDate, ErrDeleted} }
+
+// A Finding is one thing a verification found wrong, in words.
+type Finding struct {
+	// Subject names what it is about: "recording <id>", "consent event 3
+	// of session <id>", "audit entry 12" or "audit log".
+	Subject string
+	// Problem says what is wrong and what holds instead, in a sentence
+	// without a final full stop.
+	Problem string
+}
+
+// String is Subject and Problem, as `assent verify` prints them.
+func (f Finding) String() string { return f.Subject + ": " + f.Problem }

@@ -210,6 +210,13 @@ func (db *DB) ArchiveClient(id string, archived bool) error {
 // session to deleteOn where that is earlier; it never moves one later. It
 // returns how many recordings changed. Consent calls for it when a person's
 // choice shortens the session's date after something was recorded.
+//
+// While the vault is unlocked, the shorter date is also sealed with each
+// recording's key, in the same transaction, so that no later edit of the
+// database can bring the longer one back. While locked (a client's choice
+// at a locked screen) only the database's date changes: the date sealed
+// stays the upper bound, the earlier one is in force, and the next unlock
+// seals it.
 func (db *DB) ShortenDeletion(sessionID string, deleteOn time.Time) (int, error) {
 	var n int64
 	err := db.write(func(tx *sql.Tx, now time.Time) error {
@@ -219,8 +226,22 @@ func (db *DB) ShortenDeletion(sessionID string, deleteOn time.Time) (int, error)
 			return err
 		}
 		n, _ = res.RowsAffected()
+		sealed := "; sealed at the next unlock"
+		if db.Unlocked() {
+			rows, err := keysToSeal(tx, "r.session_id = ?", sessionID)
+			if err != nil {
+				return err
+			}
+			switch _, err := db.sealTermsTx(tx, now, rows, nil, false); {
+			case err == nil:
+				sealed = "; sealed with their keys"
+			case !errors.Is(err, ErrLocked): // locked meanwhile: as if locked before
+				return err
+			}
+		}
 		if n > 0 {
-			return appendAudit(tx, now, AuditDeletionShortened, sessionID, fmt.Sprintf("%d recording(s) now deleted by %s", n, deleteOn.UTC().Format(time.RFC3339)))
+			return appendAudit(tx, now, AuditDeletionShortened, sessionID, fmt.Sprintf("%d recording(s) now deleted by %s%s",
+				n, deleteOn.UTC().Format(time.RFC3339Nano), sealed))
 		}
 		return nil
 	})

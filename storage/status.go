@@ -38,7 +38,7 @@ func (db *DB) Status() (Status, error) {
 		(SELECT count(*) FROM recordings WHERE state <> 'deleted'),
 		(SELECT count(*) FROM recordings WHERE state = 'deleted'),
 		(SELECT count(*) FROM recordings WHERE state = 'recording'),
-		(SELECT min(delete_on) FROM recordings WHERE state <> 'deleted'),
+		(SELECT min(`+inForceSQL+`) FROM recordings WHERE state <> 'deleted'),
 		(SELECT count(*) FROM vault),
 		(SELECT coalesce(max(id), 0) FROM audit)`).Scan(&st.Clients, &st.Sessions, &st.LiveRecordings,
 		&st.DeletedRecordings, &st.Interrupted, &next, &st.HasVault, &st.AuditRows)

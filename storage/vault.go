@@ -489,15 +489,24 @@ func (db *DB) unwrap(wrapped []byte, ad string) ([]byte, error) {
 }
 
 // afterUnlock does what waits for the key: it seals the names an older
-// Assent stored as given, recovers the recordings a crash left
-// unfinished, and finishes the owed journal (cutting recordings short
-// needs the key; a recording recovered just now can be cut). A failure to
-// seal is logged in the audit log and tried again at the next unlock; it
-// does not make the unlock fail, and neither does an owed step that still
-// cannot be finished (it stays owed and refused).
+// Assent stored as given, seals recordings' terms with their keys (an
+// older Assent's keys, and shorter dates chosen while locked), recovers
+// the recordings a crash left unfinished, and finishes the owed journal
+// (cutting recordings short needs the key; a recording recovered just now
+// can be cut). A failure to seal is logged in the audit log and tried
+// again at the next unlock; it does not make the unlock fail, and neither
+// does an owed step that still cannot be finished (it stays owed and
+// refused). Terms not sealed are sealed when the recording is next opened,
+// and reported by VerifyTerms.
 func (db *DB) afterUnlock() {
 	if err := db.sealLegacyNames(); err != nil {
 		db.AuditAbout(AuditNamesSealFailed, "", err.Error())
+	}
+	if err := db.sealTerms(); err != nil {
+		var k *killedError
+		if errors.As(err, &k) {
+			return // a test's kill: nothing more runs
+		}
 	}
 	db.recoverInterrupted()
 	db.finishAllOwed()

@@ -1,0 +1,16 @@
+-- 0004: what a recording was agreed under is sealed with its key. (See
+-- "Encryption at rest" in doc.go.)
+
+-- The terms sealed into key_wrapped (wrap version 2): JSON with the session,
+-- the latest deletion date ("until", Unix nanoseconds), the purposes agreed
+-- and the digest of the session's policy. They are the wrap's associated
+-- data, so an edited copy makes the key unopenable. NULL: a version-1 wrap
+-- (an older Assent's), sealed at the next unlock. delete_on and purposes may
+-- then only narrow what these say.
+ALTER TABLE recordings ADD COLUMN terms TEXT;
+
+-- Purge needs no key: it deletes by the earlier of delete_on and the date in
+-- terms, read from this index (the expression must match terms.go's).
+CREATE INDEX recordings_sealed_due
+    ON recordings ((CASE WHEN json_valid(terms) THEN json_extract(terms, '$.until') END))
+    WHERE state <> 'deleted';
