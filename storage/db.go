@@ -254,7 +254,8 @@ func (db *DB) Close() error {
 }
 
 // write runs fn in one write transaction (BEGIN IMMEDIATE), passing the one
-// time that every row it writes carries.
+// time that every row it writes carries. The same transaction raises the
+// latest time seen to that time (clock.go).
 func (db *DB) write(fn func(tx *sql.Tx, now time.Time) error) error {
 	if db.isClosed() {
 		return ErrClosed
@@ -263,7 +264,12 @@ func (db *DB) write(fn func(tx *sql.Tx, now time.Time) error) error {
 	if err != nil {
 		return dbErr(err)
 	}
-	if err := fn(tx, db.now()); err != nil {
+	now := db.now()
+	err = fn(tx, now)
+	if err == nil {
+		err = noteClock(tx, now)
+	}
+	if err != nil {
 		tx.Rollback()
 		return dbErr(err)
 	}

@@ -152,6 +152,20 @@
 // early by that date and never skips. Notes are never deleted with
 // recordings.
 //
+// The clock may be wrong. Storage keeps the latest time seen (LatestSeen):
+// every write transaction raises it to its own time, and so does every
+// Purge, `assent purge` without the passphrase included; it survives
+// restarts (the clock table). Purge(now) and DueForDeletion(now) go by the
+// later of now and it, so a clock put back never delays a deletion. While
+// the clock reads more than ClockTolerance (a day) before it,
+// OpenRecording and NewRecording refuse (*ClockBehindError, with both
+// times); purging still runs. Within the tolerance, the later time still
+// decides what is due: OpenRecording refuses a recording whose date in
+// force has come (ErrPastDeletionDate, which matches ErrDeleted), before
+// any purge ran. A clock once set far ahead by mistake is believed: what
+// fell due by it is deleted, and playback is refused until the clock
+// reaches it again.
+//
 // # Recovery
 //
 // A crash or power cut leaves the recording being written in state

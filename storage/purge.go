@@ -38,9 +38,15 @@ func Due(recs []Recording, now time.Time) []Deletion {
 }
 
 // DueForDeletion lists what Purge(now) would delete, deleting nothing: by
-// each recording's deletion date in force (the earlier of the database's
-// and the one sealed with its key, read without the key).
+// the later of now and the latest time seen, each recording's deletion
+// date in force (the earlier of the database's and the one sealed with its
+// key, read without the key).
 func (db *DB) DueForDeletion(now time.Time) ([]Deletion, error) {
+	latest, err := latestSeen(db.sql)
+	if err != nil {
+		return nil, fmt.Errorf("storage: due for deletion: %w", err)
+	}
+	now = laterOf(now, latest)
 	// Only what Due looks at and Deletion carries: reading whole rows (the
 	// purposes' JSON, the wrapped key) was a quarter of a 10,000-recording
 	// purge. Each date has its index (recordings_due and
@@ -82,13 +88,19 @@ const purgeBatch = 1000
 // DeleteNow does, in transactions of up to purgeBatch recordings (deleted_at
 // is the DB clock's time), and first finishes any deletion a crash
 // interrupted. The date is the one in force (the earlier of the database's
-// and the one sealed with the key). Each batch's keys are erased (committed) before any of its
+// and the one sealed with the key), and now is taken as the latest time
+// seen if that is later: a clock put back never delays a deletion. The
+// clock's time (Options.Now) is noted as a time seen first, in its own
+// transaction, whether anything is due or not. Each batch's keys are erased (committed) before any of its
 // files is unlinked. It needs no passphrase, is idempotent, and is safe to
 // kill at any moment: a key is either still there (the next Purge deletes
 // it) or gone, and files left behind by a kill are unlinked by the next
 // Open or Purge. It returns what it deleted, also when a later batch
 // failed (with the error).
 func (db *DB) Purge(now time.Time) ([]Deletion, error) {
+	if err := db.write(func(*sql.Tx, time.Time) error { return nil }); err != nil { // write notes the time
+		return nil, fmt.Errorf("storage: purge: note the time: %w", err)
+	}
 	if err := db.removeLeftoverFiles(); err != nil {
 		return nil, fmt.Errorf("storage: purge: %w", err)
 	}

@@ -74,13 +74,14 @@ type Peaks struct {
 // NewRecording starts a recording of a session: a new row in state
 // "recording" with its own random key (wrapped by the master key, so the
 // vault must be unlocked: ErrLocked), and a new file recordings/<id>.rec.
-// deleteOn must be in the future (ErrInvalid); purposes are what the
-// participants agreed to. The session,
+// deleteOn must be in the future, by the clock and by the latest time seen
+// (ErrInvalid); purposes are what the participants agreed to. The session,
 // deleteOn, purposes and the digest of the session's policy are sealed
 // with the key (see RecordingTerms): nothing can later extend them.
 // segment numbers the recordings of one session (1, 2, ... after each stop
 // and restart); it must be unused. A session that owes consent steps (see
-// OweConsentEvent) begins none (ErrOwed).
+// OweConsentEvent) begins none (ErrOwed), and none begins while the clock
+// is behind (*ClockBehindError).
 //
 // The returned writer takes MP3 bytes. It seals, writes and fsyncs a chunk
 // every Options.ChunkSize bytes, so a crash loses at most one chunk.
@@ -104,13 +105,17 @@ func (db *DB) NewRecording(sessionID string, segment int, deleteOn time.Time, pu
 	name := recordingFileName(id, false)
 	path, _ := db.recPath(name)
 	err = db.write(func(tx *sql.Tx, now time.Time) error {
-		if !deleteOn.After(now) {
+		latest, err := checkClock(tx, now)
+		if err != nil {
+			return err
+		}
+		if !deleteOn.After(laterOf(now, latest)) {
 			return fmt.Errorf("deletion date %s is not in the future: %w", deleteOn.Format(time.RFC3339), ErrInvalid)
 		}
 		var ended sql.NullInt64
 		var consentSeq int
 		var policy sql.NullString
-		err := tx.QueryRow(`SELECT s.ended_at, coalesce((SELECT max(seq) FROM consent_events e WHERE e.session_id = s.id), 0), s.policy
+		err = tx.QueryRow(`SELECT s.ended_at, coalesce((SELECT max(seq) FROM consent_events e WHERE e.session_id = s.id), 0), s.policy
 			FROM sessions s WHERE s.id = ?`, sessionID).Scan(&ended, &consentSeq, &policy)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("session %s: %w", sessionID, ErrNotFound)
@@ -484,10 +489,13 @@ func (db *DB) Peaks(recordingID string) (Peaks, error) {
 // every process, until the withdrawal is finished, whether the vault is
 // unlocked or not.
 //
-// A recording whose deletion date in force (see RecordingTerms) has come is
-// refused (ErrPastDeletionDate, which matches ErrDeleted too) even before a
-// purge deletes it. Errors: ErrLocked, ErrNotFound, ErrDeleted,
-// ErrPastDeletionDate, ErrOwed, ErrNotFinished, ErrTampered, ErrTruncated.
+// A recording whose deletion date in force (see RecordingTerms) has come,
+// by the later of the clock and the latest time seen, is refused
+// (ErrPastDeletionDate, which matches ErrDeleted too) even before a purge
+// deletes it; and nothing is opened while the clock reads more than
+// ClockTolerance before the latest time seen (*ClockBehindError). Errors:
+// ErrLocked, ErrNotFound, ErrDeleted, ErrPastDeletionDate, ErrClockBehind,
+// ErrOwed, ErrNotFinished, ErrTampered, ErrTruncated.
 func (db *DB) OpenRecording(id string) (io.ReadSeekCloser, error) {
 	if err := db.checkNotOwed(id); err != nil {
 		return nil, fmt.Errorf("storage: open recording: %w", err)
@@ -587,9 +595,14 @@ func (db *DB) openRecording(id string) (*recordingReader, *sealedTerms, error) {
 }
 
 // checkPlayable refuses, in the transaction that would count a play, a
-// recording whose date in force has come. t are the terms its key opened
-// with (nil: none sealed, refused).
+// recording whose date in force has come by the later of now and the
+// latest time seen, or any recording while the clock is behind. t are the
+// terms its key opened with (nil: none sealed, refused).
 func checkPlayable(tx *sql.Tx, now time.Time, id string, t *sealedTerms) error {
+	latest, err := checkClock(tx, now)
+	if err != nil {
+		return err
+	}
 	if t == nil {
 		return fmt.Errorf("recording %s: its deletion date is not sealed with its key (see assent verify): %w", id, ErrTampered)
 	}
@@ -598,7 +611,7 @@ func checkPlayable(tx *sql.Tx, now time.Time, id string, t *sealedTerms) error {
 		return err
 	}
 	inForce := fromNanos(min(column, t.Until))
-	if !now.Before(inForce) {
+	if !laterOf(now, latest).Before(inForce) {
 		return fmt.Errorf("recording %s: its deletion date, %s, has come: %w", id,
 			inForce.UTC().Format(time.RFC3339), errPastDeletionDate)
 	}

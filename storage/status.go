@@ -26,6 +26,9 @@ type Status struct {
 	// Owed counts the owed journal's items: consent steps not yet stored
 	// and cuts not yet done (see OweConsentEvent).
 	Owed int
+	// LatestSeen is the latest time seen on the clock (see LatestSeen);
+	// zero if none yet.
+	LatestSeen time.Time
 }
 
 // Status counts what the data folder holds.
@@ -46,6 +49,9 @@ func (db *DB) Status() (Status, error) {
 		return Status{}, fmt.Errorf("storage: status: %w", dbErr(err))
 	}
 	st.NextDeletion = fromNullNanos(next)
+	if st.LatestSeen, err = db.LatestSeen(); err != nil {
+		return Status{}, err
+	}
 	st.Owed = db.owedItems()
 	db.mu.Lock()
 	st.Interrupted -= len(db.writers)

@@ -1,5 +1,6 @@
--- 0004: what a recording was agreed under is sealed with its key. (See
--- "Encryption at rest" in doc.go.)
+-- 0004: what a recording was agreed under is sealed with its key; the
+-- latest time seen is kept. (See "Encryption at rest" and "Retention" in
+-- doc.go.)
 
 -- The terms sealed into key_wrapped (wrap version 2): JSON with the session,
 -- the latest deletion date ("until", Unix nanoseconds), the purposes agreed
@@ -14,3 +15,12 @@ ALTER TABLE recordings ADD COLUMN terms TEXT;
 CREATE INDEX recordings_sealed_due
     ON recordings ((CASE WHEN json_valid(terms) THEN json_extract(terms, '$.until') END))
     WHERE state <> 'deleted';
+
+-- The latest time any transaction, or a purge, has seen on the clock:
+-- purge deletes by the later of it and the clock, and playback is refused
+-- while the clock reads more than a day before it.
+CREATE TABLE clock (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    latest_seen INTEGER NOT NULL -- Unix nanoseconds
+);
+INSERT INTO clock (id, latest_seen) VALUES (1, coalesce((SELECT max(at) FROM audit), 0));
