@@ -13,8 +13,10 @@ import (
 const ClockTolerance = 24 * time.Hour
 
 // The latest time seen is kept in the clock table: every write
-// transaction raises it to its own time (noteClock, from write), and
-// every Purge writes one.
+// transaction raises it to its own time (noteClock, from write), and so
+// does every Purge, with the time it was given. The anchor of the audit
+// log (anchor.go) carries it too, under the key, so that lowering the
+// table's copy by hand gains nothing once the vault has been unlocked.
 
 // noteClock raises the latest time seen to now, in tx.
 func noteClock(tx *sql.Tx, now time.Time) error {
@@ -24,10 +26,12 @@ func noteClock(tx *sql.Tx, now time.Time) error {
 }
 
 // latestSeen is the latest time any process of this folder has seen on
-// its clock.
+// its clock: the clock table's, or the anchor's if later (read without
+// the key: raising it by hand can only make recordings go sooner).
 func latestSeen(q querier) (time.Time, error) {
 	var n int64
-	err := q.QueryRow(`SELECT coalesce((SELECT latest_seen FROM clock WHERE id = 1), 0)`).Scan(&n)
+	err := q.QueryRow(`SELECT max(coalesce((SELECT latest_seen FROM clock WHERE id = 1), 0),
+		coalesce((SELECT seen_at FROM audit_anchor WHERE id = 1), 0))`).Scan(&n)
 	if err != nil {
 		return time.Time{}, dbErr(err)
 	}

@@ -168,3 +168,9 @@ func SetTermsBatch(tb interface{ Cleanup(func()) }, n int) {
 // StepTermsBatch is the step between two batches of keys re-wrapped with
 // their terms, for CrashAt.
 const StepTermsBatch = stepTermsBatch
+
+// AuditHash is the hash of an audit row, for tests that forge one as
+// someone with the file and this source could.
+func AuditHash(prev []byte, id, at int64, kind, subject, detail string) []byte {
+	return auditHash(prev, id, at, kind, subject, detail)
+}

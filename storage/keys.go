@@ -35,6 +35,7 @@ const (
 	infoStream   = "assent/v1 recording stream"
 	infoPeaks    = "assent/v1 recording peaks"
 	infoRecovery = "assent/v1 recovery key"
+	infoAnchor   = "assent/v1 audit anchor" // the MAC key of the audit log's anchor (anchor.go)
 )
 
 func newKey() []byte {

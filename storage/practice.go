@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -596,6 +597,13 @@ func insertConsentEvent(tx *sql.Tx, now time.Time, ev ConsentEvent, data []byte,
 	if ev.WithdrawDeleteAll {
 		audit += "; delete all"
 	}
+	switch {
+	case data == nil:
+	case bytes.HasPrefix(data, sealedDataMarker):
+		audit += "; " + auditDataSealed
+	default:
+		audit += "; " + auditDataAsGiven
+	}
 	if err := appendAudit(tx, now, AuditConsentPrefix+ev.Kind, ev.SessionID, audit+detail); err != nil {
 		return nil, err
 	}
@@ -611,7 +619,10 @@ func insertConsentEvent(tx *sql.Tx, now time.Time, ev ConsentEvent, data []byte,
 
 // ConsentEvents returns a session's consent history in order. Events
 // appended while the vault was unlocked have their data sealed: reading
-// them needs it unlocked (ErrLocked).
+// them needs it unlocked (ErrLocked). Data not sealed is returned only if
+// the audit log says it was stored while locked, or it was stored before
+// this was recorded (AuditAnchored); else the history is refused
+// (ErrTampered): it was put there by hand.
 func (db *DB) ConsentEvents(sessionID string) ([]ConsentEvent, error) {
 	rows, err := db.sql.Query(`SELECT seq, kind, at, actor, participant, data, withdraw_delete_all, stored_at
 		FROM consent_events WHERE session_id = ? ORDER BY seq`, sessionID)
@@ -620,20 +631,36 @@ func (db *DB) ConsentEvents(sessionID string) ([]ConsentEvent, error) {
 	}
 	defer rows.Close()
 	var out []ConsentEvent
+	var unsealed []int // seqs of data stored as given
 	for rows.Next() {
 		ev := ConsentEvent{SessionID: sessionID}
 		var at, stored int64
 		if err := rows.Scan(&ev.Seq, &ev.Kind, &at, &ev.Actor, &ev.Participant, &ev.Data, &ev.WithdrawDeleteAll, &stored); err != nil {
 			return nil, fmt.Errorf("storage: consent events: %w", dbErr(err))
 		}
+		sealed := bytes.HasPrefix(ev.Data, sealedDataMarker)
 		if ev.Data, err = db.openConsentData(ev.Data, sessionID, ev.Seq); err != nil {
 			return nil, fmt.Errorf("storage: consent event %d of session %s: %w", ev.Seq, sessionID, err)
 		}
 		ev.At, ev.StoredAt = fromNanos(at), fromNanos(stored)
+		if ev.Data != nil && !sealed {
+			unsealed = append(unsealed, ev.Seq)
+		}
 		out = append(out, ev)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("storage: consent events: %w", dbErr(err))
+	}
+	if len(unsealed) > 0 {
+		check, err := unsealedDataCheck(db.sql, sessionID)
+		if err != nil {
+			return nil, fmt.Errorf("storage: consent events: %w", err)
+		}
+		for _, seq := range unsealed {
+			if problem := check(seq); problem != "" {
+				return nil, fmt.Errorf("storage: consent event %d of session %s: %s: %w", seq, sessionID, problem, ErrTampered)
+			}
+		}
 	}
 	return out, nil
 }

@@ -29,6 +29,9 @@ type Status struct {
 	// LatestSeen is the latest time seen on the clock (see LatestSeen);
 	// zero if none yet.
 	LatestSeen time.Time
+	// AuditHead is the head of the audit log in short (AuditHeadShort):
+	// "#<row> <8 hex digits>", "" for an empty log.
+	AuditHead string
 }
 
 // Status counts what the data folder holds.
@@ -50,6 +53,9 @@ func (db *DB) Status() (Status, error) {
 	}
 	st.NextDeletion = fromNullNanos(next)
 	if st.LatestSeen, err = db.LatestSeen(); err != nil {
+		return Status{}, err
+	}
+	if st.AuditHead, err = db.AuditHeadShort(); err != nil {
 		return Status{}, err
 	}
 	st.Owed = db.owedItems()

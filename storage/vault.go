@@ -191,7 +191,7 @@ func (db *DB) CreateVault(passphrase string) (recoveryKey string, err error) {
 	rkek := recoveryKEK(raw)
 	defer zero(rkek)
 
-	err = db.write(func(tx *sql.Tx, now time.Time) error {
+	err = db.writeKeyed(master, func(tx *sql.Tx, now time.Time) error {
 		var n int
 		if err := tx.QueryRow("SELECT count(*) FROM vault").Scan(&n); err != nil {
 			return err
@@ -246,7 +246,7 @@ func (db *DB) Unlock(passphrase string) error {
 	if err != nil {
 		return db.failedAttempt(ErrWrongPassphrase)
 	}
-	if err := db.write(func(tx *sql.Tx, now time.Time) error {
+	if err := db.writeKeyed(master, func(tx *sql.Tx, now time.Time) error {
 		if _, err := tx.Exec("UPDATE vault SET failed_attempts = 0, next_attempt_at = 0 WHERE id = 1"); err != nil {
 			return err
 		}
@@ -392,7 +392,7 @@ func (db *DB) rewrapPassphrase(v *vaultRow, master []byte, passphrase, auditKind
 	rand.Read(salt)
 	kek := db.kdf.derive(passphrase, salt)
 	defer zero(kek)
-	return db.write(func(tx *sql.Tx, now time.Time) error {
+	return db.writeKeyed(master, func(tx *sql.Tx, now time.Time) error {
 		res, err := tx.Exec(`UPDATE vault SET kdf_salt = ?, kdf_time = ?, kdf_memory_kib = ?, kdf_threads = ?,
 			passphrase_wrapped = ?, changed_at = ?, failed_attempts = 0, next_attempt_at = 0
 			WHERE id = 1 AND passphrase_wrapped = ?`,

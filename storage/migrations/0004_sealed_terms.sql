@@ -1,6 +1,6 @@
 -- 0004: what a recording was agreed under is sealed with its key; the
--- latest time seen is kept. (See "Encryption at rest" and "Retention" in
--- doc.go.)
+-- latest time seen is kept; the audit log is anchored with a keyed MAC.
+-- (See "Encryption at rest", "Retention" and "Audit" in doc.go.)
 
 -- The terms sealed into key_wrapped (wrap version 2): JSON with the session,
 -- the latest deletion date ("until", Unix nanoseconds), the purposes agreed
@@ -24,3 +24,18 @@ CREATE TABLE clock (
     latest_seen INTEGER NOT NULL -- Unix nanoseconds
 );
 INSERT INTO clock (id, latest_seen) VALUES (1, coalesce((SELECT max(at) FROM audit), 0));
+
+-- The audit log's anchor: the head of the chain (row and hash) and the
+-- latest time seen, under an HMAC keyed from the master key. Renewed by
+-- every write made with the key; rows after it were written without it.
+CREATE TABLE audit_anchor (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    row_id   INTEGER NOT NULL,
+    row_hash BLOB    NOT NULL,
+    seen_at  INTEGER NOT NULL,
+    mac      BLOB    NOT NULL
+);
+
+-- A session's consent rows are looked up to tell data stored as given
+-- while locked from data that should have been sealed.
+CREATE INDEX audit_by_subject ON audit (subject, kind);
