@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/assent-recorder/assent/consent"
 	"github.com/assent-recorder/assent/storage"
@@ -30,13 +31,34 @@ type Uses struct {
 	Export bool
 }
 
-// UsesOf is what rec may be used for: the purposes stored with it that
-// its session's policy (the one the client was asked under, stored with
-// the session) offered; export only when that policy offered a copy for
-// supervision and supervision is among them.
+// UsesOf is what rec may be used for: the purposes agreed for it that
+// the policy of its session (the one the client was asked under, stored
+// with the session) offered; export only when that policy offered a copy
+// for supervision and supervision is among them.
+//
+// While the vault is unlocked, the purposes and the session are the ones
+// sealed with the recording's key (storage.RecordingTerms), and the policy
+// must be the one sealed with it: the sealed copy wins, so a purpose added
+// or a session changed in the database row (or in rec) gains nothing,
+// while one the row or rec no longer names is not used (they may narrow
+// what was agreed, never widen it); and a policy changed after the
+// recording began refuses every use (an error matching
+// storage.ErrTampered, as does a key whose terms were altered). While
+// locked, or for a deleted recording, neither of which can be played, it
+// goes by rec and its session as stored.
 func UsesOf(db *storage.DB, rec storage.Recording) (Uses, error) {
-	ss, err := db.Session(rec.SessionID)
-	if err != nil {
+	purposes := rec.Purposes
+	var ss storage.Session
+	terms, err := db.RecordingTerms(rec.ID)
+	switch {
+	case err == nil:
+		purposes = slices.DeleteFunc(slices.Clone(terms.Purposes), func(p string) bool { return !slices.Contains(rec.Purposes, p) })
+		ss = storage.Session{ID: terms.SessionID, Policy: terms.Policy}
+	case errors.Is(err, storage.ErrLocked), errors.Is(err, storage.ErrDeleted):
+		if ss, err = db.Session(rec.SessionID); err != nil {
+			return Uses{}, err
+		}
+	default:
 		return Uses{}, err
 	}
 	policy, err := PolicyOf(ss)
@@ -45,7 +67,7 @@ func UsesOf(db *storage.DB, rec storage.Recording) (Uses, error) {
 	}
 	var u Uses
 	for _, p := range policy.Purposes {
-		if slices.Contains(rec.Purposes, p.ID) {
+		if slices.Contains(purposes, p.ID) {
 			u.Purposes = append(u.Purposes, p)
 		}
 	}
@@ -56,27 +78,36 @@ func UsesOf(db *storage.DB, rec storage.Recording) (Uses, error) {
 }
 
 // MayPlay returns nil if rec may be played, else an error wrapping
-// ErrNotAgreed (or storage's error reading its session).
+// ErrNotAgreed (or storage's error reading its terms or its session).
 func MayPlay(db *storage.DB, rec storage.Recording) error {
 	u, err := UsesOf(db, rec)
 	if err != nil {
 		return err
 	}
 	if len(u.Purposes) == 0 {
-		return fmt.Errorf("recording %s (purposes %v): %w", rec.ID, rec.Purposes, ErrNotAgreed)
+		return fmt.Errorf("recording %s: %w", rec.ID, ErrNotAgreed)
 	}
 	return nil
 }
 
 // MayExport returns nil if a copy of rec may be given to a supervisor,
-// else an error wrapping ErrExportNotAgreed.
+// else an error wrapping ErrExportNotAgreed (or storage's error reading
+// its terms or its session).
 func MayExport(db *storage.DB, rec storage.Recording) error {
 	u, err := UsesOf(db, rec)
 	if err != nil {
 		return err
 	}
 	if !u.Export {
-		return fmt.Errorf("recording %s (purposes %v): %w", rec.ID, rec.Purposes, ErrExportNotAgreed)
+		return fmt.Errorf("recording %s (agreed: %s): %w", rec.ID, purposeIDs(u.Purposes), ErrExportNotAgreed)
 	}
 	return nil
+}
+
+func purposeIDs(ps []consent.Purpose) string {
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	return "[" + strings.Join(ids, " ") + "]"
 }

@@ -1,7 +1,9 @@
 package session_test
 
 import (
+	"database/sql"
 	"errors"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -64,6 +66,48 @@ func TestUsesFollowWhatWasOffered(t *testing.T) {
 			t.Errorf("%s: MayExport = %v, want allowed %v", c.name, err, c.export)
 		}
 	}
+
+	// Issue 15: the database edited by hand, with the app closed or not.
+	// The purposes, the session and its policy are sealed with the key.
+	t.Run("edited in the database", func(t *testing.T) {
+		raw, err := sql.Open("sqlite", filepath.Join(f.dir, storage.DBFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		exec := func(q string, args ...any) {
+			t.Helper()
+			if _, err := raw.Exec(q, args...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Moved into the session that offered a copy, supervision added.
+		exec(`UPDATE recordings SET session_id = ?, segment = 99, purposes = '["reflection","supervision"]' WHERE id = ?`, withCopy.SessionID, plain.ID)
+		rec, err := f.db.Recording(plain.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := session.MayExport(f.db, rec); !errors.Is(err, session.ErrExportNotAgreed) {
+			t.Errorf("moved to a session that offered a copy, supervision added: MayExport = %v", err)
+		}
+		if u, err := session.UsesOf(f.db, rec); err != nil || len(u.Purposes) != 1 || u.Purposes[0].ID != consent.PurposeReflection {
+			t.Errorf("UsesOf = %+v, %v; want reflection only, as sealed", u, err)
+		}
+		// A copy offered, by hand, to a session that did not offer one.
+		exec(`UPDATE recordings SET session_id = ?, segment = 1, purposes = '["reflection"]' WHERE id = ?`, plain.SessionID, plain.ID)
+		var policy string
+		if err := raw.QueryRow("SELECT policy FROM sessions WHERE id = ?", noCopy.SessionID).Scan(&policy); err != nil {
+			t.Fatal(err)
+		}
+		exec(`UPDATE sessions SET policy = json_set(policy, '$.supervisionExport', json('true')) WHERE id = ?`, noCopy.SessionID)
+		if err := session.MayExport(f.db, noCopy); !errors.Is(err, storage.ErrTampered) {
+			t.Errorf("the session's policy changed by hand to offer a copy: MayExport = %v, want ErrTampered", err)
+		}
+		exec(`UPDATE sessions SET policy = ? WHERE id = ?`, policy, noCopy.SessionID)
+		if err := session.MayPlay(f.db, noCopy); err != nil {
+			t.Errorf("the policy put back: MayPlay = %v", err)
+		}
+	})
 
 	t.Run("a purpose the session never offered", func(t *testing.T) {
 		forged := plain

@@ -34,6 +34,15 @@ const (
 	AuditNotesCreated        = "notes.created"
 	AuditNamesSealed         = "vault.names_sealed"
 	AuditNamesSealFailed     = "vault.names_seal_failed"
+	// AuditTermsSealed: a recording's terms were sealed with its key at
+	// unlock (an older Assent's key, or a shorter date chosen while locked).
+	AuditTermsSealed = "recording.terms_sealed"
+	// AuditAnchored marks where the audit log began to be anchored under
+	// the vault's key (and consent steps to say whether their data was
+	// sealed); AuditAnchorProblem is what a renewal of the anchor found
+	// wrong since the one before (VerifyAuditAnchor repeats it).
+	AuditAnchored      = "audit.anchored"
+	AuditAnchorProblem = "audit.anchor_problem"
 )
 
 // AuditEntry is one row of the audit log.
@@ -192,8 +201,9 @@ func auditHash(prev []byte, id, at int64, kind, subject, detail string) []byte {
 //
 // The chain is not keyed: it shows that rows were changed by anything other
 // than Assent, unless whoever changed them also recomputed every later hash.
-// AuditHead gives the latest hash to note elsewhere (a printed receipt) for
-// that case.
+// VerifyAuditAnchor, with the vault unlocked, checks the chain against its
+// keyed anchor for that case; AuditHead gives the latest hash to note
+// elsewhere (a printed receipt).
 func (db *DB) VerifyAudit() error {
 	rows, err := db.sql.Query("SELECT id, at, kind, subject, detail, prev_hash, hash FROM audit ORDER BY id")
 	if err != nil {

@@ -124,14 +124,17 @@ func TestAuditLog(t *testing.T) {
 	f := newVault(t)
 	f.db.AuditAbout(storage.AuditRecordingExported, "0123456789abcdef0123456789abcdef", "to supervisor")
 	all, err := f.db.AuditLog(0, 100, "")
-	if err != nil || len(all) != 2 || all[0].Kind != storage.AuditVaultCreated || all[1].Subject == "" {
+	if err != nil || len(all) != 3 || all[0].Kind != storage.AuditVaultCreated || all[1].Kind != storage.AuditAnchored || all[2].Subject == "" {
 		t.Fatalf("AuditLog = %+v, %v", all, err)
 	}
 	id, hash, err := f.db.AuditHead()
-	if err != nil || id != 2 || len(hash) != 32 {
+	if err != nil || id != 3 || len(hash) != 32 {
 		t.Errorf("AuditHead = %d, %x, %v", id, hash, err)
 	}
-	if !all[1].At.Equal(f.clock.Now()) {
-		t.Errorf("At = %v, want the injected clock's %v", all[1].At, f.clock.Now())
+	if short, err := f.db.AuditHeadShort(); err != nil || short != fmt.Sprintf("#3 %x", hash[:4]) {
+		t.Errorf("AuditHeadShort = %q, %v", short, err)
+	}
+	if !all[2].At.Equal(f.clock.Now()) {
+		t.Errorf("At = %v, want the injected clock's %v", all[2].At, f.clock.Now())
 	}
 }

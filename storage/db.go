@@ -254,8 +254,16 @@ func (db *DB) Close() error {
 }
 
 // write runs fn in one write transaction (BEGIN IMMEDIATE), passing the one
-// time that every row it writes carries.
+// time that every row it writes carries. The same transaction raises the
+// latest time seen to that time and, while unlocked, renews the audit
+// log's anchor (anchor.go).
 func (db *DB) write(fn func(tx *sql.Tx, now time.Time) error) error {
+	return db.writeKeyed(nil, fn)
+}
+
+// writeKeyed is write for a step that holds the master key before the DB
+// does (Unlock, CreateVault, a passphrase change): master renews the anchor.
+func (db *DB) writeKeyed(master []byte, fn func(tx *sql.Tx, now time.Time) error) error {
 	if db.isClosed() {
 		return ErrClosed
 	}
@@ -263,7 +271,16 @@ func (db *DB) write(fn func(tx *sql.Tx, now time.Time) error) error {
 	if err != nil {
 		return dbErr(err)
 	}
-	if err := fn(tx, db.now()); err != nil {
+	now := db.now()
+	seal, err := db.beginSeal(tx, master)
+	defer seal.done()
+	if err == nil {
+		err = fn(tx, now)
+	}
+	if err == nil {
+		err = seal.finish(tx, now)
+	}
+	if err != nil {
 		tx.Rollback()
 		return dbErr(err)
 	}

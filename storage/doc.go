@@ -25,10 +25,13 @@
 //	err = w.Close()     // seals the final chunk, marks the recording complete
 //
 //	r, err := db.OpenRecording(id) // io.ReadSeekCloser over the MP3 bytes
+//	t, err := db.RecordingTerms(id) // what it may be kept and used for, as sealed with its key
 //
 // Clients, sessions, participants, consent events, settings, the audit log,
 // Status, DeleteNow and Purge need no passphrase; sealing or opening audio,
-// peaks and notes does (ErrLocked).
+// peaks and notes does (ErrLocked), and so do the checks that compare the
+// database with what is sealed: VerifyTerms, VerifyConsentData and
+// VerifyAuditAnchor.
 //
 // # Data folder
 //
@@ -70,6 +73,34 @@
 // byte is ever returned. Package internal/recfile reads and writes the
 // file, and its FORMAT.md specifies it.
 //
+// The wrap also binds what the recording was agreed under (wrap version 2):
+// its row holds, beside the wrapped key, its terms as JSON
+// ({"session":ID,"until":Unix nanoseconds,"purposes":[...],"policy":hex
+// SHA-256 of the session's policy as stored, "" for none}), and the key is
+// sealed with "assent/v2 recording key <id>\n<terms as stored>" as
+// associated data; an Assent before this wrapped it with "assent/v1
+// recording key <id>" and no terms (version 1). Editing the terms makes the
+// key unopenable: nothing is played, and VerifyTerms says so. The columns
+// delete_on and purposes may only narrow the terms: the date in force is
+// the earlier of the column's and the sealed one, the purposes in force
+// the sealed ones the column still names; a purpose added or a session
+// changed in the database gains nothing, and a session policy changed
+// after the recording began refuses every use (RecordingTerms,
+// ErrTampered). A shorter choice (ShortenDeletion) is sealed with the keys
+// at once while unlocked; made at a locked screen, it changes the column
+// only (the sealed date stays the upper bound) until the next unlock
+// re-wraps the keys with it. That unlock also re-wraps every version-1 key
+// with its terms (AuditTermsSealed), its date no later than the audit
+// log's recording.started row says, in batches of transactions that each
+// leave every key valid in one version or the other; OpenRecording and
+// RecordingTerms seal a key they meet still in version 1. The purposes of
+// a version-1 key are taken from its column: nothing older recorded them
+// elsewhere to check them by. Purge and the listings read the terms
+// without the key (an edit of them can only make a recording go sooner or
+// never play); a recording whose column and terms were both moved later by
+// hand is then not deleted on its date, but never played either, and
+// VerifyTerms names it.
+//
 // Each session's notes (text and ink) are sealed as one blob under the
 // session's own notes key, wrapped by the master key, bound to the session
 // and to the revision.
@@ -87,6 +118,14 @@
 // therapist records someone joining. Labels and names written by an older
 // Assent are sealed at the next unlock (audit kind AuditNamesSealed);
 // consent events it wrote stay as they were (the history is append-only).
+// Each consent event's audit row says whether its data was sealed or
+// stored as given at a locked screen; from the point where the audit log
+// began to be anchored (AuditAnchored), data stored as given without its
+// audit row saying the vault was locked was put there by hand:
+// ConsentEvents refuses the session's history (ErrTampered) and
+// VerifyConsentData names it. Data added by hand with an audit row saying
+// the vault was locked, after the anchor, looks like a client's Stop and is
+// not found (see Audit).
 // Not encrypted, and so visible to whoever has the database file: the
 // kinds, times and actors of consent steps, participants' roles, recording
 // metadata (times, sizes, deletion dates, purposes), settings and the audit
@@ -116,8 +155,25 @@
 //
 // Due is the retention rule as a pure function: a recording is due when its
 // deletion date is at or before now. Deletion dates are instants, fixed when
-// the recording begins; purging never deletes early and never skips.
-// Notes are never deleted with recordings.
+// the recording begins and sealed with its key (see Encryption at rest);
+// the date in force is the earlier of the database's and the sealed one,
+// and Recording, Status and Purge all go by it. Purging never deletes
+// early by that date and never skips. Notes are never deleted with
+// recordings.
+//
+// The clock may be wrong. Storage keeps the latest time seen (LatestSeen):
+// every write transaction raises it to its own time, and so does every
+// Purge, `assent purge` without the passphrase included; it survives
+// restarts (the clock table, and under the key in the audit log's anchor).
+// Purge(now) and DueForDeletion(now) go by the later of now and it, so a
+// clock put back never delays a deletion. While the clock reads more than
+// ClockTolerance (a day) before it, OpenRecording and NewRecording refuse
+// (*ClockBehindError, with both times); purging still runs. Within the
+// tolerance, the later time still decides what is due: OpenRecording
+// refuses a recording whose date in force has come (ErrPastDeletionDate,
+// which matches ErrDeleted), before any purge ran. A clock once set far
+// ahead by mistake is believed: what fell due by it is deleted, and
+// playback is refused until the clock reaches it again.
 //
 // # Recovery
 //
@@ -207,10 +263,32 @@
 // canonical content, and IDs never repeat; VerifyAudit walks the chain and
 // names the first row that was altered, removed or reordered (*AuditError),
 // and notices rows removed from the end. Triggers refuse UPDATE and DELETE
-// on the audit and consent_events tables. The chain is not keyed (purging
-// writes rows without a passphrase), so it reveals edits, not an editor who
-// recomputes every later hash; AuditHead gives a value to keep elsewhere.
-// Audit rows hold IDs and kinds, never names, labels or clinical content.
+// on the audit and consent_events tables. Audit rows hold IDs and kinds,
+// never names, labels or clinical content.
+//
+// The chain itself is not keyed (purging writes rows without a
+// passphrase), so it reveals edits, not an editor who recomputes every
+// later hash. The anchor is: a row (audit_anchor) holding the ID and hash
+// of the chain's head and the latest time seen, under an HMAC-SHA256 keyed
+// by HKDF(master key, "assent/v1 audit anchor"). Every write transaction
+// made with the key (while unlocked, and Unlock, CreateVault and a
+// passphrase change themselves) renews it before it commits. Rows after
+// the anchor were therefore written without the key: by a purge, a
+// client's Stop at a locked screen, a recording closing after the screen
+// locked, a failed unlock, or by hand. A renewal first checks them: the
+// anchored row must still be there with its hash, the log no shorter, and
+// each later row of a kind written without the key (LockedAuditKind);
+// what is wrong is written into the log (AuditAnchorProblem) before the new
+// anchor, so the evidence is anchored too. VerifyAuditAnchor (unlocked)
+// repeats those rows and checks the anchor as it stands. The first
+// anchoring writes AuditAnchored, so an anchor removed later is noticed.
+// Limits: a row of a kind written without the key (a purge's deletion, a
+// consent step), added with a correct hash after the anchor, cannot be
+// told from the real thing, and is anchored by the next write with the
+// key; and the whole database put back as it was (a restored backup, with
+// its anchor) is consistent. AuditHead, or AuditHeadShort ("#<row> <first
+// 8 hex digits>") printed on a receipt or noted from `assent status`, is
+// the value to keep elsewhere against both.
 //
 // # Concurrency
 //

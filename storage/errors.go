@@ -79,6 +79,18 @@ var (
 	// while it was being written.
 	ErrDeleted = errors.New("storage: recording was deleted")
 
+	// ErrPastDeletionDate is returned by OpenRecording for a recording whose
+	// deletion date in force has come (by the later of the clock and the
+	// latest time seen) but that a purge has not deleted yet: it is never
+	// played or exported past its date. errors.Is(err, ErrDeleted) is true
+	// as well, as it is as good as deleted.
+	ErrPastDeletionDate = errors.New("storage: the recording's deletion date has come")
+
+	// ErrClockBehind is matched (through *ClockBehindError) by OpenRecording
+	// and NewRecording while the clock reads more than ClockTolerance
+	// before the latest time seen.
+	ErrClockBehind = errors.New("storage: the clock is behind the latest time seen")
+
 	// ErrNotFinished is returned by OpenRecording for a recording that is still
 	// being written (or awaits crash recovery).
 	ErrNotFinished = errors.New("storage: recording is still being written")
@@ -140,3 +152,43 @@ func (e *AuditError) Error() string {
 
 // Unwrap returns ErrTampered.
 func (e *AuditError) Unwrap() error { return ErrTampered }
+
+// errPastDeletionDate matches ErrPastDeletionDate and ErrDeleted.
+var errPastDeletionDate error = pastDateError{}
+
+type pastDateError struct{}
+
+func (pastDateError) Error() string   { return ErrPastDeletionDate.Error() }
+func (pastDateError) Unwrap() []error { return []error{ErrPastDeletionDate, ErrDeleted} }
+
+// ClockBehindError is returned by OpenRecording and NewRecording while the
+// clock reads more than ClockTolerance before the latest time seen: a clock
+// moved back never reopens a recording nor dates a new one in the past.
+// Purge still runs, by the latest time seen. errors.Is(err,
+// ErrClockBehind) is true.
+type ClockBehindError struct {
+	Now    time.Time // what the clock reads
+	Latest time.Time // the latest time seen, by any process of this folder
+}
+
+// Error gives both times.
+func (e *ClockBehindError) Error() string {
+	return fmt.Sprintf("storage: the clock reads %s, but %s was seen already: set the clock right",
+		e.Now.UTC().Format(time.RFC3339), e.Latest.UTC().Format(time.RFC3339))
+}
+
+// Unwrap returns ErrClockBehind.
+func (e *ClockBehindError) Unwrap() error { return ErrClockBehind }
+
+// A Finding is one thing a verification found wrong, in words.
+type Finding struct {
+	// Subject names what it is about: "recording <id>", "consent event 3
+	// of session <id>", "audit entry 12" or "audit log".
+	Subject string
+	// Problem says what is wrong and what holds instead, in a sentence
+	// without a final full stop.
+	Problem string
+}
+
+// String is Subject and Problem, as `assent verify` prints them.
+func (f Finding) String() string { return f.Subject + ": " + f.Problem }

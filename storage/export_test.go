@@ -128,3 +128,49 @@ var RekeySteps = []string{
 // AfterOrphanListing makes f run inside Open between listing recordings/
 // and reading the file names the database knows; nil removes it.
 func AfterOrphanListing(f func()) { afterOrphanListing = f }
+
+// WrapV1 re-wraps a live recording's key as an Assent before sealed terms
+// did (version 1: the ID alone as associated data, no terms), as a
+// database made by that version holds it. Needs the vault unlocked.
+func WrapV1(db *DB, id string) error {
+	key, _, _, err := db.recordingKey(id)
+	if err != nil {
+		return err
+	}
+	defer zero(key)
+	wrapped, err := db.wrap(key, adRecordingKey+id)
+	if err != nil {
+		return err
+	}
+	_, err = db.sql.Exec("UPDATE recordings SET key_wrapped = ?, terms = NULL WHERE id = ?", wrapped, id)
+	return err
+}
+
+// KeyVersion is the version of a recording key's wrap: 1 without terms,
+// 2 with them.
+func KeyVersion(db *DB, id string) int {
+	var terms sql.NullString
+	db.sql.QueryRow("SELECT terms FROM recordings WHERE id = ?", id).Scan(&terms)
+	if terms.Valid {
+		return 2
+	}
+	return 1
+}
+
+// SetTermsBatch sets how many keys one transaction re-wraps with their
+// terms at unlock, until the test ends.
+func SetTermsBatch(tb interface{ Cleanup(func()) }, n int) {
+	old := termsBatch
+	termsBatch = n
+	tb.Cleanup(func() { termsBatch = old })
+}
+
+// StepTermsBatch is the step between two batches of keys re-wrapped with
+// their terms, for CrashAt.
+const StepTermsBatch = stepTermsBatch
+
+// AuditHash is the hash of an audit row, for tests that forge one as
+// someone with the file and this source could.
+func AuditHash(prev []byte, id, at int64, kind, subject, detail string) []byte {
+	return auditHash(prev, id, at, kind, subject, detail)
+}

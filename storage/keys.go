@@ -20,10 +20,13 @@ const keySize = chacha20poly1305.KeySize
 const (
 	adPassphrase   = "assent/v1 master key under passphrase"
 	adRecovery     = "assent/v1 master key under recovery key"
-	adRecordingKey = "assent/v1 recording key "
-	adNotesKey     = "assent/v1 notes key "
-	adNotes        = "assent/v1 notes "
-	adPeaks        = "assent/v1 peaks "
+	adRecordingKey = "assent/v1 recording key " // + ID: a version-1 wrap, before terms were sealed
+	// adRecordingKeyV2 + ID + "\n" + the terms as stored: the wrap binds
+	// the recording's deletion date, session and purposes (terms.go).
+	adRecordingKeyV2 = "assent/v2 recording key "
+	adNotesKey       = "assent/v1 notes key "
+	adNotes          = "assent/v1 notes "
+	adPeaks          = "assent/v1 peaks "
 )
 
 // HKDF info strings: the recording key is never used directly; the file
@@ -32,6 +35,7 @@ const (
 	infoStream   = "assent/v1 recording stream"
 	infoPeaks    = "assent/v1 recording peaks"
 	infoRecovery = "assent/v1 recovery key"
+	infoAnchor   = "assent/v1 audit anchor" // the MAC key of the audit log's anchor (anchor.go)
 )
 
 func newKey() []byte {

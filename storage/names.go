@@ -21,6 +21,13 @@ import (
 // locked appends events as given, which is why the events that may carry a
 // name (someone joining) are the therapist's alone. The consent history is
 // append-only, so events an older Assent stored stay as they were.
+//
+// Each event's audit row says which it was ("data sealed", or "data as
+// given: the vault was locked"), from the version that anchors the audit
+// log on (AuditAnchored). Data stored as given is then accepted only where
+// its audit row says the vault was locked, or where it was stored before
+// that version: anything else was put there by hand, and ConsentEvents
+// refuses it and VerifyConsentData reports it.
 
 // Associated data for sealed names and consent event data.
 const (
@@ -32,6 +39,127 @@ const (
 // sealedDataMarker starts sealed consent event data: the consent package's
 // JSON never starts with a zero byte.
 var sealedDataMarker = []byte{0, 'A', 'S', 'N'}
+
+// What a consent event's audit row says of its data.
+const (
+	auditDataSealed  = "data sealed"
+	auditDataAsGiven = "data as given: the vault was locked"
+)
+
+// unsealedDataCheck reads the audit rows of a session's consent steps and
+// returns a check of one event whose data is not sealed: "" if it was
+// stored as given while locked, or before steps said so; else what is
+// wrong.
+func unsealedDataCheck(q querier, sessionID string) (func(seq int) string, error) {
+	began, err := firstOfKind(q, AuditAnchored)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.Query("SELECT id, detail FROM audit WHERE subject = ? AND kind >= ? AND kind < ?",
+		sessionID, AuditConsentPrefix, AuditConsentPrefix[:len(AuditConsentPrefix)-1]+"/") // '/' follows '.'
+	if err != nil {
+		return nil, dbErr(err)
+	}
+	defer rows.Close()
+	type row struct {
+		id     int64
+		detail string
+	}
+	bySeq := make(map[int]row)
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.detail); err != nil {
+			return nil, dbErr(err)
+		}
+		var seq int
+		if _, err := fmt.Sscanf(r.detail, "seq %d by", &seq); err == nil {
+			if _, dup := bySeq[seq]; !dup {
+				bySeq[seq] = r
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbErr(err)
+	}
+	return func(seq int) string {
+		r, ok := bySeq[seq]
+		switch {
+		case !ok:
+			return "its data is not sealed, and the audit log does not record it being stored"
+		case strings.Contains(r.detail, auditDataAsGiven):
+			return ""
+		case strings.Contains(r.detail, auditDataSealed):
+			return fmt.Sprintf("its data is not sealed, but audit entry %d says it was: it was replaced", r.id)
+		case began > 0 && r.id > began:
+			return fmt.Sprintf("its data is not sealed, and audit entry %d does not say the vault was locked when it was stored", r.id)
+		}
+		return "" // stored by an older Assent, which did not say
+	}, nil
+}
+
+// VerifyConsentData checks the data of every stored consent step, which
+// needs the vault unlocked (ErrLocked): sealed data must open for its
+// session and place in the history, and data stored as given must have
+// been stored while the vault was locked (or by an older Assent, before
+// steps said so; see AuditAnchored). It returns a Finding for each step
+// that fails, naming it. A step added by hand with data as given and an
+// audit row saying the vault was locked, after the audit log's anchor, is
+// what a client's Stop at a locked screen looks like, and is not found
+// (see VerifyAuditAnchor).
+func (db *DB) VerifyConsentData() ([]Finding, error) {
+	if !db.Unlocked() {
+		return nil, fmt.Errorf("storage: verify consent data: %w", ErrLocked)
+	}
+	rows, err := db.sql.Query("SELECT session_id, seq, data FROM consent_events WHERE data IS NOT NULL ORDER BY session_id, seq")
+	if err != nil {
+		return nil, fmt.Errorf("storage: verify consent data: %w", dbErr(err))
+	}
+	type event struct {
+		session string
+		seq     int
+		data    []byte
+	}
+	var evs []event
+	for rows.Next() {
+		var e event
+		if err := rows.Scan(&e.session, &e.seq, &e.data); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("storage: verify consent data: %w", dbErr(err))
+		}
+		evs = append(evs, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: verify consent data: %w", dbErr(err))
+	}
+	var out []Finding
+	var check func(int) string
+	checked := "" // the session check is for
+	for _, e := range evs {
+		subject := fmt.Sprintf("consent event %d of session %s", e.seq, e.session)
+		if bytes.HasPrefix(e.data, sealedDataMarker) {
+			plain, err := db.openConsentData(e.data, e.session, e.seq)
+			if errors.Is(err, ErrLocked) {
+				return out, fmt.Errorf("storage: verify consent data: %w", err)
+			}
+			if err != nil {
+				out = append(out, Finding{Subject: subject, Problem: "its sealed data does not open: it was altered, or moved from another step"})
+			}
+			zero(plain)
+			continue
+		}
+		if checked != e.session {
+			if check, err = unsealedDataCheck(db.sql, e.session); err != nil {
+				return out, fmt.Errorf("storage: verify consent data: %w", err)
+			}
+			checked = e.session
+		}
+		if problem := check(e.seq); problem != "" {
+			out = append(out, Finding{Subject: subject, Problem: problem})
+		}
+	}
+	return out, nil
+}
 
 // sealName seals a label or name for its row; ErrLocked while locked.
 func (db *DB) sealName(plain, ad string) ([]byte, error) {

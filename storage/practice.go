@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -210,6 +211,13 @@ func (db *DB) ArchiveClient(id string, archived bool) error {
 // session to deleteOn where that is earlier; it never moves one later. It
 // returns how many recordings changed. Consent calls for it when a person's
 // choice shortens the session's date after something was recorded.
+//
+// While the vault is unlocked, the shorter date is also sealed with each
+// recording's key, in the same transaction, so that no later edit of the
+// database can bring the longer one back. While locked (a client's choice
+// at a locked screen) only the database's date changes: the date sealed
+// stays the upper bound, the earlier one is in force, and the next unlock
+// seals it.
 func (db *DB) ShortenDeletion(sessionID string, deleteOn time.Time) (int, error) {
 	var n int64
 	err := db.write(func(tx *sql.Tx, now time.Time) error {
@@ -219,8 +227,22 @@ func (db *DB) ShortenDeletion(sessionID string, deleteOn time.Time) (int, error)
 			return err
 		}
 		n, _ = res.RowsAffected()
+		sealed := "; sealed at the next unlock"
+		if db.Unlocked() {
+			rows, err := keysToSeal(tx, "r.session_id = ?", sessionID)
+			if err != nil {
+				return err
+			}
+			switch _, err := db.sealTermsTx(tx, now, rows, nil, false); {
+			case err == nil:
+				sealed = "; sealed with their keys"
+			case !errors.Is(err, ErrLocked): // locked meanwhile: as if locked before
+				return err
+			}
+		}
 		if n > 0 {
-			return appendAudit(tx, now, AuditDeletionShortened, sessionID, fmt.Sprintf("%d recording(s) now deleted by %s", n, deleteOn.UTC().Format(time.RFC3339)))
+			return appendAudit(tx, now, AuditDeletionShortened, sessionID, fmt.Sprintf("%d recording(s) now deleted by %s%s",
+				n, deleteOn.UTC().Format(time.RFC3339Nano), sealed))
 		}
 		return nil
 	})
@@ -575,6 +597,13 @@ func insertConsentEvent(tx *sql.Tx, now time.Time, ev ConsentEvent, data []byte,
 	if ev.WithdrawDeleteAll {
 		audit += "; delete all"
 	}
+	switch {
+	case data == nil:
+	case bytes.HasPrefix(data, sealedDataMarker):
+		audit += "; " + auditDataSealed
+	default:
+		audit += "; " + auditDataAsGiven
+	}
 	if err := appendAudit(tx, now, AuditConsentPrefix+ev.Kind, ev.SessionID, audit+detail); err != nil {
 		return nil, err
 	}
@@ -590,7 +619,10 @@ func insertConsentEvent(tx *sql.Tx, now time.Time, ev ConsentEvent, data []byte,
 
 // ConsentEvents returns a session's consent history in order. Events
 // appended while the vault was unlocked have their data sealed: reading
-// them needs it unlocked (ErrLocked).
+// them needs it unlocked (ErrLocked). Data not sealed is returned only if
+// the audit log says it was stored while locked, or it was stored before
+// this was recorded (AuditAnchored); else the history is refused
+// (ErrTampered): it was put there by hand.
 func (db *DB) ConsentEvents(sessionID string) ([]ConsentEvent, error) {
 	rows, err := db.sql.Query(`SELECT seq, kind, at, actor, participant, data, withdraw_delete_all, stored_at
 		FROM consent_events WHERE session_id = ? ORDER BY seq`, sessionID)
@@ -599,20 +631,36 @@ func (db *DB) ConsentEvents(sessionID string) ([]ConsentEvent, error) {
 	}
 	defer rows.Close()
 	var out []ConsentEvent
+	var unsealed []int // seqs of data stored as given
 	for rows.Next() {
 		ev := ConsentEvent{SessionID: sessionID}
 		var at, stored int64
 		if err := rows.Scan(&ev.Seq, &ev.Kind, &at, &ev.Actor, &ev.Participant, &ev.Data, &ev.WithdrawDeleteAll, &stored); err != nil {
 			return nil, fmt.Errorf("storage: consent events: %w", dbErr(err))
 		}
+		sealed := bytes.HasPrefix(ev.Data, sealedDataMarker)
 		if ev.Data, err = db.openConsentData(ev.Data, sessionID, ev.Seq); err != nil {
 			return nil, fmt.Errorf("storage: consent event %d of session %s: %w", ev.Seq, sessionID, err)
 		}
 		ev.At, ev.StoredAt = fromNanos(at), fromNanos(stored)
+		if ev.Data != nil && !sealed {
+			unsealed = append(unsealed, ev.Seq)
+		}
 		out = append(out, ev)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("storage: consent events: %w", dbErr(err))
+	}
+	if len(unsealed) > 0 {
+		check, err := unsealedDataCheck(db.sql, sessionID)
+		if err != nil {
+			return nil, fmt.Errorf("storage: consent events: %w", err)
+		}
+		for _, seq := range unsealed {
+			if problem := check(seq); problem != "" {
+				return nil, fmt.Errorf("storage: consent event %d of session %s: %s: %w", seq, sessionID, problem, ErrTampered)
+			}
+		}
 	}
 	return out, nil
 }

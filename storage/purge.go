@@ -37,13 +37,24 @@ func Due(recs []Recording, now time.Time) []Deletion {
 	return out
 }
 
-// DueForDeletion lists what Purge(now) would delete, deleting nothing.
+// DueForDeletion lists what Purge(now) would delete, deleting nothing: by
+// the later of now and the latest time seen, each recording's deletion
+// date in force (the earlier of the database's and the one sealed with its
+// key, read without the key).
 func (db *DB) DueForDeletion(now time.Time) ([]Deletion, error) {
+	latest, err := latestSeen(db.sql)
+	if err != nil {
+		return nil, fmt.Errorf("storage: due for deletion: %w", err)
+	}
+	now = laterOf(now, latest)
 	// Only what Due looks at and Deletion carries: reading whole rows (the
 	// purposes' JSON, the wrapped key) was a quarter of a 10,000-recording
-	// purge.
-	rows, err := db.sql.Query(`SELECT id, session_id, state, started_at, delete_on FROM recordings
-		WHERE state <> 'deleted' AND delete_on <= ? ORDER BY delete_on, id`, nanos(now))
+	// purge. Each date has its index (recordings_due and
+	// recordings_sealed_due); written as an OR, SQLite scans them all.
+	rows, err := db.sql.Query(`SELECT id, session_id, state, started_at, `+inForceSQL+` AS in_force FROM recordings
+		WHERE rowid IN (SELECT rowid FROM recordings WHERE state <> 'deleted' AND delete_on <= ?1
+			UNION ALL SELECT rowid FROM recordings WHERE state <> 'deleted' AND `+sealedUntilSQL+` <= ?1)
+		ORDER BY in_force, id`, nanos(now))
 	if err != nil {
 		return nil, fmt.Errorf("storage: due for deletion: %w", dbErr(err))
 	}
@@ -76,13 +87,20 @@ const purgeBatch = 1000
 // Purge deletes every recording whose deletion date is at or before now, as
 // DeleteNow does, in transactions of up to purgeBatch recordings (deleted_at
 // is the DB clock's time), and first finishes any deletion a crash
-// interrupted. Each batch's keys are erased (committed) before any of its
+// interrupted. The date is the one in force (the earlier of the database's
+// and the one sealed with the key), and now is taken as the latest time
+// seen if that is later: a clock put back never delays a deletion. The
+// clock's time (Options.Now) is noted as a time seen first, in its own
+// transaction, whether anything is due or not. Each batch's keys are erased (committed) before any of its
 // files is unlinked. It needs no passphrase, is idempotent, and is safe to
 // kill at any moment: a key is either still there (the next Purge deletes
 // it) or gone, and files left behind by a kill are unlinked by the next
 // Open or Purge. It returns what it deleted, also when a later batch
 // failed (with the error).
 func (db *DB) Purge(now time.Time) ([]Deletion, error) {
+	if err := db.write(func(*sql.Tx, time.Time) error { return nil }); err != nil { // write notes the time
+		return nil, fmt.Errorf("storage: purge: note the time: %w", err)
+	}
 	if err := db.removeLeftoverFiles(); err != nil {
 		return nil, fmt.Errorf("storage: purge: %w", err)
 	}

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -301,10 +302,11 @@ func TestPurgeAcrossDaylightSaving(t *testing.T) {
 	}
 }
 
-// Deletion dates are instants: a clock moved backwards postpones nothing
-// that was already deleted and deletes nothing early; moved forward again,
-// it skips nothing, whatever happened in between. Purge keeps no "last run"
-// that a clock jump could fool.
+// Deletion dates are instants, and Purge goes by the later of the clock
+// and the latest time seen: a clock moved backwards brings back nothing
+// deleted and delays nothing; moved forward again, it skips nothing. While
+// it is behind by more than ClockTolerance no recording begins; within
+// it, a new recording's date must be after the latest time seen.
 func TestPurgeClockMovedBackwards(t *testing.T) {
 	f := newVault(t)
 	s := f.session(t)
@@ -320,13 +322,21 @@ func TestPurgeClockMovedBackwards(t *testing.T) {
 	if rec, _ := f.db.Recording(a); rec.State != storage.StateDeleted {
 		t.Errorf("a deleted recording came back: %s", rec.State)
 	}
-	// A recording made while the clock is wrong is due at an instant in the
-	// real past: it goes at the next purge once the clock is right.
-	c := f.recordUntil(t, s.ID, 3, f.clock.Now().Add(time.Hour))
-	sameIDs(t, "Purge a minute later, still three days back", f.purged(t, f.clock.Now().Add(time.Minute)))
+	var behind *storage.ClockBehindError
+	if _, err := f.db.NewRecording(s.ID, 3, f.clock.Now().Add(time.Hour), []string{"reflection"}); !errors.As(err, &behind) ||
+		!behind.Now.Equal(f.clock.Now()) || !behind.Latest.Equal(t0.Add(90*time.Minute)) {
+		t.Errorf("NewRecording three days back: %v, want a *ClockBehindError with both times", err)
+	}
 
-	f.clock.Add(3*24*time.Hour + 3*time.Hour) // corrected, and past b's date
-	sameIDs(t, "Purge once the clock is right", f.purged(t, f.clock.Now()), c, b)
+	f.clock.Set(t0.Add(-30 * time.Minute)) // two hours back: within the tolerance
+	if _, err := f.db.NewRecording(s.ID, 3, t0.Add(time.Hour), []string{"reflection"}); !errors.Is(err, storage.ErrInvalid) {
+		t.Errorf("a date after the clock but before the latest time seen: %v, want ErrInvalid", err)
+	}
+	c := f.recordUntil(t, s.ID, 3, t0.Add(150*time.Minute))
+	sameIDs(t, "Purge two hours back", f.purged(t, f.clock.Now()))
+
+	f.clock.Set(t0.Add(3 * time.Hour)) // right again, past b's and c's dates
+	sameIDs(t, "Purge once the clock is right", f.purged(t, f.clock.Now()), b, c)
 
 	// And purging at a time before an earlier purge run changes nothing.
 	sameIDs(t, "Purge at t0", f.purged(t, t0))

@@ -42,20 +42,27 @@ const (
 
 // Recording describes one recording (one segment of a session's audio).
 type Recording struct {
-	ID           string
-	SessionID    string
-	Segment      int
-	State        RecordingState
-	StartedAt    time.Time
-	EndedAt      time.Time     // zero while recording
-	Duration     time.Duration // as reported by the writer, else EndedAt-StartedAt
-	Bytes        int64         // MP3 bytes
+	ID        string
+	SessionID string
+	Segment   int
+	State     RecordingState
+	StartedAt time.Time
+	EndedAt   time.Time     // zero while recording
+	Duration  time.Duration // as reported by the writer, else EndedAt-StartedAt
+	Bytes     int64         // MP3 bytes
+	// DeleteOn is the deletion date in force: the earlier of the database's
+	// and the one sealed with the recording's key (read here without the
+	// key; RecordingTerms authenticates it).
 	DeleteOn     time.Time
 	DeletedAt    time.Time // zero unless deleted
 	DeleteReason string
-	Purposes     []string
-	Plays        int
-	HasPeaks     bool
+	// Purposes are what it may be used for: the purposes sealed with its
+	// key that the database still names (it may narrow them, never add;
+	// read here without the key, RecordingTerms authenticates them), or
+	// the database's for a key an older Assent wrapped.
+	Purposes []string
+	Plays    int
+	HasPeaks bool
 }
 
 // Peaks is a waveform summary for drawing a recording without decoding it.
@@ -67,11 +74,14 @@ type Peaks struct {
 // NewRecording starts a recording of a session: a new row in state
 // "recording" with its own random key (wrapped by the master key, so the
 // vault must be unlocked: ErrLocked), and a new file recordings/<id>.rec.
-// deleteOn must be in the future; purposes are what the participants agreed
-// to (kept with the recording, shown in the client's record). segment
-// numbers the recordings of one session (1, 2, ... after each stop and
-// restart); it must be unused. A session that owes consent steps (see
-// OweConsentEvent) begins none (ErrOwed).
+// deleteOn must be in the future, by the clock and by the latest time seen
+// (ErrInvalid); purposes are what the participants agreed to. The session,
+// deleteOn, purposes and the digest of the session's policy are sealed
+// with the key (see RecordingTerms): nothing can later extend them.
+// segment numbers the recordings of one session (1, 2, ... after each stop
+// and restart); it must be unused. A session that owes consent steps (see
+// OweConsentEvent) begins none (ErrOwed), and none begins while the clock
+// is behind (*ClockBehindError).
 //
 // The returned writer takes MP3 bytes. It seals, writes and fsyncs a chunk
 // every Options.ChunkSize bytes, so a crash loses at most one chunk.
@@ -86,24 +96,27 @@ func (db *DB) NewRecording(sessionID string, segment int, deleteOn time.Time, pu
 	if err := db.checkNothingOwed(sessionID); err != nil {
 		return nil, fmt.Errorf("storage: new recording: %w", err)
 	}
+	if !db.Unlocked() {
+		return nil, fmt.Errorf("storage: new recording: %w", ErrLocked)
+	}
 	id := newID()
 	idb, _ := parseID(id)
 	key := newKey()
-	wrapped, err := db.wrap(key, adRecordingKey+id)
-	if err != nil {
-		zero(key)
-		return nil, fmt.Errorf("storage: new recording: %w", err)
-	}
 	name := recordingFileName(id, false)
 	path, _ := db.recPath(name)
 	err = db.write(func(tx *sql.Tx, now time.Time) error {
-		if !deleteOn.After(now) {
+		latest, err := checkClock(tx, now)
+		if err != nil {
+			return err
+		}
+		if !deleteOn.After(laterOf(now, latest)) {
 			return fmt.Errorf("deletion date %s is not in the future: %w", deleteOn.Format(time.RFC3339), ErrInvalid)
 		}
 		var ended sql.NullInt64
 		var consentSeq int
-		err := tx.QueryRow(`SELECT s.ended_at, coalesce((SELECT max(seq) FROM consent_events e WHERE e.session_id = s.id), 0)
-			FROM sessions s WHERE s.id = ?`, sessionID).Scan(&ended, &consentSeq)
+		var policy sql.NullString
+		err = tx.QueryRow(`SELECT s.ended_at, coalesce((SELECT max(seq) FROM consent_events e WHERE e.session_id = s.id), 0), s.policy
+			FROM sessions s WHERE s.id = ?`, sessionID).Scan(&ended, &consentSeq, &policy)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("session %s: %w", sessionID, ErrNotFound)
 		}
@@ -113,15 +126,21 @@ func (db *DB) NewRecording(sessionID string, segment int, deleteOn time.Time, pu
 		if ended.Valid {
 			return fmt.Errorf("session %s has ended: %w", sessionID, ErrInvalid)
 		}
-		if _, err := tx.Exec(`INSERT INTO recordings (id, session_id, segment, state, file, key_wrapped,
-			chunk_size, purposes, consent_seq, started_at, delete_on)
-			VALUES (?, ?, ?, 'recording', ?, ?, ?, ?, ?, ?, ?)`,
-			id, sessionID, segment, name, wrapped, db.chunkSize, string(purposesJSON), consentSeq,
-			nanos(now), nanos(deleteOn)); err != nil {
+		t := sealedTerms{Session: sessionID, Until: nanos(deleteOn), Purposes: distinct(purposes), Policy: policyDigest(policy)}
+		terms := t.encode()
+		wrapped, err := db.wrap(key, recordingKeyAD(id, terms))
+		if err != nil {
 			return err
 		}
-		return appendAudit(tx, now, AuditRecordingStarted, id, fmt.Sprintf("session %s segment %d; delete on %s",
-			sessionID, segment, deleteOn.UTC().Format(time.RFC3339)))
+		if _, err := tx.Exec(`INSERT INTO recordings (id, session_id, segment, state, file, key_wrapped,
+			chunk_size, purposes, consent_seq, started_at, delete_on, terms)
+			VALUES (?, ?, ?, 'recording', ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, sessionID, segment, name, wrapped, db.chunkSize, string(purposesJSON), consentSeq,
+			nanos(now), nanos(deleteOn), terms); err != nil {
+			return err
+		}
+		return appendAudit(tx, now, AuditRecordingStarted, id, fmt.Sprintf("session %s segment %d; delete on %s; purposes %s",
+			sessionID, segment, deleteOn.UTC().Format(time.RFC3339Nano), purposesText(t.Purposes)))
 	})
 	if err != nil {
 		zero(key)
@@ -393,26 +412,33 @@ func openPeaks(recordingKey []byte, id string, sealed []byte) (Peaks, error) {
 	return Peaks{Interval: time.Duration(binary.BigEndian.Uint64(b)), Levels: b[8:]}, nil
 }
 
-// recordingKey unwraps a live recording's key. ErrDeleted for a tombstone.
-func (db *DB) recordingKey(id string) (key []byte, rec Recording, err error) {
-	rec, wrapped, err := db.recordingRow(id)
+// recordingKey unwraps a live recording's key, and returns the terms
+// its wrap holds (nil for a version-1 wrap). ErrDeleted for a tombstone.
+func (db *DB) recordingKey(id string) (key []byte, rec Recording, t *sealedTerms, err error) {
+	key, rec, _, t, err = db.recordingKeyRow(id)
+	return key, rec, t, err
+}
+
+// recordingKeyRow is recordingKey that also returns the wrap as stored.
+func (db *DB) recordingKeyRow(id string) (key []byte, rec Recording, k keyRow, t *sealedTerms, err error) {
+	rec, k, err = db.recordingRow(id)
 	if err != nil {
-		return nil, rec, err
+		return nil, rec, k, nil, err
 	}
 	if rec.State == StateDeleted {
-		return nil, rec, fmt.Errorf("recording %s: %w", id, ErrDeleted)
+		return nil, rec, k, nil, fmt.Errorf("recording %s: %w", id, ErrDeleted)
 	}
-	key, err = db.unwrap(wrapped, adRecordingKey+id)
+	key, t, err = db.unwrapRecordingKey(id, k)
 	if err != nil {
-		return nil, rec, fmt.Errorf("recording %s key: %w", id, err)
+		return nil, rec, k, nil, fmt.Errorf("recording %s key: %w", id, err)
 	}
-	return key, rec, nil
+	return key, rec, k, t, nil
 }
 
 // SavePeaks stores (replaces) a recording's waveform peaks, sealed under
 // its key. Needs the vault unlocked.
 func (db *DB) SavePeaks(recordingID string, p Peaks) error {
-	key, _, err := db.recordingKey(recordingID)
+	key, _, _, err := db.recordingKey(recordingID)
 	if err != nil {
 		return fmt.Errorf("storage: save peaks: %w", err)
 	}
@@ -433,7 +459,7 @@ func (db *DB) SavePeaks(recordingID string, p Peaks) error {
 // Peaks returns a recording's waveform peaks; a zero Peaks if none were
 // saved. Needs the vault unlocked.
 func (db *DB) Peaks(recordingID string) (Peaks, error) {
-	key, _, err := db.recordingKey(recordingID)
+	key, _, _, err := db.recordingKey(recordingID)
 	if err != nil {
 		return Peaks{}, fmt.Errorf("storage: peaks: %w", err)
 	}
@@ -461,13 +487,23 @@ func (db *DB) Peaks(recordingID string) (Peaks, error) {
 // the recording is deleted, and (ErrOwed) when a withdrawal naming it is
 // owed. A recording an owed withdrawal names is refused (ErrOwed), in
 // every process, until the withdrawal is finished, whether the vault is
-// unlocked or not. Errors: ErrLocked, ErrNotFound, ErrDeleted, ErrOwed,
-// ErrNotFinished, ErrTampered, ErrTruncated.
+// unlocked or not.
+//
+// A recording whose deletion date in force (see RecordingTerms) has come,
+// by the later of the clock and the latest time seen, is refused
+// (ErrPastDeletionDate, which matches ErrDeleted too) even before a purge
+// deletes it; and nothing is opened while the clock reads more than
+// ClockTolerance before the latest time seen (*ClockBehindError). Errors:
+// ErrLocked, ErrNotFound, ErrDeleted, ErrPastDeletionDate, ErrClockBehind,
+// ErrOwed, ErrNotFinished, ErrTampered, ErrTruncated.
 func (db *DB) OpenRecording(id string) (io.ReadSeekCloser, error) {
 	if err := db.checkNotOwed(id); err != nil {
 		return nil, fmt.Errorf("storage: open recording: %w", err)
 	}
-	r, err := db.openRecording(id)
+	if err := db.sealTermsOf(id); err != nil { // an older Assent's key
+		return nil, fmt.Errorf("storage: open recording: seal its terms: %w", err)
+	}
+	r, t, err := db.openRecording(id)
 	if err != nil {
 		return nil, fmt.Errorf("storage: open recording: %w", err)
 	}
@@ -478,6 +514,9 @@ func (db *DB) OpenRecording(id string) (io.ReadSeekCloser, error) {
 		return nil, fmt.Errorf("storage: open recording: %w", err)
 	}
 	err = db.write(func(tx *sql.Tx, now time.Time) error {
+		if err := checkPlayable(tx, now, id, t); err != nil {
+			return err
+		}
 		if _, err := tx.Exec("UPDATE recordings SET plays = plays + 1 WHERE id = ?", id); err != nil {
 			return err
 		}
@@ -493,7 +532,7 @@ func (db *DB) OpenRecording(id string) (io.ReadSeekCloser, error) {
 // VerifyRecording reads and authenticates every chunk of a complete or
 // recovered recording, without counting a play. Needs the vault unlocked.
 func (db *DB) VerifyRecording(id string) error {
-	r, err := db.openRecording(id)
+	r, _, err := db.openRecording(id)
 	if err != nil {
 		return fmt.Errorf("storage: verify recording: %w", err)
 	}
@@ -504,53 +543,79 @@ func (db *DB) VerifyRecording(id string) error {
 	return nil
 }
 
-func (db *DB) openRecording(id string) (*recordingReader, error) {
+// openRecording opens a reader and returns the terms its key holds (nil
+// for a version-1 wrap).
+func (db *DB) openRecording(id string) (*recordingReader, *sealedTerms, error) {
 	idb, err := parseID(id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	key, rec, err := db.recordingKey(id)
+	key, rec, t, err := db.recordingKey(id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer zero(key)
 	if rec.State == StateRecording {
-		return nil, fmt.Errorf("recording %s: %w", id, ErrNotFinished)
+		return nil, nil, fmt.Errorf("recording %s: %w", id, ErrNotFinished)
 	}
 	var name string
 	if err := db.sql.QueryRow("SELECT file FROM recordings WHERE id = ?", id).Scan(&name); err != nil {
-		return nil, dbErr(err)
+		return nil, nil, dbErr(err)
 	}
 	path, err := db.recPath(name)
 	if err != nil {
-		return nil, fmt.Errorf("recording %s: %w: %w", id, err, ErrTampered)
+		return nil, nil, fmt.Errorf("recording %s: %w: %w", id, err, ErrTampered)
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("recording %s: file is missing: %w: %w", id, err, ErrTampered)
+		return nil, nil, fmt.Errorf("recording %s: file is missing: %w: %w", id, err, ErrTampered)
 	}
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	sk := subkey(key, infoStream)
 	defer zero(sk)
 	rr, err := recfile.NewReader(f, fi.Size(), sk, idb)
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("recording %s: %w", id, fileErr(err))
+		return nil, nil, fmt.Errorf("recording %s: %w", id, fileErr(err))
 	}
 	r := &recordingReader{db: db, id: id, sessionID: rec.SessionID, f: f, rr: rr}
 	db.mu.Lock()
 	if db.master == nil { // locked while we were opening
 		db.mu.Unlock()
 		r.lock()
-		return nil, ErrLocked
+		return nil, nil, ErrLocked
 	}
 	db.readers[r] = struct{}{}
 	db.mu.Unlock()
-	return r, nil
+	return r, t, nil
+}
+
+// checkPlayable refuses, in the transaction that would count a play, a
+// recording whose date in force has come by the later of now and the
+// latest time seen, or any recording while the clock is behind. t are the
+// terms its key opened with (nil: none sealed, refused).
+func checkPlayable(tx *sql.Tx, now time.Time, id string, t *sealedTerms) error {
+	latest, err := checkClock(tx, now)
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		return fmt.Errorf("recording %s: its deletion date is not sealed with its key (see assent verify): %w", id, ErrTampered)
+	}
+	var column int64
+	if err := tx.QueryRow("SELECT delete_on FROM recordings WHERE id = ?", id).Scan(&column); err != nil {
+		return err
+	}
+	inForce := fromNanos(min(column, t.Until))
+	if !laterOf(now, latest).Before(inForce) {
+		return fmt.Errorf("recording %s: its deletion date, %s, has come: %w", id,
+			inForce.UTC().Format(time.RFC3339), errPastDeletionDate)
+	}
+	return nil
 }
 
 // recordingReader is what OpenRecording returns.
@@ -646,29 +711,31 @@ func (db *DB) Recordings(sessionID string) ([]Recording, error) {
 	return out, nil
 }
 
+// recordingColumns read a row as Recording shows it: the deletion date in
+// force, and the terms for the purposes.
 const recordingColumns = `id, session_id, segment, state, started_at, ended_at, duration_ns, bytes,
-	delete_on, deleted_at, delete_reason, purposes, plays, peaks IS NOT NULL, key_wrapped`
+	` + inForceSQL + `, deleted_at, delete_reason, purposes, plays, peaks IS NOT NULL, key_wrapped, terms`
 
-func (db *DB) recordingRow(id string) (Recording, []byte, error) {
-	rec, wrapped, err := scanRecording(db.sql.QueryRow("SELECT "+recordingColumns+" FROM recordings WHERE id = ?", id))
+func (db *DB) recordingRow(id string) (Recording, keyRow, error) {
+	rec, k, err := scanRecording(db.sql.QueryRow("SELECT "+recordingColumns+" FROM recordings WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Recording{}, nil, fmt.Errorf("recording %s: %w", id, ErrNotFound)
+		return Recording{}, keyRow{}, fmt.Errorf("recording %s: %w", id, ErrNotFound)
 	}
-	return rec, wrapped, err
+	return rec, k, err
 }
 
-func scanRecording(row interface{ Scan(...any) error }) (Recording, []byte, error) {
+func scanRecording(row interface{ Scan(...any) error }) (Recording, keyRow, error) {
 	var (
 		r                        Recording
 		state, purposes          string
 		started, deleteOn, durNs int64
 		ended, deletedAt         sql.NullInt64
 		reason                   sql.NullString
-		wrapped                  []byte
+		k                        keyRow
 	)
 	if err := row.Scan(&r.ID, &r.SessionID, &r.Segment, &state, &started, &ended, &durNs, &r.Bytes,
-		&deleteOn, &deletedAt, &reason, &purposes, &r.Plays, &r.HasPeaks, &wrapped); err != nil {
-		return r, nil, dbErr(err)
+		&deleteOn, &deletedAt, &reason, &purposes, &r.Plays, &r.HasPeaks, &k.wrapped, &k.terms); err != nil {
+		return r, k, dbErr(err)
 	}
 	r.State = RecordingState(state)
 	r.StartedAt, r.EndedAt = fromNanos(started), fromNullNanos(ended)
@@ -676,7 +743,12 @@ func scanRecording(row interface{ Scan(...any) error }) (Recording, []byte, erro
 	r.DeleteOn, r.DeletedAt = fromNanos(deleteOn), fromNullNanos(deletedAt)
 	r.DeleteReason = reason.String
 	if err := json.Unmarshal([]byte(purposes), &r.Purposes); err != nil {
-		return r, nil, fmt.Errorf("recording %s purposes: %w", r.ID, err)
+		return r, k, fmt.Errorf("recording %s purposes: %w", r.ID, err)
 	}
-	return r, wrapped, nil
+	if k.terms.Valid {
+		if t, err := parseTerms(k.terms.String); err == nil {
+			r.Purposes = purposesInForce(t.Purposes, r.Purposes)
+		}
+	}
+	return r, k, nil
 }

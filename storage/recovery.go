@@ -148,10 +148,10 @@ func (db *DB) recoverOne(id string) (res Recovery, skipped bool) {
 	var discard sql.NullString
 	var chunkSize int
 	var startedAt int64
-	var wrapped []byte
-	err := db.sql.QueryRow(`SELECT session_id, file, discard_file, chunk_size, started_at, key_wrapped
+	var k keyRow
+	err := db.sql.QueryRow(`SELECT session_id, file, discard_file, chunk_size, started_at, key_wrapped, terms
 		FROM recordings WHERE id = ? AND state = 'recording'`, id).
-		Scan(&res.SessionID, &file, &discard, &chunkSize, &startedAt, &wrapped)
+		Scan(&res.SessionID, &file, &discard, &chunkSize, &startedAt, &k.wrapped, &k.terms)
 	if err != nil {
 		res.Err = dbErr(err)
 		return res, errors.Is(err, sql.ErrNoRows)
@@ -183,7 +183,7 @@ func (db *DB) recoverOne(id string) (res Recovery, skipped bool) {
 		}
 	}
 
-	key, err := db.unwrap(wrapped, adRecordingKey+id)
+	key, _, err := db.unwrapRecordingKey(id, k)
 	if err != nil {
 		res.Err = fmt.Errorf("recording key: %w", err)
 		return res, false
@@ -206,7 +206,7 @@ func (db *DB) recoverOne(id string) (res Recovery, skipped bool) {
 
 	ended := fi.ModTime() // the last chunk's write: when recording really stopped
 	res.Bytes, err = db.rekey(rekeying{
-		id: id, old: f, file: file, discard: discard.String, state: StateRecording,
+		id: id, old: f, file: file, discard: discard.String, state: StateRecording, terms: k.terms,
 		header: sv.Header,
 		keep: func(w *recfile.Writer) error {
 			_, err := sv.CopyTo(w) // the last chunk kept becomes the final one

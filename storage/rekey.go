@@ -35,6 +35,9 @@ type rekeying struct {
 	// (a purge, another process) is left alone.
 	file, discard string
 	state         RecordingState
+	// terms are the terms the row's key is wrapped with (not valid: a
+	// version-1 wrap); the new key is wrapped with the same ones.
+	terms sql.NullString
 	// header is the new file's: the old one's chunk size and ID.
 	header recfile.Header
 	// keep writes the plaintext to keep into the new file; rekey closes w.
@@ -105,7 +108,7 @@ func (db *DB) rekey(r rekeying) (int64, error) {
 	if err != nil {
 		return abandon(fmt.Errorf("write the new file: %w", fileErr(err)))
 	}
-	wrapped, err := db.wrap(newKey, adRecordingKey+r.id)
+	wrapped, err := db.wrap(newKey, recordingKeyAD(r.id, r.terms))
 	if err != nil {
 		return abandon(err)
 	}
@@ -120,9 +123,9 @@ func (db *DB) rekey(r rekeying) (int64, error) {
 	err = db.write(func(tx *sql.Tx, now time.Time) error {
 		res, err := tx.Exec(`UPDATE recordings SET file = ?, discard_file = ?, key_wrapped = ?,
 			state = ?, peaks = ?, bytes = ?, duration_ns = ?, ended_at = coalesce(?, ended_at)
-			WHERE id = ? AND file = ? AND discard_file = ? AND state = ?`,
+			WHERE id = ? AND file = ? AND discard_file = ? AND state = ? AND terms IS ?`,
 			newName, r.file, wrapped, string(row.state), row.peaks, kept, int64(row.duration), endedAt,
-			r.id, r.file, newName, string(r.state))
+			r.id, r.file, newName, string(r.state), r.terms)
 		if err != nil {
 			return err
 		}

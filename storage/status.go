@@ -26,6 +26,12 @@ type Status struct {
 	// Owed counts the owed journal's items: consent steps not yet stored
 	// and cuts not yet done (see OweConsentEvent).
 	Owed int
+	// LatestSeen is the latest time seen on the clock (see LatestSeen);
+	// zero if none yet.
+	LatestSeen time.Time
+	// AuditHead is the head of the audit log in short (AuditHeadShort):
+	// "#<row> <8 hex digits>", "" for an empty log.
+	AuditHead string
 }
 
 // Status counts what the data folder holds.
@@ -38,7 +44,7 @@ func (db *DB) Status() (Status, error) {
 		(SELECT count(*) FROM recordings WHERE state <> 'deleted'),
 		(SELECT count(*) FROM recordings WHERE state = 'deleted'),
 		(SELECT count(*) FROM recordings WHERE state = 'recording'),
-		(SELECT min(delete_on) FROM recordings WHERE state <> 'deleted'),
+		(SELECT min(`+inForceSQL+`) FROM recordings WHERE state <> 'deleted'),
 		(SELECT count(*) FROM vault),
 		(SELECT coalesce(max(id), 0) FROM audit)`).Scan(&st.Clients, &st.Sessions, &st.LiveRecordings,
 		&st.DeletedRecordings, &st.Interrupted, &next, &st.HasVault, &st.AuditRows)
@@ -46,6 +52,12 @@ func (db *DB) Status() (Status, error) {
 		return Status{}, fmt.Errorf("storage: status: %w", dbErr(err))
 	}
 	st.NextDeletion = fromNullNanos(next)
+	if st.LatestSeen, err = db.LatestSeen(); err != nil {
+		return Status{}, err
+	}
+	if st.AuditHead, err = db.AuditHeadShort(); err != nil {
+		return Status{}, err
+	}
 	st.Owed = db.owedItems()
 	db.mu.Lock()
 	st.Interrupted -= len(db.writers)

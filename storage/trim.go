@@ -39,7 +39,7 @@ func (db *DB) deleteAfter(id string, keepBytes int64, reason string) error {
 	if err != nil {
 		return err
 	}
-	key, rec, err := db.recordingKey(id)
+	key, rec, k, _, err := db.recordingKeyRow(id)
 	if err != nil {
 		return err
 	}
@@ -78,7 +78,7 @@ func (db *DB) deleteAfter(id string, keepBytes int64, reason string) error {
 	defer rr.Wipe()
 
 	_, err = db.rekey(rekeying{
-		id: id, old: old, file: file, state: rec.State,
+		id: id, old: old, file: file, state: rec.State, terms: k.terms,
 		header: rr.Header(),
 		keep: func(w *recfile.Writer) error {
 			n, err := io.Copy(w, io.LimitReader(rr, keepBytes))

@@ -191,7 +191,7 @@ func (db *DB) CreateVault(passphrase string) (recoveryKey string, err error) {
 	rkek := recoveryKEK(raw)
 	defer zero(rkek)
 
-	err = db.write(func(tx *sql.Tx, now time.Time) error {
+	err = db.writeKeyed(master, func(tx *sql.Tx, now time.Time) error {
 		var n int
 		if err := tx.QueryRow("SELECT count(*) FROM vault").Scan(&n); err != nil {
 			return err
@@ -246,7 +246,7 @@ func (db *DB) Unlock(passphrase string) error {
 	if err != nil {
 		return db.failedAttempt(ErrWrongPassphrase)
 	}
-	if err := db.write(func(tx *sql.Tx, now time.Time) error {
+	if err := db.writeKeyed(master, func(tx *sql.Tx, now time.Time) error {
 		if _, err := tx.Exec("UPDATE vault SET failed_attempts = 0, next_attempt_at = 0 WHERE id = 1"); err != nil {
 			return err
 		}
@@ -392,7 +392,7 @@ func (db *DB) rewrapPassphrase(v *vaultRow, master []byte, passphrase, auditKind
 	rand.Read(salt)
 	kek := db.kdf.derive(passphrase, salt)
 	defer zero(kek)
-	return db.write(func(tx *sql.Tx, now time.Time) error {
+	return db.writeKeyed(master, func(tx *sql.Tx, now time.Time) error {
 		res, err := tx.Exec(`UPDATE vault SET kdf_salt = ?, kdf_time = ?, kdf_memory_kib = ?, kdf_threads = ?,
 			passphrase_wrapped = ?, changed_at = ?, failed_attempts = 0, next_attempt_at = 0
 			WHERE id = 1 AND passphrase_wrapped = ?`,
@@ -489,15 +489,24 @@ func (db *DB) unwrap(wrapped []byte, ad string) ([]byte, error) {
 }
 
 // afterUnlock does what waits for the key: it seals the names an older
-// Assent stored as given, recovers the recordings a crash left
-// unfinished, and finishes the owed journal (cutting recordings short
-// needs the key; a recording recovered just now can be cut). A failure to
-// seal is logged in the audit log and tried again at the next unlock; it
-// does not make the unlock fail, and neither does an owed step that still
-// cannot be finished (it stays owed and refused).
+// Assent stored as given, seals recordings' terms with their keys (an
+// older Assent's keys, and shorter dates chosen while locked), recovers
+// the recordings a crash left unfinished, and finishes the owed journal
+// (cutting recordings short needs the key; a recording recovered just now
+// can be cut). A failure to seal is logged in the audit log and tried
+// again at the next unlock; it does not make the unlock fail, and neither
+// does an owed step that still cannot be finished (it stays owed and
+// refused). Terms not sealed are sealed when the recording is next opened,
+// and reported by VerifyTerms.
 func (db *DB) afterUnlock() {
 	if err := db.sealLegacyNames(); err != nil {
 		db.AuditAbout(AuditNamesSealFailed, "", err.Error())
+	}
+	if err := db.sealTerms(); err != nil {
+		var k *killedError
+		if errors.As(err, &k) {
+			return // a test's kill: nothing more runs
+		}
 	}
 	db.recoverInterrupted()
 	db.finishAllOwed()
