@@ -49,3 +49,26 @@ func removeFile(path string) error {
 	}
 	return nil
 }
+
+// ErrNotInBackup is returned by OpenRecording and VerifyRecording for a
+// recording whose row is live but whose file is not in recordings/: most
+// often a database restored from a backup, which by design holds no
+// recordings (see CacheDirTag). The error also matches fs.ErrNotExist.
+// Nothing is erased because of it: the file may come back (the
+// recordings folder copied across later), and the recording is deleted
+// on its date as any other. Recording.FileMissing says the same without
+// the passphrase.
+var ErrNotInBackup = errors.New("storage: the recording's file is not in the data folder (recordings are not in backups)")
+
+// fileMissing reports whether a live recording's file, by its name in the
+// row, is not in recordings/. A name that is not a recording file's, or a
+// file that cannot be looked at for another reason, is not called missing:
+// opening it says what is wrong.
+func (db *DB) fileMissing(name string) bool {
+	path, err := db.recPath(name)
+	if err != nil {
+		return false
+	}
+	_, err = os.Lstat(path)
+	return errors.Is(err, fs.ErrNotExist)
+}

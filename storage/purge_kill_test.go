@@ -136,7 +136,7 @@ func TestPurgeKilledHalfway(t *testing.T) {
 					case err == nil:
 						r.Close()
 						t.Fatalf("recording %d is readable after a kill %s", i+1, c.name)
-					case c.step == storage.StepBeforeCommit && !errors.Is(err, storage.ErrTampered):
+					case c.step == storage.StepBeforeCommit && !errors.Is(err, storage.ErrNotInBackup):
 						t.Errorf("recording %d, file gone, key not yet erased: %v, want a missing file", i+1, err)
 					case c.step != storage.StepBeforeCommit && !errors.Is(err, storage.ErrDeleted):
 						t.Errorf("recording %d, key erased: %v, want ErrDeleted", i+1, err)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sync"
 	"time"
@@ -56,6 +57,10 @@ type Recording struct {
 	Purposes     []string
 	Plays        int
 	HasPeaks     bool
+	// FileMissing: the recording is not deleted but its file is not in
+	// recordings/, as in a database restored from a backup (recordings
+	// are not in backups). OpenRecording then returns ErrNotInBackup.
+	FileMissing bool
 }
 
 // Peaks is a waveform summary for drawing a recording without decoding it.
@@ -462,7 +467,8 @@ func (db *DB) Peaks(recordingID string) (Peaks, error) {
 // owed. A recording an owed withdrawal names is refused (ErrOwed), in
 // every process, until the withdrawal is finished, whether the vault is
 // unlocked or not. Errors: ErrLocked, ErrNotFound, ErrDeleted, ErrOwed,
-// ErrNotFinished, ErrTampered, ErrTruncated.
+// ErrNotFinished, ErrNotInBackup (its file is not in the data folder),
+// ErrTampered, ErrTruncated.
 func (db *DB) OpenRecording(id string) (io.ReadSeekCloser, error) {
 	if err := db.checkNotOwed(id); err != nil {
 		return nil, fmt.Errorf("storage: open recording: %w", err)
@@ -526,6 +532,9 @@ func (db *DB) openRecording(id string) (*recordingReader, error) {
 		return nil, fmt.Errorf("recording %s: %w: %w", id, err, ErrTampered)
 	}
 	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("recording %s: %w: %w", id, ErrNotInBackup, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("recording %s: file is missing: %w: %w", id, err, ErrTampered)
 	}
@@ -634,7 +643,7 @@ func (db *DB) Recordings(sessionID string) ([]Recording, error) {
 	defer rows.Close()
 	var out []Recording
 	for rows.Next() {
-		rec, _, err := scanRecording(rows)
+		rec, _, err := db.scanRecording(rows)
 		if err != nil {
 			return nil, fmt.Errorf("storage: recordings: %w", err)
 		}
@@ -647,30 +656,31 @@ func (db *DB) Recordings(sessionID string) ([]Recording, error) {
 }
 
 const recordingColumns = `id, session_id, segment, state, started_at, ended_at, duration_ns, bytes,
-	delete_on, deleted_at, delete_reason, purposes, plays, peaks IS NOT NULL, key_wrapped`
+	delete_on, deleted_at, delete_reason, purposes, plays, peaks IS NOT NULL, key_wrapped, coalesce(file, '')`
 
 func (db *DB) recordingRow(id string) (Recording, []byte, error) {
-	rec, wrapped, err := scanRecording(db.sql.QueryRow("SELECT "+recordingColumns+" FROM recordings WHERE id = ?", id))
+	rec, wrapped, err := db.scanRecording(db.sql.QueryRow("SELECT "+recordingColumns+" FROM recordings WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Recording{}, nil, fmt.Errorf("recording %s: %w", id, ErrNotFound)
 	}
 	return rec, wrapped, err
 }
 
-func scanRecording(row interface{ Scan(...any) error }) (Recording, []byte, error) {
+func (db *DB) scanRecording(row interface{ Scan(...any) error }) (Recording, []byte, error) {
 	var (
 		r                        Recording
-		state, purposes          string
+		state, purposes, file    string
 		started, deleteOn, durNs int64
 		ended, deletedAt         sql.NullInt64
 		reason                   sql.NullString
 		wrapped                  []byte
 	)
 	if err := row.Scan(&r.ID, &r.SessionID, &r.Segment, &state, &started, &ended, &durNs, &r.Bytes,
-		&deleteOn, &deletedAt, &reason, &purposes, &r.Plays, &r.HasPeaks, &wrapped); err != nil {
+		&deleteOn, &deletedAt, &reason, &purposes, &r.Plays, &r.HasPeaks, &wrapped, &file); err != nil {
 		return r, nil, dbErr(err)
 	}
 	r.State = RecordingState(state)
+	r.FileMissing = r.State != StateDeleted && db.fileMissing(file)
 	r.StartedAt, r.EndedAt = fromNanos(started), fromNullNanos(ended)
 	r.Duration = time.Duration(durNs)
 	r.DeleteOn, r.DeletedAt = fromNanos(deleteOn), fromNullNanos(deletedAt)
