@@ -1,91 +1,18 @@
 package storage_test
 
 import (
-	"crypto/sha256"
 	"database/sql"
 	"errors"
-	"fmt"
 	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/assent-recorder/assent/internal/foldertest"
 	"github.com/assent-recorder/assent/storage"
 )
-
-// folderHash is every file and folder below dir, with its mode and the
-// SHA-256 of its content: what "changing nothing" must leave equal.
-func folderHash(t testing.TB, dir string) map[string]string {
-	t.Helper()
-	out := make(map[string]string)
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		fi, err := os.Lstat(path)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		if !fi.Mode().IsRegular() {
-			out[rel] = fi.Mode().String()
-			return nil
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		out[rel] = fmt.Sprintf("%s %x", fi.Mode(), sha256.Sum256(b))
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-func sameHash(t testing.TB, what string, before, after map[string]string) {
-	t.Helper()
-	if maps.Equal(before, after) {
-		return
-	}
-	for _, k := range slices.Sorted(maps.Keys(before)) {
-		if before[k] != after[k] {
-			t.Errorf("%s changed %s: %s -> %q", what, k, before[k], after[k])
-		}
-	}
-	for k := range after {
-		if _, ok := before[k]; !ok {
-			t.Errorf("%s created %s", what, k)
-		}
-	}
-}
-
-// copyFolder copies dir as a power cut would leave it: every file as it
-// is at this moment, the database's log and index included.
-func copyFolder(t testing.TB, from, to string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, path)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(to, rel), 0o700)
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(to, rel), b, 0o600)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 // readOnlyPractice is a data folder as the app leaves it while open:
 // committed steps still in the write-ahead log, a recording being made,
@@ -134,7 +61,7 @@ func readOnlyPractice(t *testing.T) (f *fixture, kept, withdrawn, orphan string,
 func TestOpenReadOnlyChangesNothing(t *testing.T) {
 	f, kept, withdrawn, orphan, w := readOnlyPractice(t)
 	crashed := filepath.Join(t.TempDir(), "crashed")
-	copyFolder(t, f.dir, crashed)
+	foldertest.Copy(t, f.dir, crashed)
 	w.Close()
 	f.db.Close()
 	clean := f.dir // closed: the log checkpointed and removed
@@ -147,7 +74,7 @@ func TestOpenReadOnlyChangesNothing(t *testing.T) {
 		interrupted bool
 	}{{"closed", clean, false}, {"left by a power cut", crashed, true}} {
 		t.Run(c.name, func(t *testing.T) {
-			before := folderHash(t, c.dir)
+			before := foldertest.Snapshot(t, c.dir)
 			db, err := storage.OpenReadOnly(c.dir, testOptions(f.clock))
 			if err != nil {
 				t.Fatalf("OpenReadOnly: %v", err)
@@ -184,7 +111,7 @@ func TestOpenReadOnlyChangesNothing(t *testing.T) {
 			if err := db.Close(); err != nil {
 				t.Fatal(err)
 			}
-			sameHash(t, "OpenReadOnly", before, folderHash(t, c.dir))
+			foldertest.Unchanged(t, "OpenReadOnly", before, foldertest.Snapshot(t, c.dir))
 
 			// The next start does what Pending said.
 			rw := openDB(t, c.dir, f.clock)
@@ -206,23 +133,23 @@ func TestOpenReadOnlyErrWouldChange(t *testing.T) {
 		if err := storage.MigrateTo(dir, storage.SchemaVersion()-1); err != nil {
 			t.Fatal(err)
 		}
-		before := folderHash(t, dir)
+		before := foldertest.Snapshot(t, dir)
 		if _, err := storage.OpenReadOnly(dir, storage.Options{}); !errors.Is(err, storage.ErrWouldChange) {
 			t.Errorf("OpenReadOnly = %v, want ErrWouldChange", err)
 		}
-		sameHash(t, "OpenReadOnly", before, folderHash(t, dir))
+		foldertest.Unchanged(t, "OpenReadOnly", before, foldertest.Snapshot(t, dir))
 	})
 	t.Run("log without its index", func(t *testing.T) {
 		f, _, _, _, w := readOnlyPractice(t)
 		dir := filepath.Join(t.TempDir(), "copy")
-		copyFolder(t, f.dir, dir)
+		foldertest.Copy(t, f.dir, dir)
 		w.Close()
 		os.Remove(filepath.Join(dir, storage.DBFile+"-shm"))
-		before := folderHash(t, dir)
+		before := foldertest.Snapshot(t, dir)
 		if _, err := storage.OpenReadOnly(dir, storage.Options{}); !errors.Is(err, storage.ErrWouldChange) {
 			t.Errorf("OpenReadOnly = %v, want ErrWouldChange", err)
 		}
-		sameHash(t, "OpenReadOnly", before, folderHash(t, dir))
+		foldertest.Unchanged(t, "OpenReadOnly", before, foldertest.Snapshot(t, dir))
 	})
 	t.Run("no database", func(t *testing.T) {
 		if _, err := storage.OpenReadOnly(t.TempDir(), storage.Options{}); !errors.Is(err, fs.ErrNotExist) {

@@ -1,46 +1,15 @@
 package main
 
 import (
-	"crypto/sha256"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/assent-recorder/assent/internal/foldertest"
 	"github.com/assent-recorder/assent/storage"
 )
-
-// snapshot is every path below dir with its mode and, for a file, the
-// SHA-256 of its content.
-func snapshot(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := make(map[string]string)
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		info, err := os.Lstat(path)
-		if err != nil {
-			return err
-		}
-		sum := ""
-		if info.Mode().IsRegular() {
-			b, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			sum = fmt.Sprintf("%x", sha256.Sum256(b))
-		}
-		out[path] = info.Mode().String() + " " + sum
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 // `assent status`, `assent verify` (with the passphrase, right or wrong,
 // and without) and `assent purge --dry-run` change nothing in the data
@@ -72,7 +41,7 @@ func TestCLIReadOnlyCommandsChangeNothing(t *testing.T) {
 		t.Fatalf("the app's log holds nothing (%v): the test would not read through it", err)
 	}
 	crashed := filepath.Join(t.TempDir(), "crashed")
-	copyTree(t, p.dir, crashed)
+	foldertest.Copy(t, p.dir, crashed)
 
 	pass, wrong := passFile(t, testPassphrase), passFile(t, "not the passphrase")
 	commands := []struct {
@@ -92,21 +61,11 @@ func TestCLIReadOnlyCommandsChangeNothing(t *testing.T) {
 			"1 recording file without a record will be removed at the next start.", "Dry run: nothing was changed."}},
 	}
 	run := func(t *testing.T, dir string) {
-		t.Logf("%d paths hashed before and after each of %d commands", len(snapshot(t, dir)), len(commands))
+		t.Logf("%d paths hashed before and after each of %d commands", len(foldertest.Snapshot(t, dir)), len(commands))
 		for _, c := range commands {
-			before := snapshot(t, dir)
+			before := foldertest.Snapshot(t, dir)
 			cli(t, nil, "", append(c.args, "--data", dir)...).expect(t, c.code, c.want...)
-			after := snapshot(t, dir)
-			for path, was := range before {
-				if after[path] != was {
-					t.Errorf("assent %v changed %s: %s -> %q", c.args, path, was, after[path])
-				}
-			}
-			for path := range after {
-				if _, ok := before[path]; !ok {
-					t.Errorf("assent %v created %s", c.args, path)
-				}
-			}
+			foldertest.Unchanged(t, fmt.Sprintf("assent %v", c.args), before, foldertest.Snapshot(t, dir))
 		}
 	}
 	t.Run("beside the app", func(t *testing.T) { run(t, p.dir) })
@@ -124,26 +83,4 @@ func mustClient(t *testing.T, db *storage.DB) string {
 		t.Fatal(err)
 	}
 	return c.ID
-}
-
-// copyTree copies a data folder file by file, as a power cut leaves it.
-func copyTree(t *testing.T, from, to string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, path)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(to, rel), 0o700)
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(to, rel), b, 0o600)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
