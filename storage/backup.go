@@ -3,7 +3,6 @@ package storage
 import (
 	"bytes"
 	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -58,26 +57,7 @@ func markNotForBackup(recDir string) error {
 	if hasCacheDirTag(recDir) {
 		return osErr
 	}
-	f, err := os.CreateTemp(recDir, ".tag-*")
-	if err != nil {
-		return errors.Join(err, osErr)
-	}
-	tmp := f.Name()
-	_, err = f.WriteString(cacheDirTagContent)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, filepath.Join(recDir, CacheDirTag))
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return errors.Join(err, osErr)
-	}
-	if err := syncDir(recDir); err != nil && !errors.Is(err, fs.ErrPermission) {
+	if err := writeDurably(recDir, CacheDirTag, ".tag-*", []byte(cacheDirTagContent)); err != nil {
 		return errors.Join(err, osErr)
 	}
 	return osErr

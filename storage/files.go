@@ -72,3 +72,30 @@ func (db *DB) fileMissing(name string) bool {
 	_, err = os.Lstat(path)
 	return errors.Is(err, fs.ErrNotExist)
 }
+
+// writeDurably writes b to dir/name so that a crash leaves either the old
+// file or the whole new one: to a temporary file (named by pattern, as
+// os.CreateTemp takes it), fsynced, renamed into place, and the folder
+// fsynced.
+func writeDurably(dir, name, pattern string, b []byte) error {
+	f, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, filepath.Join(dir, name))
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return syncDir(dir)
+}
