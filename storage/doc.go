@@ -242,7 +242,7 @@
 //
 // A DB is safe for concurrent use; a RecordingWriter's Write and Close may
 // run on the audio goroutine. Several processes may open the same folder
-// (the app, `assent purge`, `assent verify`); SQLite serialises their
-// writes. Lock does not stop a recording in progress (stopping is the
+// (the app, `assent purge`; `assent status` and `verify` read-only);
+// SQLite serialises their writes. Lock does not stop a recording in progress (stopping is the
 // client's decision, not the screen lock's) but stops playback.
 package storage
