@@ -145,6 +145,11 @@ func Open(dataDir string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("storage: open %s: %w", dataDir, err)
 	}
 	recDir := filepath.Join(dir, RecordingsDir)
+	// Checked before anything is made in it (another user's folder gets
+	// no recordings/), and again once what was missing is made.
+	if _, err := checkPrivate(dir, true); err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", dir, err)
+	}
 	if err := os.MkdirAll(recDir, folderMode); err != nil {
 		return nil, fmt.Errorf("storage: open: %w", err)
 	}
