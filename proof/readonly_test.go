@@ -61,7 +61,9 @@ func readOnlyTrial(t *testing.T, dir string) {
 	var ids []string
 	entries, _ := os.ReadDir(recDir)
 	for _, e := range entries {
-		ids = append(ids, strings.TrimSuffix(e.Name(), ".rec"))
+		if id, ok := strings.CutSuffix(e.Name(), ".rec"); ok { // not CACHEDIR.TAG
+			ids = append(ids, id)
+		}
 	}
 	if len(ids) != 1 {
 		t.Fatalf("prepared folder has %d recordings, want 1", len(ids))

@@ -74,6 +74,9 @@ type DB struct {
 	now       func() time.Time
 	kdf       KDFParams
 	chunkSize int
+	// readOnly: opened by OpenReadOnly. write refuses (ErrReadOnly), and
+	// ReadOnlyDB offers no method that changes a file.
+	readOnly bool
 
 	mu       sync.Mutex
 	closing  bool   // Close has begun: no new recordings
@@ -101,6 +104,16 @@ type DB struct {
 // recordings folder and database when they are missing, and brings the
 // database schema up to date. A database from a newer Assent is refused with
 // ErrNewerSchema, a damaged one with ErrCorrupt.
+//
+// Open keeps the folder private: it takes group's and others' access away
+// from the folder, recordings/, owed/ and the database files (assent.db,
+// -wal, -shm, assent.lock), creates assent.db itself with mode 0600 (SQLite
+// makes the -wal and -shm files with the database's mode), and refuses
+// (ErrUnsafeFolder) a folder or file that belongs to another user, is still
+// writable by others after that, or (below the data folder) is a symbolic
+// link. It writes recordings/CACHEDIR.TAG, so backup tools leave the
+// recordings out (see CacheDirTag). To look at a folder without changing
+// any of this, use OpenReadOnly.
 //
 // Open finishes, without the master key, whatever a crash left half done
 // that needs no key: the owed journal's steps are stored and its cuts'
@@ -132,12 +145,27 @@ func Open(dataDir string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("storage: open %s: %w", dataDir, err)
 	}
 	recDir := filepath.Join(dir, RecordingsDir)
-	if err := os.MkdirAll(recDir, 0o700); err != nil {
+	// Checked before anything is made in it (another user's folder gets
+	// no recordings/), and again once what was missing is made.
+	if _, err := checkPrivate(dir, true); err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(recDir, folderMode); err != nil {
 		return nil, fmt.Errorf("storage: open: %w", err)
+	}
+	if _, err := checkPrivate(dir, true); err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", dir, err)
 	}
 	if err := checkDatabaseNotLost(dir, recDir); err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", dir, err)
 	}
+	if err := createDatabaseFile(filepath.Join(dir, DBFile)); err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", dir, err)
+	}
+	// Not fatal: a folder that cannot be written takes no recording
+	// either, and the next Open tries again (OpenReadOnly's Pending says
+	// when the tag is missing).
+	_ = markNotForBackup(recDir)
 	sqldb, err := sql.Open("sqlite", dsnWith(filepath.Join(dir, DBFile), opt.BusyTimeout))
 	if err != nil {
 		return nil, fmt.Errorf("storage: open database: %w", err)
@@ -193,11 +221,6 @@ func dsnWith(path string, busy time.Duration) string {
 	if busy <= 0 {
 		busy = DefaultBusyTimeout
 	}
-	p := filepath.ToSlash(path)
-	if !strings.HasPrefix(p, "/") {
-		p = "/" + p // a Windows drive letter: file:///C:/...
-	}
-	u := url.URL{Path: p}
 	q := []string{
 		// WAL: readers (playback, the library) never block the writer sealing audio.
 		"_pragma=journal_mode(WAL)",
@@ -212,7 +235,17 @@ func dsnWith(path string, busy time.Duration) string {
 		// Take the write lock at BEGIN: no deadlock upgrading a read to a write.
 		"_txlock=immediate",
 	}
-	return "file://" + u.EscapedPath() + "?" + strings.Join(q, "&")
+	return fileURI(path) + "?" + strings.Join(q, "&")
+}
+
+// fileURI is path as an SQLite URI, without its query.
+func fileURI(path string) string {
+	p := filepath.ToSlash(path)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // a Windows drive letter: file:///C:/...
+	}
+	u := url.URL{Path: p}
+	return "file://" + u.EscapedPath()
 }
 
 // Close finishes every recording still being written (sealing its final
@@ -266,6 +299,9 @@ func (db *DB) write(fn func(tx *sql.Tx, now time.Time) error) error {
 func (db *DB) writeKeyed(master []byte, fn func(tx *sql.Tx, now time.Time) error) error {
 	if db.isClosed() {
 		return ErrClosed
+	}
+	if db.readOnly {
+		return fmt.Errorf("opened read-only: %w", ErrReadOnly)
 	}
 	tx, err := db.sql.BeginTx(context.Background(), nil)
 	if err != nil {

@@ -35,12 +35,20 @@
 //
 // # Data folder
 //
-//	<dir>/assent.db            SQLite database (with -wal and -shm beside it)
-//	<dir>/recordings/<id>.rec  one sealed file per recording (internal/recfile/FORMAT.md)
-//	<dir>/assent.lock          empty; locked by the open window (ClaimForApp)
-//	<dir>/owed/                steps not yet stored and cuts not yet done (see Owed steps)
+//	<dir>/assent.db                SQLite database (with -wal and -shm beside it)
+//	<dir>/recordings/<id>.rec      one sealed file per recording (internal/recfile/FORMAT.md)
+//	<dir>/recordings/CACHEDIR.TAG  keeps backup tools out of recordings/ (see Backups)
+//	<dir>/assent.lock              empty; locked by the open window (ClaimForApp)
+//	<dir>/owed/                    steps not yet stored and cuts not yet done (see Owed steps)
 //
-// The folder and recordings/ are created with mode 0700, files with 0600.
+// The folders are the user's alone (0700) and so are the database's files
+// (0600): Open takes group's and others' access away from what it finds,
+// creates assent.db itself (SQLite would make it 0644, and gives -wal and
+// -shm the database's mode), and refuses with ErrUnsafeFolder a folder or
+// file that belongs to another user, stays writable by others, or (below
+// the data folder) is a symbolic link. Windows has no permission bits:
+// there the folder's access list, inherited from the user's profile, keeps
+// others out, and only links are refused.
 // The database is opened with WAL journaling (playback never blocks
 // recording), synchronous=FULL (a committed transaction survives a power
 // cut), foreign keys, a busy timeout (`assent purge` may run alongside the
@@ -50,6 +58,24 @@
 // (ErrNewerSchema), a damaged or foreign file reported (ErrCorrupt). Each
 // transaction reads the clock (Options.Now) once, so rows written together
 // carry one time.
+//
+// # Looking without changing
+//
+// OpenReadOnly opens a folder for `assent status`, `assent verify` and
+// `assent purge --dry-run`, which may run beside the app or from a
+// scheduler: nothing in the folder changes, not the database, not its -wal
+// and -shm files, not a mode. It does none of the repairs Open makes; its
+// Pending says what they would be. Its Unlock checks the passphrase
+// without writing or counting.
+//
+// # Backups
+//
+// The database is backed up like any clinical record; the recordings are
+// not, by design (CacheDirTag): a backup must not bring back a recording
+// past its deletion date. A database restored without them opens as it
+// was, and each live recording reads as not in the backup
+// (Recording.FileMissing; OpenRecording returns ErrNotInBackup). Nothing is
+// erased for it, and purge deletes each on its date.
 //
 // # Encryption at rest
 //
@@ -294,7 +320,7 @@
 //
 // A DB is safe for concurrent use; a RecordingWriter's Write and Close may
 // run on the audio goroutine. Several processes may open the same folder
-// (the app, `assent purge`, `assent verify`); SQLite serialises their
-// writes. Lock does not stop a recording in progress (stopping is the
+// (the app, `assent purge`; `assent status` and `verify` read-only);
+// SQLite serialises their writes. Lock does not stop a recording in progress (stopping is the
 // client's decision, not the screen lock's) but stops playback.
 package storage

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -47,9 +48,37 @@ var afterOrphanListing func()
 // OrphanProblem says why.
 // Files whose names are not a recording file's are never touched.
 func (db *DB) removeOrphanFiles() error {
-	entries, err := readDirUnsorted(db.recDir)
+	orphans, problem, err := db.findOrphans()
 	if err != nil {
-		return fmt.Errorf("list %s: %w", RecordingsDir, err)
+		return err
+	}
+	if problem != nil {
+		// Leave the files, and open all the same: purge must still
+		// delete what is due. `assent verify` reports it (OrphanProblem).
+		db.mu.Lock()
+		db.orphanProblem = problem
+		db.mu.Unlock()
+		return nil
+	}
+	for _, e := range orphans {
+		db.removeOrphan(e)
+	}
+	return nil
+}
+
+// findOrphans lists the recording files that no row names, changing
+// nothing: what removeOrphanFiles removes, and what OpenReadOnly's
+// Pending reports. problem says why they must be left (the database fails
+// its quick check); err is ErrCorrupt when the database holds no practice
+// at all while there are recording files. A missing recordings/ holds
+// none.
+func (db *DB) findOrphans() (orphans []os.DirEntry, problem error, err error) {
+	entries, err := readDirUnsorted(db.recDir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("list %s: %w", RecordingsDir, err)
 	}
 	var listed []os.DirEntry
 	for _, e := range entries {
@@ -58,46 +87,37 @@ func (db *DB) removeOrphanFiles() error {
 		}
 	}
 	if len(listed) == 0 {
-		return nil
+		return nil, nil, nil
 	}
 	if afterOrphanListing != nil {
 		afterOrphanListing()
 	}
 	known, err := db.knownFileNames()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	var orphans []os.DirEntry
 	for _, e := range listed {
 		if !known[e.Name()] {
 			orphans = append(orphans, e)
 		}
 	}
 	if len(orphans) == 0 {
-		return nil
+		return nil, nil, nil
 	}
 	if ok, err := db.HasVault(); err != nil {
-		return err
+		return nil, nil, err
 	} else if !ok {
-		return fmt.Errorf("%d recording file(s) are in %s but the database holds no practice: %w", len(listed), RecordingsDir, ErrCorrupt)
+		return nil, nil, fmt.Errorf("%d recording file(s) are in %s but the database holds no practice: %w", len(listed), RecordingsDir, ErrCorrupt)
 	}
 	var check string
 	if err := db.sql.QueryRow("PRAGMA quick_check(1)").Scan(&check); err != nil {
 		check = "it could not be checked: " + err.Error()
 	}
 	if check != "ok" {
-		// Leave the files, and open all the same: purge must still
-		// delete what is due. `assent verify` reports it (OrphanProblem).
-		db.mu.Lock()
-		db.orphanProblem = &corruptError{fmt.Sprintf("%d recording file(s) have no record in the database, which fails its integrity check (%s), so they were left as they are",
-			len(orphans), strings.Join(strings.Fields(check), " "))}
-		db.mu.Unlock()
-		return nil
+		return orphans, &corruptError{fmt.Sprintf("%d recording file(s) have no record in the database, which fails its integrity check (%s), so they were left as they are",
+			len(orphans), strings.Join(strings.Fields(check), " "))}, nil
 	}
-	for _, e := range orphans {
-		db.removeOrphan(e)
-	}
-	return nil
+	return orphans, nil, nil
 }
 
 // removeOrphan audits and unlinks one file found by removeOrphanFiles. The

@@ -26,7 +26,9 @@ func copyFile(t *testing.T, from, to string) {
 	}
 }
 
-func recordingFiles(t *testing.T, dir string) []string {
+// recordingFiles lists recordings/ (sorted), less the CACHEDIR.TAG that
+// every Open writes there.
+func recordingFiles(t testing.TB, dir string) []string {
 	t.Helper()
 	entries, err := os.ReadDir(filepath.Join(dir, storage.RecordingsDir))
 	if err != nil {
@@ -34,7 +36,9 @@ func recordingFiles(t *testing.T, dir string) []string {
 	}
 	var names []string
 	for _, e := range entries {
-		names = append(names, e.Name())
+		if e.Name() != storage.CacheDirTag {
+			names = append(names, e.Name())
+		}
 	}
 	return names
 }

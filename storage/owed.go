@@ -587,26 +587,7 @@ func (db *DB) writeOwed(name string, item any) error {
 	if err := syncDir(db.dir); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, ".owing-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, filepath.Join(dir, name))
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return syncDir(dir)
+	return writeDurably(dir, name, ".owing-*", b)
 }
 
 // forgetOwed removes finished items from the journal. One it cannot

@@ -75,7 +75,7 @@ func (k *killFixture) assertGone(t *testing.T, db *storage.DB) {
 	if err := db.VerifyAudit(); err != nil {
 		t.Errorf("audit chain: %v", err)
 	}
-	if entries, _ := os.ReadDir(filepath.Join(k.dir, storage.RecordingsDir)); len(entries) != 0 {
+	if entries := recordingFiles(t, k.dir); len(entries) != 0 {
 		t.Errorf("recordings/ still holds %d files", len(entries))
 	}
 	for i, key := range k.keys {
@@ -136,7 +136,7 @@ func TestPurgeKilledHalfway(t *testing.T) {
 					case err == nil:
 						r.Close()
 						t.Fatalf("recording %d is readable after a kill %s", i+1, c.name)
-					case c.step == storage.StepBeforeCommit && !errors.Is(err, storage.ErrTampered):
+					case c.step == storage.StepBeforeCommit && !errors.Is(err, storage.ErrNotInBackup):
 						t.Errorf("recording %d, file gone, key not yet erased: %v, want a missing file", i+1, err)
 					case c.step != storage.StepBeforeCommit && !errors.Is(err, storage.ErrDeleted):
 						t.Errorf("recording %d, key erased: %v, want ErrDeleted", i+1, err)
@@ -375,7 +375,7 @@ func TestPurgeWhileTheAppRecords(t *testing.T) {
 	if _, err := app.db.OpenRecording(ending.ID()); !errors.Is(err, storage.ErrDeleted) {
 		t.Errorf("OpenRecording of the purged one: %v", err)
 	}
-	entries, _ := os.ReadDir(filepath.Join(app.dir, storage.RecordingsDir))
+	entries := recordingFiles(t, app.dir)
 	if len(entries) != 1 {
 		t.Errorf("recordings/ holds %d files, want 1 (the live one)", len(entries))
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sync"
 	"time"
@@ -63,6 +64,10 @@ type Recording struct {
 	Purposes []string
 	Plays    int
 	HasPeaks bool
+	// FileMissing: the recording is not deleted but its file is not in
+	// recordings/, as in a database restored from a backup (recordings
+	// are not in backups). OpenRecording then returns ErrNotInBackup.
+	FileMissing bool
 }
 
 // Peaks is a waveform summary for drawing a recording without decoding it.
@@ -495,7 +500,8 @@ func (db *DB) Peaks(recordingID string) (Peaks, error) {
 // deletes it; and nothing is opened while the clock reads more than
 // ClockTolerance before the latest time seen (*ClockBehindError). Errors:
 // ErrLocked, ErrNotFound, ErrDeleted, ErrPastDeletionDate, ErrClockBehind,
-// ErrOwed, ErrNotFinished, ErrTampered, ErrTruncated.
+// ErrOwed, ErrNotFinished, ErrNotInBackup (its file is not in the data
+// folder), ErrTampered, ErrTruncated.
 func (db *DB) OpenRecording(id string) (io.ReadSeekCloser, error) {
 	if err := db.checkNotOwed(id); err != nil {
 		return nil, fmt.Errorf("storage: open recording: %w", err)
@@ -567,6 +573,9 @@ func (db *DB) openRecording(id string) (*recordingReader, *sealedTerms, error) {
 		return nil, nil, fmt.Errorf("recording %s: %w: %w", id, err, ErrTampered)
 	}
 	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, fmt.Errorf("recording %s: %w: %w", id, ErrNotInBackup, err)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("recording %s: file is missing: %w: %w", id, err, ErrTampered)
 	}
@@ -699,7 +708,7 @@ func (db *DB) Recordings(sessionID string) ([]Recording, error) {
 	defer rows.Close()
 	var out []Recording
 	for rows.Next() {
-		rec, _, err := scanRecording(rows)
+		rec, _, err := db.scanRecording(rows)
 		if err != nil {
 			return nil, fmt.Errorf("storage: recordings: %w", err)
 		}
@@ -714,30 +723,31 @@ func (db *DB) Recordings(sessionID string) ([]Recording, error) {
 // recordingColumns read a row as Recording shows it: the deletion date in
 // force, and the terms for the purposes.
 const recordingColumns = `id, session_id, segment, state, started_at, ended_at, duration_ns, bytes,
-	` + inForceSQL + `, deleted_at, delete_reason, purposes, plays, peaks IS NOT NULL, key_wrapped, terms`
+	` + inForceSQL + `, deleted_at, delete_reason, purposes, plays, peaks IS NOT NULL, key_wrapped, terms, coalesce(file, '')`
 
 func (db *DB) recordingRow(id string) (Recording, keyRow, error) {
-	rec, k, err := scanRecording(db.sql.QueryRow("SELECT "+recordingColumns+" FROM recordings WHERE id = ?", id))
+	rec, k, err := db.scanRecording(db.sql.QueryRow("SELECT "+recordingColumns+" FROM recordings WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Recording{}, keyRow{}, fmt.Errorf("recording %s: %w", id, ErrNotFound)
 	}
 	return rec, k, err
 }
 
-func scanRecording(row interface{ Scan(...any) error }) (Recording, keyRow, error) {
+func (db *DB) scanRecording(row interface{ Scan(...any) error }) (Recording, keyRow, error) {
 	var (
 		r                        Recording
-		state, purposes          string
+		state, purposes, file    string
 		started, deleteOn, durNs int64
 		ended, deletedAt         sql.NullInt64
 		reason                   sql.NullString
 		k                        keyRow
 	)
 	if err := row.Scan(&r.ID, &r.SessionID, &r.Segment, &state, &started, &ended, &durNs, &r.Bytes,
-		&deleteOn, &deletedAt, &reason, &purposes, &r.Plays, &r.HasPeaks, &k.wrapped, &k.terms); err != nil {
+		&deleteOn, &deletedAt, &reason, &purposes, &r.Plays, &r.HasPeaks, &k.wrapped, &k.terms, &file); err != nil {
 		return r, k, dbErr(err)
 	}
 	r.State = RecordingState(state)
+	r.FileMissing = r.State != StateDeleted && db.fileMissing(file)
 	r.StartedAt, r.EndedAt = fromNanos(started), fromNullNanos(ended)
 	r.Duration = time.Duration(durNs)
 	r.DeleteOn, r.DeletedAt = fromNanos(deleteOn), fromNullNanos(deletedAt)

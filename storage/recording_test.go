@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -284,7 +283,7 @@ func TestDeleteWhileWriting(t *testing.T) {
 	if err := w.Close(); !errors.Is(err, storage.ErrDeleted) {
 		t.Errorf("Close after delete: %v, want ErrDeleted", err)
 	}
-	entries, _ := os.ReadDir(f.dir + "/recordings")
+	entries := recordingFiles(t, f.dir)
 	if len(entries) != 0 {
 		t.Errorf("recordings/ holds %d files", len(entries))
 	}
@@ -408,7 +407,7 @@ func TestDeleteAfter(t *testing.T) {
 	if where := filesContaining(t, f.dir, oldKey); len(where) > 0 {
 		t.Errorf("old wrapped key still in %v", where)
 	}
-	entries, _ := os.ReadDir(filepath.Join(f.dir, storage.RecordingsDir))
+	entries := recordingFiles(t, f.dir)
 	if len(entries) != 1 {
 		t.Errorf("%d files in recordings/", len(entries))
 	}

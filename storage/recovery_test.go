@@ -83,7 +83,7 @@ func TestRecoveryAtEveryCut(t *testing.T) {
 			t.Fatalf("cut %d: %v", cut, err)
 		}
 		equalBytes(t, got, plain[:kept*testChunk])
-		entries, _ := os.ReadDir(filepath.Join(dir, storage.RecordingsDir))
+		entries := recordingFiles(t, dir)
 		if len(entries) != 1 {
 			t.Fatalf("cut %d: %d files in recordings/, want 1", cut, len(entries))
 		}
@@ -133,7 +133,7 @@ func TestRecoveryWithNothingToKeep(t *testing.T) {
 	if rec.State != storage.StateDeleted || rec.DeleteReason != storage.ReasonNothingRecovered {
 		t.Errorf("recording = %s %q", rec.State, rec.DeleteReason)
 	}
-	entries, _ := os.ReadDir(filepath.Join(f.dir, storage.RecordingsDir))
+	entries := recordingFiles(t, f.dir)
 	if len(entries) != 0 {
 		t.Errorf("%d files left", len(entries))
 	}
@@ -250,7 +250,7 @@ func TestRecoveryAfterInterruptedRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	equalBytes(t, f.readAll(t, w.ID()), plain)
-	entries, _ := os.ReadDir(filepath.Join(f.dir, storage.RecordingsDir))
+	entries := recordingFiles(t, f.dir)
 	if len(entries) != 1 {
 		t.Errorf("%d files in recordings/, want 1", len(entries))
 	}

@@ -4,8 +4,6 @@ import (
 	"database/sql"
 	"errors"
 	"io"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -112,7 +110,7 @@ func TestRekeyKilledHalfway(t *testing.T) {
 				if err := db.VerifyAudit(); err != nil {
 					t.Errorf("audit chain: %v", err)
 				}
-				if entries, _ := os.ReadDir(filepath.Join(f.dir, storage.RecordingsDir)); len(entries) != 1 {
+				if entries := recordingFiles(t, f.dir); len(entries) != 1 {
 					t.Errorf("recordings/ holds %d files, want 1", len(entries))
 				}
 				if d := discardFile(t, f.dir, id); d != "" {
@@ -200,7 +198,7 @@ func TestDeleteAfterLosesToADeletion(t *testing.T) {
 		t.Error("a trim was audited")
 	}
 	openDB(t, f.dir, f.clock) // the next start finishes the deletion
-	if entries, _ := os.ReadDir(filepath.Join(f.dir, storage.RecordingsDir)); len(entries) != 0 {
+	if entries := recordingFiles(t, f.dir); len(entries) != 0 {
 		t.Errorf("recordings/ holds %d files after the next start", len(entries))
 	}
 }

@@ -11,18 +11,20 @@ import (
 // Status is an overview of a data folder that needs no passphrase and holds
 // nothing that identifies a client: for `assent status`.
 type Status struct {
-	Clients            int
-	Sessions           int
-	LiveRecordings     int       // recording, complete or recovered
-	DeletedRecordings  int       // tombstones
-	Interrupted        int       // awaiting crash recovery (state recording, no writer here)
-	NextDeletion       time.Time // earliest deletion date of a live recording; zero if none
-	BytesOnDisk        int64     // database files and recording files
-	SchemaVersion      int
-	FormatVersion      int
-	HasVault           bool
-	AuditRows          int64
-	RecordingFilesSeen int // files in recordings/
+	Clients           int
+	Sessions          int
+	LiveRecordings    int       // recording, complete or recovered
+	DeletedRecordings int       // tombstones
+	Interrupted       int       // awaiting crash recovery (state recording, no writer here)
+	NextDeletion      time.Time // earliest deletion date of a live recording; zero if none
+	BytesOnDisk       int64     // database files and recording files
+	SchemaVersion     int
+	FormatVersion     int
+	HasVault          bool
+	AuditRows         int64
+	// RecordingFilesSeen counts the recording files in recordings/
+	// (CACHEDIR.TAG and other files are not counted).
+	RecordingFilesSeen int
 	// Owed counts the owed journal's items: consent steps not yet stored
 	// and cuts not yet done (see OweConsentEvent).
 	Owed int
@@ -32,6 +34,9 @@ type Status struct {
 	// AuditHead is the head of the audit log in short (AuditHeadShort):
 	// "#<row> <8 hex digits>", "" for an empty log.
 	AuditHead string
+	// FilesMissing counts the live recordings whose file is not in
+	// recordings/ (Recording.FileMissing): not in the backup.
+	FilesMissing int
 }
 
 // Status counts what the data folder holds.
@@ -68,14 +73,25 @@ func (db *DB) Status() (Status, error) {
 			st.BytesOnDisk += fi.Size()
 		}
 	}
-	entries, err := os.ReadDir(db.recDir)
-	if err != nil {
+	entries, err := readDirUnsorted(db.recDir)
+	if err != nil && !(db.readOnly && os.IsNotExist(err)) {
 		return Status{}, fmt.Errorf("storage: status: %w", err)
 	}
+	present := make(map[string]bool, len(entries))
 	for _, e := range entries {
-		if fi, err := e.Info(); err == nil && fi.Mode().IsRegular() {
+		if fi, err := e.Info(); err == nil && fi.Mode().IsRegular() && isRecordingFileName(e.Name()) {
 			st.BytesOnDisk += fi.Size()
 			st.RecordingFilesSeen++
+			present[e.Name()] = true
+		}
+	}
+	live, err := queryStrings(db.sql, "SELECT coalesce(file, '') FROM recordings WHERE state <> 'deleted'")
+	if err != nil {
+		return Status{}, fmt.Errorf("storage: status: %w", dbErr(err))
+	}
+	for _, name := range live {
+		if !present[name] {
+			st.FilesMissing++
 		}
 	}
 	return st, nil

@@ -60,44 +60,61 @@ func noArgs(fs *flag.FlagSet, stderr io.Writer) (code int, ok bool) {
 	return exitOK, true
 }
 
-// openData opens the practice's data folder for a subcommand that needs an
+// existingData resolves the data folder of a subcommand that needs an
 // existing one: a folder without a database is reported, never created
 // (a mistyped --data must not look like an empty practice).
-func openData(flagValue string, getenv func(string) string, now func() time.Time) (*storage.DB, string, error) {
+func existingData(flagValue string, getenv func(string) string) (string, error) {
 	dir, err := dataDir(flagValue, getenv)
 	if err != nil {
-		return nil, "", err
+		return "", err
 	}
 	if _, err := os.Stat(filepath.Join(dir, storage.DBFile)); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, dir, fmt.Errorf("there is no Assent data in %s (start Assent once, or give --data DIR)", dir)
+			return dir, fmt.Errorf("there is no Assent data in %s (start Assent once, or give --data DIR)", dir)
 		}
-		return nil, dir, newProblem(err, "could not read "+dir)
+		return dir, newProblem(err, "could not read "+dir)
 	}
-	db, err := storage.Open(dir, storage.Options{Now: now})
-	if err != nil {
-		return nil, dir, newProblem(err, "could not open the data in "+dir)
-	}
-	return db, dir, nil
+	return dir, nil
 }
 
-// openCommand parses a command's arguments (its flags defined on fs; data
-// is --data's flag, read once parsed) and opens the data folder. When ok is false the
-// command exits with code; what went wrong has been said on stderr.
-func openCommand(fs *flag.FlagSet, args []string, help string, data *string, getenv func(string) string, now func() time.Time,
-	stdout, stderr io.Writer) (db *storage.DB, dir string, code int, ok bool) {
+// openData opens the data folder for a subcommand that changes it
+// (`assent purge`): as the app does, finishing what a crash left.
+func openData(dir string, now func() time.Time) (*storage.DB, error) {
+	db, err := storage.Open(dir, storage.Options{Now: now})
+	if err != nil {
+		return nil, newProblem(err, "could not open the data in "+dir)
+	}
+	return db, nil
+}
+
+// openReadOnly opens the data folder for a subcommand that only looks
+// (`assent status`, `verify`, `purge --dry-run`): nothing in it changes.
+func openReadOnly(dir string, now func() time.Time) (*storage.ReadOnlyDB, error) {
+	db, err := storage.OpenReadOnly(dir, storage.Options{Now: now})
+	if err != nil {
+		return nil, newProblem(err, "could not read the data in "+dir)
+	}
+	return db, nil
+}
+
+// parseCommand parses a command's arguments (its flags defined on fs;
+// data is --data's flag, read once parsed) and finds its data folder,
+// which must hold a database. When ok is false the command exits with
+// code; what went wrong has been said on stderr.
+func parseCommand(fs *flag.FlagSet, args []string, help string, data *string, getenv func(string) string,
+	stdout, stderr io.Writer) (dir string, code int, ok bool) {
 	if code, ok := parseArgs(fs, args, help, stdout, stderr); !ok {
-		return nil, "", code, false
+		return "", code, false
 	}
 	if code, ok := noArgs(fs, stderr); !ok {
-		return nil, "", code, false
+		return "", code, false
 	}
-	db, dir, err := openData(*data, getenv, now)
+	dir, err := existingData(*data, getenv)
 	if err != nil {
 		report(stderr, getenv, fs.Name(), err)
-		return nil, dir, exitProblems, false
+		return dir, exitProblems, false
 	}
-	return db, dir, exitOK, true
+	return dir, exitOK, true
 }
 
 // tellOrphans says, on stderr (the journal, for the hourly purge), which
@@ -111,6 +128,49 @@ func tellOrphans(db *storage.DB, cmd string, stderr io.Writer) {
 	if err := db.OrphanProblem(); err != nil {
 		fmt.Fprintf(stderr, "assent %s: %v; run `assent verify`.\n", cmd, err)
 	}
+}
+
+// atNextStart says, one sentence a line, what the next start (of Assent,
+// or of `assent purge`: each opens the folder read-write) and the next
+// unlock would change that a read-only command left as it was. Recording
+// files without a record are said by the caller (verify counts them as
+// problems).
+func atNextStart(p storage.Pending) []string {
+	var out []string
+	say := func(n int, one, many, rest string) {
+		switch {
+		case n == 1:
+			out = append(out, one+" "+rest)
+		case n > 1:
+			out = append(out, fmt.Sprintf("%d %s %s", n, many, rest))
+		}
+	}
+	say(len(p.Withdrawn), "1 withdrawn recording", "withdrawn recordings", "will be erased at the next start.")
+	say(p.Owed, "1 owed step", "owed steps", "will be finished at the next start.")
+	say(p.Leftovers, "1 file of a deleted recording", "files of deleted recordings", "will be removed at the next start.")
+	say(len(p.Interrupted), "1 recording left unfinished by a crash", "recordings left unfinished by a crash",
+		"will be recovered at the next unlock in Assent.")
+	if len(p.Permissions) > 0 {
+		out = append(out, "Other users' access to "+strings.Join(p.Permissions, ", ")+" will be taken away at the next start.")
+	}
+	if p.NoCacheDirTag {
+		out = append(out, "The recordings folder will be marked to stay out of backups (CACHEDIR.TAG) at the next start.")
+	}
+	return out
+}
+
+// orphanSentence says what the next start does with recording files
+// that the database has no record of.
+func orphanSentence(p storage.Pending) string {
+	switch {
+	case len(p.Orphans) == 0:
+		return ""
+	case p.OrphanProblem != nil:
+		return plural(len(p.Orphans), "recording file") + " without a record will be left as they are at the next start: the database fails its integrity check."
+	case len(p.Orphans) == 1:
+		return "1 recording file without a record will be removed at the next start."
+	}
+	return plural(len(p.Orphans), "recording file") + " without a record will be removed at the next start."
 }
 
 // problem is an error worded for a person (Error) that keeps the error it
@@ -134,6 +194,7 @@ func newProblem(err error, context string) *problem {
 // detail (see report).
 func explain(err error, context string) string {
 	var retry *storage.RetryError
+	var unsafe *storage.UnsafeError
 	var se *sqlite.Error
 	switch {
 	case errors.As(err, &retry):
@@ -146,6 +207,12 @@ func explain(err error, context string) string {
 		return context + ": the data was written by a newer version of Assent; install that version (or later)"
 	case errors.Is(err, storage.ErrCorrupt):
 		return context + ": the database file is damaged or is not an Assent database"
+	case errors.As(err, &unsafe):
+		return fmt.Sprintf("%s: %s %s; Assent keeps its data only where no other user can reach it", context, unsafe.Path, unsafe.Problem)
+	case errors.Is(err, storage.ErrWouldChange):
+		return context + ": it must first be brought up to date, which this command does not do (it changes nothing); start Assent, or run 'assent purge', once, then try again"
+	case errors.Is(err, storage.ErrNotInBackup):
+		return context + ": its file is not in the data folder (not in the backup)"
 	case errors.Is(err, fs.ErrPermission):
 		return context + ": permission denied"
 	case errors.As(err, &se) && (se.Code()&0xff == 5 || se.Code()&0xff == 6): // SQLITE_BUSY, SQLITE_LOCKED

@@ -22,7 +22,13 @@ while Assent is open. The app purges by itself while it runs; 'assent
 schedule install' runs this command every hour so that deletion happens on
 the date shown even when the app is not open.
 
-With --dry-run, it lists what is due and changes nothing.
+Opening the data folder also finishes what a crash or a busy moment left
+undone, as the app's start does: withdrawn recordings are erased, owed
+steps finished, recording files that the database has no record of
+removed (each said on stderr), and the folder's permissions tightened.
+
+With --dry-run, it lists what is due and what the next real run (or start
+of Assent) would change, and changes nothing at all.
 
 Exit status: 0 done (also when nothing was due), 1 a problem (said on
 stderr), 2 wrong usage.
@@ -33,20 +39,22 @@ func runPurge(args []string, getenv func(string) string, now func() time.Time, s
 	fs := newFlagSet("purge", stderr)
 	data := dataFlag(fs)
 	dryRun := fs.Bool("dry-run", false, "list what is due for deletion; delete nothing")
-	db, _, code, ok := openCommand(fs, args, purgeHelp, data, getenv, now, stdout, stderr)
+	dir, code, ok := parseCommand(fs, args, purgeHelp, data, getenv, stdout, stderr)
 	if !ok {
 		return code
+	}
+	if *dryRun {
+		return dryRunPurge(dir, getenv, now, stdout, stderr)
+	}
+	db, err := openData(dir, now)
+	if err != nil {
+		report(stderr, getenv, fs.Name(), err)
+		return exitProblems
 	}
 	defer db.Close()
 	tellOrphans(db, fs.Name(), stderr)
 
-	var ds []storage.Deletion
-	var err error
-	if *dryRun {
-		ds, err = db.DueForDeletion(now())
-	} else {
-		ds, err = db.Purge(now())
-	}
+	ds, err := db.Purge(now())
 	printDeletions(stdout, db, ds)
 	if err != nil {
 		if len(ds) > 0 {
@@ -55,12 +63,9 @@ func runPurge(args []string, getenv func(string) string, now func() time.Time, s
 		report(stderr, getenv, fs.Name(), newProblem(err, "could not delete the recordings that are due"))
 		return exitProblems
 	}
-	switch {
-	case len(ds) == 0:
+	if len(ds) == 0 {
 		fmt.Fprintln(stdout, "No recording is due for deletion.")
-	case *dryRun:
-		fmt.Fprintf(stdout, "%s due for deletion (dry run: nothing was deleted).\n", plural(len(ds), "recording"))
-	default:
+	} else {
 		fmt.Fprintf(stdout, "Deleted %s.\n", plural(len(ds), "recording"))
 	}
 	if err := db.Close(); err != nil {
@@ -70,9 +75,49 @@ func runPurge(args []string, getenv func(string) string, now func() time.Time, s
 	return exitOK
 }
 
+// dryRunPurge is `assent purge --dry-run`: it opens the folder read-only,
+// lists what is due and says what the real run would also change.
+func dryRunPurge(dir string, getenv func(string) string, now func() time.Time, stdout, stderr io.Writer) int {
+	const name = "assent purge"
+	db, err := openReadOnly(dir, now)
+	if err != nil {
+		report(stderr, getenv, name, err)
+		return exitProblems
+	}
+	defer db.Close()
+	ds, err := db.DueForDeletion(now())
+	if err != nil {
+		report(stderr, getenv, name, newProblem(err, "could not read the recordings that are due"))
+		return exitProblems
+	}
+	pending, err := db.Pending()
+	if err != nil {
+		report(stderr, getenv, name, newProblem(err, "could not read the data in "+dir))
+		return exitProblems
+	}
+	printDeletions(stdout, db, ds)
+	if len(ds) == 0 {
+		fmt.Fprintln(stdout, "No recording is due for deletion.")
+	} else {
+		fmt.Fprintf(stdout, "%s due for deletion.\n", plural(len(ds), "recording"))
+	}
+	for _, line := range append(atNextStart(pending), orphanSentence(pending)) {
+		if line != "" {
+			fmt.Fprintln(stdout, line)
+		}
+	}
+	fmt.Fprintln(stdout, "Dry run: nothing was changed.")
+	return exitOK
+}
+
+// sessionReader looks up a session: a DB or a ReadOnlyDB.
+type sessionReader interface {
+	Session(id string) (storage.Session, error)
+}
+
 // printDeletions prints a table of recording ID, session date and deletion
 // date: IDs only, never a client's label.
-func printDeletions(w io.Writer, db *storage.DB, ds []storage.Deletion) {
+func printDeletions(w io.Writer, db sessionReader, ds []storage.Deletion) {
 	if len(ds) == 0 {
 		return
 	}
@@ -87,7 +132,7 @@ func printDeletions(w io.Writer, db *storage.DB, ds []storage.Deletion) {
 
 // sessionDate is when the recording's session began (the recording's own
 // start if the session cannot be read), looked up once per session.
-func sessionDate(db *storage.DB, cache map[string]time.Time, d storage.Deletion) time.Time {
+func sessionDate(db sessionReader, cache map[string]time.Time, d storage.Deletion) time.Time {
 	if t, ok := cache[d.SessionID]; ok {
 		return t
 	}

@@ -17,7 +17,7 @@ func TestCLIPurge(t *testing.T) {
 
 	t.Run("dry run changes nothing", func(t *testing.T) {
 		r := cli(t, nil, "", "purge", "--dry-run", "--data", p.dir)
-		r.expect(t, exitOK, p.due, "1 recording due for deletion (dry run: nothing was deleted).",
+		r.expect(t, exitOK, p.due, "1 recording due for deletion.", "Dry run: nothing was changed.",
 			p.session.StartedAt.UTC().Format(timeLayout), p.dueOn.UTC().Format(timeLayout))
 		for _, id := range p.kept {
 			if strings.Contains(r.stdout, id) {

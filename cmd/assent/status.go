@@ -18,6 +18,11 @@ space used on disk, and the versions of the database schema and of the
 recording file format. Needs no passphrase and shows no client's label or
 name.
 
+It changes nothing in the data folder, and may run while Assent is open.
+What the next start (of Assent, or of 'assent purge') would change is said
+at the end: withdrawn recordings erased, owed steps finished, recording
+files without a record removed, permissions tightened.
+
 With --json, prints the same as one JSON object (times in RFC 3339, the
 next deletion null when no recording is kept).
 
@@ -41,6 +46,14 @@ type statusJSON struct {
 	FormatVersion         int        `json:"formatVersion"`
 	PassphraseSet         bool       `json:"passphraseSet"`
 	AuditRows             int64      `json:"auditRows"`
+	OwedSteps             int        `json:"owedSteps"`
+	NotInBackup           int        `json:"notInBackup"`
+	// What the next start would change (see storage.Pending).
+	WithdrawnRecordings []string `json:"withdrawnRecordings"`
+	OrphanFiles         []string `json:"orphanFiles"`
+	LeftoverFiles       int      `json:"leftoverFiles"`
+	LoosePermissions    []string `json:"loosePermissions"`
+	CacheDirTagMissing  bool     `json:"cacheDirTagMissing"`
 }
 
 // runStatus is `assent status`.
@@ -48,13 +61,22 @@ func runStatus(args []string, getenv func(string) string, now func() time.Time, 
 	fs := newFlagSet("status", stderr)
 	data := dataFlag(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
-	db, dir, code, ok := openCommand(fs, args, statusHelp, data, getenv, now, stdout, stderr)
+	dir, code, ok := parseCommand(fs, args, statusHelp, data, getenv, stdout, stderr)
 	if !ok {
 		return code
 	}
+	db, err := openReadOnly(dir, now)
+	if err != nil {
+		report(stderr, getenv, fs.Name(), err)
+		return exitProblems
+	}
 	defer db.Close()
-	tellOrphans(db, fs.Name(), stderr)
 	st, err := db.Status()
+	if err != nil {
+		report(stderr, getenv, fs.Name(), newProblem(err, "could not read the data in "+dir))
+		return exitProblems
+	}
+	pending, err := db.Pending()
 	if err != nil {
 		report(stderr, getenv, fs.Name(), newProblem(err, "could not read the data in "+dir))
 		return exitProblems
@@ -75,6 +97,13 @@ func runStatus(args []string, getenv func(string) string, now func() time.Time, 
 			FormatVersion:         st.FormatVersion,
 			PassphraseSet:         st.HasVault,
 			AuditRows:             st.AuditRows,
+			OwedSteps:             st.Owed,
+			NotInBackup:           st.FilesMissing,
+			WithdrawnRecordings:   orEmpty(pending.Withdrawn),
+			OrphanFiles:           orEmpty(pending.Orphans),
+			LeftoverFiles:         pending.Leftovers,
+			LoosePermissions:      orEmpty(pending.Permissions),
+			CacheDirTagMissing:    pending.NoCacheDirTag,
 		}
 		if !st.NextDeletion.IsZero() {
 			t := st.NextDeletion.UTC()
@@ -89,7 +118,20 @@ func runStatus(args []string, getenv func(string) string, now func() time.Time, 
 		return exitOK
 	}
 	printStatus(stdout, dir, st, overdue)
+	for _, line := range append(atNextStart(pending), orphanSentence(pending)) {
+		if line != "" {
+			fmt.Fprintln(stdout, line)
+		}
+	}
 	return exitOK
+}
+
+// orEmpty makes a nil list an empty one, so that JSON says [] not null.
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 func printStatus(w io.Writer, dir string, st storage.Status, overdue bool) {
@@ -99,8 +141,8 @@ func printStatus(w io.Writer, dir string, st storage.Status, overdue bool) {
 	row("Clients", "%d", st.Clients)
 	row("Sessions", "%d", st.Sessions)
 	row("Recordings", "%d kept, %d deleted", st.LiveRecordings, st.DeletedRecordings)
-	if st.Interrupted > 0 {
-		row("Interrupted", "%s, recovered at the next unlock", plural(st.Interrupted, "recording"))
+	if st.FilesMissing > 0 {
+		row("Not in backup", "%s whose file is not in the data folder (recordings are not in backups)", plural(st.FilesMissing, "recording"))
 	}
 	switch {
 	case st.NextDeletion.IsZero():

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/assent-recorder/assent/storage"
@@ -24,15 +25,19 @@ Checks that nothing kept by Assent was altered or damaged:
 
 The passphrase is asked for when the command runs in a terminal (it is not
 shown as you type; press Enter alone to check the audit log only), or read
-from the first line of FILE ('-' for standard input). Unlocking also
-recovers any recording a crash left unfinished, and encrypts any client
-label or name an older Assent stored as given, as the app does.
+from the first line of FILE ('-' for standard input). It is only checked:
+nothing is written, not even to the audit log, and a wrong one is not
+counted towards the wait that follows repeated wrong passphrases in the app.
 
 Each problem is reported with the recording's ID or the audit entry's
-number. Nothing is repaired, except what opening the data folder always
-does: a recording file the database holds no record of (and so no key for)
-is removed, and reported here as a problem because the database lost
-something. May run while Assent is open; a recording being made is skipped.
+number. Nothing is repaired and nothing in the data folder changes: what
+the next start of Assent (or 'assent purge') would do is said instead. A
+recording file the database holds no record of (and so no key for) is
+reported as a problem, because the database lost something; the next start
+removes it. A recording whose file is not in the data folder (a database
+restored from a backup: recordings are not in backups) is listed, not
+counted as a problem. May run while Assent is open; a recording being made
+is skipped.
 
 Exit status: 0 no problem found, 1 problems found (or the check could not
 run), 2 wrong usage.
@@ -43,9 +48,14 @@ func runVerify(args []string, getenv func(string) string, now func() time.Time, 
 	fs := newFlagSet("verify", stderr)
 	data := dataFlag(fs)
 	passFile := fs.String("passphrase-file", "", "read the passphrase from the first line of `FILE` ('-': standard input)")
-	db, _, code, ok := openCommand(fs, args, verifyHelp, data, getenv, now, stdout, stderr)
+	dir, code, ok := parseCommand(fs, args, verifyHelp, data, getenv, stdout, stderr)
 	if !ok {
 		return code
+	}
+	db, err := openReadOnly(dir, now)
+	if err != nil {
+		report(stderr, getenv, fs.Name(), err)
+		return exitProblems
 	}
 	defer db.Close()
 
@@ -72,11 +82,22 @@ func runVerify(args []string, getenv func(string) string, now func() time.Time, 
 		return exitProblems
 	}
 
-	fmt.Fprintf(stdout, "Recordings: %d kept.\n", st.LiveRecordings)
-	for _, name := range db.RemovedOrphans() {
-		problem("file %s had no record in the database: the database lost it, and the file's key with it, so nobody could play it; it was removed (see the audit log).", name)
+	pending, err := db.Pending()
+	if err != nil {
+		report(stderr, getenv, fs.Name(), newProblem(err, "could not read the data in "+dir))
+		return exitProblems
 	}
-	if err := db.OrphanProblem(); err != nil {
+	fmt.Fprintf(stdout, "Recordings: %d kept.\n", st.LiveRecordings)
+	if st.FilesMissing > 0 {
+		fmt.Fprintf(stdout, "  %s not in the backup: the file is not in the data folder (recordings are not in backups).\n", plural(st.FilesMissing, "recording"))
+	}
+	for _, name := range pending.Orphans {
+		problem("file %s has no record in the database: the database lost it, and the file's key with it, so nobody can play it.", name)
+	}
+	if s := orphanSentence(pending); s != "" {
+		fmt.Fprintln(stdout, "  "+s)
+	}
+	if err := pending.OrphanProblem; err != nil {
 		problem("%v.", err)
 	}
 	pass, err := passphrase(*passFile, stdin, stderr)
@@ -90,9 +111,12 @@ func runVerify(args []string, getenv func(string) string, now func() time.Time, 
 	case len(pass) == 0:
 		fmt.Fprintln(stdout, "  not checked: no passphrase given.")
 	default:
-		verifyRecordings(db, string(pass), stdout, problem)
+		verifyRecordings(db, string(pass), pending, stdout, problem)
 	}
 
+	for _, line := range atNextStart(pending) {
+		fmt.Fprintln(stdout, line)
+	}
 	if problems == 0 {
 		fmt.Fprintln(stdout, "No problems found.")
 		return exitOK
@@ -101,24 +125,15 @@ func runVerify(args []string, getenv func(string) string, now func() time.Time, 
 	return exitProblems
 }
 
-// verifyRecordings unlocks the vault and authenticates every chunk of every
-// kept recording, calling problem for each problem.
-func verifyRecordings(db *storage.DB, pass string, stdout io.Writer, problem func(string, ...any)) {
+// verifyRecordings checks the passphrase (writing nothing) and
+// authenticates every chunk of every kept recording, calling problem for
+// each problem.
+func verifyRecordings(db *storage.ReadOnlyDB, pass string, pending storage.Pending, stdout io.Writer, problem func(string, ...any)) {
 	if err := db.Unlock(pass); err != nil {
 		problem("%s: the recordings were not checked.", explain(err, "could not unlock"))
 		return
 	}
 	defer db.Lock()
-	for _, r := range db.LastRecovery() {
-		switch r.Outcome {
-		case storage.OutcomeRecovered:
-			fmt.Fprintf(stdout, "  recovered: recording %s, left unfinished by a crash (%s kept).\n", r.RecordingID, plural(int(r.Chunks), "chunk"))
-		case storage.OutcomeErased:
-			fmt.Fprintf(stdout, "  erased: recording %s, left unfinished by a crash with nothing to keep.\n", r.RecordingID)
-		default:
-			problem("recording %s was left unfinished by a crash and could not be recovered.", r.RecordingID)
-		}
-	}
 	recs, err := liveRecordings(db)
 	if err != nil {
 		problem("%s.", explain(err, "could not list the recordings"))
@@ -126,13 +141,24 @@ func verifyRecordings(db *storage.DB, pass string, stdout io.Writer, problem fun
 	}
 	checked := 0
 	for _, r := range recs {
-		if r.State == storage.StateRecording {
+		switch {
+		case r.State == storage.StateRecording && slices.Contains(pending.Interrupted, r.ID):
+			fmt.Fprintf(stdout, "  unfinished: recording %s was left unfinished by a crash; it is recovered at the next unlock in Assent.\n", r.ID)
+			continue
+		case r.State == storage.StateRecording:
 			fmt.Fprintf(stdout, "  skipped: recording %s is being made.\n", r.ID)
+			continue
+		case r.FileMissing:
+			fmt.Fprintf(stdout, "  not in the backup: recording %s: its file is not in the data folder (recordings are not in backups).\n", r.ID)
 			continue
 		}
 		err := db.VerifyRecording(r.ID)
 		if errors.Is(err, storage.ErrDeleted) || errors.Is(err, storage.ErrNotFinished) {
 			continue // deleted or restarted meanwhile, by the app or a purge
+		}
+		if errors.Is(err, storage.ErrNotInBackup) {
+			fmt.Fprintf(stdout, "  not in the backup: recording %s: its file is not in the data folder (recordings are not in backups).\n", r.ID)
+			continue // removed meanwhile
 		}
 		checked++
 		if err != nil {
@@ -144,7 +170,7 @@ func verifyRecordings(db *storage.DB, pass string, stdout io.Writer, problem fun
 
 // liveRecordings lists every recording not deleted, of every session of
 // every client (archived ones included).
-func liveRecordings(db *storage.DB) ([]storage.Recording, error) {
+func liveRecordings(db *storage.ReadOnlyDB) ([]storage.Recording, error) {
 	clients, err := db.Clients()
 	if err != nil {
 		return nil, err
