@@ -178,7 +178,8 @@ type Status struct {
 	// be asked; a Note then says so.
 	Running bool
 	// Current: the schedule runs this Exe on this DataDir, as Install
-	// would write it now. False when not installed.
+	// would write it now. False when not installed. (No Note says so:
+	// the caller says what installing again means for it.)
 	Current bool
 	// NextRun is when the OS will run it next; zero when not known
 	// (launchd does not say).
@@ -330,9 +331,6 @@ func (s *Scheduler) Status() Status {
 		st.Details = append(st.Details, err.Error())
 	}
 	st.LastRun = last
-	if st.Installed && !st.Current {
-		st.Notes = append(st.Notes, fmt.Sprintf("The schedule runs another copy of Assent or another data folder than %s with %s: install it again to use these.", s.DataDir, s.Exe))
-	}
 	return st
 }
 
