@@ -4,13 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/assent-recorder/assent/app"
 	"github.com/assent-recorder/assent/internal/schedule"
 	"github.com/assent-recorder/assent/storage"
 )
@@ -108,17 +106,6 @@ func newSchedule(dir string, getenv func(string) string) (*schedule.Scheduler, e
 		return nil, newProblem(err, "could not find where this assent binary is")
 	}
 	return schedule.New(exe, dir, getenv)
-}
-
-// appSchedule is the schedule the app offers, or nil (and a line in the
-// log) when this binary cannot be found.
-func appSchedule(dir string, getenv func(string) string) app.Schedule {
-	s, err := newSchedule(dir, getenv)
-	if err != nil {
-		log.Printf("the hourly deletion check cannot be offered: %v", err)
-		return nil
-	}
-	return s
 }
 
 // recordPurgeRun keeps when `assent purge` ran and how many recordings it
