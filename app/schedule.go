@@ -72,17 +72,7 @@ func (s *scheduleSection) content() []fyne.CanvasObject {
 const deletedWhileOpen = "Recordings are deleted on their date while Assent is open, and as soon as it opens after that."
 
 // busy disables the check and runs the progress bar while on.
-func (s *scheduleSection) busy(on bool) {
-	if on {
-		s.on.Disable()
-		s.progress.Show()
-		s.progress.Start()
-		return
-	}
-	s.on.Enable()
-	s.progress.Stop()
-	s.progress.Hide()
-}
+func (s *scheduleSection) busy(on bool) { busyWith(s.on, s.progress, on) }
 
 // refresh asks, in the background, how the schedule stands.
 func (s *scheduleSection) refresh() {
