@@ -9,10 +9,12 @@
 // # Screens
 //
 // The therapist's screens: set-up (the practice passphrase, typed twice,
-// and the recovery key shown once), unlock, the practice (clients and their
-// sessions), a new session (who is present), the session (its state in
-// words, the recording controls, typed and handwritten notes), the
-// recordings library, a client's record, and the settings. Nothing of the
+// the recovery key shown once, and the offer to have the computer delete
+// recordings on their date while Assent is closed: Options.Schedule),
+// unlock, the practice (clients and their sessions), a new session (who is
+// present), the session (its state in words, the recording controls, typed
+// and handwritten notes), the recordings library, a client's record, and
+// the settings. Nothing of the
 // practice is shown while locked; the practice locks after the auto-lock
 // time without any action.
 //
@@ -89,6 +91,11 @@ type Options struct {
 	// or none listed, means there is no microphone: the consent screen
 	// then says recording is unavailable, and notes only works.
 	Microphones Microphones
+	// Schedule is the operating system's hourly `assent purge`, offered
+	// after set-up and in the settings so that recordings are deleted on
+	// their date even when Assent is closed. nil offers none: the settings
+	// then say that deletion happens while Assent is open.
+	Schedule Schedule
 	// Speaker plays the start and stop chimes; nil leaves them silent.
 	Speaker audio.Speaker
 	// NewEncoder makes the MP3 encoder for a bitrate in kbit/s (32, 48 or

@@ -110,11 +110,44 @@ func (s *recoveryKeyScreen) content() fyne.CanvasObject {
 
 func (s *recoveryKeyScreen) focus() fyne.Focusable { return s.written }
 
-// done forgets the key and goes on to the practice.
+// done forgets the key and goes on to the offer of the hourly deletion
+// check, or to the practice when there is none to offer.
 func (s *recoveryKeyScreen) done() {
 	s.key = ""
+	if s.ui.opt.Schedule != nil {
+		s.ui.show(newScheduleOfferScreen(s.ui))
+		return
+	}
 	s.ui.show(newPracticeScreen(s.ui))
 }
+
+// scheduleOfferScreen offers, right after set-up, to have the computer
+// delete recordings on their date while Assent is closed.
+type scheduleOfferScreen struct {
+	ui       *UI
+	schedule *scheduleSection
+	next     *widget.Button
+}
+
+func newScheduleOfferScreen(u *UI) *scheduleOfferScreen {
+	s := &scheduleOfferScreen{ui: u, schedule: newScheduleSection(u)}
+	s.next = widget.NewButton("Continue", s.done)
+	s.next.Importance = widget.HighImportance
+	return s
+}
+
+func (s *scheduleOfferScreen) content() fyne.CanvasObject {
+	intro := wrapped("Every recording is deleted on the date the client was shown. Assent does this whenever it is open. " +
+		"So that it happens on time on a day Assent is not opened too, this computer can run Assent's deletion check every hour. " +
+		"The check needs no passphrase and opens no recording or note. You can change this later in the settings.")
+	parts := append([]fyne.CanvasObject{intro}, s.schedule.content()...)
+	return pageLayout("Deleting on time", append(parts, s.next)...)
+}
+
+func (s *scheduleOfferScreen) focus() fyne.Focusable { return s.schedule.on }
+
+// done goes on to the practice, whatever was chosen.
+func (s *scheduleOfferScreen) done() { s.ui.show(newPracticeScreen(s.ui)) }
 
 // unlockScreen asks for the practice passphrase.
 type unlockScreen struct {

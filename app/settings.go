@@ -4,9 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 
@@ -82,7 +79,7 @@ type settingsScreen struct {
 	saved    *widget.Label // that they were
 
 	mic      *micSection
-	schedule *widget.Label
+	schedule *scheduleSection
 	folder   fyne.CanvasObject
 
 	oldPass    *widget.Entry
@@ -155,7 +152,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 
 	u.lookForMicrophones()
 	s.mic = newMicSection(u)
-	s.schedule = wrapped(scheduleStatus())
+	s.schedule = newScheduleSection(u)
 	s.folder = dataFolderLabel(u.opt.DataDir)
 
 	s.oldPass = widget.NewPasswordEntry()
@@ -196,8 +193,8 @@ func (s *settingsScreen) content() fyne.CanvasObject {
 
 		headingLine("Data and deletion"),
 		s.folder,
-		s.schedule,
 	)
+	form = append(form, s.schedule.content()...)
 	return container.NewBorder(nil, container.NewHBox(s.back), nil, nil,
 		container.NewVScroll(container.NewPadded(container.NewVBox(form...))))
 }
@@ -353,25 +350,4 @@ func changeProblem(err error) string {
 		return strengthTooShort.hint()
 	}
 	return "The passphrase could not be changed. Nothing was changed; see the log."
-}
-
-// purgeTimerFile is the systemd user timer `assent schedule install`
-// writes.
-const purgeTimerFile = "assent-purge.timer"
-
-// scheduleStatus says whether the hourly deletion check is installed, so
-// that recordings are deleted on their date even when Assent is not open.
-func scheduleStatus() string {
-	const missing = "Hourly deletion check: not installed — run `assent schedule install` so that recordings are deleted on their date even when Assent is closed."
-	if runtime.GOOS != "linux" {
-		return "Hourly deletion check: run `assent schedule install` if you have not; recordings are also deleted whenever Assent is open."
-	}
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		return missing
-	}
-	if _, err := os.Stat(filepath.Join(dir, "systemd", "user", purgeTimerFile)); err != nil {
-		return missing
-	}
-	return "Hourly deletion check: installed."
 }

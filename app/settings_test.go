@@ -1,8 +1,6 @@
 package app
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -209,9 +207,7 @@ func TestSettingsChangePassphrase(t *testing.T) {
 	}
 }
 
-func TestSettingsMicrophoneAndSchedule(t *testing.T) {
-	config := t.TempDir()
-	t.Setenv("XDG_CONFIG_HOME", config)
+func TestSettingsMicrophone(t *testing.T) {
 	u, _, s := settingsUI(t)
 	if !strings.Contains(s.mic.about.Text, "No microphone found") {
 		t.Errorf("without a microphone: %q", s.mic.about.Text)
@@ -219,21 +215,11 @@ func TestSettingsMicrophoneAndSchedule(t *testing.T) {
 	if !s.mic.test.Disabled() {
 		t.Error("the level test is offered without a microphone")
 	}
-	if !strings.Contains(s.schedule.Text, "not installed — run `assent schedule install`") {
-		t.Errorf("schedule: %q", s.schedule.Text)
-	}
 	if !containsText(u.win.Content(), "Data folder: "+u.opt.DataDir) {
 		t.Error("the data folder is not shown")
 	}
 
 	u.opt.Microphones = oneMicrophone{audio.PCMMic{}}
-	timer := filepath.Join(config, "systemd", "user", purgeTimerFile)
-	if err := os.MkdirAll(filepath.Dir(timer), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(timer, []byte("[Timer]\nOnCalendar=hourly\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	s = newSettingsScreen(u)
 	u.show(s)
 	if s.mic.about.Text != "Sessions record from the microphone chosen here." || s.mic.test.Disabled() || s.mic.choose.Selected != defaultInput {
@@ -241,9 +227,6 @@ func TestSettingsMicrophoneAndSchedule(t *testing.T) {
 	}
 	if !containsText(u.win.Content(), "nothing is recorded or kept") {
 		t.Error("the screen does not say that the level test keeps nothing")
-	}
-	if s.schedule.Text != "Hourly deletion check: installed." {
-		t.Errorf("schedule: %q", s.schedule.Text)
 	}
 
 	test.Tap(s.back)

@@ -138,16 +138,20 @@ func newActionButton(label string, tapped func()) *actionButton {
 }
 
 // busy disables the button and runs the progress bar while on.
-func (b *actionButton) busy(on bool) {
+func (b *actionButton) busy(on bool) { busyWith(b.button, b.progress, on) }
+
+// busyWith disables w and shows and runs progress while on, and undoes
+// both when not.
+func busyWith(w fyne.Disableable, progress *widget.ProgressBarInfinite, on bool) {
 	if on {
-		b.button.Disable()
-		b.progress.Show()
-		b.progress.Start()
+		w.Disable()
+		progress.Show()
+		progress.Start()
 		return
 	}
-	b.button.Enable()
-	b.progress.Stop()
-	b.progress.Hide()
+	w.Enable()
+	progress.Stop()
+	progress.Hide()
 }
 
 // meterValue maps the RMS level to 0–1 over the range of speech.

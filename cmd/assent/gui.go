@@ -66,7 +66,7 @@ func runGUI(args []string, getenv func(string) string, stderr io.Writer) int {
 		w.ShowAndRun()
 		return exitProblems
 	}
-	opt := app.Options{DataDir: dir, NewEncoder: func(kbps int) audio.NewEncoderFunc {
+	opt := app.Options{DataDir: dir, Schedule: appSchedule(dir, getenv), NewEncoder: func(kbps int) audio.NewEncoderFunc {
 		return lame.NewFunc(lame.Options{Bitrate: kbps})
 	}}
 	// Quit has ended the session and forgotten the keys before it asks
@@ -149,3 +149,14 @@ func (h hostMicrophones) Mic(name string) audio.Mic { return h.host.Mic(name) }
 
 // Rescan has PortAudio look for devices again.
 func (h hostMicrophones) Rescan() error { return h.host.Rescan() }
+
+// appSchedule is the schedule the app offers, or nil (and a line in the
+// log) when this binary cannot be found.
+func appSchedule(dir string, getenv func(string) string) app.Schedule {
+	s, err := newSchedule(dir, getenv)
+	if err != nil {
+		log.Printf("the hourly deletion check cannot be offered: %v", err)
+		return nil
+	}
+	return s
+}

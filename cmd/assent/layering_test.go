@@ -9,10 +9,10 @@ import (
 const module = "github.com/assent-recorder/assent"
 
 // TestLayering guards the one-way dependencies of DESIGN.md:
-// cmd → app → session → {consent, storage, audio}, and app → ink; consent
-// and ink import only the standard library; session imports no Fyne and
-// nothing above it; audio and storage import neither Fyne, app, session,
-// nor each other.
+// cmd → app → session → {consent, storage, audio}, and app → ink; consent,
+// ink and internal/schedule (used by cmd and app) import only the standard
+// library; session imports no Fyne and nothing above it; audio and storage
+// import neither Fyne, app, session, nor each other.
 func TestLayering(t *testing.T) {
 	rules := []struct {
 		pkg       string
@@ -24,6 +24,9 @@ func TestLayering(t *testing.T) {
 		{pkg: "./ink", stdOnly: true},
 		// Its init must run before Fyne's (see its package comment).
 		{pkg: "./internal/posixlocale", stdOnly: true},
+		// The OS's scheduler, used by cmd and app: none of Assent's data,
+		// no UI, only the standard library.
+		{pkg: "./internal/schedule", stdOnly: true},
 		{pkg: "./storage", forbidden: []string{"fyne.io/", module + "/app", module + "/session", module + "/audio", "github.com/gordonklaus/portaudio"}},
 		{pkg: "./audio/...", forbidden: []string{"fyne.io/", module + "/app", module + "/session", module + "/storage", "modernc.org/sqlite"}},
 		// session may use consent, storage and audio, and nothing above.

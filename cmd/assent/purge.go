@@ -56,6 +56,7 @@ func runPurge(args []string, getenv func(string) string, now func() time.Time, s
 
 	ds, err := db.Purge(now())
 	printDeletions(stdout, db, ds)
+	recordPurgeRun(*data, getenv, *dryRun, now(), len(ds), err, stderr)
 	if err != nil {
 		if len(ds) > 0 {
 			fmt.Fprintf(stdout, "Deleted %s; the others that are due are deleted at the next run.\n", plural(len(ds), "recording"))
