@@ -162,7 +162,7 @@ type UI struct {
 
 // clientFacing marks the screens the client reads: while one is up the
 // window is a kiosk (see enterClientMode).
-type clientFacing interface{ clientFacing() }
+type clientFacing interface{ clientFacing() bool }
 
 // quitKey is Ctrl+Q (Cmd+Q on macOS), the menu's Quit.
 var quitKey = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault}
@@ -337,7 +337,7 @@ func (u *UI) show(s screen) {
 	u.touch()
 	u.stopMicCheck()
 	u.screen = s
-	if _, ok := s.(clientFacing); ok {
+	if c, ok := s.(clientFacing); ok && c.clientFacing() {
 		u.enterClientMode()
 	} else {
 		u.leaveClientMode()
@@ -547,6 +547,13 @@ func ShowOpenProblem(win fyne.Window, dir string, err error) {
 		msg = "Assent is already open for the data in " + dir + ". Please use the window that is open (it may be minimised, or behind another window)."
 	case errors.Is(err, storage.ErrNewerSchema):
 		msg += "The data was written by a newer version of Assent. Please install that version or newer."
+	case errors.Is(err, storage.ErrUnsafeFolder):
+		var ue *storage.UnsafeError
+		what := "a part of it"
+		if errors.As(err, &ue) {
+			what = ue.Path + " " + ue.Problem
+		}
+		msg = "Assent's data in " + dir + " is not private to you: " + what + ". Nothing has been changed. Move the folder somewhere only you can use, or ask whoever set up this computer."
 	case errors.Is(err, fs.ErrPermission) || errors.Is(err, storage.ErrReadOnly):
 		msg += "The folder cannot be written: check that it is on a writable disk and belongs to this user."
 	default:

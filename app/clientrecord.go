@@ -32,6 +32,9 @@ type clientRecord struct {
 	// every date and time in it.
 	generated time.Time
 	location  *time.Location
+	// auditHead is the audit log's head when the record was read ("#123
+	// 1a2b3c4d"), printed on it and in its receipts; "" if unknown.
+	auditHead string
 	// sessions are oldest first.
 	sessions []recordSession
 }
@@ -74,6 +77,11 @@ func (u *UI) clientRecord(clientID string) (clientRecord, error) {
 		return clientRecord{}, fmt.Errorf("client record: %w", err)
 	}
 	rec := clientRecord{client: c.Label, generated: u.opt.Now(), location: u.opt.Location}
+	if head, err := u.db.AuditHeadShort(); err == nil {
+		rec.auditHead = head
+	} else {
+		u.opt.Logf("client record: the audit log's head: %v", err)
+	}
 	sessions, err := u.db.Sessions(clientID)
 	if err != nil {
 		return clientRecord{}, fmt.Errorf("client record of %s: %w", clientID, err)
@@ -151,6 +159,7 @@ func (r clientRecord) receipt(s recordSession) (consent.Receipt, bool) {
 	}
 	rc := s.cs.Receipt(s.method, r.owner())
 	rc.Location = r.loc()
+	rc.AuditHead = r.auditHead
 	return rc, true
 }
 

@@ -138,6 +138,10 @@ func (d *recordPDF) header() {
 	d.para(recordAbout, recordBodySize, recordLine, "")
 	d.pdf.Ln(1)
 	d.para(fmt.Sprintf(recordTimeZone, r.zone()), recordBodySize, recordLine, "")
+	if r.auditHead != "" {
+		d.pdf.Ln(1)
+		d.para(fmt.Sprintf(recordAuditHead, r.auditHead), recordBodySize, recordLine, "")
+	}
 	if len(r.sessions) == 0 {
 		d.pdf.Ln(4)
 		d.para(recordNoSessions, recordBodySize, recordLine, "B")

@@ -78,6 +78,9 @@ func (s *clientRecordScreen) content() fyne.CanvasObject {
 			parts = append(parts, acc)
 		}
 	}
+	if s.rec.auditHead != "" {
+		parts = append(parts, widget.NewSeparator(), wrapped(fmt.Sprintf(recordAuditHead, s.rec.auditHead)))
+	}
 	column := clientColumn(container.NewVBox(parts...))
 	if s.kiosk {
 		page := container.NewBorder(nil, container.NewHBox(s.therapist), nil, nil, container.NewVScroll(column))
@@ -88,6 +91,9 @@ func (s *clientRecordScreen) content() fyne.CanvasObject {
 }
 
 func (s *clientRecordScreen) focus() fyne.Focusable { return nil }
+
+// clientFacing: shown to the client, the record is on the kiosk's terms.
+func (s *clientRecordScreen) clientFacing() bool { return s.kiosk }
 
 // showToClient turns the laptop to the client with their record.
 func (s *clientRecordScreen) showToClient() {

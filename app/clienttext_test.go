@@ -29,7 +29,7 @@ func TestHumanDuration(t *testing.T) {
 func TestEveryProblemHasItsSentence(t *testing.T) {
 	u, _ := newTestUI(t)
 	seen := map[string]session.Kind{}
-	for k := session.KindNotStarted; k <= session.KindStepOwed; k++ {
+	for k := session.KindNotStarted; k <= session.KindClockBehind; k++ {
 		got := u.problemText(&session.Problem{Kind: k, Kept: 90 * time.Second, DeleteOn: time.Date(2026, 12, 27, 0, 0, 0, 0, time.UTC)})
 		if (got == stepNotSavedText) != (k == session.KindStepNotStored) {
 			t.Errorf("kind %d reads %q", k, got)

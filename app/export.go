@@ -78,6 +78,8 @@ func exportRefusal(db *storage.DB, rec storage.Recording) string {
 	}
 	u, err := session.UsesOf(db, rec)
 	switch {
+	case errors.Is(err, storage.ErrTampered):
+		return agreedAlteredText
 	case err != nil:
 		return "This recording can't be exported: what was agreed for it could not be read."
 	case u.Export:

@@ -59,7 +59,7 @@ type soonerOption struct {
 }
 
 // clientFacing: the client screen is a kiosk.
-func (s *kioskScreen) clientFacing() {}
+func (s *kioskScreen) clientFacing() bool { return true }
 
 func newKioskScreen(u *UI, run *session.Session) *kioskScreen {
 	s := &kioskScreen{ui: u, run: run, body: container.NewVBox(), actions: container.NewVBox(), shown: -1}

@@ -234,9 +234,16 @@ func playRefusal(db *storage.DB, r storage.Recording, spk audio.Speaker) string 
 		return "This recording is still being made, or waits to be recovered at the next unlock; it can be played once it is finished."
 	case recordingOwed(db, r.ID):
 		return owedRecordingText
-	case session.MayPlay(db, r) != nil:
+	case r.FileMissing:
+		return notInBackupText
+	}
+	if err := session.MayPlay(db, r); err != nil {
+		if errors.Is(err, storage.ErrTampered) {
+			return agreedAlteredText
+		}
 		return "This recording can't be played: no purpose its session offered was agreed for it, so nobody may listen."
-	case spk == nil:
+	}
+	if spk == nil {
 		return "Playback is unavailable: Assent found no loudspeaker or headphones on this computer."
 	}
 	return ""

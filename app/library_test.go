@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -519,6 +520,26 @@ func TestLibraryRefusesPlayback(t *testing.T) {
 		settle(u)
 		if r, _ := db.Recording(none.ID); r.Plays != 0 || s.player.audio != nil {
 			t.Error("a recording with no purpose agreed was opened")
+		}
+	})
+	// A database restored from a backup: recordings are kept out of
+	// backups, so the file is not there. Said, not called damage.
+	t.Run("not in the backup", func(t *testing.T) {
+		rec := storeRecording(t, db, "E.F.", []string{consent.PurposeReflection}, clock.Now().Add(72*time.Hour))
+		files, _ := filepath.Glob(filepath.Join(u.opt.DataDir, storage.RecordingsDir, rec.ID+"*"))
+		for _, f := range files {
+			os.Remove(f)
+		}
+		r, err := db.Recording(rec.ID)
+		if err != nil || !r.FileMissing {
+			t.Fatalf("the row of a recording whose file is gone: %+v, %v", r, err)
+		}
+		if got := playRefusal(db, r, speakerNotUsed{t}); got != notInBackupText {
+			t.Errorf("refusal = %q", got)
+		}
+		_, err = db.OpenRecording(rec.ID)
+		if got := playbackProblem(err); got != notInBackupText {
+			t.Errorf("opening it anyway says %q", got)
 		}
 	})
 	t.Run("no loudspeaker", func(t *testing.T) {

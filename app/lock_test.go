@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -347,4 +348,18 @@ func vaultFolder(t *testing.T) (string, *storage.DB) {
 		t.Fatal(err)
 	}
 	return dir, db
+}
+
+// TestOpenProblemUnsafeFolder: a data folder that is not private to the
+// user is refused with a sentence naming what is wrong.
+func TestOpenProblemUnsafeFolder(t *testing.T) {
+	w := test.NewTempApp(t).NewWindow("Assent")
+	err := fmt.Errorf("storage: open: %w", &storage.UnsafeError{Path: "/tmp/x/assent.db", Problem: "belongs to another user"})
+	if !errors.Is(err, storage.ErrUnsafeFolder) {
+		t.Fatalf("UnsafeError does not match ErrUnsafeFolder: %v", err)
+	}
+	ShowOpenProblem(w, "/tmp/x", err)
+	if got := strings.Join(visibleTexts(w), " "); !strings.Contains(got, "is not private to you: /tmp/x/assent.db belongs to another user") {
+		t.Errorf("the screen says %q", got)
+	}
 }

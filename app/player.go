@@ -170,7 +170,14 @@ func (p *player) open() {
 
 // playbackProblem is the sentence shown when a recording cannot be opened.
 func playbackProblem(err error) string {
+	var behind *storage.ClockBehindError
 	switch {
+	case errors.As(err, &behind):
+		return clockBehindText(behind.Now, behind.Latest)
+	case errors.Is(err, storage.ErrPastDeletionDate):
+		return "This recording's deletion date has come: it can never be played again, and it is deleted at the next purge."
+	case errors.Is(err, storage.ErrNotInBackup):
+		return notInBackupText
 	case errors.Is(err, storage.ErrDeleted):
 		return "This recording has just been deleted (its date came, or it was deleted now)."
 	case errors.Is(err, storage.ErrOwed):

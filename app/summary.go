@@ -27,7 +27,7 @@ type summaryScreen struct {
 }
 
 // clientFacing: the summary is read by the client, on the kiosk's terms.
-func (s *summaryScreen) clientFacing() {}
+func (s *summaryScreen) clientFacing() bool { return true }
 
 // newSummaryScreen shows run's summary; ended is what ending it returned
 // (nil, or the Problem the screen then says first).
@@ -38,6 +38,9 @@ func newSummaryScreen(u *UI, run *session.Session, ended error) *summaryScreen {
 	}
 	receipt := run.Receipt("")
 	receipt.Location = u.opt.Location
+	if head, err := u.db.AuditHeadShort(); err == nil {
+		receipt.AuditHead = head
+	}
 	s.page = receipt.Page()
 	s.lines = s.summaryLines(receipt)
 	s.done = newBigButton(summaryDone, u.Lock)

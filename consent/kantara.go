@@ -79,6 +79,9 @@ type KantaraAssent struct {
 	Withdrawal string `json:"withdrawal,omitempty"`
 	Segments   int    `json:"segments"`
 	DeleteOn   string `json:"deleteOn,omitempty"`
+	// AuditHead is Receipt.AuditHead: the practice's audit log head when
+	// the receipt was made.
+	AuditHead string `json:"auditHead,omitempty"`
 }
 
 // Kantara returns r as a Kantara receipt, or an error wrapping
@@ -153,6 +156,7 @@ func (r Receipt) Kantara() (KantaraReceipt, error) {
 			Outcome:   r.Outcome.String(),
 			Segments:  len(r.Segments),
 			DeleteOn:  deleteOn,
+			AuditHead: r.AuditHead,
 		},
 	}
 	if r.Outcome == OutcomeWithdrawn {

@@ -120,6 +120,12 @@ type Receipt struct {
 	// ConsentedAt is the time of the last answer (yes or no) in the log, or
 	// of the first event if nobody answered.
 	ConsentedAt time.Time
+	// AuditHead, when the caller sets it, is the practice's audit log head
+	// when the receipt was made (a row number and a short hash, e.g. "#123
+	// 1a2b3c4d"): printed on the receipt so that the log can later be
+	// shown to still hold what the receipt was made from. It is not part
+	// of the receipt's ID.
+	AuditHead string
 }
 
 // Receipt returns the session's consent history so far, collected by
@@ -255,6 +261,9 @@ func (r Receipt) Page() Page {
 		} else {
 			paras = append(paras, fmt.Sprintf(textReceiptLineOnDate, day, at.Format(textClock), line))
 		}
+	}
+	if r.AuditHead != "" {
+		paras = append(paras, fmt.Sprintf(textReceiptAuditHead, r.AuditHead))
 	}
 	return Page{Title: textReceiptTitle, Paragraphs: paras}
 }

@@ -71,6 +71,7 @@ const (
 	textReceiptTitle      = "Consent record"
 	textReceiptSession    = "Session of %s."
 	textReceiptMethod     = "How consent was asked: %s."
+	textReceiptAuditHead  = "The practice's tamper-evident log stood at %s when this receipt was made."
 	textReceiptPeople     = "People present: %s."
 	textReceiptPerson     = "%s (%s)" // name (role)
 	textOutcomeRecorded   = "The session was recorded."

@@ -50,14 +50,15 @@ func rawDB(t *testing.T, dir string) *sql.DB {
 	return raw
 }
 
-// fileHashes is every file of the data folder's recordings/, by name.
+// fileHashes is every recording file of the data folder's recordings/,
+// by name.
 func fileHashes(t *testing.T, dir string) map[string][32]byte {
 	t.Helper()
 	out := map[string][32]byte{}
 	rec := filepath.Join(dir, storage.RecordingsDir)
 	err := filepath.WalkDir(rec, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
+		if err != nil || d.IsDir() || d.Name() == storage.CacheDirTag {
+			return err // the backup tools' marker is no recording
 		}
 		b, err := os.ReadFile(p)
 		out[d.Name()] = sha256.Sum256(b)

@@ -43,6 +43,9 @@ func (s *Session) startCapture(grant consent.Grant) error {
 		purposes = append(purposes, p.ID)
 	}
 	w, err := s.opt.DB.NewRecording(s.stored.ID, s.segments+1, grant.DeleteOn(), purposes)
+	if errors.Is(err, storage.ErrClockBehind) {
+		return &Problem{Kind: KindClockBehind, Err: err}
+	}
 	if err != nil {
 		return &Problem{Kind: KindRecordingNotCreated, Err: err}
 	}

@@ -86,6 +86,11 @@ const (
 	// be stored in order as soon as the database can be written. The
 	// microphone is in the state the step asked for.
 	KindStepOwed
+	// KindClockBehind: everyone said yes, but the computer's clock reads
+	// more than a day before the latest time Assent has seen, so no
+	// recording can be given a deletion date that is sure to be right.
+	// The session went on as notes only.
+	KindClockBehind
 )
 
 // Problem is a session's report that something did not happen as asked.
@@ -129,6 +134,7 @@ var kindNames = map[Kind]string{
 	KindFileLost:             "recording file lost",
 	KindWithdrawalOwed:       "withdrawal owed",
 	KindStepOwed:             "step owed",
+	KindClockBehind:          "clock behind",
 }
 
 // String names the kind for logs.

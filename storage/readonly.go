@@ -408,3 +408,17 @@ func (r *ReadOnlyDB) Pending() (Pending, error) {
 	}
 	return p, nil
 }
+
+// VerifyTerms is DB.VerifyTerms: each recording's dates, session and
+// purposes against those sealed with its key and the audit log. It reads
+// only; it needs the passphrase checked (Unlock).
+func (r *ReadOnlyDB) VerifyTerms() ([]Finding, error) { return r.db.VerifyTerms() }
+
+// VerifyConsentData is DB.VerifyConsentData: consent data put in the
+// database by hand. It needs the passphrase checked (Unlock).
+func (r *ReadOnlyDB) VerifyConsentData() ([]Finding, error) { return r.db.VerifyConsentData() }
+
+// VerifyAuditAnchor is DB.VerifyAuditAnchor: the audit log against its
+// keyed anchor (rows removed from its end, rows forged after it). It needs
+// the passphrase checked (Unlock).
+func (r *ReadOnlyDB) VerifyAuditAnchor() ([]Finding, error) { return r.db.VerifyAuditAnchor() }

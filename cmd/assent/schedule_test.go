@@ -135,7 +135,7 @@ func TestCLIScheduleLinux(t *testing.T) {
 func TestCLIPurgeRecordsItsRun(t *testing.T) {
 	p := newPractice(t)
 	env := []string{"PATH=" + failingSystemctl(t, "Failed to connect to bus: No medium found")}
-	cli(t, nil, "", "purge", "--dry-run", "--data", p.dir).expect(t, exitOK, "dry run")
+	cli(t, nil, "", "purge", "--dry-run", "--data", p.dir).expect(t, exitOK, "Dry run: nothing was changed.")
 	cli(t, env, "", "schedule", "show", "--data", p.dir).expect(t, exitOK, "Last run: never",
 		"Note: systemd could not be asked whether the timer runs", "Asked the system: systemctl --user show assent-purge.timer")
 	cli(t, nil, "", "purge", "--data", p.dir).expect(t, exitOK, "Deleted 1 recording.")

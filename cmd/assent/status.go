@@ -117,7 +117,7 @@ func runStatus(args []string, getenv func(string) string, now func() time.Time, 
 		}
 		return exitOK
 	}
-	printStatus(stdout, dir, st, overdue)
+	printStatus(stdout, dir, st, overdue, now())
 	for _, line := range append(atNextStart(pending), orphanSentence(pending)) {
 		if line != "" {
 			fmt.Fprintln(stdout, line)
@@ -134,7 +134,7 @@ func orEmpty(s []string) []string {
 	return s
 }
 
-func printStatus(w io.Writer, dir string, st storage.Status, overdue bool) {
+func printStatus(w io.Writer, dir string, st storage.Status, overdue bool, now time.Time) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(k, format string, a ...any) { fmt.Fprintf(tw, "%s\t"+format+"\n", append([]any{k}, a...)...) }
 	row("Data folder", "%s", dir)
@@ -160,7 +160,17 @@ func printStatus(w io.Writer, dir string, st storage.Status, overdue bool) {
 	} else {
 		row("Passphrase", "not set up yet")
 	}
-	row("Audit log", "%s", plural(int(st.AuditRows), "entry"))
+	if st.AuditHead != "" {
+		row("Audit log", "%s, head %s (note it to compare later: receipts print it too)", plural(int(st.AuditRows), "entry"), st.AuditHead)
+	} else {
+		row("Audit log", "%s", plural(int(st.AuditRows), "entry"))
+	}
+	if !st.LatestSeen.IsZero() {
+		row("Latest time seen", "%s", showTime(st.LatestSeen))
+		if now.Before(st.LatestSeen.Add(-storage.ClockTolerance)) {
+			row("Clock", "this computer's clock reads %s, more than a day before the latest time seen: recordings cannot be played until it is set right; deletions go by the latest time seen", showTime(now))
+		}
+	}
 	tw.Flush()
 }
 

@@ -10,9 +10,11 @@ func TestCLIStatus(t *testing.T) {
 	p := newPractice(t)
 
 	r := cli(t, nil, "", "status", "--data", p.dir)
-	r.expect(t, exitOK, "Data folder", p.dir, "Clients         1", "Sessions        1", "Recordings      3 kept, 0 deleted",
-		"Next deletion   "+p.dueOn.UTC().Format(timeLayout)+", already due: run 'assent purge'",
-		"recording files", "Schema version", "File format", "Passphrase      set", "Audit log")
+	pad := func(k string) string { return k + strings.Repeat(" ", len("Latest time seen  ")-len(k)) }
+	r.expect(t, exitOK, "Data folder", p.dir, pad("Clients")+"1", pad("Sessions")+"1", pad("Recordings")+"3 kept, 0 deleted",
+		pad("Next deletion")+p.dueOn.UTC().Format(timeLayout)+", already due: run 'assent purge'",
+		"recording files", "Schema version", "File format", pad("Passphrase")+"set", "Audit log", ", head #",
+		pad("Latest time seen"))
 	for _, secret := range []string{testClientLabel, testParticipant} {
 		if strings.Contains(r.stdout, secret) {
 			t.Errorf("status shows %q", secret)

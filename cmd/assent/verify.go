@@ -21,7 +21,14 @@ Checks that nothing kept by Assent was altered or damaged:
   - the audit log: every entry still fits the hash chain, none was changed,
     removed or reordered (needs no passphrase);
   - with the passphrase, every kept recording: each chunk of its file is
-    authenticated, so a changed, missing, reordered or cut-off part is found.
+    authenticated, so a changed, missing, reordered or cut-off part is found;
+    its deletion date, session and purposes in the database are compared
+    with those sealed with its key and with the audit log (a date moved
+    later or a purpose added by hand is named; the sealed ones stay in
+    force);
+  - with the passphrase, the consent data (none put there by hand) and the
+    audit log's keyed anchor (entries removed from its end, or forged
+    after it).
 
 The passphrase is asked for when the command runs in a terminal (it is not
 shown as you type; press Enter alone to check the audit log only), or read
@@ -166,6 +173,26 @@ func verifyRecordings(db *storage.ReadOnlyDB, pass string, pending storage.Pendi
 		}
 	}
 	fmt.Fprintf(stdout, "  %s checked chunk by chunk.\n", plural(checked, "recording"))
+	// What the database says against what is sealed under the key: each
+	// recording's date, session and purposes, the consent data, and the
+	// audit log's anchor.
+	for _, check := range []struct {
+		what string
+		run  func() ([]storage.Finding, error)
+	}{
+		{"the sealed terms of the recordings", db.VerifyTerms},
+		{"the consent data", db.VerifyConsentData},
+		{"the audit log's anchor", db.VerifyAuditAnchor},
+	} {
+		findings, err := check.run()
+		if err != nil {
+			problem("%s: %s were not checked.", explain(err, "could not check"), check.what)
+			continue
+		}
+		for _, f := range findings {
+			problem("%s.", f)
+		}
+	}
 }
 
 // liveRecordings lists every recording not deleted, of every session of

@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/assent-recorder/assent/storage"
 )
@@ -35,6 +37,40 @@ func TestCLIVerify(t *testing.T) {
 		empty := passFile(t, "")
 		cli(t, nil, "", "verify", "--data", p.dir, "--passphrase-file", empty).
 			expect(t, exitProblems, "assent verify: the passphrase file "+empty+" is empty.")
+	})
+
+	// The database edited by hand, the app closed: a deletion date moved
+	// to 2100, a purpose added. verify names both; the sealed ones stay in
+	// force, and the edits changed nothing of the data folder's files.
+	t.Run("terms edited by hand", func(t *testing.T) {
+		raw, err := sql.Open("sqlite", filepath.Join(p.dir, storage.DBFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		later := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()
+		for _, q := range []string{
+			fmt.Sprintf("UPDATE recordings SET delete_on = %d WHERE id = '%s'", later, p.kept[0]),
+			fmt.Sprintf(`UPDATE recordings SET purposes = '["reflection","supervision"]' WHERE id = '%s'`, p.kept[1]),
+		} {
+			if _, err := raw.Exec(q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		raw.Close()
+		r := cli(t, nil, "", "verify", "--data", p.dir, "--passphrase-file", pass)
+		r.expect(t, exitProblems,
+			"problem: recording "+p.kept[0]+": its deletion date was moved later in the database, to 2100-01-01",
+			"problem: recording "+p.kept[1]+`: purposes ["supervision"] were added to it in the database`)
+		st := cli(t, nil, "", "status", "--data", p.dir)
+		if strings.Contains(st.stdout, "2100") {
+			t.Errorf("status shows the date moved by hand as the next deletion:\n%s", st.stdout)
+		}
+		// Put back as it was, for the subtests that follow.
+		raw, _ = sql.Open("sqlite", filepath.Join(p.dir, storage.DBFile))
+		defer raw.Close()
+		raw.Exec(fmt.Sprintf(`UPDATE recordings SET purposes = '["reflection"]' WHERE id = '%s'`, p.kept[1]))
+		raw.Exec(fmt.Sprintf(`UPDATE recordings SET delete_on = (SELECT delete_on FROM recordings WHERE id = '%s') WHERE id = '%s'`, p.kept[1], p.kept[0]))
+		cli(t, nil, "", "verify", "--data", p.dir, "--passphrase-file", pass).expect(t, exitOK, "No problems found.")
 	})
 
 	t.Run("tampered recording file", func(t *testing.T) {
