@@ -141,14 +141,17 @@ func TestE2E(t *testing.T) {
 		mark = a.mark()
 		x.click(t, a.window, 481, 657) // "Settings"
 		a.waitScreen(t, mark, "settings")
-		x.scroll(t, a.window, 6, 400, 150) // to the end: the microphone part
-		x.stable(t)
-		x.click(t, a.window, 88, 137) // "Test the microphone"
+		// To the end, then 4 notches (100 px) back up: the microphone
+		// part, just above the deletion part (see e2e-4c-settings.png).
+		x.scroll(t, a.window, 6, 400, 150)
+		x.scroll(t, a.window, 6, 400, -4)
+		x.screenshot(t, "e2e-4c-settings.png")
+		x.click(t, a.window, 88, 120) // "Test the microphone"
 		waitFor(t, 20*time.Second, "the microphone test to be audited", func() bool {
 			n, _ := countRows(data, "SELECT count(*) FROM audit WHERE kind = 'microphone.checked'")
 			return n == 1
 		})
-		x.screenshot(t, "e2e-4c-microphone-test.png")
+		x.screenshot(t, "e2e-4d-microphone-test.png")
 		waitFor(t, 5*time.Second, "the microphone to be closed after its test", func() bool {
 			return !deviceOpen(t, a.cmd.Process.Pid, mic.Infile)
 		})
@@ -545,10 +548,15 @@ func (x *xvfb) click(t *testing.T, window string, px, py int) {
 	}
 }
 
-// scroll turns the mouse wheel down n notches at (px, py).
+// scroll turns the mouse wheel down n notches at (px, py), or up -n when
+// n is negative.
 func (x *xvfb) scroll(t *testing.T, window string, px, py, n int) {
 	t.Helper()
-	if out, err := x.output("mousemove", "--window", window, strconv.Itoa(px), strconv.Itoa(py), "click", "--repeat", strconv.Itoa(n), "--delay", "10", "5"); err != nil {
+	button := "5"
+	if n < 0 {
+		button, n = "4", -n
+	}
+	if out, err := x.output("mousemove", "--window", window, strconv.Itoa(px), strconv.Itoa(py), "click", "--repeat", strconv.Itoa(n), "--delay", "10", button); err != nil {
 		t.Fatalf("xdotool scroll: %v: %s", err, out)
 	}
 }
