@@ -1,11 +1,14 @@
 package app
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -81,14 +84,15 @@ type recoveryKeyScreen struct {
 	key     string
 	written *widget.Check
 	next    *widget.Button
+	problem *widget.Label
 }
 
 func newRecoveryKeyScreen(u *UI, key string) *recoveryKeyScreen {
-	s := &recoveryKeyScreen{ui: u, key: key}
+	s := &recoveryKeyScreen{ui: u, key: key, problem: newProblemLabel()}
 	s.next = widget.NewButton("Continue", s.done)
 	s.next.Importance = widget.HighImportance
 	s.next.Disable()
-	s.written = widget.NewCheck("I have written it down", func(on bool) {
+	s.written = widget.NewCheck("I have written it down, or printed it", func(on bool) {
 		if on {
 			s.next.Enable()
 		} else {
@@ -105,7 +109,33 @@ func (s *recoveryKeyScreen) content() fyne.CanvasObject {
 	key := widget.NewLabelWithStyle(s.key, fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
 	key.SizeName = theme.SizeNameSubHeadingText
 	key.Wrapping = fyne.TextWrapWord
-	return pageLayout("Your recovery key", intro, widget.NewCard("", "", key), s.written, s.next)
+	save := widget.NewButton("Save as PDF to print…", s.savePDF)
+	return pageLayout("Your recovery key", intro, widget.NewCard("", "", key), save, s.problem, s.written, s.next)
+}
+
+// savePDF writes the key as one page to print (writeRecoveryKeyPDF) where
+// the therapist chooses.
+func (s *recoveryKeyScreen) savePDF() {
+	var page bytes.Buffer
+	if err := writeRecoveryKeyPDF(&page, s.key, s.ui.opt.Now(), s.ui.opt.Location, s.ui.opt.DataDir); err != nil {
+		s.ui.opt.Logf("recovery key PDF: %v", err)
+		s.problem.SetText("The page could not be made. Please write the key down instead.")
+		return
+	}
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		defer w.Close()
+		if _, err := io.Copy(w, &page); err != nil {
+			s.ui.opt.Logf("saving the recovery key: %v", err)
+			s.problem.SetText("The page could not be saved there. Please write the key down instead.")
+			return
+		}
+		s.problem.SetText("Saved. Print it, keep the paper somewhere safe, and delete the file.")
+	}, s.ui.win)
+	d.SetFileName("assent-recovery-key.pdf")
+	d.Show()
 }
 
 func (s *recoveryKeyScreen) focus() fyne.Focusable { return s.written }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -361,5 +362,22 @@ func TestOpenProblemUnsafeFolder(t *testing.T) {
 	ShowOpenProblem(w, "/tmp/x", err)
 	if got := strings.Join(visibleTexts(w), " "); !strings.Contains(got, "is not private to you: /tmp/x/assent.db belongs to another user") {
 		t.Errorf("the screen says %q", got)
+	}
+}
+
+// TestRecoveryKeyPDF: the page to print holds the key, the date, what it
+// opens and where to keep it, as text a PDF reader finds.
+func TestRecoveryKeyPDF(t *testing.T) {
+	const key = "ABCD-EFGH-JKLM-NPQR-STUV-WXYZ-2345-6789"
+	var b bytes.Buffer
+	made := time.Date(2026, 12, 2, 10, 30, 0, 0, time.UTC)
+	if err := writeRecoveryKeyPDF(&b, key, made, time.UTC, "/home/x/.local/share/assent"); err != nil {
+		t.Fatal(err)
+	}
+	text := recordPDFText(t, b.Bytes())
+	for _, want := range []string{key, "Wednesday 2 December 2026 at 10:30", "/home/x/.local/share/assent", "Forgot the passphrase", "delete this file"} {
+		if !strings.Contains(strings.Join(strings.Fields(text), " "), want) {
+			t.Errorf("the page lacks %q:\n%s", want, text)
+		}
 	}
 }
