@@ -66,12 +66,24 @@ func startOfDay(y int, m time.Month, d int, loc *time.Location) time.Time {
 }
 
 // LongDate writes the local date of t in loc in full, as a client reads it:
-// "Sunday 27 December 2026". A nil loc means UTC. The words come from
-// text.go.
+// "Sunday 27 December 2026". A nil loc means UTC. It is English: see
+// LongDateIn for a client's language.
 func LongDate(t time.Time, loc *time.Location) string {
+	return wordsOf(DefaultLanguage).longDate(t, loc)
+}
+
+// LongDateIn is LongDate in the language of tag (English for an unknown
+// tag), with the language's own order and words: "domingo, 27 de
+// diciembre de 2026", "Sonntag, 27. Dezember 2026".
+func LongDateIn(tag string, t time.Time, loc *time.Location) string {
+	return wordsOf(tag).longDate(t, loc)
+}
+
+// longDate is LongDate in w's words.
+func (w *words) longDate(t time.Time, loc *time.Location) string {
 	if loc == nil {
 		loc = time.UTC
 	}
 	t = t.In(loc)
-	return fmt.Sprintf(textLongDate, weekdayWords[t.Weekday()], t.Day(), monthWords[t.Month()-1], t.Year())
+	return fmt.Sprintf(w.LongDate, w.Weekdays[t.Weekday()], t.Day(), w.Months[t.Month()-1], t.Year())
 }

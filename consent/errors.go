@@ -7,6 +7,10 @@ import "errors"
 // least one of these, so callers branch with errors.Is and show their own
 // sentence; the error text itself is for logs.
 var (
+	// ErrUnknownLanguage: a language was asked for that has no language
+	// file (see Languages).
+	ErrUnknownLanguage = errors.New("consent: unknown language")
+
 	// ErrNotEveryoneConfirmed: recording was asked for while someone
 	// present has not yet said yes in this round (for example Resume after a
 	// new participant joined).

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -257,6 +258,12 @@ type Event struct {
 	DeleteMinutes int `json:"deleteMinutes,omitempty"`
 	// Joiner is who joined, for EventJoin (required there).
 	Joiner *Participant `json:"joiner,omitempty"`
+	// Language and Statement, for EventConfirm and EventDecline (optional
+	// there, both or neither), are the language tag and the Page.Version
+	// of the statement the person answered: what they agreed or refused,
+	// word for word.
+	Language  string `json:"language,omitempty"`
+	Statement string `json:"statement,omitempty"`
 }
 
 // Validate reports whether e is well formed on its own, whatever the
@@ -309,6 +316,14 @@ func (e Event) Validate() error {
 		return bad("delete-last needs 1..%d minutes, got %d", MaxDeleteMinutes, e.DeleteMinutes)
 	case e.Withdrawal != WithdrawDeleteLast && e.DeleteMinutes != 0:
 		return bad("delete-minutes without delete-last")
+	case !answers && (e.Language != "" || e.Statement != ""):
+		return bad("statement on a non-answer")
+	case (e.Language == "") != (e.Statement == ""):
+		return bad("a statement's language without its version, or the reverse")
+	case e.Language != "" && (len(e.Language) > 35 || !utf8.ValidString(e.Language) || strings.TrimSpace(e.Language) != e.Language):
+		return bad("language tag %q", e.Language)
+	case e.Statement != "" && !validVersion(e.Statement):
+		return bad("statement version %q is not sha256:<64 hex digits>", e.Statement)
 	case e.Kind == EventJoin && e.Joiner == nil:
 		return bad("nobody joins")
 	case e.Kind != EventJoin && e.Joiner != nil:
@@ -367,4 +382,18 @@ func decodeStrict(data []byte, v any) error {
 		return errors.New("trailing data after the JSON value")
 	}
 	return nil
+}
+
+// validVersion reports whether v is as Page.Version writes it.
+func validVersion(v string) bool {
+	hexPart, ok := strings.CutPrefix(v, "sha256:")
+	if !ok || len(hexPart) != 64 {
+		return false
+	}
+	for _, c := range hexPart {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -82,6 +82,10 @@ type KantaraAssent struct {
 	// AuditHead is Receipt.AuditHead: the practice's audit log head when
 	// the receipt was made.
 	AuditHead string `json:"auditHead,omitempty"`
+	// StatementLanguage and StatementVersion are Receipt's: the language
+	// and SHA-256 version of the exact statement answered.
+	StatementLanguage string `json:"statementLanguage,omitempty"`
+	StatementVersion  string `json:"statementVersion,omitempty"`
 }
 
 // Kantara returns r as a Kantara receipt, or an error wrapping
@@ -113,7 +117,8 @@ func (r Receipt) Kantara() (KantaraReceipt, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	termination, deleteOn := textKantaraNotRecorded, ""
+	w := wordsOf(r.Language)
+	termination, deleteOn := w.KantaraNotRecorded, ""
 	if len(r.Segments) > 0 && !r.DeleteOn.IsZero() {
 		deleteOn = r.DeleteOn.In(loc).Format(time.RFC3339)
 		termination = deleteOn
@@ -122,7 +127,7 @@ func (r Receipt) Kantara() (KantaraReceipt, error) {
 			termination = r.WithdrawnAt.In(loc).Format(time.RFC3339)
 		}
 	}
-	svc := KantaraService{Service: textKantaraService}
+	svc := KantaraService{Service: w.KantaraService}
 	for i, u := range r.Purposes {
 		p := KantaraPurpose{
 			Purpose:         clause(u.Text),
@@ -142,7 +147,7 @@ func (r Receipt) Kantara() (KantaraReceipt, error) {
 		Version:          KantaraVersion,
 		Jurisdiction:     r.Jurisdiction,
 		ConsentTimestamp: r.ConsentedAt.Unix(),
-		CollectionMethod: r.Method.String(),
+		CollectionMethod: w.method(r.Method),
 		ConsentReceiptID: r.ID,
 		Language:         r.Language,
 		PIIPrincipalID:   r.Client,
@@ -157,6 +162,9 @@ func (r Receipt) Kantara() (KantaraReceipt, error) {
 			Segments:  len(r.Segments),
 			DeleteOn:  deleteOn,
 			AuditHead: r.AuditHead,
+
+			StatementLanguage: r.StatementLanguage,
+			StatementVersion:  r.StatementVersion,
 		},
 	}
 	if r.Outcome == OutcomeWithdrawn {
@@ -258,6 +266,8 @@ func (k KantaraReceipt) Validate() error {
 			return bad("unknown outcome %q", a.Outcome)
 		case a.Segments < 0:
 			return bad("negative segment count")
+		case a.StatementVersion != "" && !validVersion(a.StatementVersion):
+			return bad("statement version %q", a.StatementVersion)
 		case a.Withdrawal != "" && w.UnmarshalText([]byte(a.Withdrawal)) != nil:
 			return bad("unknown withdrawal %q", a.Withdrawal)
 		}

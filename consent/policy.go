@@ -55,12 +55,13 @@ type Policy struct {
 }
 
 // StandardPurposes returns the three standard purposes with Assent's
-// default wording (see text.go), for a settings screen to start from.
+// default English wording (lang/en.json); the statement says them in the client's language while they keep these words, for a settings screen to start from.
 func StandardPurposes() []Purpose {
+	w := wordsOf(DefaultLanguage)
 	return []Purpose{
-		{ID: PurposeReflection, Text: textPurposeReflection, Listeners: textListenersReflection},
-		{ID: PurposeSupervision, Text: textPurposeSupervision, Listeners: textListenersSupervision},
-		{ID: PurposeTraining, Text: textPurposeTraining, Listeners: textListenersTraining},
+		{ID: PurposeReflection, Text: w.PurposeReflection, Listeners: w.ListenersReflection},
+		{ID: PurposeSupervision, Text: w.PurposeSupervision, Listeners: w.ListenersSupervision},
+		{ID: PurposeTraining, Text: w.PurposeTraining, Listeners: w.ListenersTraining},
 	}
 }
 

@@ -27,12 +27,21 @@ func (m CollectionMethod) valid() bool { return m == CollectionOnScreen || m == 
 // String returns the method in words ("on screen, in the room").
 func (m CollectionMethod) String() string {
 	switch m {
-	case CollectionOnScreen:
-		return textCollectionOnScreen
-	case CollectionReadAloud:
-		return textCollectionReadAloud
+	case CollectionOnScreen, CollectionReadAloud:
+		return wordsOf(DefaultLanguage).method(m)
 	}
 	return fmt.Sprintf("CollectionMethod(%d)", int(m))
+}
+
+// method is m in w's words.
+func (w *words) method(m CollectionMethod) string {
+	if m == CollectionReadAloud {
+		return w.CollectionReadAloud
+	}
+	if m == CollectionOnScreen {
+		return w.CollectionOnScreen
+	}
+	return m.String()
 }
 
 // Outcome sums up a session's consent for a client's record. The zero value
@@ -73,7 +82,7 @@ func (o Outcome) String() string {
 // Receipt is a session's consent history, for the client to keep: shown as
 // a Page, and written as a Kantara Consent Receipt (KantaraJSON). It is a
 // plain value; the caller may set Jurisdiction and PolicyURL (and change
-// Language with a translated text.go) before writing it out.
+// Language to another of Languages) before writing it out.
 type Receipt struct {
 	// ID is derived from the session ID, the event log, the method and the
 	// controller: the same history gives the same ID, any change another.
@@ -88,8 +97,14 @@ type Receipt struct {
 	Controller string
 	// Method is how the question was put and answered.
 	Method CollectionMethod
-	// Language is the language of the wording (Language by default).
+	// Language is the tag of the receipt's wording: the session's
+	// language (DefaultLanguage unless Session.SetLanguage chose another).
 	Language string
+	// StatementLanguage and StatementVersion are the language and
+	// Page.Version of the statement the last answer was given to, as the
+	// answer carries them; empty when no answer carries one.
+	StatementLanguage string
+	StatementVersion  string
 	// Jurisdiction (for example "GB") and PolicyURL are empty unless the
 	// caller sets them.
 	Jurisdiction string
@@ -131,7 +146,7 @@ type Receipt struct {
 // Receipt returns the session's consent history so far, collected by
 // method, with controller as the party responsible for the recording.
 func (s *Session) Receipt(method CollectionMethod, controller string) Receipt {
-	r := Receipt{Controller: controller, Method: method, Language: Language, Location: time.UTC}
+	r := Receipt{Controller: controller, Method: method, Language: s.Language(), Location: time.UTC}
 	if s == nil {
 		return r
 	}
@@ -155,6 +170,9 @@ func (s *Session) Receipt(method CollectionMethod, controller string) Receipt {
 		switch e.Kind {
 		case EventConfirm, EventDecline:
 			r.ConsentedAt = e.At
+			if e.Statement != "" {
+				r.StatementLanguage, r.StatementVersion = e.Language, e.Statement
+			}
 			if e.Kind == EventDecline {
 				declined = true
 			}
@@ -203,40 +221,44 @@ func receiptID(r Receipt) string {
 // the deletion date if anything was recorded, then every event with its
 // local time.
 func (r Receipt) Page() Page {
+	w := wordsOf(r.Language)
 	loc := r.Location
 	if loc == nil {
 		loc = time.UTC
 	}
 	var paras []string
 	if len(r.Events) > 0 {
-		paras = append(paras, fmt.Sprintf(textReceiptSession, LongDate(r.Events[0].At, loc)))
+		paras = append(paras, fmt.Sprintf(w.ReceiptSession, w.longDate(r.Events[0].At, loc)))
 	}
-	paras = append(paras, fmt.Sprintf(textReceiptMethod, r.Method))
+	paras = append(paras, fmt.Sprintf(w.ReceiptMethod, w.method(r.Method)))
+	if r.StatementVersion != "" {
+		paras = append(paras, fmt.Sprintf(w.ReceiptStatement, LanguageName(r.StatementLanguage), r.StatementVersion))
+	}
 	people := make([]string, len(r.Participants))
 	for i, p := range r.Participants {
-		people[i] = fmt.Sprintf(textReceiptPerson, p.Name, p.Role)
+		people[i] = fmt.Sprintf(w.ReceiptPerson, p.Name, w.role(p.Role))
 	}
-	paras = append(paras, fmt.Sprintf(textReceiptPeople, list(people)))
+	paras = append(paras, fmt.Sprintf(w.ReceiptPeople, w.list(people)))
 	switch r.Outcome {
 	case OutcomeRecorded:
-		paras = append(paras, textOutcomeRecorded)
+		paras = append(paras, w.OutcomeRecorded)
 	case OutcomeDeclined:
-		paras = append(paras, textOutcomeDeclined)
+		paras = append(paras, w.OutcomeDeclined)
 	case OutcomeWithdrawn:
-		paras = append(paras, textOutcomeWithdrawn+" "+withdrawalWords(r.Withdrawal, r.DeleteMinutes))
+		paras = append(paras, w.OutcomeWithdrawn+" "+w.withdrawal(r.Withdrawal, r.DeleteMinutes))
 	default:
-		paras = append(paras, textOutcomeNotesOnly)
+		paras = append(paras, w.OutcomeNotesOnly)
 	}
 	if len(r.Segments) > 0 {
 		for _, u := range r.Purposes {
-			paras = append(paras, fmt.Sprintf(textWhy, clause(u.Text), clause(u.Listeners)))
+			paras = append(paras, w.why(u))
 		}
 		if !r.DeleteOn.IsZero() && !r.allDeleted() {
-			paras = append(paras, fmt.Sprintf(textReceiptDeleteOn, LongDate(r.DeleteOn, loc)))
+			paras = append(paras, fmt.Sprintf(w.ReceiptDeleteOn, w.longDate(r.DeleteOn, loc)))
 		}
 	}
 	if len(r.Events) > 0 {
-		paras = append(paras, textReceiptHappened)
+		paras = append(paras, w.ReceiptHappened)
 	}
 	// A yes that started capture says so; a resume says so by itself.
 	started := map[int]bool{}
@@ -247,25 +269,25 @@ func (r Receipt) Page() Page {
 	}
 	var firstDay string
 	for i, e := range r.Events {
-		line := r.describe(e)
+		line := r.describe(w, e)
 		if started[i] {
-			line += " " + textEvStarted
+			line += " " + w.EvStarted
 		}
 		at := e.At.In(loc)
-		day := LongDate(at, loc)
+		day := w.longDate(at, loc)
 		if i == 0 {
 			firstDay = day
 		}
 		if day == firstDay {
-			paras = append(paras, fmt.Sprintf(textReceiptLine, at.Format(textClock), line))
+			paras = append(paras, fmt.Sprintf(w.ReceiptLine, at.Format(w.Clock), line))
 		} else {
-			paras = append(paras, fmt.Sprintf(textReceiptLineOnDate, day, at.Format(textClock), line))
+			paras = append(paras, fmt.Sprintf(w.ReceiptLineOnDate, day, at.Format(w.Clock), line))
 		}
 	}
 	if r.AuditHead != "" {
-		paras = append(paras, fmt.Sprintf(textReceiptAuditHead, r.AuditHead))
+		paras = append(paras, fmt.Sprintf(w.ReceiptAuditHead, r.AuditHead))
 	}
-	return Page{Title: textReceiptTitle, Paragraphs: paras}
+	return Page{Title: w.ReceiptTitle, Paragraphs: paras}
 }
 
 // allDeleted reports whether everything recorded in the session was
@@ -284,71 +306,72 @@ func (r Receipt) name(id string) string {
 	return id
 }
 
-func (r Receipt) who(a Actor) string {
+func (r Receipt) who(w *words, a Actor) string {
 	switch a.Kind {
 	case ActorTherapist:
-		return textTheTherapist
+		return w.TheTherapist
 	case ActorParticipant:
 		return r.name(a.ParticipantID)
 	}
-	return textTheApp
+	return w.TheApp
 }
 
 // describe says what one event was, in a sentence or two.
-func (r Receipt) describe(e Event) string {
-	who := r.who(e.Actor)
+func (r Receipt) describe(w *words, e Event) string {
+	who := r.who(w, e.Actor)
 	switch e.Kind {
 	case EventAsk:
-		return fmt.Sprintf(textEvAsk, who)
+		return fmt.Sprintf(w.EvAsk, who)
 	case EventConfirm:
-		s := fmt.Sprintf(textEvConfirm, r.name(e.Participant))
+		s := fmt.Sprintf(w.EvConfirm, r.name(e.Participant))
 		if e.Actor.Kind == ActorTherapist {
-			s += " " + textEvEnteredAloud
+			s += " " + w.EvEnteredAloud
 		}
 		switch {
 		case e.EndOfToday:
-			s += " " + textEvEndOfToday
+			s += " " + w.EvEndOfToday
 		case e.KeepDays == 1:
-			s += " " + textEvKeepDay
+			s += " " + w.EvKeepDay
 		case e.KeepDays > 1:
-			s += " " + fmt.Sprintf(textEvKeepDays, e.KeepDays)
+			s += " " + fmt.Sprintf(w.EvKeepDays, e.KeepDays)
 		}
 		return s
 	case EventDecline:
-		s := fmt.Sprintf(textEvDecline, r.name(e.Participant))
+		s := fmt.Sprintf(w.EvDecline, r.name(e.Participant))
 		if e.Actor.Kind == ActorTherapist {
-			s += " " + textEvEnteredAloud
+			s += " " + w.EvEnteredAloud
 		}
 		return s
 	case EventPause:
-		return fmt.Sprintf(textEvPause, who)
+		return fmt.Sprintf(w.EvPause, who)
 	case EventResume:
-		return fmt.Sprintf(textEvResume, who)
+		return fmt.Sprintf(w.EvResume, who)
 	case EventWithdraw:
-		return fmt.Sprintf(textEvWithdraw, who) + " " + withdrawalWords(e.Withdrawal, e.DeleteMinutes)
+		return fmt.Sprintf(w.EvWithdraw, who) + " " + w.withdrawal(e.Withdrawal, e.DeleteMinutes)
 	case EventSwitchToNotes:
-		return fmt.Sprintf(textEvSwitchToNotes, who)
+		return fmt.Sprintf(w.EvSwitchToNotes, who)
 	case EventJoin:
 		if e.Joiner != nil {
-			return fmt.Sprintf(textEvJoin, e.Joiner.Name, e.Joiner.Role)
+			return fmt.Sprintf(w.EvJoin, e.Joiner.Name, w.role(e.Joiner.Role))
 		}
 	case EventReAsk:
-		return fmt.Sprintf(textEvReAsk, who)
+		return fmt.Sprintf(w.EvReAsk, who)
 	case EventEnd:
-		return fmt.Sprintf(textEvEnd, who)
+		return fmt.Sprintf(w.EvEnd, who)
 	}
 	return e.Kind.String()
 }
 
-func withdrawalWords(w Withdrawal, minutes int) string {
-	switch w {
+// withdrawal says what a withdrawal did to what was recorded.
+func (w *words) withdrawal(wd Withdrawal, minutes int) string {
+	switch wd {
 	case WithdrawDeleteAll:
-		return textDeletedAll
+		return w.DeletedAll
 	case WithdrawDeleteLast:
 		if minutes == 1 {
-			return textDeletedLastOne
+			return w.DeletedLastOne
 		}
-		return fmt.Sprintf(textDeletedLast, minutes)
+		return fmt.Sprintf(w.DeletedLast, minutes)
 	}
-	return textKeptUntilDate
+	return w.KeptUntilDate
 }

@@ -32,12 +32,16 @@ var roleIDs = [...]string{
 
 func (r Role) valid() bool { return r >= RoleClient && r <= RoleMinor }
 
-// String returns the role in the words a client reads ("family member").
+// String returns the role in the English words a client reads ("family
+// member"); RoleIn gives it in a client's language.
 func (r Role) String() string {
-	if !r.valid() {
-		return fmt.Sprintf("Role(%d)", int(r))
-	}
-	return roleWords[r]
+	return wordsOf(DefaultLanguage).role(r)
+}
+
+// RoleIn returns the role in the language of tag ("miembro de la
+// familia"), English for an unknown tag.
+func RoleIn(tag string, r Role) string {
+	return wordsOf(tag).role(r)
 }
 
 // MarshalText encodes the role as its stable name ("client", "partner",

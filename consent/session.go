@@ -49,6 +49,7 @@ type Session struct {
 	participants []Participant
 	policy       Policy
 	loc          *time.Location
+	lang         string // BCP 47 tag of the wording; "" is DefaultLanguage
 	state        State
 	events       []Event
 
@@ -139,6 +140,31 @@ func Replay(id, client string, participants []Participant, policy Policy, loc *t
 		}
 	}
 	return s, nil
+}
+
+// SetLanguage sets the language the session's statement and receipt are
+// written in (a tag of Languages; the client's language). A tag with no
+// language file is refused with ErrUnknownLanguage and changes nothing.
+// Each answer carries the language and version of the statement it was
+// given to, so a language set later never changes what was agreed.
+func (s *Session) SetLanguage(tag string) error {
+	if s == nil {
+		return fmt.Errorf("%w: nil session", ErrInvalidSession)
+	}
+	if !KnownLanguage(tag) {
+		return fmt.Errorf("%w: %q", ErrUnknownLanguage, tag)
+	}
+	s.lang = tag
+	return nil
+}
+
+// Language returns the tag of the session's wording: DefaultLanguage
+// unless SetLanguage chose another (and for a nil Session).
+func (s *Session) Language() string {
+	if s == nil || s.lang == "" {
+		return DefaultLanguage
+	}
+	return s.lang
 }
 
 // ID returns the session's ID ("" for a nil Session).

@@ -1,6 +1,8 @@
 package consent
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 )
@@ -39,6 +41,7 @@ func (p Page) String() string {
 // own policy; another policy is for previewing wording (a settings screen),
 // and so is a nil s, which addresses "you".
 func Statement(s *Session, p Policy) Page {
+	w := wordsOf(s.Language())
 	var paras []string
 	var people []Participant
 	if s != nil {
@@ -46,15 +49,15 @@ func Statement(s *Session, p Policy) Page {
 	}
 	switch len(people) {
 	case 0:
-		paras = append(paras, textAskYou)
+		paras = append(paras, w.AskYou)
 	case 1:
-		paras = append(paras, fmt.Sprintf(textAskOne, people[0].Name))
+		paras = append(paras, fmt.Sprintf(w.AskOne, people[0].Name))
 	default:
 		names := make([]string, len(people))
 		for i, q := range people {
 			names[i] = q.Name
 		}
-		paras = append(paras, fmt.Sprintf(textAskMany, list(names)))
+		paras = append(paras, fmt.Sprintf(w.AskMany, w.list(names)))
 	}
 	for _, q := range people {
 		if q.Role != RoleMinor {
@@ -64,26 +67,26 @@ func Statement(s *Session, p Policy) Page {
 		if g, ok := s.participant(q.GuardianID); ok {
 			guardian = g.Name
 		}
-		paras = append(paras, fmt.Sprintf(textMinor, q.Name, guardian))
+		paras = append(paras, fmt.Sprintf(w.Minor, q.Name, guardian))
 	}
 	for _, u := range p.Purposes {
-		paras = append(paras, fmt.Sprintf(textWhy, clause(u.Text), clause(u.Listeners)))
+		paras = append(paras, w.why(u))
 	}
 	if p.exportAllowed() {
-		paras = append(paras, textWhereExport)
+		paras = append(paras, w.WhereExport)
 	} else {
-		paras = append(paras, textWhere)
+		paras = append(paras, w.Where)
 	}
 	switch on := s.DeleteOn(); {
 	case !on.IsZero():
-		paras = append(paras, fmt.Sprintf(textDeleteOn, LongDate(on, s.Location())))
+		paras = append(paras, fmt.Sprintf(w.DeleteOn, w.longDate(on, s.Location())))
 	case p.DefaultKeepDays == 1:
-		paras = append(paras, textDeleteTonight)
+		paras = append(paras, w.DeleteTonight)
 	default:
-		paras = append(paras, fmt.Sprintf(textDeleteAfter, p.DefaultKeepDays))
+		paras = append(paras, fmt.Sprintf(w.DeleteAfter, p.DefaultKeepDays))
 	}
-	paras = append(paras, textStop, textNoIsFine)
-	return Page{Title: textStatementTitle, Paragraphs: paras}
+	paras = append(paras, w.Stop, w.NoIsFine)
+	return Page{Title: w.StatementTitle, Paragraphs: paras}
 }
 
 // Statement is Statement(s, s.Policy()): the text to show before asking.
@@ -97,12 +100,44 @@ func clause(s string) string {
 
 // list joins names as a sentence does: "Anna", "Anna and Ben",
 // "Anna, Ben and Chris".
-func list(names []string) string {
+func (w *words) list(names []string) string {
 	switch len(names) {
 	case 0:
 		return ""
 	case 1:
 		return names[0]
 	}
-	return strings.Join(names[:len(names)-1], textListSep) + textListLast + names[len(names)-1]
+	return strings.Join(names[:len(names)-1], w.ListSep) + w.ListLast + names[len(names)-1]
+}
+
+// why is the sentence of one purpose: a standard purpose still in its
+// default English words is said in w's words; a therapist's own wording
+// is shown as written.
+func (w *words) why(u Purpose) string {
+	text, listeners := u.Text, u.Listeners
+	en := wordsOf(DefaultLanguage)
+	for _, std := range [...]struct{ id, enText, enListeners, text, listeners string }{
+		{PurposeReflection, en.PurposeReflection, en.ListenersReflection, w.PurposeReflection, w.ListenersReflection},
+		{PurposeSupervision, en.PurposeSupervision, en.ListenersSupervision, w.PurposeSupervision, w.ListenersSupervision},
+		{PurposeTraining, en.PurposeTraining, en.ListenersTraining, w.PurposeTraining, w.ListenersTraining},
+	} {
+		if u.ID != std.id {
+			continue
+		}
+		if clause(text) == clause(std.enText) {
+			text = std.text
+		}
+		if clause(listeners) == clause(std.enListeners) {
+			listeners = std.listeners
+		}
+	}
+	return fmt.Sprintf(w.Why, clause(text), clause(listeners))
+}
+
+// Version identifies exactly this text: "sha256:" and the SHA-256 of
+// String in hex. The same words give the same version, and any change of
+// a letter another; receipts carry the version of the statement shown.
+func (p Page) Version() string {
+	sum := sha256.Sum256([]byte(p.String()))
+	return "sha256:" + hex.EncodeToString(sum[:])
 }

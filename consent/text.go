@@ -1,112 +1,225 @@
 package consent
 
-// Every word a person reads comes from this file, so that a translation is
-// one file: copy it, translate the strings (keeping the %-verbs, which may be
-// reordered with %[1]s, %[2]s), and set Language. Stable names that are
-// stored (event kinds, states, roles in JSON) live beside their types and are
-// never translated.
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+)
 
-// Language is the BCP 47 tag of the wording below; receipts carry it.
-const Language = "en"
+// Every word a person reads comes from a language file under lang/, one
+// per language (lang/en.json, lang/es.json, ...), embedded in the binary.
+// A translation is one file: copy lang/en.json, translate the values
+// (keeping the %-verbs, which may be reordered with %[1]s, %[2]s), set
+// "language", "name" and "checked". Stable names that are stored (event
+// kinds, states, roles in JSON) live beside their types and are never
+// translated. A test fails when a file lacks a key, has one too many, or
+// changes a value's %-verbs.
 
-// Roles, as String shows them.
-var roleWords = [...]string{
-	RoleClient:   "client",
-	RolePartner:  "partner",
-	RoleFamily:   "family member",
-	RoleGuardian: "guardian",
-	RoleMinor:    "minor",
+// DefaultLanguage is the BCP 47 tag of the wording used when none is
+// chosen: receipts carry the tag of the wording they were written in.
+const DefaultLanguage = "en"
+
+//go:embed lang/*.json
+var langFiles embed.FS
+
+// words is one language's wording: one field per key of a language file.
+type words struct {
+	// Language is the file's BCP 47 tag ("es"); Name is the language in
+	// its own words ("Español"); Checked says who checked the wording and
+	// when, or that nobody has yet.
+	Language string `json:"language"`
+	Name     string `json:"name"`
+	Checked  string `json:"checked"`
+
+	// Dates: LongDate writes longDate with the weekday, the day of the
+	// month, the month and the year (reorder with %[n]); weekdays start
+	// on Sunday.
+	Weekdays [7]string  `json:"weekdays"`
+	Months   [12]string `json:"months"`
+
+	// Roles, as RoleIn shows them, by their stable names.
+	Roles struct {
+		Client   string `json:"client"`
+		Partner  string `json:"partner"`
+		Family   string `json:"family"`
+		Guardian string `json:"guardian"`
+		Minor    string `json:"minor"`
+	} `json:"roles"`
+
+	LongDate             string `json:"longDate"`
+	Clock                string `json:"clock"`
+	ListSep              string `json:"listSep"`
+	ListLast             string `json:"listLast"`
+	PurposeReflection    string `json:"purposeReflection"`
+	ListenersReflection  string `json:"listenersReflection"`
+	PurposeSupervision   string `json:"purposeSupervision"`
+	ListenersSupervision string `json:"listenersSupervision"`
+	PurposeTraining      string `json:"purposeTraining"`
+	ListenersTraining    string `json:"listenersTraining"`
+	StatementTitle       string `json:"statementTitle"`
+	AskYou               string `json:"askYou"`
+	AskOne               string `json:"askOne"`
+	AskMany              string `json:"askMany"`
+	Minor                string `json:"minor"`
+	Why                  string `json:"why"`
+	Where                string `json:"where"`
+	WhereExport          string `json:"whereExport"`
+	DeleteOn             string `json:"deleteOn"`
+	DeleteAfter          string `json:"deleteAfter"`
+	DeleteTonight        string `json:"deleteTonight"`
+	Stop                 string `json:"stop"`
+	NoIsFine             string `json:"noIsFine"`
+	CollectionOnScreen   string `json:"collectionOnScreen"`
+	CollectionReadAloud  string `json:"collectionReadAloud"`
+	ReceiptTitle         string `json:"receiptTitle"`
+	ReceiptSession       string `json:"receiptSession"`
+	ReceiptMethod        string `json:"receiptMethod"`
+	ReceiptAuditHead     string `json:"receiptAuditHead"`
+	ReceiptPeople        string `json:"receiptPeople"`
+	ReceiptPerson        string `json:"receiptPerson"`
+	OutcomeRecorded      string `json:"outcomeRecorded"`
+	OutcomeNotesOnly     string `json:"outcomeNotesOnly"`
+	OutcomeDeclined      string `json:"outcomeDeclined"`
+	OutcomeWithdrawn     string `json:"outcomeWithdrawn"`
+	ReceiptDeleteOn      string `json:"receiptDeleteOn"`
+	ReceiptHappened      string `json:"receiptHappened"`
+	ReceiptLine          string `json:"receiptLine"`
+	ReceiptLineOnDate    string `json:"receiptLineOnDate"`
+	TheTherapist         string `json:"theTherapist"`
+	TheApp               string `json:"theApp"`
+	EvAsk                string `json:"evAsk"`
+	EvConfirm            string `json:"evConfirm"`
+	EvEnteredAloud       string `json:"evEnteredAloud"`
+	EvKeepDays           string `json:"evKeepDays"`
+	EvKeepDay            string `json:"evKeepDay"`
+	EvEndOfToday         string `json:"evEndOfToday"`
+	EvDecline            string `json:"evDecline"`
+	EvPause              string `json:"evPause"`
+	EvResume             string `json:"evResume"`
+	EvWithdraw           string `json:"evWithdraw"`
+	EvSwitchToNotes      string `json:"evSwitchToNotes"`
+	EvJoin               string `json:"evJoin"`
+	EvReAsk              string `json:"evReAsk"`
+	EvEnd                string `json:"evEnd"`
+	EvStarted            string `json:"evStarted"`
+	KeptUntilDate        string `json:"keptUntilDate"`
+	DeletedLast          string `json:"deletedLast"`
+	DeletedLastOne       string `json:"deletedLastOne"`
+	DeletedAll           string `json:"deletedAll"`
+	KantaraService       string `json:"kantaraService"`
+	KantaraNotRecorded   string `json:"kantaraNotRecorded"`
+	// ReceiptStatement names the language and Page.Version of the
+	// statement the people answered.
+	ReceiptStatement string `json:"receiptStatement"`
 }
 
-// Dates: LongDate writes textLongDate with the weekday, the day of the
-// month, the month and the year.
-var (
-	weekdayWords = [7]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
-	monthWords   = [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
-)
+// role is r in this language's words.
+func (w *words) role(r Role) string {
+	switch r {
+	case RoleClient:
+		return w.Roles.Client
+	case RolePartner:
+		return w.Roles.Partner
+	case RoleFamily:
+		return w.Roles.Family
+	case RoleGuardian:
+		return w.Roles.Guardian
+	case RoleMinor:
+		return w.Roles.Minor
+	}
+	return fmt.Sprintf("Role(%d)", int(r))
+}
 
-const (
-	textLongDate = "%s %d %s %d" // Sunday 27 December 2026
-	textClock    = "15:04"       // a time of day, as a Go layout
-	textListSep  = ", "
-	textListLast = " and "
-)
+// catalog holds every embedded language by tag. A file that cannot be
+// read is left out and its error kept in catalogErrs, which the package's
+// tests require to be empty: it is a build defect, never a user's.
+var catalog, catalogErrs = loadCatalog(langFiles)
 
-// Standard purposes (StandardPurposes), written to follow "Why: " and
-// "Who may listen: ".
-const (
-	textPurposeReflection    = "so your therapist can listen again and reflect on the session"
-	textListenersReflection  = "only your therapist"
-	textPurposeSupervision   = "so your therapist can talk about the session with their supervisor"
-	textListenersSupervision = "your therapist and their supervisor"
-	textPurposeTraining      = "to help train therapists"
-	textListenersTraining    = "your therapist and therapists in training"
-)
+// loadCatalog reads every lang/*.json of files, refusing unknown keys.
+func loadCatalog(files fs.FS) (map[string]*words, []error) {
+	c := map[string]*words{}
+	var errs []error
+	names, err := fs.Glob(files, "lang/*.json")
+	if err != nil {
+		return c, []error{err}
+	}
+	for _, name := range names {
+		w := new(words)
+		b, err := fs.ReadFile(files, name)
+		if err == nil {
+			err = decodeStrict(b, w)
+		}
+		if want := strings.TrimSuffix(path.Base(name), ".json"); err == nil && w.Language != want {
+			err = fmt.Errorf("says language %q", w.Language)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("consent: %s: %w", name, err))
+			continue
+		}
+		c[w.Language] = w
+	}
+	return c, errs
+}
 
-// The consent statement (Statement), paragraph by paragraph.
-const (
-	textStatementTitle = "Recording today's session"
-	textAskYou         = "Your therapist would like to record today's session."
-	textAskOne         = "%s, your therapist would like to record today's session."
-	textAskMany        = "Your therapist would like to record today's session. Each of you decides for yourself: %s. If one of you says no, nothing is recorded."
-	textMinor          = "%[1]s says yes or no too. Recording needs a yes from %[1]s and from %[2]s."
-	textWhy            = "Why: %s. Who may listen: %s."
-	textWhere          = "The recording is encrypted and kept on this computer only. It is never uploaded."
-	textWhereExport    = "The recording is encrypted and kept on this computer. It is never uploaded. Only for supervision, your therapist may give an encrypted copy to their supervisor."
-	textDeleteOn       = "It is deleted on %s. You may choose an earlier day. Nobody can keep it longer."
-	textDeleteAfter    = "It is deleted %d days after today, or sooner if you choose. Nobody can keep it longer."
-	textDeleteTonight  = "It is deleted at the end of today. Nobody can keep it longer."
-	textStop           = "You can stop the recording at any moment with one tap. Then you choose what happens to what was recorded: keep it until that day, delete the last few minutes, or delete all of it now."
-	textNoIsFine       = "Saying no changes nothing about your care. The session goes on as usual, with notes only."
-)
+// wordsOf is the wording of language tag, English for "" or a tag with no
+// language file (and empty words if even English failed to load, which
+// the tests rule out).
+func wordsOf(tag string) *words {
+	if w, ok := catalog[tag]; ok {
+		return w
+	}
+	if w, ok := catalog[DefaultLanguage]; ok {
+		return w
+	}
+	return new(words)
+}
 
-// How consent was collected (CollectionMethod.String).
-const (
-	textCollectionOnScreen  = "on screen, in the room"
-	textCollectionReadAloud = "read aloud by the therapist, answered aloud"
-)
+// LanguageInfo describes one language a client may read.
+type LanguageInfo struct {
+	// Tag is the BCP 47 tag ("de"), as stored with a client.
+	Tag string
+	// Name is the language in its own words ("Deutsch").
+	Name string
+	// Checked says who checked the wording and when, or
+	// "machine-drafted, not yet reviewed by a native speaker".
+	Checked string
+}
 
-// The consent record (Receipt.Page).
-const (
-	textReceiptTitle      = "Consent record"
-	textReceiptSession    = "Session of %s."
-	textReceiptMethod     = "How consent was asked: %s."
-	textReceiptAuditHead  = "The practice's tamper-evident log stood at %s when this receipt was made."
-	textReceiptPeople     = "People present: %s."
-	textReceiptPerson     = "%s (%s)" // name (role)
-	textOutcomeRecorded   = "The session was recorded."
-	textOutcomeNotesOnly  = "The session was not recorded. Notes only."
-	textOutcomeDeclined   = "The session was not recorded, because someone said no."
-	textOutcomeWithdrawn  = "Recording was stopped."
-	textReceiptDeleteOn   = "Recordings of this session are deleted on %s at the latest."
-	textReceiptHappened   = "What happened:"
-	textReceiptLine       = "%s — %s" // time — what happened
-	textReceiptLineOnDate = "%s, %s — %s"
-	textTheTherapist      = "The therapist"
-	textTheApp            = "The app"
-	textEvAsk             = "%s showed the consent question."
-	textEvConfirm         = "%s said yes."
-	textEvEnteredAloud    = "Answered aloud, entered by the therapist."
-	textEvKeepDays        = "Chose deletion after %d days."
-	textEvKeepDay         = "Chose deletion after 1 day."
-	textEvEndOfToday      = "Chose deletion at the end of the day."
-	textEvDecline         = "%s said no."
-	textEvPause           = "%s paused the recording."
-	textEvResume          = "%s resumed the recording."
-	textEvWithdraw        = "%s stopped the recording."
-	textEvSwitchToNotes   = "%s switched to notes only."
-	textEvJoin            = "%s (%s) joined the session."
-	textEvReAsk           = "%s asked again."
-	textEvEnd             = "%s ended the session."
-	textEvStarted         = "Recording started."
-	textKeptUntilDate     = "What was recorded is kept until the deletion date."
-	textDeletedLast       = "The last %d minutes were deleted."
-	textDeletedLastOne    = "The last minute was deleted."
-	textDeletedAll        = "All of it was deleted."
-)
+// Languages lists every language of the consent wording, English first,
+// then by tag.
+func Languages() []LanguageInfo {
+	var out []LanguageInfo
+	for _, w := range catalog {
+		out = append(out, LanguageInfo{Tag: w.Language, Name: w.Name, Checked: w.Checked})
+	}
+	slices.SortFunc(out, func(a, b LanguageInfo) int {
+		switch {
+		case a.Tag == b.Tag:
+			return 0
+		case a.Tag == DefaultLanguage:
+			return -1
+		case b.Tag == DefaultLanguage:
+			return 1
+		}
+		return strings.Compare(a.Tag, b.Tag)
+	})
+	return out
+}
 
-// The machine-readable receipt (Receipt.KantaraJSON).
-const (
-	textKantaraService     = "Audio recording of a therapy session"
-	textKantaraNotRecorded = "not recorded"
-)
+// KnownLanguage reports whether tag has a language file.
+func KnownLanguage(tag string) bool {
+	_, ok := catalog[tag]
+	return ok
+}
+
+// LanguageName is the language of tag in its own words ("Español"), or
+// tag itself when there is no such language file.
+func LanguageName(tag string) string {
+	if w, ok := catalog[tag]; ok {
+		return w.Name
+	}
+	return tag
+}
