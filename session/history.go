@@ -13,8 +13,9 @@ import (
 // Replay rebuilds a stored session's consent state machine from its
 // history, under the policy it was asked under, with each minor linked to
 // the guardian stored with them. Those who joined later come in by their
-// join steps. Reading the history needs the vault unlocked
-// (storage.ErrLocked).
+// join steps. It is in the client's language (the receipt's wording; each
+// answer keeps the language of the statement it was given to). Reading
+// the history needs the vault unlocked (storage.ErrLocked).
 func Replay(db *storage.DB, ss storage.Session, loc *time.Location) (*consent.Session, error) {
 	if len(ss.Participants) == 0 { // a listing leaves them out
 		full, err := db.Session(ss.ID)
@@ -54,7 +55,14 @@ func Replay(db *storage.DB, ss storage.Session, loc *time.Location) (*consent.Se
 	if err != nil {
 		return nil, err
 	}
-	return consent.Replay(ss.ID, ss.ClientID, people, policy, loc, events)
+	cs, err := consent.Replay(ss.ID, ss.ClientID, people, policy, loc, events)
+	if err != nil {
+		return nil, err
+	}
+	if c, err := db.Client(ss.ClientID); err == nil {
+		setLanguage(cs, c.Language, func(string, ...any) {})
+	}
+	return cs, nil
 }
 
 // LeftOpen lists the sessions a crash or a power cut left open: every

@@ -187,6 +187,7 @@ func Start(opt Options, client storage.Client, people []consent.Participant, met
 	if err != nil {
 		return nil, err
 	}
+	setLanguage(cs, client.Language, opt.Logf)
 	return &Session{opt: opt, client: client, stored: stored, method: method, cs: cs}, nil
 }
 
@@ -253,6 +254,11 @@ func (s *Session) Apply(ev consent.Event) error {
 
 func (s *Session) apply(ev consent.Event) error {
 	ev.At = s.opt.Now()
+	if ev.Kind == consent.EventConfirm || ev.Kind == consent.EventDecline {
+		// The answer is to this statement, word for word: the history
+		// keeps its language and version.
+		ev.Language, ev.Statement = s.cs.Language(), s.cs.Statement().Version()
+	}
 	eff, err := s.cs.Apply(ev)
 	if err != nil {
 		return err
@@ -600,6 +606,15 @@ func (s *Session) Statement() consent.Page {
 	return s.cs.Statement()
 }
 
+// Language is the tag of the language the client reads: the statement,
+// the client screen and the receipt (consent.DefaultLanguage unless the
+// client has another).
+func (s *Session) Language() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cs.Language()
+}
+
 // Policy is the policy the session is asked under.
 func (s *Session) Policy() consent.Policy {
 	s.mu.Lock()
@@ -767,4 +782,16 @@ func roleName(r consent.Role) string {
 var methodNames = map[consent.CollectionMethod]string{
 	consent.CollectionOnScreen:  storage.MethodOnScreen,
 	consent.CollectionReadAloud: storage.MethodReadAloud,
+}
+
+// setLanguage sets cs to the client's language; a language this build has
+// no wording for (a database from a newer build) stays the default, and
+// the log says so.
+func setLanguage(cs *consent.Session, tag string, logf func(string, ...any)) {
+	if tag == "" {
+		return
+	}
+	if err := cs.SetLanguage(tag); err != nil {
+		logf("session %s: the client's language is not available, so it is %s: %v", cs.ID(), consent.DefaultLanguage, err)
+	}
 }

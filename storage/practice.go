@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"modernc.org/sqlite"
+
+	"github.com/assent-recorder/assent/consent"
 )
 
 // Client is a person (or couple, or family) the therapist works with, known
@@ -20,6 +22,9 @@ type Client struct {
 	Label      string
 	CreatedAt  time.Time
 	ArchivedAt time.Time // zero unless archived
+	// Language is the tag of the language the client reads (see
+	// consent.Languages); empty for consent.DefaultLanguage.
+	Language string
 }
 
 // Participant is someone present in a session who decides for themselves
@@ -132,10 +137,29 @@ func (db *DB) RenameClient(id, label string) error {
 	})
 }
 
+// SetClientLanguage sets the language client id reads: a tag of
+// consent.Languages, or "" for the default. Another tag is ErrInvalid; an
+// unknown client ErrNotFound.
+func (db *DB) SetClientLanguage(id, tag string) error {
+	if tag != "" && !consent.KnownLanguage(tag) {
+		return fmt.Errorf("storage: client language %q: %w", tag, ErrInvalid)
+	}
+	return db.write(func(tx *sql.Tx, now time.Time) error {
+		res, err := tx.Exec("UPDATE clients SET language = ? WHERE id = ?", tag, id)
+		if err != nil {
+			return fmt.Errorf("storage: client language: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("storage: client %s: %w", id, ErrNotFound)
+		}
+		return nil
+	})
+}
+
 // Client returns one client, or ErrNotFound. Its label is empty while the
 // vault is locked.
 func (db *DB) Client(id string) (Client, error) {
-	c, err := db.scanClient(db.sql.QueryRow("SELECT id, label, created_at, archived_at FROM clients WHERE id = ?", id))
+	c, err := db.scanClient(db.sql.QueryRow("SELECT id, label, created_at, archived_at, language FROM clients WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Client{}, fmt.Errorf("storage: client %s: %w", id, ErrNotFound)
 	}
@@ -150,7 +174,7 @@ func (db *DB) scanClient(row interface{ Scan(...any) error }) (Client, error) {
 	var label any
 	var at int64
 	var archived sql.NullInt64
-	if err := row.Scan(&c.ID, &label, &at, &archived); err != nil {
+	if err := row.Scan(&c.ID, &label, &at, &archived, &c.Language); err != nil {
 		return Client{}, err
 	}
 	var err error
@@ -164,7 +188,7 @@ func (db *DB) scanClient(row interface{ Scan(...any) error }) (Client, error) {
 // Clients returns every client, archived ones included, ordered by label
 // (by ID while the vault is locked, when the labels are empty).
 func (db *DB) Clients() ([]Client, error) {
-	rows, err := db.sql.Query("SELECT id, label, created_at, archived_at FROM clients")
+	rows, err := db.sql.Query("SELECT id, label, created_at, archived_at, language FROM clients")
 	if err != nil {
 		return nil, fmt.Errorf("storage: clients: %w", dbErr(err))
 	}
