@@ -37,6 +37,17 @@ type clientRecord struct {
 	auditHead string
 	// sessions are oldest first.
 	sessions []recordSession
+	// words are in the client's language (the record is theirs); nil is
+	// the app's.
+	words *clientText
+}
+
+// text is the wording of the record: the client's language.
+func (r clientRecord) text() *clientText {
+	if r.words == nil {
+		return appText
+	}
+	return r.words
 }
 
 // recordSession is one session of a client's record.
@@ -76,7 +87,7 @@ func (u *UI) clientRecord(clientID string) (clientRecord, error) {
 	if err != nil {
 		return clientRecord{}, fmt.Errorf("client record: %w", err)
 	}
-	rec := clientRecord{client: c.Label, generated: u.opt.Now(), location: u.opt.Location}
+	rec := clientRecord{client: c.Label, generated: u.opt.Now(), location: u.opt.Location, words: clientTextOf(c.Language)}
 	if head, err := u.db.AuditHeadShort(); err == nil {
 		rec.auditHead = head
 	} else {
@@ -148,7 +159,7 @@ func (r clientRecord) owner() string {
 	if p := strings.TrimSpace(r.practice); p != "" {
 		return p
 	}
-	return recordDefaultOwner
+	return r.text().RecordDefaultOwner
 }
 
 // receipt is session s's consent receipt, or false if its history could
@@ -165,7 +176,7 @@ func (r clientRecord) receipt(s recordSession) (consent.Receipt, bool) {
 
 // when writes t as "Wednesday 3 June 2026 at 09:15" in the record's zone.
 func (r clientRecord) when(t time.Time) string {
-	return fmt.Sprintf(recordAt, consent.LongDate(t, r.loc()), t.In(r.loc()).Format("15:04"))
+	return fmt.Sprintf(r.text().RecordAt, r.text().longDate(t, r.loc()), t.In(r.loc()).Format("15:04"))
 }
 
 // zone says which time the record's times are: "Europe/London time (BST,
@@ -174,7 +185,7 @@ func (r clientRecord) zone() string {
 	t := r.generated.In(r.loc())
 	name := r.loc().String()
 	if name == "Local" || name == "UTC" || name == "" {
-		name = recordLocalZone
+		name = r.text().RecordLocalZone
 	}
 	var details []string
 	// Zones without an abbreviation format one as "+01".
@@ -186,12 +197,12 @@ func (r clientRecord) zone() string {
 	} else {
 		details = append(details, "UTC"+offset)
 	}
-	return fmt.Sprintf(recordZoneName, name, strings.Join(details, ", "))
+	return fmt.Sprintf(r.text().RecordZoneName, name, strings.Join(details, ", "))
 }
 
 // heading is the session's title: "Session of Monday 1 June 2026, 10:00".
 func (r clientRecord) heading(s recordSession) string {
-	return fmt.Sprintf(recordSessionHeading, consent.LongDate(s.started, r.loc()), s.started.In(r.loc()).Format("15:04"))
+	return fmt.Sprintf(r.text().RecordSessionHeading, r.text().longDate(s.started, r.loc()), s.started.In(r.loc()).Format("15:04"))
 }
 
 // facts sums session s up in a few labelled lines: whether it was recorded
@@ -200,30 +211,30 @@ func (r clientRecord) heading(s recordSession) string {
 func (r clientRecord) facts(s recordSession) []recordFact {
 	var facts []recordFact
 	rc, known := r.receipt(s)
-	facts = append(facts, recordFact{recordLabelRecorded, recordMode(rc, known)})
+	facts = append(facts, recordFact{r.text().RecordLabelRecorded, r.text().recordMode(rc, known)})
 
 	var total time.Duration
 	for _, rec := range s.recordings {
 		total += rec.Duration
 	}
-	minutes := recordNoMinutes
+	minutes := r.text().RecordNoMinutes
 	if total > 0 {
-		minutes = humanDuration(total.Round(time.Second))
+		minutes = r.text().duration(total.Round(time.Second))
 	}
-	facts = append(facts, recordFact{recordLabelMinutes, minutes})
+	facts = append(facts, recordFact{r.text().RecordLabelMinutes, minutes})
 
 	var deletion []string
 	for i, rec := range s.recordings {
 		line := r.deletion(rec.Recording)
 		if len(s.recordings) > 1 {
-			line = fmt.Sprintf(recordPart, i+1, humanDuration(rec.Duration.Round(time.Second)), line)
+			line = fmt.Sprintf(r.text().RecordPart, i+1, r.text().duration(rec.Duration.Round(time.Second)), line)
 		}
 		deletion = append(deletion, line)
 	}
 	if len(deletion) == 0 {
-		deletion = []string{recordNothingToDelete}
+		deletion = []string{r.text().RecordNothingToDelete}
 	}
-	facts = append(facts, recordFact{recordLabelDeletion, strings.Join(deletion, "\n")})
+	facts = append(facts, recordFact{r.text().RecordLabelDeletion, strings.Join(deletion, "\n")})
 
 	var plays, exports []time.Time
 	counted := 0
@@ -232,12 +243,12 @@ func (r clientRecord) facts(s recordSession) []recordFact {
 		exports = append(exports, rec.exports...)
 		counted += max(rec.Plays, len(rec.plays))
 	}
-	facts = append(facts, recordFact{recordLabelPlayed, r.uses(counted, plays)})
+	facts = append(facts, recordFact{r.text().RecordLabelPlayed, r.uses(counted, plays)})
 	if len(exports) > 0 {
-		facts = append(facts, recordFact{recordLabelExported, r.uses(len(exports), exports)})
+		facts = append(facts, recordFact{r.text().RecordLabelExported, r.uses(len(exports), exports)})
 	}
 	if known && len(rc.Events) > 0 {
-		facts = append(facts, recordFact{recordLabelReceipt, rc.ID})
+		facts = append(facts, recordFact{r.text().RecordLabelReceipt, rc.ID})
 	}
 	return facts
 }
@@ -245,56 +256,54 @@ func (r clientRecord) facts(s recordSession) []recordFact {
 // recordMode says whether the session was recorded, in words a client
 // reads: recorded, notes only, declined or withdrawn (and what became of
 // what was recorded).
-func recordMode(rc consent.Receipt, known bool) string {
+func (t *clientText) recordMode(rc consent.Receipt, known bool) string {
 	if !known {
-		return recordModeUnknown
+		return t.RecordModeUnknown
 	}
 	switch rc.Outcome {
 	case consent.OutcomeRecorded:
-		return recordModeRecorded
+		return t.RecordModeRecorded
 	case consent.OutcomeDeclined:
-		return recordModeDeclined
+		return t.RecordModeDeclined
 	case consent.OutcomeWithdrawn:
 		switch rc.Withdrawal {
 		case consent.WithdrawDeleteAll:
-			return recordModeWithdrawn + " " + recordWithdrawAll
+			return t.RecordModeWithdrawn + " " + t.RecordWithdrawAll
 		case consent.WithdrawDeleteLast:
-			return recordModeWithdrawn + " " + fmt.Sprintf(recordWithdrawLast, plural(rc.DeleteMinutes, "minute"))
+			return t.RecordModeWithdrawn + " " + fmt.Sprintf(t.RecordWithdrawLast, t.duration(time.Duration(rc.DeleteMinutes)*time.Minute))
 		}
-		return recordModeWithdrawn + " " + recordWithdrawKept
+		return t.RecordModeWithdrawn + " " + t.RecordWithdrawKept
 	}
-	return recordModeNotesOnly
+	return t.RecordModeNotesOnly
 }
 
 // deletion says when a recording will be, or was, deleted.
 func (r clientRecord) deletion(rec storage.Recording) string {
 	loc := r.loc()
 	if rec.State == storage.StateDeleted {
-		s := fmt.Sprintf(recordDeleted, consent.LongDate(rec.DeletedAt, loc), rec.DeletedAt.In(loc).Format("15:04"))
+		s := fmt.Sprintf(r.text().RecordDeleted, r.text().longDate(rec.DeletedAt, loc), rec.DeletedAt.In(loc).Format("15:04"))
 		if why := strings.TrimSpace(rec.DeleteReason); why != "" {
-			if plain, ok := recordDeleteReasons[why]; ok {
-				why = plain
-			}
+			why = r.text().deleteReason(why)
 			s += " (" + why + ")"
 		}
 		return s + "."
 	}
 	if !rec.DeleteOn.After(r.generated) {
-		return fmt.Sprintf(recordDue, consent.LongDate(rec.DeleteOn, loc))
+		return fmt.Sprintf(r.text().RecordDue, r.text().longDate(rec.DeleteOn, loc))
 	}
-	return fmt.Sprintf(recordWillDelete, consent.LongDate(rec.DeleteOn, loc), recordDaysUntil(r.generated, rec.DeleteOn, loc))
+	return fmt.Sprintf(r.text().RecordWillDelete, r.text().longDate(rec.DeleteOn, loc), r.text().recordDaysUntil(r.generated, rec.DeleteOn, loc))
 }
 
 // recordDaysUntil counts calendar days from now to the day of t: "1 day",
 // "12 days", or "less than a day" when t is today.
-func recordDaysUntil(now, t time.Time, loc *time.Location) string {
+func (tx *clientText) recordDaysUntil(now, t time.Time, loc *time.Location) string {
 	y1, m1, d1 := now.In(loc).Date()
 	y2, m2, d2 := t.In(loc).Date()
 	days := int(time.Date(y2, m2, d2, 12, 0, 0, 0, time.UTC).Sub(time.Date(y1, m1, d1, 12, 0, 0, 0, time.UTC)).Hours() / 24)
 	if days < 1 {
-		return recordLessThanADay
+		return tx.RecordLessThanADay
 	}
-	return plural(days, "day")
+	return tx.days(days)
 }
 
 // uses says how many times something was done and when: "Never.", or
@@ -304,7 +313,7 @@ func recordDaysUntil(now, t time.Time, loc *time.Location) string {
 func (r clientRecord) uses(count int, times []time.Time) string {
 	count = max(count, len(times))
 	if count == 0 {
-		return recordNever
+		return r.text().RecordNever
 	}
 	times = slices.Clone(times)
 	slices.SortFunc(times, time.Time.Compare)
@@ -313,9 +322,9 @@ func (r clientRecord) uses(count int, times []time.Time) string {
 		when = append(when, r.when(t))
 	}
 	if len(when) == 0 {
-		return plural(count, "time") + "."
+		return r.text().times(count) + "."
 	}
-	return fmt.Sprintf(recordTimes, plural(count, "time"), strings.Join(when, ";\n"))
+	return fmt.Sprintf(r.text().RecordTimes, r.text().times(count), strings.Join(when, ";\n"))
 }
 
 // consentSteps is the session's consent history in plain language, as

@@ -384,20 +384,20 @@ func TestRecordFacts(t *testing.T) {
 		got[f.label] = f.value
 	}
 	want := map[string]string{
-		recordLabelRecorded: recordModeUnknown,
-		recordLabelMinutes:  "16 minutes 30 seconds",
-		recordLabelDeletion: "Part 1 (5 minutes): Deleted on Monday 1 June 2026 at 10:30 (the client chose to delete the last 5 minutes).\n" +
+		appText.RecordLabelRecorded: appText.RecordModeUnknown,
+		appText.RecordLabelMinutes:  "16 minutes 30 seconds",
+		appText.RecordLabelDeletion: "Part 1 (5 minutes): Deleted on Monday 1 June 2026 at 10:30 (the client chose to delete the last 5 minutes).\n" +
 			"Part 2 (10 minutes): Will be deleted on Sunday 21 June 2026 (in 1 day).\n" +
 			"Part 3 (1 minute 30 seconds): Due for deletion on Saturday 20 June 2026; it is erased the next time Assent runs.",
-		recordLabelPlayed:   "3 times: Tuesday 2 June 2026 at 18:05;\nFriday 5 June 2026 at 09:00.",
-		recordLabelExported: "1 time: Wednesday 3 June 2026 at 12:00.",
+		appText.RecordLabelPlayed:   "3 times: Tuesday 2 June 2026 at 18:05;\nFriday 5 June 2026 at 09:00.",
+		appText.RecordLabelExported: "1 time: Wednesday 3 June 2026 at 12:00.",
 	}
 	for label, w := range want {
 		if got[label] != w {
 			t.Errorf("%s = %q\nwant %q", label, got[label], w)
 		}
 	}
-	if _, ok := got[recordLabelReceipt]; ok {
+	if _, ok := got[appText.RecordLabelReceipt]; ok {
 		t.Error("a receipt number for a session whose history is unknown")
 	}
 }

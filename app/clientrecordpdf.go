@@ -8,8 +8,6 @@ import (
 	"unicode"
 
 	"github.com/go-pdf/fpdf"
-
-	"github.com/assent-recorder/assent/consent"
 )
 
 // PDF layout, in millimetres and points: A4, wide margins, large type.
@@ -79,14 +77,14 @@ func newRecordPDF(r clientRecord) *recordPDF {
 // language.
 func (d *recordPDF) properties() {
 	pdf, r := d.pdf, d.r
-	pdf.SetTitle(recordTitle+": "+r.client, true)
-	pdf.SetSubject(recordIntro, true)
+	pdf.SetTitle(d.r.text().RecordTitle+": "+r.client, true)
+	pdf.SetSubject(d.r.text().RecordIntro, true)
 	pdf.SetCreator("Assent", true)
 	pdf.SetProducer("Assent", true)
 	if r.practice != "" {
 		pdf.SetAuthor(r.practice, true)
 	}
-	pdf.SetLang(consent.Language)
+	pdf.SetLang(d.r.text().Language)
 	pdf.SetCreationDate(r.generated)
 	pdf.SetModificationDate(r.generated)
 }
@@ -96,12 +94,12 @@ func (d *recordPDF) properties() {
 func (d *recordPDF) footer() {
 	pdf, loc := d.pdf, d.r.loc()
 	gen := d.r.generated.In(loc)
-	footer := fmt.Sprintf(recordFooter, consent.LongDate(gen, loc), gen.Format("15:04"))
+	footer := fmt.Sprintf(d.r.text().RecordFooter, d.r.text().longDate(gen, loc), gen.Format("15:04"))
 	pdf.SetFooterFunc(func() {
 		pdf.SetY(-recordBottom + 6)
 		pdf.SetFont(recordFont, "", recordSmallSize)
 		pdf.SetTextColor(80, 80, 80)
-		pdf.CellFormat(0, 5, d.text(footer+" — "+fmt.Sprintf(recordPageOf, pdf.PageNo(), "{nb}")), "T", 0, "C", false, 0, "")
+		pdf.CellFormat(0, 5, d.text(footer+" — "+fmt.Sprintf(d.r.text().RecordPageOf, pdf.PageNo(), "{nb}")), "T", 0, "C", false, 0, "")
 		pdf.SetTextColor(0, 0, 0)
 	})
 }
@@ -126,25 +124,25 @@ func (d *recordPDF) linesOf(s string, w float64) int {
 func (d *recordPDF) header() {
 	r := d.r
 	d.pdf.AddPage()
-	d.para(recordTitle, recordTitleSize, 11, "B")
+	d.para(d.r.text().RecordTitle, recordTitleSize, 11, "B")
 	d.pdf.Ln(1)
-	d.para(fmt.Sprintf(recordForClient, r.client), recordHeadSize, 8, "")
+	d.para(fmt.Sprintf(d.r.text().RecordForClient, r.client), recordHeadSize, 8, "")
 	if p := strings.TrimSpace(r.practice); p != "" {
-		d.para(fmt.Sprintf(recordAtPractice, p), recordHeadSize, 8, "")
+		d.para(fmt.Sprintf(d.r.text().RecordAtPractice, p), recordHeadSize, 8, "")
 	}
 	d.pdf.Ln(3)
-	d.para(recordIntro, recordBodySize, recordLine, "")
+	d.para(d.r.text().RecordIntro, recordBodySize, recordLine, "")
 	d.pdf.Ln(1)
-	d.para(recordAbout, recordBodySize, recordLine, "")
+	d.para(d.r.text().RecordAbout, recordBodySize, recordLine, "")
 	d.pdf.Ln(1)
-	d.para(fmt.Sprintf(recordTimeZone, r.zone()), recordBodySize, recordLine, "")
+	d.para(fmt.Sprintf(d.r.text().RecordTimeZone, r.zone()), recordBodySize, recordLine, "")
 	if r.auditHead != "" {
 		d.pdf.Ln(1)
-		d.para(fmt.Sprintf(recordAuditHead, r.auditHead), recordBodySize, recordLine, "")
+		d.para(fmt.Sprintf(d.r.text().RecordAuditHead, r.auditHead), recordBodySize, recordLine, "")
 	}
 	if len(r.sessions) == 0 {
 		d.pdf.Ln(4)
-		d.para(recordNoSessions, recordBodySize, recordLine, "B")
+		d.para(d.r.text().RecordNoSessions, recordBodySize, recordLine, "B")
 	}
 }
 
@@ -204,7 +202,7 @@ func (d *recordPDF) consentSteps(steps []string) {
 		return
 	}
 	d.pdf.Ln(3)
-	d.para(recordConsentHeading, recordBodySize, recordLine, "B")
+	d.para(d.r.text().RecordConsentHeading, recordBodySize, recordLine, "B")
 	for _, p := range steps {
 		d.para(p, recordBodySize, recordLine, "")
 		d.pdf.Ln(0.8)

@@ -48,7 +48,7 @@ func newClientRecordScreen(u *UI, c storage.Client, kiosk bool) (*clientRecordSc
 	s.saveJSON = widget.NewButton("Save the consent receipts (JSON)…", func() { s.save("json") })
 	s.showToo = widget.NewButton("Show it on the client screen", s.showToClient)
 	s.back = widget.NewButton("Back", func() { u.show(newPracticeScreen(u)) })
-	s.therapist = widget.NewButton(forTherapistText, func() {
+	s.therapist = widget.NewButton(s.rec.text().ForTherapistText, func() {
 		u.askPassphrase(func() { u.show(newPracticeScreen(u)) })
 	})
 	s.therapist.Importance = widget.LowImportance
@@ -56,9 +56,9 @@ func newClientRecordScreen(u *UI, c storage.Client, kiosk bool) (*clientRecordSc
 }
 
 func (s *clientRecordScreen) content() fyne.CanvasObject {
-	parts := []fyne.CanvasObject{heading(recordScreenTitle(s.rec.client))}
+	parts := []fyne.CanvasObject{heading(s.rec.text().recordScreenTitle(s.rec.client))}
 	if len(s.rec.sessions) == 0 {
-		parts = append(parts, wrapped(recordScreenNoSessions))
+		parts = append(parts, wrapped(s.rec.text().RecordScreenNoSessions))
 	}
 	for i := len(s.rec.sessions) - 1; i >= 0; i-- { // newest first on screen
 		sess := s.rec.sessions[i]
@@ -71,7 +71,7 @@ func (s *clientRecordScreen) content() fyne.CanvasObject {
 		parts = append(parts, form)
 		steps := s.rec.consentSteps(sess)
 		if len(steps) > 0 {
-			acc := widget.NewAccordion(widget.NewAccordionItem(recordConsentHeading, container.NewVBox(labels(steps)...)))
+			acc := widget.NewAccordion(widget.NewAccordionItem(s.rec.text().RecordConsentHeading, container.NewVBox(labels(steps)...)))
 			if s.kiosk {
 				acc.OpenAll()
 			}
@@ -79,7 +79,7 @@ func (s *clientRecordScreen) content() fyne.CanvasObject {
 		}
 	}
 	if s.rec.auditHead != "" {
-		parts = append(parts, widget.NewSeparator(), wrapped(fmt.Sprintf(recordAuditHead, s.rec.auditHead)))
+		parts = append(parts, widget.NewSeparator(), wrapped(fmt.Sprintf(s.rec.text().RecordAuditHead, s.rec.auditHead)))
 	}
 	column := clientColumn(container.NewVBox(parts...))
 	if s.kiosk {

@@ -1,9 +1,17 @@
 package app
 
 import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"path"
+	"strings"
 	"time"
 
+	"github.com/assent-recorder/assent/consent"
 	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 )
@@ -11,329 +19,499 @@ import (
 // Every sentence a client reads, in one place so that it can be
 // translated: the client screen, the end-of-session summary, the client's
 // record (on screen and as a PDF), and what went wrong in a step of the
-// session. Constants for fixed words; small functions, or formats named
-// as such, where a date, a duration or a name goes in. Dates come in
-// written by consent.LongDate, durations by humanDuration.
+// session. The words are in clientlang/<tag>.json, one file per language
+// (the same tags as consent's lang/ files); this file names each key (a
+// field of clientText) and, where a date, a duration or a name goes in,
+// the small method that fills it in. Dates come in written by
+// clientText.longDate, durations by clientText.duration.
+//
+// To add a sentence: a field here (with its comment: where it is shown),
+// its key in clientlang/en.json and in every other clientlang file (a
+// test fails until each has it, with the same %-verbs), and, if it takes
+// arguments, a method below that formats it.
 //
 // Not here: the consent question and the receipt's page, which are
-// consent's (consent/text.go), and the therapist's own screens.
+// consent's (consent/lang/), and the therapist's own screens, which stay
+// in the app's language (appText, English).
 
-// The client screen (kiosk.go).
-const (
-	// micOffText says that nothing is captured: under the question, after
+//go:embed clientlang/*.json
+var clientLangFiles embed.FS
+
+// clientText is every sentence a client reads, in one language: one field
+// per key of a clientlang file.
+type clientText struct {
+	// Language is the file's tag ("es"), Name the language in its own
+	// words, Checked who checked the wording and when.
+	Language string `json:"language"`
+	Name     string `json:"name"`
+	Checked  string `json:"checked"`
+
+	// The client screen (kiosk.go).
+	// MicOffText says that nothing is captured: under the question, after
 	// a stop, while paused, in notes only and after the end.
-	micOffText = "Microphone off — not recording"
-	// yesText is each person's button to agree to today's recording.
-	yesText = "Yes, record today's session"
-	// noText is each person's button to refuse it, as large as yesText.
-	noText = "No — notes only today"
-	// stopText is the button that stops capture while recording or paused.
-	stopText = "Stop recording"
-	// noMicText is under the question when the computer has no
+	MicOffText string `json:"micOffText"`
+	// YesText is each person's button to agree to today's recording.
+	YesText string `json:"yesText"`
+	// NoText is each person's button to refuse it, as large as yesText.
+	NoText string `json:"noText"`
+	// StopText is the button that stops capture while recording or paused.
+	StopText string `json:"stopText"`
+	// NoMicText is under the question when the computer has no
 	// microphone, and the problem shown when a yes finds none.
-	noMicText = "Recording isn't available on this computer right now — notes only is ready."
-	// readAloudText heads the question when the therapist reads it.
-	readAloudText = "Your therapist reads this to you and enters the answer each person gives aloud."
-	// notPossibleText answers a step that the session's state does not
+	NoMicText string `json:"noMicText"`
+	// ReadAloudText heads the question when the therapist reads it.
+	ReadAloudText string `json:"readAloudText"`
+	// NotPossibleText answers a step that the session's state does not
 	// allow.
-	notPossibleText = "That is not possible now."
-	// deleteSoonerHeading heads the deletion choices, after the answers.
-	deleteSoonerHeading = "Anyone may ask for it to be deleted sooner — choose before saying yes:"
-	// deleteSoonerToday is the "delete sooner" choice of the end of today.
-	deleteSoonerToday = "Delete it at the end of today"
-	// answerNotTakenText is shown when consent refused a person's answer.
-	answerNotTakenText = "That answer could not be taken. Please ask your therapist."
-	// meterText labels the sound level bar while recording.
-	meterText = "sound level"
-	// recordingHeading is beside the red dot while recording.
-	recordingHeading = "Recording"
-	// stopAnyMomentText is under the level while recording.
-	stopAnyMomentText = "Tap “Stop recording” at any moment. Nothing more is recorded after that, and you choose what happens to what was."
-	// stoppedHeading heads the choice after a stop.
-	stoppedHeading = "Recording stopped"
-	// whatHappensText asks, after a stop, what happens to the recording.
-	whatHappensText = "What should happen to what was recorded today?"
-	// deleteAllNowText is the choice, after a stop, to delete everything.
-	deleteAllNowText = "Delete all of it now"
-	// choiceNotDoneText is shown when consent refused the choice after a
+	NotPossibleText string `json:"notPossibleText"`
+	// DeleteSoonerHeading heads the deletion choices, after the answers.
+	DeleteSoonerHeading string `json:"deleteSoonerHeading"`
+	// DeleteSoonerToday is the "delete sooner" choice of the end of today.
+	DeleteSoonerToday string `json:"deleteSoonerToday"`
+	// AnswerNotTakenText is shown when consent refused a person's answer.
+	AnswerNotTakenText string `json:"answerNotTakenText"`
+	// MeterText labels the sound level bar while recording.
+	MeterText string `json:"meterText"`
+	// RecordingHeading is beside the red dot while recording.
+	RecordingHeading string `json:"recordingHeading"`
+	// StopAnyMomentText is under the level while recording.
+	StopAnyMomentText string `json:"stopAnyMomentText"`
+	// StoppedHeading heads the choice after a stop.
+	StoppedHeading string `json:"stoppedHeading"`
+	// WhatHappensText asks, after a stop, what happens to the recording.
+	WhatHappensText string `json:"whatHappensText"`
+	// DeleteAllNowText is the choice, after a stop, to delete everything.
+	DeleteAllNowText string `json:"deleteAllNowText"`
+	// ChoiceNotDoneText is shown when consent refused the choice after a
 	// stop.
-	choiceNotDoneText = "That could not be done. Please tell your therapist; what was recorded is still kept until its date."
-	// allDeletedText confirms the choice to delete everything.
-	allDeletedText = "Everything recorded today has been deleted."
-	// pausedHeading heads the client screen while paused.
-	pausedHeading = "Paused"
-	// pausedStatus is the state of the microphone while paused.
-	pausedStatus = "Paused. " + micOffText + "."
-	// endedHeading heads the client screen once the session has ended.
-	endedHeading = "The session has ended"
-	// notesOnlyHeading heads the client screen in notes only.
-	notesOnlyHeading = "Notes only"
-	// notesOnlyText is under notesOnlyHeading.
-	notesOnlyText = "Your therapist may take notes. Please give the laptop back to your therapist."
-	// forTherapistText is the small button that leaves a client screen
+	ChoiceNotDoneText string `json:"choiceNotDoneText"`
+	// AllDeletedText confirms the choice to delete everything.
+	AllDeletedText string `json:"allDeletedText"`
+	// PausedHeading heads the client screen while paused.
+	PausedHeading string `json:"pausedHeading"`
+	// EndedHeading heads the client screen once the session has ended.
+	EndedHeading string `json:"endedHeading"`
+	// NotesOnlyHeading heads the client screen in notes only.
+	NotesOnlyHeading string `json:"notesOnlyHeading"`
+	// NotesOnlyText is under notesOnlyHeading.
+	NotesOnlyText string `json:"notesOnlyText"`
+	// ForTherapistText is the small button that leaves a client screen
 	// (the kiosk, the client's record shown to the client) for the
 	// passphrase.
-	forTherapistText = "For the therapist"
-	// passphraseTitle heads the passphrase dialog over a client screen.
-	passphraseTitle = "Therapist's passphrase"
-	// passphraseOpen is the dialog's button that opens the therapist's
-	// screen.
-	passphraseOpen = "Open the therapist's screen"
-	// passphraseBack is the dialog's button that closes it.
-	passphraseBack = "Back to the client screen"
-)
+	ForTherapistText string `json:"forTherapistText"`
+	// SummaryHeading heads the summary.
+	SummaryHeading string `json:"summaryHeading"`
+	// SummaryDone is the button that ends the summary and locks.
+	SummaryDone string `json:"summaryDone"`
+	// SummaryUnreadable stands in for the summary when the recordings
+	// could not be read.
+	SummaryUnreadable string `json:"summaryUnreadable"`
+	// RecordTitle heads the PDF, and is its title property.
+	RecordTitle string `json:"recordTitle"`
+	// RecordForClient is under the PDF's title: the client's label.
+	RecordForClient string `json:"recordForClient"`
+	// RecordAtPractice is under it, when the practice has a name.
+	RecordAtPractice string `json:"recordAtPractice"`
+	// RecordIntro opens the PDF, and is its subject property.
+	RecordIntro string `json:"recordIntro"`
+	// RecordAbout follows recordIntro.
+	RecordAbout string `json:"recordAbout"`
+	// RecordTimeZone follows recordAbout: which time the times are
+	// (clientRecord.zone).
+	RecordTimeZone string `json:"recordTimeZone"`
+	// RecordZoneName is the time zone recordTimeZone names: its name (or
+	// recordLocalZone), then its abbreviation and offset from UTC.
+	RecordZoneName string `json:"recordZoneName"`
+	// RecordLocalZone names the computer's own time zone.
+	RecordLocalZone string `json:"recordLocalZone"`
+	// RecordNoSessions ends the PDF of a client with no session.
+	RecordNoSessions string `json:"recordNoSessions"`
+	// RecordSessionHeading heads each session: its date, its time.
+	RecordSessionHeading string `json:"recordSessionHeading"`
+	// RecordLabelRecorded labels whether the session was recorded.
+	RecordLabelRecorded string `json:"recordLabelRecorded"`
+	// RecordLabelMinutes labels how long it was recorded.
+	RecordLabelMinutes string `json:"recordLabelMinutes"`
+	// RecordLabelDeletion labels when its recordings are or were deleted.
+	RecordLabelDeletion string `json:"recordLabelDeletion"`
+	// RecordLabelPlayed labels how often and when it was played.
+	RecordLabelPlayed string `json:"recordLabelPlayed"`
+	// RecordLabelExported labels when it was exported, if it was.
+	RecordLabelExported string `json:"recordLabelExported"`
+	// RecordLabelReceipt labels the consent receipt's number.
+	RecordLabelReceipt string `json:"recordLabelReceipt"`
+	// RecordConsentHeading heads each session's consent steps.
+	RecordConsentHeading string `json:"recordConsentHeading"`
+	// recordModeRecorded: the session was recorded.
+	RecordModeRecorded string `json:"recordModeRecorded"`
+	// recordModeNotesOnly: it was kept as notes only.
+	RecordModeNotesOnly string `json:"recordModeNotesOnly"`
+	// recordModeDeclined: someone said no.
+	RecordModeDeclined string `json:"recordModeDeclined"`
+	// recordModeWithdrawn: it was recorded until stopped; one of the
+	// recordWithdraw sentences follows.
+	RecordModeWithdrawn string `json:"recordModeWithdrawn"`
+	// recordModeUnknown: the session's consent history could not be read.
+	RecordModeUnknown string `json:"recordModeUnknown"`
+	// recordWithdrawKept: after a stop, what was recorded was kept.
+	RecordWithdrawKept string `json:"recordWithdrawKept"`
+	// recordWithdrawAll: after a stop, all of it was deleted.
+	RecordWithdrawAll string `json:"recordWithdrawAll"`
+	// recordWithdrawLast: after a stop, the last minutes ("5 minutes")
+	// were deleted.
+	RecordWithdrawLast string `json:"recordWithdrawLast"`
+	// RecordNoMinutes is the minutes recorded of a session not recorded.
+	RecordNoMinutes string `json:"recordNoMinutes"`
+	// RecordNothingToDelete is the deletion of a session not recorded.
+	RecordNothingToDelete string `json:"recordNothingToDelete"`
+	// recordWillDelete: the date a recording will be deleted, and how
+	// long until then ("12 days").
+	RecordWillDelete string `json:"recordWillDelete"`
+	// recordDue: the date a recording was due to be deleted, when the
+	// purge has not run since.
+	RecordDue string `json:"recordDue"`
+	// recordDeleted: the date and time a recording was deleted; why may
+	// follow in brackets (recordDeleteReasons).
+	RecordDeleted string `json:"recordDeleted"`
+	// recordPart: the part's number, its length and its deletion, for a
+	// session recorded in several parts.
+	RecordPart string `json:"recordPart"`
+	// RecordLessThanADay is how long until a deletion due later today.
+	RecordLessThanADay string `json:"recordLessThanADay"`
+	// recordNever: the recording was never played (or exported).
+	RecordNever string `json:"recordNever"`
+	// recordTimes: how many times ("2 times"), then when, each
+	// recordAt, joined by ";\n".
+	RecordTimes string `json:"recordTimes"`
+	// RecordAt is a date and a time: "Wednesday 3 June 2026 at 09:15".
+	RecordAt string `json:"recordAt"`
+	// RecordAuditHead says where the practice's tamper-evident log stood
+	// when the record was made, so it can later be shown to still hold it.
+	RecordAuditHead string `json:"recordAuditHead"`
+	// RecordFooter ends every page of the PDF: the date and time it was
+	// made; " — " and recordPageOf follow.
+	RecordFooter string `json:"recordFooter"`
+	// RecordPageOf is the page number and the count of pages.
+	RecordPageOf string `json:"recordPageOf"`
+	// RecordDefaultOwner is named in the consent receipts as responsible
+	// for the recordings when the practice has no name.
+	RecordDefaultOwner string `json:"recordDefaultOwner"`
+	// RecordScreenNoSessions is the record on screen of a client with no
+	// session.
+	RecordScreenNoSessions string `json:"recordScreenNoSessions"`
+
+	// PausedStatus is the state of the microphone while paused.
+	PausedStatus string `json:"pausedStatus"`
+	// SummaryNotRecorded is the summary of a session never recorded.
+	SummaryNotRecorded string `json:"summaryNotRecorded"`
+
+	// Formats of the client screen, filled in by the methods below.
+	DeleteOnChoice         string `json:"deleteOnChoice"`
+	DeleteSoonerDaysChoice string `json:"deleteSoonerDaysChoice"`
+	PersonLabel            string `json:"personLabel"`
+	SaidYesText            string `json:"saidYesText"`
+	RecordingDeletedOnText string `json:"recordingDeletedOnText"`
+	KeepUntilChoice        string `json:"keepUntilChoice"`
+	DeleteLastChoice       string `json:"deleteLastChoice"`
+	LastDeletedText        string `json:"lastDeletedText"`
+	KeptUntilText          string `json:"keptUntilText"`
+
+	// Formats of the summary.
+	SummaryAllDeleted  string `json:"summaryAllDeleted"`
+	SummaryRecorded    string `json:"summaryRecorded"`
+	SummaryPartDeleted string `json:"summaryPartDeleted"`
+	SummaryDeletedOn   string `json:"summaryDeletedOn"`
+
+	// RecordScreenTitle heads the record on screen: "Record of A.B.".
+	RecordScreenTitle string `json:"recordScreenTitle"`
+
+	// Why storage deleted a recording, in plain words (deleteReason).
+	ReasonDeletionDate     string `json:"reasonDeletionDate"`
+	ReasonWithdrawn        string `json:"reasonWithdrawn"`
+	ReasonNothingRecovered string `json:"reasonNothingRecovered"`
+	ReasonNoFile           string `json:"reasonNoFile"`
+
+	// What went wrong in a step of the session (problemText), read by the
+	// people in the room on the client screen and by the therapist on
+	// theirs. The detail goes to the log.
+	ProblemNotStarted           string `json:"problemNotStarted"`
+	ProblemAnswerNotStored      string `json:"problemAnswerNotStored"`
+	ProblemWithdrawalNotStored  string `json:"problemWithdrawalNotStored"`
+	ProblemJoinNotStored        string `json:"problemJoinNotStored"`
+	ProblemEndNotStored         string `json:"problemEndNotStored"`
+	ProblemDeletionNotShortened string `json:"problemDeletionNotShortened"`
+	ProblemDeleteLastFailed     string `json:"problemDeleteLastFailed"`
+	ProblemMicrophoneNotStarted string `json:"problemMicrophoneNotStarted"`
+	ProblemRecordingNotCreated  string `json:"problemRecordingNotCreated"`
+	ProblemFileLost             string `json:"problemFileLost"`
+	ProblemWithdrawalOwed       string `json:"problemWithdrawalOwed"`
+	ProblemClockBehind          string `json:"problemClockBehind"`
+	ProblemStepOwed             string `json:"problemStepOwed"`
+	// StepNotSavedText is the problem of a step that could not be stored,
+	// of any other kind.
+	StepNotSavedText string `json:"stepNotSavedText"`
+	// The recording stopped by itself (recordingStoppedText): why, then
+	// how much was recorded before and until when it is kept.
+	StoppedMicrophoneFailed string `json:"stoppedMicrophoneFailed"`
+	StoppedMicrophoneSilent string `json:"stoppedMicrophoneSilent"`
+	StoppedDiskFailed       string `json:"stoppedDiskFailed"`
+	RecordingStoppedText    string `json:"recordingStoppedText"`
+
+	// Durations and counts in words (duration, count): the one and the
+	// many of each unit, the many with %d.
+	Hour    string `json:"hour"`
+	Hours   string `json:"hours"`
+	Minute  string `json:"minute"`
+	Minutes string `json:"minutes"`
+	Second  string `json:"second"`
+	Seconds string `json:"seconds"`
+	Day     string `json:"day"`
+	Days    string `json:"days"`
+	Time    string `json:"time"`
+	Times   string `json:"times"`
+}
+
+// clientTexts holds every clientlang file by tag. A file that cannot be
+// read is left out and its error kept in clientTextErrs, which the tests
+// require to be empty.
+var clientTexts, clientTextErrs = loadClientTexts(clientLangFiles)
+
+// appText is the app's own language, English: the therapist's screens
+// use it, and a client whose language has no clientlang file.
+var appText = clientTextOf(consent.DefaultLanguage)
+
+// loadClientTexts reads every clientlang/*.json of files, refusing
+// unknown keys.
+func loadClientTexts(files fs.FS) (map[string]*clientText, []error) {
+	texts := map[string]*clientText{}
+	var errs []error
+	names, err := fs.Glob(files, "clientlang/*.json")
+	if err != nil {
+		return texts, []error{err}
+	}
+	for _, name := range names {
+		t := new(clientText)
+		b, err := fs.ReadFile(files, name)
+		if err == nil {
+			err = decodeStrictJSON(b, t)
+		}
+		if want := strings.TrimSuffix(path.Base(name), ".json"); err == nil && t.Language != want {
+			err = fmt.Errorf("says language %q", t.Language)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("app: %s: %w", name, err))
+			continue
+		}
+		texts[t.Language] = t
+	}
+	return texts, errs
+}
+
+// decodeStrictJSON decodes one JSON value, refusing unknown fields and
+// trailing data.
+func decodeStrictJSON(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("trailing data after the JSON value")
+	}
+	return nil
+}
+
+// clientTextOf is the wording of language tag: English for "" and for a
+// tag with no clientlang file.
+func clientTextOf(tag string) *clientText {
+	if t, ok := clientTexts[tag]; ok {
+		return t
+	}
+	if t, ok := clientTexts[consent.DefaultLanguage]; ok {
+		return t
+	}
+	return new(clientText)
+}
+
+// longDate writes a date in full in this language: "Sunday 27 December
+// 2026", "domingo 27 de diciembre de 2026".
+func (t *clientText) longDate(at time.Time, loc *time.Location) string {
+	return consent.LongDateIn(t.Language, at, loc)
+}
 
 // deleteOnChoice is the "delete sooner" choice that keeps the date asked
 // for: "Delete it on Sunday 27 December 2026".
-func deleteOnChoice(date string) string { return "Delete it on " + date }
+func (t *clientText) deleteOnChoice(date string) string { return fmt.Sprintf(t.DeleteOnChoice, date) }
 
 // deleteSoonerDaysChoice is the "delete sooner" choice of a number of
 // days, with its date: "Delete it sooner: after 7 days, on Wednesday 9
 // December 2026".
-func deleteSoonerDaysChoice(days int, date string) string {
-	return fmt.Sprintf("Delete it sooner: after %d days, on %s", days, date)
+func (t *clientText) deleteSoonerDaysChoice(days int, date string) string {
+	return fmt.Sprintf(t.DeleteSoonerDaysChoice, days, date)
 }
 
 // personLabel names a person above their two buttons: "Anna (client)".
-func personLabel(name, role string) string { return name + " (" + role + ")" }
+func (t *clientText) personLabel(name string, role consent.Role) string {
+	return fmt.Sprintf(t.PersonLabel, name, consent.RoleIn(t.Language, role))
+}
 
 // saidYesText replaces a person's buttons once they have said yes.
-func saidYesText(name string) string { return name + " said yes." }
+func (t *clientText) saidYesText(name string) string { return fmt.Sprintf(t.SaidYesText, name) }
 
 // recordingDeletedOnText says, while recording, when the recording is
 // deleted.
-func recordingDeletedOnText(date string) string {
-	return "This recording is deleted on " + date + "."
+func (t *clientText) recordingDeletedOnText(date string) string {
+	return fmt.Sprintf(t.RecordingDeletedOnText, date)
 }
 
 // keepUntilChoice is the choice, after a stop, to keep what was recorded.
-func keepUntilChoice(date string) string { return "Keep it until " + date }
+func (t *clientText) keepUntilChoice(date string) string { return fmt.Sprintf(t.KeepUntilChoice, date) }
 
 // deleteLastChoice is the choice, after a stop, to delete the last
 // minutes recorded.
-func deleteLastChoice(minutes int) string {
-	return fmt.Sprintf("Delete the last %d minutes", minutes)
+func (t *clientText) deleteLastChoice(minutes int) string {
+	return fmt.Sprintf(t.DeleteLastChoice, minutes)
 }
 
 // lastDeletedText confirms the choice to delete the last minutes.
-func lastDeletedText(minutes int) string {
-	return fmt.Sprintf("The last %d minutes have been deleted.", minutes)
+func (t *clientText) lastDeletedText(minutes int) string {
+	return fmt.Sprintf(t.LastDeletedText, minutes)
 }
 
 // keptUntilText confirms the choice to keep what was recorded.
-func keptUntilText(date string) string {
-	return "What was recorded is kept until " + date + ", then deleted."
-}
-
-// The end-of-session summary (summary.go).
-const (
-	// summaryHeading heads the summary.
-	summaryHeading = "Today's session has ended"
-	// summaryDone is the button that ends the summary and locks.
-	summaryDone = "Done"
-	// summaryUnreadable stands in for the summary when the recordings
-	// could not be read.
-	summaryUnreadable = "Your therapist can show you the record of today's session."
-	// summaryNotRecorded is the summary of a session never recorded.
-	summaryNotRecorded = "Today's session was not recorded. " + micOffText + "."
-)
+func (t *clientText) keptUntilText(date string) string { return fmt.Sprintf(t.KeptUntilText, date) }
 
 // summaryAllDeleted is the summary when everything recorded was deleted.
-func summaryAllDeleted(duration string) string {
-	return fmt.Sprintf("Today's session was recorded for %s, and all of it has been deleted, as you chose.", duration)
+func (t *clientText) summaryAllDeleted(duration string) string {
+	return fmt.Sprintf(t.SummaryAllDeleted, duration)
 }
 
 // summaryRecorded says how long the session was recorded, in all.
-func summaryRecorded(duration string) string {
-	return fmt.Sprintf("Today's session was recorded for %s.", duration)
+func (t *clientText) summaryRecorded(duration string) string {
+	return fmt.Sprintf(t.SummaryRecorded, duration)
 }
 
 // summaryPartDeleted says how much of it the client chose to delete.
-func summaryPartDeleted(duration string) string {
-	return fmt.Sprintf("%s of it was deleted, as you chose.", duration)
+func (t *clientText) summaryPartDeleted(duration string) string {
+	return fmt.Sprintf(t.SummaryPartDeleted, duration)
 }
 
 // summaryDeletedOn says when what is kept is deleted.
-func summaryDeletedOn(date string) string {
-	return "What is kept is deleted on " + date + ". Nobody can keep it longer."
+func (t *clientText) summaryDeletedOn(date string) string {
+	return fmt.Sprintf(t.SummaryDeletedOn, date)
 }
-
-// The client's record, on screen (clientrecordscreen.go) and as a PDF
-// (clientrecordpdf.go); built in clientrecord.go. The consent steps
-// themselves are consent's (Receipt.Page), so they read as on the client
-// screen. Names ending in a format's verbs take fmt.Sprintf arguments, in
-// the order the comment gives.
-const (
-	// recordTitle heads the PDF, and is its title property.
-	recordTitle = "Record of sessions"
-	// recordForClient is under the PDF's title: the client's label.
-	recordForClient = "For: %s"
-	// recordAtPractice is under it, when the practice has a name.
-	recordAtPractice = "Practice: %s"
-	// recordIntro opens the PDF, and is its subject property.
-	recordIntro = "This record lists every session of yours kept in Assent: whether it was recorded, for how long, when the recording will be or was deleted, how many times it was played, and each step of consent with its time."
-	// recordAbout follows recordIntro.
-	recordAbout = "Recordings are encrypted and kept only on your therapist's computer. Each one is erased for good on its deletion date, or sooner if you choose. Every playback is written to a log that cannot be changed unnoticed."
-	// recordTimeZone follows recordAbout: which time the times are
-	// (clientRecord.zone).
-	recordTimeZone = "Times are %s."
-	// recordZoneName is the time zone recordTimeZone names: its name (or
-	// recordLocalZone), then its abbreviation and offset from UTC.
-	recordZoneName = "%s time (%s)"
-	// recordLocalZone names the computer's own time zone.
-	recordLocalZone = "local"
-	// recordNoSessions ends the PDF of a client with no session.
-	recordNoSessions = "There are no sessions yet."
-	// recordSessionHeading heads each session: its date, its time.
-	recordSessionHeading = "Session of %s, %s"
-	// recordLabelRecorded labels whether the session was recorded.
-	recordLabelRecorded = "Recorded?"
-	// recordLabelMinutes labels how long it was recorded.
-	recordLabelMinutes = "Minutes recorded"
-	// recordLabelDeletion labels when its recordings are or were deleted.
-	recordLabelDeletion = "Deletion"
-	// recordLabelPlayed labels how often and when it was played.
-	recordLabelPlayed = "Played"
-	// recordLabelExported labels when it was exported, if it was.
-	recordLabelExported = "Given to supervisor"
-	// recordLabelReceipt labels the consent receipt's number.
-	recordLabelReceipt = "Receipt number"
-	// recordConsentHeading heads each session's consent steps.
-	recordConsentHeading = "Consent, step by step"
-	// recordModeRecorded: the session was recorded.
-	recordModeRecorded = "Yes: recorded."
-	// recordModeNotesOnly: it was kept as notes only.
-	recordModeNotesOnly = "No: notes only."
-	// recordModeDeclined: someone said no.
-	recordModeDeclined = "No: declined. Someone said no, so nothing was recorded."
-	// recordModeWithdrawn: it was recorded until stopped; one of the
-	// recordWithdraw sentences follows.
-	recordModeWithdrawn = "Yes, until the recording was stopped (withdrawn)."
-	// recordModeUnknown: the session's consent history could not be read.
-	recordModeUnknown = "Unknown: the consent history of this session could not be read. Please ask your therapist."
-	// recordWithdrawKept: after a stop, what was recorded was kept.
-	recordWithdrawKept = "What was recorded is kept until its deletion date."
-	// recordWithdrawAll: after a stop, all of it was deleted.
-	recordWithdrawAll = "All of it was deleted."
-	// recordWithdrawLast: after a stop, the last minutes ("5 minutes")
-	// were deleted.
-	recordWithdrawLast = "The last %s were deleted."
-	// recordNoMinutes is the minutes recorded of a session not recorded.
-	recordNoMinutes = "None"
-	// recordNothingToDelete is the deletion of a session not recorded.
-	recordNothingToDelete = "Nothing was recorded, so there is nothing to delete."
-	// recordWillDelete: the date a recording will be deleted, and how
-	// long until then ("12 days").
-	recordWillDelete = "Will be deleted on %s (in %s)."
-	// recordDue: the date a recording was due to be deleted, when the
-	// purge has not run since.
-	recordDue = "Due for deletion on %s; it is erased the next time Assent runs."
-	// recordDeleted: the date and time a recording was deleted; why may
-	// follow in brackets (recordDeleteReasons).
-	recordDeleted = "Deleted on %s at %s"
-	// recordPart: the part's number, its length and its deletion, for a
-	// session recorded in several parts.
-	recordPart = "Part %d (%s): %s"
-	// recordLessThanADay is how long until a deletion due later today.
-	recordLessThanADay = "less than a day"
-	// recordNever: the recording was never played (or exported).
-	recordNever = "Never."
-	// recordTimes: how many times ("2 times"), then when, each
-	// recordAt, joined by ";\n".
-	recordTimes = "%s: %s."
-	// recordAt is a date and a time: "Wednesday 3 June 2026 at 09:15".
-	recordAt = "%s at %s"
-	// recordAuditHead says where the practice's tamper-evident log stood
-	// when the record was made, so it can later be shown to still hold it.
-	recordAuditHead = "The practice's tamper-evident log stood at %s when this record was made: if the practice is asked, it can show that its log still holds everything this record was made from."
-	// recordFooter ends every page of the PDF: the date and time it was
-	// made; " — " and recordPageOf follow.
-	recordFooter = "Generated by Assent on %s at %s"
-	// recordPageOf is the page number and the count of pages.
-	recordPageOf = "page %d of %s"
-	// recordDefaultOwner is named in the consent receipts as responsible
-	// for the recordings when the practice has no name.
-	recordDefaultOwner = "The therapist"
-	// recordScreenNoSessions is the record on screen of a client with no
-	// session.
-	recordScreenNoSessions = "No sessions yet."
-)
 
 // recordScreenTitle heads the record on screen: "Record of A.B.".
-func recordScreenTitle(client string) string { return "Record of " + client }
-
-// recordDeleteReasons says in plain words why storage deleted a recording;
-// any other reason (package session's, such as "the client chose to
-// delete the last 5 minutes") is shown as it was given.
-var recordDeleteReasons = map[string]string{
-	storage.ReasonDeletionDate:     "its deletion date",
-	storage.ReasonWithdrawn:        "when the recording was stopped, with the choice to delete all of it",
-	storage.ReasonNothingRecovered: "nothing could be recovered after a crash",
-	storage.ReasonNoFile:           "the recording could not be started",
+func (t *clientText) recordScreenTitle(client string) string {
+	return fmt.Sprintf(t.RecordScreenTitle, client)
 }
 
-// What went wrong in a step of the session (session.go's problemText),
-// read by the people in the room on the client screen and by the
-// therapist on theirs. The detail goes to the log.
+// deleteReason says in plain words why storage deleted a recording; any
+// other reason (package session's, such as "the client chose to delete
+// the last 5 minutes") is shown as it was given.
+func (t *clientText) deleteReason(reason string) string {
+	switch reason {
+	case storage.ReasonDeletionDate:
+		return t.ReasonDeletionDate
+	case storage.ReasonWithdrawn:
+		return t.ReasonWithdrawn
+	case storage.ReasonNothingRecovered:
+		return t.ReasonNothingRecovered
+	case storage.ReasonNoFile:
+		return t.ReasonNoFile
+	}
+	return reason
+}
 
-// problemSentences are the sentences for session.Problem's kinds; the
+// problemSentence is the sentence for a session.Problem's kind; the
 // microphone or the disk failing while recording is recordingStoppedText,
-// and any kind not listed is stepNotSavedText.
-var problemSentences = map[session.Kind]string{
-	session.KindNotStarted:           "The session could not be started. Nothing was saved.",
-	session.KindAnswerNotStored:      "Assent could not save the answer, so it is not recording. The session goes on as notes only.",
-	session.KindWithdrawalNotStored:  "The recording has stopped, but Assent could not save this step to its records, so nothing has been deleted yet. Please tell your therapist.",
-	session.KindJoinNotStored:        "The recording has stopped, but the new person could not be added to the records. Please tell your therapist.",
-	session.KindEndNotStored:         "The microphone is off, but the end of the session could not be saved. It will be saved the next time Assent is unlocked.",
-	session.KindDeletionNotShortened: "Assent could not bring the deletion date forward. Please tell your therapist.",
-	session.KindDeleteLastFailed:     "Assent could not delete the last minutes. Please tell your therapist; nothing else was changed.",
-	session.KindNoMicrophone:         noMicText,
-	session.KindMicrophoneNotStarted: "The microphone could not be started, so Assent is not recording. The session goes on as notes only.",
-	session.KindRecordingNotCreated:  "Assent could not begin a recording on the disk, so it is not recording. The session goes on as notes only.",
-	session.KindFileLost:             "The recording's file was removed from the disk while recording (was the data folder moved or cleaned?), so what was recorded could not be kept. Notes are not affected.",
-	session.KindWithdrawalOwed:       "Recording stopped. Deleting it has not finished yet; Assent keeps trying, and it cannot be played until it is done.",
-	session.KindClockBehind:          "This computer's clock reads more than a day earlier than Assent has already seen, so it cannot give a recording a deletion date that is sure to be right: it is not recording. The session goes on as notes only; please set the clock.",
-	session.KindStepOwed:             "The microphone is as this screen shows. Assent could not write this step to its records yet; it keeps trying, and writes it as soon as it can.",
+// and any kind not listed is StepNotSavedText.
+func (t *clientText) problemSentence(k session.Kind) string {
+	switch k {
+	case session.KindNotStarted:
+		return t.ProblemNotStarted
+	case session.KindAnswerNotStored:
+		return t.ProblemAnswerNotStored
+	case session.KindWithdrawalNotStored:
+		return t.ProblemWithdrawalNotStored
+	case session.KindJoinNotStored:
+		return t.ProblemJoinNotStored
+	case session.KindEndNotStored:
+		return t.ProblemEndNotStored
+	case session.KindDeletionNotShortened:
+		return t.ProblemDeletionNotShortened
+	case session.KindDeleteLastFailed:
+		return t.ProblemDeleteLastFailed
+	case session.KindNoMicrophone:
+		return t.NoMicText
+	case session.KindMicrophoneNotStarted:
+		return t.ProblemMicrophoneNotStarted
+	case session.KindRecordingNotCreated:
+		return t.ProblemRecordingNotCreated
+	case session.KindFileLost:
+		return t.ProblemFileLost
+	case session.KindWithdrawalOwed:
+		return t.ProblemWithdrawalOwed
+	case session.KindClockBehind:
+		return t.ProblemClockBehind
+	case session.KindStepOwed:
+		return t.ProblemStepOwed
+	}
+	return t.StepNotSavedText
 }
-
-// stepNotSavedText is the problem of a step that could not be stored,
-// of any kind problemSentences does not name.
-const stepNotSavedText = "Assent could not save this step to its records. Please tell your therapist."
 
 // recordingStoppedText says why the recording stopped by itself (kind is
 // session.KindMicrophoneFailed, KindMicrophoneSilent or KindDiskFailed),
 // how much was recorded before and until when it is kept.
-func recordingStoppedText(kind session.Kind, kept, date string) string {
-	what := "The microphone stopped working, so the recording stopped."
+func (t *clientText) recordingStoppedText(kind session.Kind, kept, date string) string {
+	what := t.StoppedMicrophoneFailed
 	switch kind {
 	case session.KindDiskFailed:
-		what = "Assent could not write to the disk, so the recording stopped."
+		what = t.StoppedDiskFailed
 	case session.KindMicrophoneSilent:
-		what = "The microphone stopped sending sound, so the recording stopped."
+		what = t.StoppedMicrophoneSilent
 	}
-	return fmt.Sprintf("%s The %s recorded before that is kept until %s. The session goes on as notes only.", what, kept, date)
+	return fmt.Sprintf(t.RecordingStoppedText, what, kept, date)
 }
 
-// Durations and counts in words, as every screen writes them.
-
-// humanDuration writes d as "3 minutes 5 seconds", or "1 hour 59 minutes"
+// duration writes d as "3 minutes 5 seconds", or "1 hour 59 minutes"
 // from an hour on.
-func humanDuration(d time.Duration) string {
+func (t *clientText) duration(d time.Duration) string {
 	if h := int(d / time.Hour); h > 0 {
 		if m := int(d % time.Hour / time.Minute); m > 0 {
-			return plural(h, "hour") + " " + plural(m, "minute")
+			return count(h, t.Hour, t.Hours) + " " + count(m, t.Minute, t.Minutes)
 		}
-		return plural(h, "hour")
+		return count(h, t.Hour, t.Hours)
 	}
 	m, s := int(d/time.Minute), int(d%time.Minute/time.Second)
 	switch {
 	case m == 0:
-		return plural(s, "second")
+		return count(s, t.Second, t.Seconds)
 	case s == 0:
-		return plural(m, "minute")
+		return count(m, t.Minute, t.Minutes)
 	}
-	return plural(m, "minute") + " " + plural(s, "second")
+	return count(m, t.Minute, t.Minutes) + " " + count(s, t.Second, t.Seconds)
 }
+
+// days writes n days: "1 day", "12 days".
+func (t *clientText) days(n int) string { return count(n, t.Day, t.Days) }
+
+// times writes n times: "1 time", "2 times".
+func (t *clientText) times(n int) string { return count(n, t.Time, t.Times) }
+
+// count is one for n == 1, else many filled in with n.
+func count(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return fmt.Sprintf(many, n)
+}
+
+// Durations and counts in words, as the therapist's screens write them.
+
+// humanDuration writes d as "3 minutes 5 seconds", or "1 hour 59 minutes"
+// from an hour on, in the app's language.
+func humanDuration(d time.Duration) string { return appText.duration(d) }
 
 // plural writes n of unit: "1 day", "12 days".
 func plural(n int, unit string) string {
@@ -342,6 +520,18 @@ func plural(n int, unit string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, unit)
 }
+
+// Said to the therapist, in the app's language: the passphrase dialog over
+// a client screen, and the library's reasons a recording cannot be used.
+const (
+	// passphraseTitle heads the passphrase dialog over a client screen.
+	passphraseTitle = "Therapist's passphrase"
+	// passphraseOpen is the dialog's button that opens the therapist's
+	// screen.
+	passphraseOpen = "Open the therapist's screen"
+	// passphraseBack is the dialog's button that closes it.
+	passphraseBack = "Back to the client screen"
+)
 
 // clientTriesPause is said in the passphrase dialog over a client screen
 // after too many wrong tries: the dialog pauses; nothing else does.

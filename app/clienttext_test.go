@@ -25,21 +25,24 @@ func TestHumanDuration(t *testing.T) {
 }
 
 // TestEveryProblemHasItsSentence: each kind of session.Problem reads as
-// its own sentence; only a step not stored reads as the general one.
+// its own sentence, in every language; only a step not stored reads as
+// the general one.
 func TestEveryProblemHasItsSentence(t *testing.T) {
 	u, _ := newTestUI(t)
-	seen := map[string]session.Kind{}
-	for k := session.KindNotStarted; k <= session.KindClockBehind; k++ {
-		got := u.problemText(&session.Problem{Kind: k, Kept: 90 * time.Second, DeleteOn: time.Date(2026, 12, 27, 0, 0, 0, 0, time.UTC)})
-		if (got == stepNotSavedText) != (k == session.KindStepNotStored) {
-			t.Errorf("kind %d reads %q", k, got)
-		}
-		if other, ok := seen[got]; ok {
-			t.Errorf("kinds %d and %d read the same: %q", other, k, got)
-		}
-		seen[got] = k
-		if strings.TrimSpace(got) == "" || got == notPossibleText {
-			t.Errorf("kind %d reads %q", k, got)
+	for tag, tx := range clientTexts {
+		seen := map[string]session.Kind{}
+		for k := session.KindNotStarted; k <= session.KindClockBehind; k++ {
+			got := tx.problemText(&session.Problem{Kind: k, Kept: 90 * time.Second, DeleteOn: time.Date(2026, 12, 27, 0, 0, 0, 0, time.UTC)}, time.UTC)
+			if (got == tx.StepNotSavedText) != (k == session.KindStepNotStored) {
+				t.Errorf("%s: kind %d reads %q", tag, k, got)
+			}
+			if other, ok := seen[got]; ok {
+				t.Errorf("%s: kinds %d and %d read the same: %q", tag, other, k, got)
+			}
+			seen[got] = k
+			if strings.TrimSpace(got) == "" || got == tx.NotPossibleText {
+				t.Errorf("%s: kind %d reads %q", tag, k, got)
+			}
 		}
 	}
 	if got := u.problemText(&session.Problem{Kind: session.KindMicrophoneSilent, Kept: 90 * time.Second, DeleteOn: time.Date(2026, 12, 27, 12, 0, 0, 0, time.UTC)}); !strings.Contains(got, "The 1 minute 30 seconds recorded before that is kept until Sunday 27 December 2026.") {

@@ -21,6 +21,8 @@ const deleteLastMin = 5
 type kioskScreen struct {
 	ui  *UI
 	run *session.Session
+	// tx is the client's language.
+	tx *clientText
 
 	// body holds what is read (it scrolls); actions what is pressed and
 	// the state of the microphone, always in view at the bottom.
@@ -62,12 +64,12 @@ type soonerOption struct {
 func (s *kioskScreen) clientFacing() bool { return true }
 
 func newKioskScreen(u *UI, run *session.Session) *kioskScreen {
-	s := &kioskScreen{ui: u, run: run, body: container.NewVBox(), actions: container.NewVBox(), shown: -1}
+	s := &kioskScreen{ui: u, run: run, tx: clientTextOf(run.Language()), body: container.NewVBox(), actions: container.NewVBox(), shown: -1}
 	s.problem = newProblemLabel()
-	s.therapist = widget.NewButton(forTherapistText, s.leave)
+	s.therapist = widget.NewButton(s.tx.ForTherapistText, s.leave)
 	s.therapist.Importance = widget.LowImportance
 	u.run = run
-	u.watch(run, s.changed, s.problem.SetText)
+	u.watch(run, s.tx, s.changed, s.problem.SetText)
 	s.rebuild()
 	return s
 }
@@ -121,14 +123,14 @@ func (s *kioskScreen) rebuild() {
 	case s.choosing:
 		parts, actions = s.choiceParts()
 	case st == consent.Paused:
-		parts = []fyne.CanvasObject{heading(pausedHeading)}
-		actions = []fyne.CanvasObject{s.statusLabel(pausedStatus), s.stopButton()}
+		parts = []fyne.CanvasObject{heading(s.tx.PausedHeading)}
+		actions = []fyne.CanvasObject{s.statusLabel(s.tx.PausedStatus), s.stopButton()}
 	case st == consent.Ended:
-		parts = []fyne.CanvasObject{heading(endedHeading)}
-		actions = []fyne.CanvasObject{s.statusLabel(micOffText + ".")}
+		parts = []fyne.CanvasObject{heading(s.tx.EndedHeading)}
+		actions = []fyne.CanvasObject{s.statusLabel(s.tx.MicOffText + ".")}
 	default:
-		parts = []fyne.CanvasObject{heading(notesOnlyHeading), wrapped(notesOnlyText)}
-		actions = []fyne.CanvasObject{s.statusLabel(micOffText + ".")}
+		parts = []fyne.CanvasObject{heading(s.tx.NotesOnlyHeading), wrapped(s.tx.NotesOnlyText)}
+		actions = []fyne.CanvasObject{s.statusLabel(s.tx.MicOffText + ".")}
 	}
 	s.body.Objects = parts
 	s.body.Refresh()
@@ -145,7 +147,7 @@ func (s *kioskScreen) askParts() (text, actions []fyne.CanvasObject) {
 	page := s.run.Statement()
 	parts := []fyne.CanvasObject{heading(page.Title)}
 	if s.run.Method() == consent.CollectionReadAloud {
-		parts = append(parts, wrapped(readAloudText))
+		parts = append(parts, wrapped(s.tx.ReadAloudText))
 	}
 	for _, p := range page.Paragraphs {
 		parts = append(parts, wrapped(p))
@@ -156,15 +158,15 @@ func (s *kioskScreen) askParts() (text, actions []fyne.CanvasObject) {
 	}
 	for _, p := range s.run.Participants() {
 		if !pending[p.ID] {
-			parts = append(parts, wrapped(saidYesText(p.Name)))
+			parts = append(parts, wrapped(s.tx.saidYesText(p.Name)))
 			continue
 		}
 		p := p
-		yes := newBigButton(yesText, func() { s.answer(p.ID, true) })
-		no := newBigButton(noText, func() { s.answer(p.ID, false) })
+		yes := newBigButton(s.tx.YesText, func() { s.answer(p.ID, true) })
+		no := newBigButton(s.tx.NoText, func() { s.answer(p.ID, false) })
 		yes.Importance, no.Importance = widget.MediumImportance, widget.MediumImportance
 		s.yes[p.ID], s.no[p.ID] = yes, no
-		name := bold(personLabel(p.Name, p.Role.String()))
+		name := bold(s.tx.personLabel(p.Name, p.Role))
 		parts = append(parts, name, container.NewGridWithColumns(2, yes, no))
 	}
 	if s.sooner == nil {
@@ -178,13 +180,13 @@ func (s *kioskScreen) askParts() (text, actions []fyne.CanvasObject) {
 		s.sooner.Required = true
 	}
 	if len(s.soonerBy) > 1 {
-		parts = append(parts, bold(deleteSoonerHeading), s.sooner)
+		parts = append(parts, bold(s.tx.DeleteSoonerHeading), s.sooner)
 	}
 	var acts []fyne.CanvasObject
 	if s.ui.mic().mic == nil {
-		acts = append(acts, wrapped(noMicText))
+		acts = append(acts, wrapped(s.tx.NoMicText))
 	}
-	return parts, append(acts, s.statusLabel(micOffText))
+	return parts, append(acts, s.statusLabel(s.tx.MicOffText))
 }
 
 // soonerOptions are the deletion choices: the date shown, and each earlier
@@ -193,14 +195,14 @@ func (s *kioskScreen) askParts() (text, actions []fyne.CanvasObject) {
 func (s *kioskScreen) soonerOptions() []soonerOption {
 	loc := s.ui.opt.Location
 	shown := s.run.DeleteOn()
-	opts := []soonerOption{{label: deleteOnChoice(consent.LongDate(shown, loc))}}
+	opts := []soonerOption{{label: s.tx.deleteOnChoice(s.tx.longDate(shown, loc))}}
 	if policy := s.run.Policy(); 7 < policy.DefaultKeepDays {
 		if d := s.run.ChoiceDate(7, false); d.Before(shown) {
-			opts = append(opts, soonerOption{label: deleteSoonerDaysChoice(7, consent.LongDate(d, loc)), keepDays: 7})
+			opts = append(opts, soonerOption{label: s.tx.deleteSoonerDaysChoice(7, s.tx.longDate(d, loc)), keepDays: 7})
 		}
 	}
 	if d := s.run.ChoiceDate(0, true); d.Before(shown) {
-		opts = append(opts, soonerOption{label: deleteSoonerToday, endOfToday: true})
+		opts = append(opts, soonerOption{label: s.tx.DeleteSoonerToday, endOfToday: true})
 	}
 	return opts
 }
@@ -220,10 +222,10 @@ func (s *kioskScreen) answer(participant string, yes bool) {
 	if err := s.run.Apply(ev); err != nil {
 		s.ui.opt.Logf("answer: %v", err)
 		if isRefusal(err) {
-			s.problem.SetText(answerNotTakenText)
+			s.problem.SetText(s.tx.AnswerNotTakenText)
 			return
 		}
-		s.problem.SetText(s.ui.problemText(err))
+		s.problem.SetText(s.tx.problemText(err, s.ui.opt.Location))
 	}
 	if s.run.State() == consent.AwaitingConsent {
 		s.rebuild() // show who has answered
@@ -254,22 +256,22 @@ func (s *kioskScreen) recordingParts() (text, actions []fyne.CanvasObject) {
 	s.timer = widget.NewLabelWithStyle("0:00", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	s.timer.SizeName = "headingText"
 	s.meter = widget.NewProgressBar()
-	s.meter.TextFormatter = func() string { return meterText }
+	s.meter.TextFormatter = func() string { return s.tx.MeterText }
 	grant, _ := s.run.Grant()
-	deleteOn := wrapped(recordingDeletedOnText(consent.LongDate(grant.DeleteOn(), s.ui.opt.Location)))
+	deleteOn := wrapped(s.tx.recordingDeletedOnText(s.tx.longDate(grant.DeleteOn(), s.ui.opt.Location)))
 	s.refreshLevel()
 	return []fyne.CanvasObject{
-			container.NewHBox(dotBox, headingLine(recordingHeading), s.timer),
+			container.NewHBox(dotBox, headingLine(s.tx.RecordingHeading), s.timer),
 			s.meter,
 			deleteOn,
-			wrapped(stopAnyMomentText),
+			wrapped(s.tx.StopAnyMomentText),
 		}, []fyne.CanvasObject{
 			s.stopButton(),
 		}
 }
 
 func (s *kioskScreen) stopButton() fyne.CanvasObject {
-	s.stop = newBigButton(stopText, s.stopRecording)
+	s.stop = newBigButton(s.tx.StopText, s.stopRecording)
 	s.stop.Importance = widget.DangerImportance
 	return s.stop
 }
@@ -284,7 +286,7 @@ func (s *kioskScreen) stopRecording() {
 		// microphone is off: make sure of it.
 		s.run.StopCapture()
 		if !isRefusal(err) {
-			s.problem.SetText(s.ui.problemText(err))
+			s.problem.SetText(s.tx.problemText(err, s.ui.opt.Location))
 		}
 	}
 	s.choosing = true
@@ -307,14 +309,14 @@ func (s *kioskScreen) roomActor() consent.Actor {
 // choiceParts asks what happens to what was recorded.
 func (s *kioskScreen) choiceParts() (text, actions []fyne.CanvasObject) {
 	deleteOn := s.run.DeleteOn()
-	s.keep = newBigButton(keepUntilChoice(consent.LongDate(deleteOn, s.ui.opt.Location)), func() { s.choose(consent.WithdrawKeep) })
-	s.dropLast = newBigButton(deleteLastChoice(deleteLastMin), func() { s.choose(consent.WithdrawDeleteLast) })
-	s.dropAll = newBigButton(deleteAllNowText, func() { s.choose(consent.WithdrawDeleteAll) })
+	s.keep = newBigButton(s.tx.keepUntilChoice(s.tx.longDate(deleteOn, s.ui.opt.Location)), func() { s.choose(consent.WithdrawKeep) })
+	s.dropLast = newBigButton(s.tx.deleteLastChoice(deleteLastMin), func() { s.choose(consent.WithdrawDeleteLast) })
+	s.dropAll = newBigButton(s.tx.DeleteAllNowText, func() { s.choose(consent.WithdrawDeleteAll) })
 	return []fyne.CanvasObject{
-			heading(stoppedHeading),
-			wrapped(whatHappensText),
+			heading(s.tx.StoppedHeading),
+			wrapped(s.tx.WhatHappensText),
 		}, []fyne.CanvasObject{
-			s.statusLabel(micOffText + "."),
+			s.statusLabel(s.tx.MicOffText + "."),
 			s.keep, s.dropLast, s.dropAll,
 		}
 }
@@ -331,19 +333,19 @@ func (s *kioskScreen) choose(w consent.Withdrawal) {
 			var p *session.Problem
 			switch {
 			case isRefusal(err):
-				s.problem.SetText(choiceNotDoneText)
+				s.problem.SetText(s.tx.ChoiceNotDoneText)
 				return
 			case errors.As(err, &p) && p.Kind == session.KindWithdrawalOwed:
 				// Stored on disk, not done yet: say so, and say it was
 				// deleted only once it was (changed, when Owed turns
 				// false).
-				s.problem.SetText(s.ui.problemText(err))
+				s.problem.SetText(s.tx.problemText(err, s.ui.opt.Location))
 				s.whenDone = s.choiceDone(w)
 				s.choosing = false
 				s.rebuild()
 				return
 			default:
-				s.problem.SetText(s.ui.problemText(err))
+				s.problem.SetText(s.tx.problemText(err, s.ui.opt.Location))
 				return
 			}
 		}
@@ -358,11 +360,11 @@ func (s *kioskScreen) choose(w consent.Withdrawal) {
 func (s *kioskScreen) choiceDone(w consent.Withdrawal) string {
 	switch w {
 	case consent.WithdrawDeleteAll:
-		return allDeletedText
+		return s.tx.AllDeletedText
 	case consent.WithdrawDeleteLast:
-		return lastDeletedText(deleteLastMin)
+		return s.tx.lastDeletedText(deleteLastMin)
 	}
-	return keptUntilText(consent.LongDate(s.run.DeleteOn(), s.ui.opt.Location))
+	return s.tx.keptUntilText(s.tx.longDate(s.run.DeleteOn(), s.ui.opt.Location))
 }
 
 // refreshLevel updates the timer and meter from the latest level.

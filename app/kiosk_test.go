@@ -326,12 +326,12 @@ func TestClientScreenTabOrder(t *testing.T) {
 	k := f.startSession(t, "Anna", "Ben")
 	want := func(state string, got []string, first []string) {
 		t.Helper()
-		if len(got) < len(first)+1 || strings.Join(got[:len(first)], "|") != strings.Join(first, "|") || got[len(got)-1] != forTherapistText {
-			t.Errorf("%s: Tab reaches %q; want %q first and %q last", state, got, first, forTherapistText)
+		if len(got) < len(first)+1 || strings.Join(got[:len(first)], "|") != strings.Join(first, "|") || got[len(got)-1] != appText.ForTherapistText {
+			t.Errorf("%s: Tab reaches %q; want %q first and %q last", state, got, first, appText.ForTherapistText)
 		}
 	}
 	asking := tabOrder(t, f.u)
-	want("asking", asking, []string{yesText, noText, yesText, noText})
+	want("asking", asking, []string{appText.YesText, appText.NoText, appText.YesText, appText.NoText})
 	if !slicesContain(asking, "deletion choice") {
 		t.Errorf("asking: Tab never reaches the deletion choice: %q", asking)
 	}
@@ -339,7 +339,7 @@ func TestClientScreenTabOrder(t *testing.T) {
 		test.Tap(k.yes[p.ID])
 	}
 	waitRecorded(t, k, 200*time.Millisecond)
-	want("recording", tabOrder(t, f.u), []string{stopText})
+	want("recording", tabOrder(t, f.u), []string{appText.StopText})
 	test.Tap(k.stop)
 	if f.u.win.Canvas().Focused() != nil {
 		t.Errorf("after Stop %T has the focus: an answer chosen for the client", f.u.win.Canvas().Focused())

@@ -84,7 +84,7 @@ func TestStorageFailingAtEachStepIsSaid(t *testing.T) {
 		release := holdWriteLock(t, f.u.opt.DataDir)
 		test.Tap(k.dropAll)
 		said(t, f.u, k.problem.Text, session.KindWithdrawalOwed)
-		if hasLabel(k.body.Objects, allDeletedText) {
+		if hasLabel(k.body.Objects, appText.AllDeletedText) {
 			t.Error("the client screen says everything was deleted while the deletion is owed")
 		}
 		if msg := playRefusal(f.db, rec, speakerNotUsed{t}); msg != owedRecordingText {
@@ -98,7 +98,7 @@ func TestStorageFailingAtEachStepIsSaid(t *testing.T) {
 			t.Fatalf("Retry once the database is free: %v", err)
 		}
 		settle(f.u)
-		if !hasLabel(k.body.Objects, allDeletedText) || k.problem.Text != "" {
+		if !hasLabel(k.body.Objects, appText.AllDeletedText) || k.problem.Text != "" {
 			t.Errorf("once deleted the screen says %q (problem %q)", visibleTexts(f.u.win), k.problem.Text)
 		}
 		afterRestart(t, f, rec.ID)
@@ -116,7 +116,7 @@ func TestStorageFailingAtEachStepIsSaid(t *testing.T) {
 		test.Tap(k.dropAll)
 		release()
 		said(t, f.u, k.problem.Text, session.KindWithdrawalNotStored)
-		if hasLabel(k.body.Objects, allDeletedText) {
+		if hasLabel(k.body.Objects, appText.AllDeletedText) {
 			t.Error("the client screen says everything was deleted though nothing could be written")
 		}
 	})
@@ -131,7 +131,7 @@ func TestStorageFailingAtEachStepIsSaid(t *testing.T) {
 		}
 		test.Tap(k.dropLast)
 		said(t, f.u, k.problem.Text, session.KindDeleteLastFailed)
-		if hasLabel(k.body.Objects, lastDeletedText(deleteLastMin)) {
+		if hasLabel(k.body.Objects, appText.lastDeletedText(deleteLastMin)) {
 			t.Error("the client screen says the last minutes were deleted")
 		}
 	})
@@ -143,7 +143,7 @@ func TestStorageFailingAtEachStepIsSaid(t *testing.T) {
 		release := holdWriteLock(t, f.u.opt.DataDir)
 		test.Tap(k.dropLast)
 		said(t, f.u, k.problem.Text, session.KindWithdrawalOwed)
-		if hasLabel(k.body.Objects, lastDeletedText(deleteLastMin)) {
+		if hasLabel(k.body.Objects, appText.lastDeletedText(deleteLastMin)) {
 			t.Error("the client screen says the last minutes were deleted while it is owed")
 		}
 		if _, err := f.db.OpenRecording(rec.ID); !errors.Is(err, storage.ErrOwed) {
@@ -154,7 +154,7 @@ func TestStorageFailingAtEachStepIsSaid(t *testing.T) {
 			t.Fatalf("Retry once the database is free: %v", err)
 		}
 		settle(f.u)
-		if !hasLabel(k.body.Objects, lastDeletedText(deleteLastMin)) {
+		if !hasLabel(k.body.Objects, appText.lastDeletedText(deleteLastMin)) {
 			t.Errorf("once cut the screen says %q", visibleTexts(f.u.win))
 		}
 		if r, _ := f.db.Recording(rec.ID); r.Duration > rec.Duration-5*time.Minute+time.Second {
@@ -183,8 +183,8 @@ func TestRefusalIsNotAProblem(t *testing.T) {
 	f.unlockPractice(t)
 	ss := f.openSession(t, "Anna")
 	ss.do(consent.EventResume) // nothing to resume
-	if ss.problem.Text != notPossibleText {
-		t.Errorf("a refused step reads %q, want %q", ss.problem.Text, notPossibleText)
+	if ss.problem.Text != appText.NotPossibleText {
+		t.Errorf("a refused step reads %q, want %q", ss.problem.Text, appText.NotPossibleText)
 	}
 }
 

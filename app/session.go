@@ -34,32 +34,33 @@ func (u *UI) startSession(client storage.Client, people []consent.Participant, m
 	return session.Start(u.sessionOptions(), client, people, method)
 }
 
-// watch makes screen the one told of run's changes and problems, and keeps
-// the tray's icon in step with the microphone.
-func (u *UI) watch(run *session.Session, changed func(), problem func(string)) {
+// watch makes screen the one told of run's changes and problems (in tx's
+// words), and keeps the tray's icon in step with the microphone.
+func (u *UI) watch(run *session.Session, tx *clientText, changed func(), problem func(string)) {
 	run.Watch(func() {
 		u.tray.update(run.Recording())
 		changed()
-	}, func(p *session.Problem) { problem(u.problemText(p)) })
+	}, func(p *session.Problem) { problem(tx.problemText(p, u.opt.Location)) })
 }
 
+// problemText is the sentence the therapist reads for what went wrong in
+// a step, in the app's language (the client screen says it in the
+// client's: clientText.problemText). The detail goes to the log.
+func (u *UI) problemText(err error) string { return appText.problemText(err, u.opt.Location) }
+
 // problemText is the sentence the people in the room read for what went
-// wrong in a step: a session's Problem in words (clienttext.go), or, for a
-// step consent refused, that it is not possible now. The detail goes to
-// the log.
-func (u *UI) problemText(err error) string {
+// wrong in a step: a session's Problem in words, or, for a step consent
+// refused, that it is not possible now; dates in loc.
+func (t *clientText) problemText(err error, loc *time.Location) string {
 	var p *session.Problem
 	if !errors.As(err, &p) {
-		return notPossibleText
+		return t.NotPossibleText
 	}
 	switch p.Kind {
 	case session.KindMicrophoneFailed, session.KindMicrophoneSilent, session.KindDiskFailed:
-		return recordingStoppedText(p.Kind, humanDuration(p.Kept.Round(time.Second)), consent.LongDate(p.DeleteOn, u.opt.Location))
+		return t.recordingStoppedText(p.Kind, t.duration(p.Kept.Round(time.Second)), t.longDate(p.DeleteOn, loc))
 	}
-	if sentence, ok := problemSentences[p.Kind]; ok {
-		return sentence
-	}
-	return stepNotSavedText
+	return t.problemSentence(p.Kind)
 }
 
 // roleID is the stable name of a role, as storage keeps it and

@@ -191,8 +191,8 @@ func TestClientSaysYesThenStopsAndKeeps(t *testing.T) {
 	f.unlockPractice(t)
 	k := f.startSession(t, "Anna")
 
-	if !strings.Contains(k.status.Text, micOffText) {
-		t.Errorf("before the answer the client screen says %q, want %q", k.status.Text, micOffText)
+	if !strings.Contains(k.status.Text, appText.MicOffText) {
+		t.Errorf("before the answer the client screen says %q, want %q", k.status.Text, appText.MicOffText)
 	}
 	if f.mic.opened.Load() != 0 {
 		t.Fatal("the microphone was opened before anyone said yes")
@@ -210,7 +210,7 @@ func TestClientSaysYesThenStopsAndKeeps(t *testing.T) {
 	if k.run.Recording() || k.run.State() != consent.NotesOnly {
 		t.Fatalf("after Stop: state %v, recording %v", k.run.State(), k.run.Recording())
 	}
-	if !strings.Contains(k.status.Text, micOffText) {
+	if !strings.Contains(k.status.Text, appText.MicOffText) {
 		t.Errorf("after Stop the client screen says %q", k.status.Text)
 	}
 	if k.keep == nil || k.dropLast == nil || k.dropAll == nil {
@@ -284,7 +284,7 @@ func TestOneNoMeansNotesOnly(t *testing.T) {
 	if f.mic.opened.Load() != 0 {
 		t.Error("the microphone was opened")
 	}
-	if !strings.Contains(k.status.Text, micOffText) {
+	if !strings.Contains(k.status.Text, appText.MicOffText) {
 		t.Errorf("client screen says %q", k.status.Text)
 	}
 }
@@ -360,15 +360,15 @@ func TestKioskWorksByKeyboard(t *testing.T) {
 	c := f.u.win.Canvas()
 	for i := 0; i < 10; i++ {
 		test.FocusNext(c)
-		if b, ok := c.Focused().(*bigButton); ok && b.Text == yesText {
+		if b, ok := c.Focused().(*bigButton); ok && b.Text == appText.YesText {
 			break
 		}
 	}
-	if b, ok := c.Focused().(*bigButton); !ok || b.Text != yesText {
+	if b, ok := c.Focused().(*bigButton); !ok || b.Text != appText.YesText {
 		t.Fatalf("Tab never reaches Yes; focus on %#v", c.Focused())
 	}
 	test.FocusNext(f.u.win.Canvas())
-	if b, ok := f.u.win.Canvas().Focused().(*bigButton); !ok || b.Text != noText {
+	if b, ok := f.u.win.Canvas().Focused().(*bigButton); !ok || b.Text != appText.NoText {
 		t.Fatalf("after Tab the focus is on %#v, want No", f.u.win.Canvas().Focused())
 	}
 	test.FocusPrevious(f.u.win.Canvas())
@@ -377,7 +377,7 @@ func TestKioskWorksByKeyboard(t *testing.T) {
 		t.Fatal("Enter on Yes did not start the recording")
 	}
 	waitRecorded(t, k, 500*time.Millisecond)
-	if b, ok := f.u.win.Canvas().Focused().(*bigButton); !ok || b.Text != stopText {
+	if b, ok := f.u.win.Canvas().Focused().(*bigButton); !ok || b.Text != appText.StopText {
 		t.Fatalf("while recording the focus is on %#v, want Stop", f.u.win.Canvas().Focused())
 	}
 	f.u.win.Canvas().Focused().TypedKey(&fyneKeyEvent)
@@ -398,7 +398,7 @@ func TestNoMicrophoneMeansNotesOnly(t *testing.T) {
 	if k.run.Recording() || k.run.State() != consent.NotesOnly {
 		t.Fatalf("state %v, recording %v", k.run.State(), k.run.Recording())
 	}
-	if k.problem.Text != noMicText {
+	if k.problem.Text != appText.NoMicText {
 		t.Errorf("problem = %q", k.problem.Text)
 	}
 }

@@ -56,7 +56,7 @@ func newSessionScreen(u *UI, run *session.Session) *sessionScreen {
 	s.notesBtn = widget.NewButton("Notes only", s.switchToNotes)
 	s.pause = widget.NewButton("Pause", func() { s.do(consent.EventPause) })
 	s.resume = widget.NewButton("Resume", func() { s.do(consent.EventResume) })
-	s.stop = widget.NewButton(stopText, s.stopRecording)
+	s.stop = widget.NewButton(appText.StopText, s.stopRecording)
 	s.stop.Importance = widget.DangerImportance
 	s.join = widget.NewButton("Someone joined", s.someoneJoined)
 	s.end = widget.NewButton("End the session", s.endSession)
@@ -81,7 +81,7 @@ func newSessionScreen(u *UI, run *session.Session) *sessionScreen {
 	s.ink.OnChanged = func() { s.notesChanged("") }
 	s.notes.OnChanged = s.notesChanged
 	u.run = run
-	u.watch(run, s.refresh, s.problem.SetText)
+	u.watch(run, appText, s.refresh, s.problem.SetText)
 	s.refresh()
 	return s
 }
@@ -137,13 +137,13 @@ func (s *sessionScreen) refresh() {
 		s.timer.SetText(clock(l.Elapsed))
 		s.meter.SetValue(meterValue(l))
 	case st == consent.AwaitingConsent:
-		s.state.SetText(micOffText + ". Waiting for everyone's answer on the client screen.")
+		s.state.SetText(appText.MicOffText + ". Waiting for everyone's answer on the client screen.")
 	case st == consent.Paused:
-		s.state.SetText("Paused. " + micOffText + ".")
+		s.state.SetText("Paused. " + appText.MicOffText + ".")
 	case st == consent.Ended:
-		s.state.SetText("The session has ended. " + micOffText + ".")
+		s.state.SetText("The session has ended. " + appText.MicOffText + ".")
 	default:
-		s.state.SetText("Notes only. " + micOffText + ".")
+		s.state.SetText("Notes only. " + appText.MicOffText + ".")
 	}
 	show(recording, s.meter)
 	show(recording, s.timer)

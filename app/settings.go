@@ -193,7 +193,11 @@ func (s *settingsScreen) content() fyne.CanvasObject {
 
 		headingLine("Data and deletion"),
 		s.folder,
+
+		headingLine("Client languages"),
+		settingsHint("Each client reads the consent statement, the client screen and their record in the language chosen for them when a session starts. Who checked each language's wording:"),
 	)
+	form = append(form, labels(languageStatuses())...)
 	form = append(form, s.schedule.content()...)
 	return container.NewBorder(nil, container.NewHBox(s.back), nil, nil,
 		container.NewVScroll(container.NewPadded(container.NewVBox(form...))))

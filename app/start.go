@@ -28,6 +28,8 @@ type startScreen struct {
 	// method is how consent is asked: on screen, or read aloud by the
 	// therapist for someone who cannot read the screen.
 	method *widget.RadioGroup
+	// language is the language the client reads, stored with the client.
+	language *languageChoice
 }
 
 // The choices of startScreen.method, in order.
@@ -62,6 +64,7 @@ func newStartScreen(u *UI, c storage.Client) *startScreen {
 	s.method = widget.NewRadioGroup(labels, nil)
 	s.method.Required = true
 	s.method.SetSelected(labels[0])
+	s.language = newLanguageChoice(c.Language)
 	s.addRow(consent.RoleClient)
 	return s
 }
@@ -106,7 +109,10 @@ func (s *startScreen) content() fyne.CanvasObject {
 	back := widget.NewButton("Back", func() { s.ui.show(newPracticeScreen(s.ui)) })
 	back.Importance = widget.LowImportance
 	how := bold("How is the question asked?")
-	return pageLayout("New session with "+s.client.Label, intro, s.people, s.more, how, s.method, s.problem, s.begin, back)
+	lang := bold("In which language does the client read it?")
+	hint := settingsHint("The consent statement, the client screen, the summary and the client's record are in this language; your screens stay in English.")
+	return pageLayout("New session with "+s.client.Label, intro, s.people, s.more, how, s.method,
+		lang, s.language.sel, s.language.status, hint, s.problem, s.begin, back)
 }
 
 func (s *startScreen) focus() fyne.Focusable { return s.rows[0].name }
@@ -140,6 +146,14 @@ func (s *startScreen) submit() {
 	if err != nil {
 		s.problem.SetText(err.Error())
 		return
+	}
+	if tag := s.language.chosen(); tag != s.client.Language && !(s.client.Language == "" && tag == consent.DefaultLanguage) {
+		if err := s.ui.db.SetClientLanguage(s.client.ID, tag); err != nil {
+			s.ui.opt.Logf("storing the client's language: %v", err)
+			s.problem.SetText("The client's language could not be saved. Please try again.")
+			return
+		}
+		s.client.Language = tag
 	}
 	run, err := s.ui.startSession(s.client, people, s.chosenMethod())
 	if err != nil {

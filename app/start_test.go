@@ -29,7 +29,7 @@ func TestReadAloud(t *testing.T) {
 	}
 	test.Tap(ss.ask)
 	k := f.u.screen.(*kioskScreen)
-	if !hasLabel(k.body.Objects, readAloudText) {
+	if !hasLabel(k.body.Objects, appText.ReadAloudText) {
 		t.Error("the client screen does not say the question is read aloud")
 	}
 	anna := k.run.Participants()[0].ID

@@ -19,6 +19,7 @@ import (
 type summaryScreen struct {
 	ui    *UI
 	run   *session.Session
+	tx    *clientText // the client's language
 	lines []string
 	page  consent.Page
 	done  *bigButton
@@ -32,9 +33,9 @@ func (s *summaryScreen) clientFacing() bool { return true }
 // newSummaryScreen shows run's summary; ended is what ending it returned
 // (nil, or the Problem the screen then says first).
 func newSummaryScreen(u *UI, run *session.Session, ended error) *summaryScreen {
-	s := &summaryScreen{ui: u, run: run, problem: newProblemLabel()}
+	s := &summaryScreen{ui: u, run: run, tx: clientTextOf(run.Language()), problem: newProblemLabel()}
 	if ended != nil {
-		s.problem.SetText(u.problemText(ended))
+		s.problem.SetText(s.tx.problemText(ended, u.opt.Location))
 	}
 	receipt := run.Receipt("")
 	receipt.Location = u.opt.Location
@@ -43,7 +44,7 @@ func newSummaryScreen(u *UI, run *session.Session, ended error) *summaryScreen {
 	}
 	s.page = receipt.Page()
 	s.lines = s.summaryLines(receipt)
-	s.done = newBigButton(summaryDone, u.Lock)
+	s.done = newBigButton(s.tx.SummaryDone, u.Lock)
 	s.done.Importance = widget.HighImportance
 	return s
 }
@@ -53,7 +54,7 @@ func (s *summaryScreen) summaryLines(r consent.Receipt) []string {
 	recs, err := s.ui.db.Recordings(s.run.ID())
 	if err != nil {
 		s.ui.opt.Logf("summary: %v", err)
-		return []string{summaryUnreadable}
+		return []string{s.tx.SummaryUnreadable}
 	}
 	var kept, deleted time.Duration
 	var deleteOn time.Time
@@ -70,20 +71,20 @@ func (s *summaryScreen) summaryLines(r consent.Receipt) []string {
 	loc := s.ui.opt.Location
 	switch {
 	case len(recs) == 0:
-		return []string{summaryNotRecorded}
+		return []string{s.tx.SummaryNotRecorded}
 	case kept == 0:
-		return []string{summaryAllDeleted(humanDuration(deleted.Round(time.Second)))}
+		return []string{s.tx.summaryAllDeleted(s.tx.duration(deleted.Round(time.Second)))}
 	}
-	lines := []string{summaryRecorded(humanDuration((kept + deleted).Round(time.Second)))}
+	lines := []string{s.tx.summaryRecorded(s.tx.duration((kept + deleted).Round(time.Second)))}
 	if deleted > 0 {
-		lines = append(lines, summaryPartDeleted(humanDuration(deleted.Round(time.Second))))
+		lines = append(lines, s.tx.summaryPartDeleted(s.tx.duration(deleted.Round(time.Second))))
 	}
-	lines = append(lines, summaryDeletedOn(consent.LongDate(deleteOn, loc)))
+	lines = append(lines, s.tx.summaryDeletedOn(s.tx.longDate(deleteOn, loc)))
 	return lines
 }
 
 func (s *summaryScreen) content() fyne.CanvasObject {
-	parts := []fyne.CanvasObject{heading(summaryHeading), s.problem}
+	parts := []fyne.CanvasObject{heading(s.tx.SummaryHeading), s.problem}
 	for _, l := range s.lines {
 		parts = append(parts, wrapped(l))
 	}
