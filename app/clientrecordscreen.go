@@ -62,7 +62,7 @@ func (s *clientRecordScreen) content() fyne.CanvasObject {
 	}
 	for i := len(s.rec.sessions) - 1; i >= 0; i-- { // newest first on screen
 		sess := s.rec.sessions[i]
-		parts = append(parts, widget.NewSeparator(), headingLine(s.rec.heading(sess)))
+		parts = append(parts, widget.NewSeparator(), heading(s.rec.heading(sess)))
 		form := widget.NewForm()
 		for _, f := range s.rec.facts(sess) {
 			v := wrapped(f.value)
@@ -70,11 +70,15 @@ func (s *clientRecordScreen) content() fyne.CanvasObject {
 		}
 		parts = append(parts, form)
 		steps := s.rec.consentSteps(sess)
-		if len(steps) > 0 {
+		switch {
+		case len(steps) == 0:
+		case s.kiosk:
+			// The client reads every step: nothing to open or close,
+			// nothing more to reach by keyboard.
+			parts = append(parts, boldWrapped(s.rec.text().RecordConsentHeading))
+			parts = append(parts, labels(steps)...)
+		default:
 			acc := widget.NewAccordion(widget.NewAccordionItem(s.rec.text().RecordConsentHeading, container.NewVBox(labels(steps)...)))
-			if s.kiosk {
-				acc.OpenAll()
-			}
 			parts = append(parts, acc)
 		}
 	}

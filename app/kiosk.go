@@ -28,7 +28,10 @@ type kioskScreen struct {
 	// the state of the microphone, always in view at the bottom.
 	body    *fyne.Container
 	actions *fyne.Container
-	shown   consent.State // the state body was built for
+	// large is the large type over the whole screen, refreshed after a
+	// rebuild so that new widgets take it too.
+	large *container.ThemeOverride
+	shown consent.State // the state body was built for
 	// choosing is set after a stop, until the client has chosen what
 	// happens to what was recorded.
 	choosing bool
@@ -77,7 +80,8 @@ func newKioskScreen(u *UI, run *session.Session) *kioskScreen {
 func (s *kioskScreen) content() fyne.CanvasObject {
 	bottom := container.NewVBox(clientColumn(container.NewVBox(s.problem, s.actions)), container.NewHBox(s.therapist))
 	page := container.NewBorder(nil, bottom, nil, nil, container.NewVScroll(clientColumn(s.body)))
-	return inLargeType(s.ui.app, page)
+	s.large = inLargeType(s.ui.app, page)
+	return s.large
 }
 
 // focus puts the keyboard on "Stop recording" while recording. While
@@ -106,6 +110,7 @@ func (s *kioskScreen) changed() {
 		s.problem.SetText("")
 		s.body.Add(wrapped(s.whenDone))
 		s.whenDone = ""
+		s.restyle()
 	}
 }
 
@@ -136,6 +141,14 @@ func (s *kioskScreen) rebuild() {
 	s.body.Refresh()
 	s.actions.Objects = actions
 	s.actions.Refresh()
+	s.restyle()
+}
+
+// restyle gives widgets added since the screen was shown the large type.
+func (s *kioskScreen) restyle() {
+	if s.large != nil {
+		s.large.Refresh()
+	}
 }
 
 // askParts is the consent question, in one column that scrolls: the
@@ -166,7 +179,7 @@ func (s *kioskScreen) askParts() (text, actions []fyne.CanvasObject) {
 		no := newBigButton(s.tx.NoText, func() { s.answer(p.ID, false) })
 		yes.Importance, no.Importance = widget.MediumImportance, widget.MediumImportance
 		s.yes[p.ID], s.no[p.ID] = yes, no
-		name := bold(s.tx.personLabel(p.Name, p.Role))
+		name := boldWrapped(s.tx.personLabel(p.Name, p.Role))
 		parts = append(parts, name, container.NewGridWithColumns(2, yes, no))
 	}
 	if s.sooner == nil {
@@ -180,7 +193,7 @@ func (s *kioskScreen) askParts() (text, actions []fyne.CanvasObject) {
 		s.sooner.Required = true
 	}
 	if len(s.soonerBy) > 1 {
-		parts = append(parts, bold(s.tx.DeleteSoonerHeading), s.sooner)
+		parts = append(parts, boldWrapped(s.tx.DeleteSoonerHeading), s.sooner)
 	}
 	var acts []fyne.CanvasObject
 	if s.ui.mic().mic == nil {
@@ -256,12 +269,15 @@ func (s *kioskScreen) recordingParts() (text, actions []fyne.CanvasObject) {
 	s.timer = widget.NewLabelWithStyle("0:00", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	s.timer.SizeName = "headingText"
 	s.meter = widget.NewProgressBar()
-	s.meter.TextFormatter = func() string { return s.tx.MeterText }
+	// The bar carries no text: text over a bar half filled cannot
+	// contrast with both halves. Its name is the label above it.
+	s.meter.TextFormatter = func() string { return "" }
 	grant, _ := s.run.Grant()
 	deleteOn := wrapped(s.tx.recordingDeletedOnText(s.tx.longDate(grant.DeleteOn(), s.ui.opt.Location)))
 	s.refreshLevel()
 	return []fyne.CanvasObject{
 			container.NewHBox(dotBox, headingLine(s.tx.RecordingHeading), s.timer),
+			widget.NewLabel(s.tx.MeterText),
 			s.meter,
 			deleteOn,
 			wrapped(s.tx.StopAnyMomentText),
@@ -312,12 +328,14 @@ func (s *kioskScreen) choiceParts() (text, actions []fyne.CanvasObject) {
 	s.keep = newBigButton(s.tx.keepUntilChoice(s.tx.longDate(deleteOn, s.ui.opt.Location)), func() { s.choose(consent.WithdrawKeep) })
 	s.dropLast = newBigButton(s.tx.deleteLastChoice(deleteLastMin), func() { s.choose(consent.WithdrawDeleteLast) })
 	s.dropAll = newBigButton(s.tx.DeleteAllNowText, func() { s.choose(consent.WithdrawDeleteAll) })
+	// The choices come under the question, never where "Stop recording"
+	// was: the second tap of a double tap on Stop lands on no choice.
 	return []fyne.CanvasObject{
 			heading(s.tx.StoppedHeading),
 			wrapped(s.tx.WhatHappensText),
+			s.keep, s.dropLast, s.dropAll,
 		}, []fyne.CanvasObject{
 			s.statusLabel(s.tx.MicOffText + "."),
-			s.keep, s.dropLast, s.dropAll,
 		}
 }
 
