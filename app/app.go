@@ -28,9 +28,11 @@
 // for the therapist's screens needs the passphrase.
 //
 // Every sentence a client reads there, in the end-of-session summary and
-// in their record (on screen and as a PDF) is in clienttext.go, so that it
-// can be translated; the consent question and receipt are package
-// consent's.
+// in their record (on screen and as a PDF) is named in clienttext.go and
+// worded in clientlang/<tag>.json, one file per language: the client's
+// language, chosen on the start screen and stored with the client. The
+// consent question and receipt are package consent's (consent/lang/). The
+// therapist's screens stay in the app's language (English).
 //
 // # Order of work
 //

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
@@ -62,6 +63,33 @@ func TestClientReadsTheirLanguage(t *testing.T) {
 			}
 			if again := newStartScreen(f.u, c); again.language.chosen() != l.Tag {
 				t.Errorf("next time the start screen offers %q, want %q", again.language.chosen(), l.Tag)
+			}
+
+			// The summary, the record and its PDF are in the language too.
+			ss = newSessionScreen(f.u, k.run)
+			f.u.show(ss)
+			test.Tap(ss.end)
+			if text := strings.Join(visibleTexts(f.u.win), "\n"); !strings.Contains(text, tx.SummaryHeading) || !strings.Contains(text, tx.SummaryNotRecorded) {
+				t.Errorf("the summary is not in %s:\n%s", l.Tag, text)
+			}
+			rec, err := newClientRecordScreen(f.u, c, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.u.show(rec)
+			today := strings.Fields(tx.longDate(f.u.opt.Now(), f.u.opt.Location))
+			if text := strings.Join(visibleTexts(f.u.win), "\n"); !strings.Contains(text, tx.recordScreenTitle(c.Label)) || !strings.Contains(text, tx.RecordModeDeclined) {
+				t.Errorf("the record is not in %s:\n%s", l.Tag, text)
+			}
+			var pdf bytes.Buffer
+			if err := writeRecordPDF(&pdf, rec.rec); err != nil {
+				t.Fatal(err)
+			}
+			text := strings.Join(strings.Fields(recordPDFText(t, pdf.Bytes())), " ")
+			for _, want := range []string{tx.RecordTitle, tx.RecordModeDeclined, today[0]} {
+				if !strings.Contains(text, strings.Join(strings.Fields(want), " ")) {
+					t.Errorf("the %s PDF lacks %q:\n%s", l.Tag, want, text)
+				}
 			}
 		})
 	}

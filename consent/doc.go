@@ -106,8 +106,18 @@
 // that saying no changes nothing about their care. [Session.Receipt] gives
 // the session's consent history as a [Receipt] value, as a [Page] for the
 // client, and as JSON following the Kantara Consent Receipt v1.1
-// ([Receipt.KantaraJSON], read back by [ParseKantaraJSON]). Every word a
-// person reads is in text.go, to be translated as one file.
+// ([Receipt.KantaraJSON], read back by [ParseKantaraJSON]).
+//
+// # Languages
+//
+// Every word a person reads is in a language file, lang/<tag>.json
+// (English, Spanish, French, German), embedded in the binary; each says
+// who checked its wording and when ([Languages]). A session is asked in
+// its client's language ([Session.SetLanguage]); its statement and receipt
+// are written in it, dates with the language's own words ([LongDateIn]).
+// Each answer carries the language and [Page.Version] (a SHA-256) of the
+// statement it was given to, and the receipt names them, so "what did I
+// agree to?" has one answer however the wording changes later.
 //
 // # Errors
 //

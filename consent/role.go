@@ -21,7 +21,7 @@ const (
 )
 
 // roleIDs are the stable names used in JSON; they never change and are
-// not translated (see text.go for the words people read).
+// not translated (the words people read are in the language files: RoleIn).
 var roleIDs = [...]string{
 	RoleClient:   "client",
 	RolePartner:  "partner",

@@ -93,7 +93,7 @@ func Statement(s *Session, p Policy) Page {
 func (s *Session) Statement() Page { return Statement(s, s.Policy()) }
 
 // clause trims a therapist-written phrase so it fits inside a sentence of
-// text.go: no surrounding space, no final full stop.
+// the language files: no surrounding space, no final full stop.
 func clause(s string) string {
 	return strings.TrimRight(strings.TrimSpace(s), ". ")
 }
