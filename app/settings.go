@@ -179,6 +179,11 @@ func (s *settingsScreen) content() fyne.CanvasObject {
 			widget.NewForm(widget.NewFormItem("Why:", f.text), widget.NewFormItem("Who may listen:", f.listeners)))
 	}
 	form = append(form, s.export,
+		headingLine("Client languages"),
+		settingsHint("Each client reads the consent statement, the client screen and their record in the language chosen for them when a session starts. Who checked each language's wording:"),
+	)
+	form = append(form, labels(languageStatuses())...)
+	form = append(form,
 		headingLine("Auto-lock"),
 		widget.NewForm(widget.NewFormItem("Lock after (minutes)", s.autoLock)),
 		settingsHint(fmt.Sprintf("%d to %d minutes without any action. The client screen is never locked away.", minAutoLockMinutes, maxAutoLockMinutes)),
@@ -193,11 +198,7 @@ func (s *settingsScreen) content() fyne.CanvasObject {
 
 		headingLine("Data and deletion"),
 		s.folder,
-
-		headingLine("Client languages"),
-		settingsHint("Each client reads the consent statement, the client screen and their record in the language chosen for them when a session starts. Who checked each language's wording:"),
 	)
-	form = append(form, labels(languageStatuses())...)
 	form = append(form, s.schedule.content()...)
 	return container.NewBorder(nil, container.NewHBox(s.back), nil, nil,
 		container.NewVScroll(container.NewPadded(container.NewVBox(form...))))
