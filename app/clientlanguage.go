@@ -22,7 +22,7 @@ type languageChoice struct {
 }
 
 func newLanguageChoice(current string) *languageChoice {
-	c := &languageChoice{status: settingsHint("")}
+	c := &languageChoice{status: wrapped("")}
 	var labels []string
 	for _, l := range consent.Languages() {
 		labels = append(labels, languageLabel(l))

@@ -314,6 +314,54 @@ func TestE2E(t *testing.T) {
 			return nil
 		})
 	})
+	t.Run("the client screen in each language", func(t *testing.T) {
+		// For each language but English (the run above), a new client
+		// whose language is chosen on the start screen by keyboard, asked
+		// on the client screen: a screenshot of each, e2e-13-consent-<tag>.
+		for i, tag := range []string{"de", "es", "fr"} { // after "en", in the order the start screen offers them
+			x.step(t, "the client screen in "+tag)
+			a := x.startApp(t, bin, data, nil)
+			a.waitScreen(t, 0, "unlock")
+			x.typeText(t, a.window, passphrase)
+			mark := a.mark()
+			x.key(t, a.window, "Return")
+			a.waitScreen(t, mark, "practice")
+			label := "Client " + tag
+			x.typeText(t, a.window, label)
+			x.key(t, a.window, "Return")
+			waitFor(t, 10*time.Second, "the client to be added", func() bool {
+				n, _ := countRows(data, "SELECT count(*) FROM clients")
+				return n == 2+i
+			})
+			mark = a.mark()
+			x.key(t, a.window, "space")
+			a.waitScreen(t, mark, "start")
+			x.typeText(t, a.window, "Ana")
+			// Name, role, "Add another person", the two ways of asking,
+			// then the language: Right moves through English, Deutsch,
+			// Español, Français.
+			for range 5 {
+				x.key(t, a.window, "Tab")
+			}
+			for range i + 1 {
+				x.key(t, a.window, "Right")
+			}
+			x.screenshot(t, "e2e-13-start-"+tag+".png")
+			x.key(t, a.window, "Tab") // "Start the session"
+			mark = a.mark()
+			x.key(t, a.window, "space")
+			a.waitScreen(t, mark, "session")
+			if n, _ := countRows(data, "SELECT count(*) FROM clients WHERE language = '"+tag+"'"); n != 1 {
+				t.Fatalf("no client stored with language %s after the start screen", tag)
+			}
+			mark = a.mark()
+			x.key(t, a.window, "space") // "Ask for consent"
+			a.waitScreen(t, mark, "kiosk")
+			x.screenshot(t, "e2e-13-consent-"+tag+".png")
+			x.forTherapist(t, a, passphrase)
+			a.quit(t, x)
+		}
+	})
 }
 
 // Where buttons are on the therapist's 960×680 screens: "End the session"
