@@ -48,9 +48,16 @@ func TestClientReadsTheirLanguage(t *testing.T) {
 			if k.yes[anna].Text != tx.YesText || k.no[anna].Text != tx.NoText {
 				t.Errorf("the answers read %q and %q, want %q and %q", k.yes[anna].Text, k.no[anna].Text, tx.YesText, tx.NoText)
 			}
+			// What the screen shows is, word for word, the statement whose
+			// version the answer keeps.
 			shown := k.run.Statement()
-			if !hasLabel(k.body.Objects, shown.Title) || !strings.Contains(k.status.Text, tx.MicOffText) {
-				t.Errorf("the client screen does not show the %s statement %q and %q", l.Tag, shown.Title, tx.MicOffText)
+			for _, p := range append([]string{shown.Title}, shown.Paragraphs...) {
+				if !hasLabel(k.body.Objects, p) {
+					t.Errorf("the client screen does not show %q of the %s statement", p, l.Tag)
+				}
+			}
+			if !strings.Contains(k.status.Text, tx.MicOffText) {
+				t.Errorf("the client screen says %q, want %q", k.status.Text, tx.MicOffText)
 			}
 			test.Tap(k.no[anna])
 			r := k.run.Receipt("")
