@@ -129,16 +129,11 @@ func TestE2E(t *testing.T) {
 		// a named pipe that this test fills with speech at wall-clock pace.
 		mic := testmic.NewPaced(t, "Today we talked about sleep, and about the week ahead.")
 		x.step(t, "unlock with the microphone")
-		a := x.startApp(t, bin, data, mic)
-		a.waitScreen(t, 0, "unlock")
-		x.typeText(t, a.window, passphrase)
-		mark := a.mark()
-		x.key(t, a.window, "Return")
-		a.waitScreen(t, mark, "practice")
+		a := x.startUnlocked(t, bin, data, mic, passphrase)
 
 		// Before the client comes in: the microphone test in the settings.
 		x.step(t, "the microphone test")
-		mark = a.mark()
+		mark := a.mark()
 		x.click(t, a.window, 481, 657) // "Settings"
 		a.waitScreen(t, mark, "settings")
 		// To the end, then 4 notches (100 px) back up: the microphone
@@ -320,12 +315,7 @@ func TestE2E(t *testing.T) {
 		// on the client screen: a screenshot of each, e2e-13-consent-<tag>.
 		for i, tag := range []string{"de", "es", "fr"} { // after "en", in the order the start screen offers them
 			x.step(t, "the client screen in "+tag)
-			a := x.startApp(t, bin, data, nil)
-			a.waitScreen(t, 0, "unlock")
-			x.typeText(t, a.window, passphrase)
-			mark := a.mark()
-			x.key(t, a.window, "Return")
-			a.waitScreen(t, mark, "practice")
+			a := x.startUnlocked(t, bin, data, nil, passphrase)
 			label := "Client " + tag
 			x.typeText(t, a.window, label)
 			x.key(t, a.window, "Return")
@@ -333,7 +323,7 @@ func TestE2E(t *testing.T) {
 				n, _ := countRows(data, "SELECT count(*) FROM clients")
 				return n == 2+i
 			})
-			mark = a.mark()
+			mark := a.mark()
 			x.key(t, a.window, "space")
 			a.waitScreen(t, mark, "start")
 			x.typeText(t, a.window, "Ana")
@@ -377,6 +367,19 @@ const (
 // forTherapist presses "For the therapist" at the foot of the client
 // screen (bottom left, whatever the screen's size) and types the
 // passphrase; it returns when the therapist's session screen is up.
+// startUnlocked starts the app on data (with mic, which may be nil) and
+// unlocks it with passphrase: the practice screen is up.
+func (x *xvfb) startUnlocked(t *testing.T, bin, data string, mic *testmic.Mic, passphrase string) *runningApp {
+	t.Helper()
+	a := x.startApp(t, bin, data, mic)
+	a.waitScreen(t, 0, "unlock")
+	x.typeText(t, a.window, passphrase)
+	mark := a.mark()
+	x.key(t, a.window, "Return")
+	a.waitScreen(t, mark, "practice")
+	return a
+}
+
 func (x *xvfb) forTherapist(t *testing.T, a *runningApp, passphrase string) {
 	t.Helper()
 	_, h := x.windowSize(t, a.window)
