@@ -645,3 +645,33 @@ func testTouch(t *testing.T, size fyne.Size) {
 		t.Errorf("a tap on %q leaves the recording %+v (%v)", k.dropAll.Text, recs, err)
 	}
 }
+
+// TestClientThemeContrast computes, from the client screens' theme in
+// each variant, the contrast of every pair of colours a client screen
+// draws text with on what it draws behind: text on the page, a problem in
+// red on the page, labels on the buttons (plain, blue, red). A problem is
+// rarely on screen when the walk above measures, so it is measured here.
+func TestClientThemeContrast(t *testing.T) {
+	pairs := []struct {
+		what     string
+		fg, back fyne.ThemeColorName
+	}{
+		{"text on the page", theme.ColorNameForeground, theme.ColorNameBackground},
+		{"a problem on the page", theme.ColorNameError, theme.ColorNameBackground},
+		{"a button's label", theme.ColorNameForeground, theme.ColorNameButton},
+		{"a blue button's label", theme.ColorNameForegroundOnPrimary, theme.ColorNamePrimary},
+		{"a red button's label", theme.ColorNameForegroundOnError, theme.ColorNameError},
+	}
+	for name, v := range map[string]fyne.ThemeVariant{"light": theme.VariantLight, "dark": theme.VariantDark} {
+		th := largeTheme{Theme: variantTheme{Theme: theme.DefaultTheme(), variant: v}}
+		page := th.Color(theme.ColorNameBackground, v)
+		for _, p := range pairs {
+			back := over(th.Color(p.back, v), page)
+			ratio := contrast(over(th.Color(p.fg, v), back), back)
+			t.Logf("%s: %s %.2f:1", name, p.what, ratio)
+			if ratio < minContrast {
+				t.Errorf("%s: %s has contrast %.2f:1, under %.1f:1", name, p.what, ratio, minContrast)
+			}
+		}
+	}
+}
