@@ -9,11 +9,11 @@ import (
 	"github.com/assent-recorder/assent/audio"
 )
 
-// meterEvery is how often, in recorded time, the level meter moves: about
-// twelve times a second, as often as an eye follows a meter. The session
+// meterEvery is how often, in recorded time, the level meter moves: ten
+// times a second, as often as an eye follows a meter. The session
 // reports a level every audio.LevelInterval or so, and every redraw of
 // the window costs the laptop (with software rendering, a whole frame).
-const meterEvery = 80 * time.Millisecond
+const meterEvery = 100 * time.Millisecond
 
 // meterStep is the least change of the meter worth a redraw (of 0–1).
 const meterStep = 0.02
