@@ -84,12 +84,15 @@ test: vet unit e2e
 
 # Benchmarks with their side-by-side figures, each comparison measured in
 # the same run, printed as one table (benchmark, figure, value).
-bench: test-deps
+# BenchmarkQuiet runs the real binary under Xvfb for about three minutes:
+# what recording, idle screens and lock/unlock cycles cost the laptop.
+bench: test-deps build
 	@{ $(GO) test -run '^$$' -bench 'RecordPipeline|TwoHours' -benchtime 1x ./audio/lame; \
 	   $(GO) test -run '^$$' -bench 'Open|Purge' -benchtime 1x ./storage/; \
 	   $(GO) test -run '^$$' -bench 'Seal' ./storage/internal/recfile/; \
 	   $(GO) test -run '^$$' -bench 'StartStopLatency' -benchtime 1x ./proof/; \
 	   $(GO) test -run '^$$' -bench 'StartToPractice' -benchtime 3x ./app; \
+	   ASSENT_BIN=$(abspath $(BIN)) $(GO) test -run '^$$' -bench 'Quiet' -benchtime 1x -timeout 15m ./cmd/assent; \
 	 } 2>/dev/null | awk '/^Benchmark/ { name=$$1; sub(/-[0-9]+$$/, "", name); \
 	     for (i = 3; i < NF; i += 2) printf "%-40s %-18s %s\n", name, $$(i+1), $$i }'
 

@@ -334,23 +334,41 @@ func (u *UI) showLockScreen() {
 	}
 }
 
+// leaver is a screen with work of its own (a ticker, a timer, a player)
+// that must end when another screen replaces it: leaving ends it.
+type leaver interface{ leaving() }
+
 // show replaces the window's content with s and focuses its first field.
+// The screen it replaces stops everything it runs (see leaver and
+// setContent): a replaced screen costs nothing.
 func (u *UI) show(s screen) {
 	u.touch()
 	u.stopMicCheck()
+	if l, ok := u.screen.(leaver); ok && u.screen != s {
+		l.leaving()
+	}
 	u.screen = s
 	if c, ok := s.(clientFacing); ok && c.clientFacing() {
 		u.enterClientMode()
 	} else {
 		u.leaveClientMode()
 	}
-	u.win.SetContent(s.content())
+	u.setContent(s.content())
 	if f := s.focus(); f != nil {
 		u.win.Canvas().Focus(f)
 	}
 	// Which screen is up, never what is on it: the log says where a
 	// problem happened, and the end-to-end test waits on it.
 	u.opt.Logf("screen: %s", screenName(s))
+}
+
+// setContent replaces the window's content with c. What had the keyboard
+// is told it lost it first: Fyne keeps a focused entry's blinking cursor
+// (an animation, redrawing the window) running after its entry is gone
+// from the window, for as long as the app runs.
+func (u *UI) setContent(c fyne.CanvasObject) {
+	u.win.Canvas().Unfocus()
+	u.win.SetContent(c)
 }
 
 // enterClientMode turns the window into a kiosk for a client screen: full
@@ -449,6 +467,7 @@ func (u *UI) askPassphrase(ok func()) {
 	pass := widget.NewPasswordEntry()
 	problem := newProblemLabel()
 	var d *dialog.CustomDialog
+	var hide func()
 	check := func() {
 		p := pass.Text
 		if wait := u.clientTries.wait(u.opt.Now()); wait > 0 {
@@ -476,13 +495,19 @@ func (u *UI) askPassphrase(ok func()) {
 				return
 			}
 			u.clientTries = clientTries{}
-			d.Hide()
+			hide()
 			ok()
 		})
 	}
+	// The entry gives up the keyboard before the dialog goes, which stops
+	// its blinking cursor (see setContent).
+	hide = func() {
+		u.win.Canvas().Unfocus()
+		d.Hide()
+	}
 	pass.OnSubmitted = func(string) { check() }
 	open := widget.NewButton(passphraseOpen, check)
-	cancel := widget.NewButton(passphraseBack, func() { d.Hide() })
+	cancel := widget.NewButton(passphraseBack, hide)
 	d = dialog.NewCustomWithoutButtons(passphraseTitle, container.NewVBox(pass, problem, open, cancel), u.win)
 	d.Show()
 	u.opt.Logf("screen: passphrase dialog")

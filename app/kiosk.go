@@ -48,6 +48,7 @@ type kioskScreen struct {
 	status    *widget.Label
 	timer     *widget.Label
 	meter     *widget.ProgressBar
+	level     *levelView // timer and meter, at the rate a person sees
 	stop      *bigButton
 	keep      *bigButton
 	dropLast  *bigButton
@@ -272,6 +273,7 @@ func (s *kioskScreen) recordingParts() (text, actions []fyne.CanvasObject) {
 	// The bar carries no text: text over a bar half filled cannot
 	// contrast with both halves. Its name is the label above it.
 	s.meter.TextFormatter = func() string { return "" }
+	s.level = &levelView{timer: s.timer, meter: s.meter}
 	grant, _ := s.run.Grant()
 	deleteOn := wrapped(s.tx.recordingDeletedOnText(s.tx.longDate(grant.DeleteOn(), s.ui.opt.Location)))
 	s.refreshLevel()
@@ -387,12 +389,10 @@ func (s *kioskScreen) choiceDone(w consent.Withdrawal) string {
 
 // refreshLevel updates the timer and meter from the latest level.
 func (s *kioskScreen) refreshLevel() {
-	if s.timer == nil || s.meter == nil {
+	if s.level == nil {
 		return
 	}
-	l := s.run.Level()
-	s.timer.SetText(clock(l.Elapsed))
-	s.meter.SetValue(meterValue(l))
+	s.level.show(s.run.Level())
 }
 
 // leave asks for the passphrase before showing the therapist's screens.

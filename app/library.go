@@ -353,6 +353,10 @@ func (s *libraryScreen) leave() {
 	s.ui.show(newPracticeScreen(s.ui))
 }
 
+// leaving closes the player, and its ticker, whichever way the screen is
+// left (a lock, the auto-lock).
+func (s *libraryScreen) leaving() { s.player.close() }
+
 // askDelete asks for the reason, then deletes the chosen recording.
 func (s *libraryScreen) askDelete() {
 	e, ok := s.selectedEntry()

@@ -26,6 +26,7 @@ type sessionScreen struct {
 	state    *widget.Label
 	timer    *widget.Label
 	meter    *widget.ProgressBar
+	level    *levelView // timer and meter, at the rate a person sees
 	ask      *widget.Button
 	notesBtn *widget.Button
 	pause    *widget.Button
@@ -51,6 +52,7 @@ func newSessionScreen(u *UI, run *session.Session) *sessionScreen {
 	s.timer = widget.NewLabel("")
 	s.meter = widget.NewProgressBar()
 	s.meter.TextFormatter = func() string { return "" }
+	s.level = &levelView{timer: s.timer, meter: s.meter}
 	s.ask = widget.NewButton("Ask for consent: turn the laptop to the client", s.askConsent)
 	s.ask.Importance = widget.HighImportance
 	s.notesBtn = widget.NewButton("Notes only", s.switchToNotes)
@@ -131,19 +133,24 @@ func (s *sessionScreen) refresh() {
 		}
 	}
 	recording := st == consent.Recording && s.run.Recording()
+	var state string
 	switch {
 	case recording:
-		s.state.SetText("● Recording. Deleted on " + consent.LongDate(s.run.DeleteOn(), s.ui.opt.Location) + ".")
-		s.timer.SetText(clock(l.Elapsed))
-		s.meter.SetValue(meterValue(l))
+		state = "● Recording. Deleted on " + consent.LongDate(s.run.DeleteOn(), s.ui.opt.Location) + "."
+		s.level.show(l)
 	case st == consent.AwaitingConsent:
-		s.state.SetText(appText.MicOffText + ". Waiting for everyone's answer on the client screen.")
+		state = appText.MicOffText + ". Waiting for everyone's answer on the client screen."
 	case st == consent.Paused:
-		s.state.SetText("Paused. " + appText.MicOffText + ".")
+		state = "Paused. " + appText.MicOffText + "."
 	case st == consent.Ended:
-		s.state.SetText("The session has ended. " + appText.MicOffText + ".")
+		state = "The session has ended. " + appText.MicOffText + "."
 	default:
-		s.state.SetText("Notes only. " + appText.MicOffText + ".")
+		state = "Notes only. " + appText.MicOffText + "."
+	}
+	// refresh runs with every level while recording: only what changed
+	// is drawn again.
+	if state != s.state.Text {
+		s.state.SetText(state)
 	}
 	show(recording, s.meter)
 	show(recording, s.timer)
@@ -284,7 +291,7 @@ func (s *sessionScreen) someoneJoined() {
 		intro = "Recording has stopped. It starts again only when everyone, including the new person, has said yes on the client screen."
 		cancelText = "Cancel: ask everyone again"
 	}
-	s.ui.win.SetContent(pageLayout("Someone joined", wrapped(intro),
+	s.ui.setContent(pageLayout("Someone joined", wrapped(intro),
 		name, role, guardian.box, s.problem, newActionButton("Add and ask everyone", add).button,
 		widget.NewButton(cancelText, cancel)))
 	s.ui.win.Canvas().Focus(name)
@@ -314,6 +321,15 @@ func (s *sessionScreen) notesChanged(string) {
 		s.saveTimer.Stop()
 	}
 	s.saveTimer = time.AfterFunc(notesSaveDelay, func() { s.ui.do(s.saveNotes) })
+}
+
+// leaving saves the notes typed since the last save now, so that their
+// timer does not outlive the screen.
+func (s *sessionScreen) leaving() {
+	if s.saveTimer != nil {
+		s.saveTimer.Stop()
+	}
+	s.saveNotes()
 }
 
 // saveNotes seals the notes now if they changed.

@@ -8,6 +8,7 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -56,7 +57,12 @@ func (p KDFParams) validate() error {
 func (p KDFParams) derive(passphrase string, salt []byte) []byte {
 	pw := []byte(passphrase)
 	defer zero(pw)
-	return argon2.IDKey(pw, salt, p.Time, p.MemoryKiB, p.Threads, keySize)
+	key := argon2.IDKey(pw, salt, p.Time, p.MemoryKiB, p.Threads, keySize)
+	// The derivation's memory (MemoryKiB, 192 MiB by default) is garbage
+	// now: give it back to the system at once rather than keep it for as
+	// long as the app runs (the Go runtime returns it only slowly).
+	debug.FreeOSMemory()
+	return key
 }
 
 // recoveryKeyBytes is the entropy of a recovery key: 160 bits, written as 32

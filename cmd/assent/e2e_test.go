@@ -364,23 +364,19 @@ const (
 	joinCancelX, joinCancelY = 480, 488
 )
 
-// forTherapist presses "For the therapist" at the foot of the client
-// screen (bottom left, whatever the screen's size) and types the
-// passphrase; it returns when the therapist's session screen is up.
 // startUnlocked starts the app on data (with mic, which may be nil) and
 // unlocks it with passphrase: the practice screen is up.
-func (x *xvfb) startUnlocked(t *testing.T, bin, data string, mic *testmic.Mic, passphrase string) *runningApp {
+func (x *xvfb) startUnlocked(t testing.TB, bin, data string, mic *testmic.Mic, passphrase string) *runningApp {
 	t.Helper()
 	a := x.startApp(t, bin, data, mic)
-	a.waitScreen(t, 0, "unlock")
-	x.typeText(t, a.window, passphrase)
-	mark := a.mark()
-	x.key(t, a.window, "Return")
-	a.waitScreen(t, mark, "practice")
+	x.unlock(t, a, passphrase)
 	return a
 }
 
-func (x *xvfb) forTherapist(t *testing.T, a *runningApp, passphrase string) {
+// forTherapist presses "For the therapist" at the foot of the client
+// screen (bottom left, whatever the screen's size) and types the
+// passphrase; it returns when the therapist's session screen is up.
+func (x *xvfb) forTherapist(t testing.TB, a *runningApp, passphrase string) {
 	t.Helper()
 	_, h := x.windowSize(t, a.window)
 	mark := a.mark()
@@ -393,7 +389,7 @@ func (x *xvfb) forTherapist(t *testing.T, a *runningApp, passphrase string) {
 }
 
 // windowSize is window's size in pixels.
-func (x *xvfb) windowSize(t *testing.T, window string) (w, h int) {
+func (x *xvfb) windowSize(t testing.TB, window string) (w, h int) {
 	t.Helper()
 	out, err := x.output("getwindowgeometry", "--shell", window)
 	if err != nil {
@@ -412,7 +408,7 @@ func (x *xvfb) windowSize(t *testing.T, window string) (w, h int) {
 
 // deviceOpen reports whether process pid has the test microphone's infile
 // open: ALSA's file device opens it when capture starts.
-func deviceOpen(t *testing.T, pid int, infile string) bool {
+func deviceOpen(t testing.TB, pid int, infile string) bool {
 	t.Helper()
 	dir := fmt.Sprintf("/proc/%d/fd", pid)
 	fds, err := os.ReadDir(dir)
@@ -433,7 +429,7 @@ func deviceOpen(t *testing.T, pid int, infile string) bool {
 // yes, stop, end; each of its two recordings decrypts and decodes to the
 // duration in its row; and no stretch of their MP3 appears in any file on
 // disk. It returns the first recording.
-func checkSession(t *testing.T, data, passphrase string) storage.Recording {
+func checkSession(t testing.TB, data, passphrase string) storage.Recording {
 	t.Helper()
 	db, err := storage.Open(data, storage.Options{})
 	if err != nil {
@@ -512,6 +508,9 @@ type xvfb struct {
 	display       string
 	artefacts     string
 	width, height int // the screen's
+	// appLimit is how long startApp lets an app run before killing it:
+	// 2 minutes unless set (the benchmark runs longer).
+	appLimit time.Duration
 
 	mu       sync.Mutex
 	now      string // the step under way
@@ -519,14 +518,14 @@ type xvfb struct {
 }
 
 // step names what the test does next, for the failure message.
-func (x *xvfb) step(t *testing.T, what string) {
+func (x *xvfb) step(t testing.TB, what string) {
 	x.mu.Lock()
 	x.now = what
 	x.mu.Unlock()
 	t.Logf("step: %s", what)
 }
 
-func startXvfb(t *testing.T, artefacts string) *xvfb {
+func startXvfb(t testing.TB, artefacts string) *xvfb {
 	t.Helper()
 	// -displayfd lets Xvfb pick a free display and tell us which.
 	r, w, err := os.Pipe()
@@ -585,14 +584,14 @@ func (x *xvfb) output(args ...string) (string, error) {
 // extension, to the window given the input focus. (xdotool's --window
 // sends synthetic events instead; one in ten Ctrl+Q sent that way after a
 // session never arrived.)
-func (x *xvfb) typeText(t *testing.T, window, text string) {
+func (x *xvfb) typeText(t testing.TB, window, text string) {
 	t.Helper()
 	if out, err := x.output("windowfocus", "--sync", window, "type", "--delay", "30", text); err != nil {
 		t.Fatalf("xdotool type: %v: %s", err, out)
 	}
 }
 
-func (x *xvfb) click(t *testing.T, window string, px, py int) {
+func (x *xvfb) click(t testing.TB, window string, px, py int) {
 	t.Helper()
 	if out, err := x.output("mousemove", "--window", window, strconv.Itoa(px), strconv.Itoa(py), "click", "1"); err != nil {
 		t.Fatalf("xdotool click: %v: %s", err, out)
@@ -601,7 +600,7 @@ func (x *xvfb) click(t *testing.T, window string, px, py int) {
 
 // scroll turns the mouse wheel down n notches at (px, py), or up -n when
 // n is negative.
-func (x *xvfb) scroll(t *testing.T, window string, px, py, n int) {
+func (x *xvfb) scroll(t testing.TB, window string, px, py, n int) {
 	t.Helper()
 	button := "5"
 	if n < 0 {
@@ -613,7 +612,7 @@ func (x *xvfb) scroll(t *testing.T, window string, px, py, n int) {
 }
 
 // key presses key in window, as typeText types.
-func (x *xvfb) key(t *testing.T, window, key string) {
+func (x *xvfb) key(t testing.TB, window, key string) {
 	t.Helper()
 	if out, err := x.output("windowfocus", "--sync", window, "key", key); err != nil {
 		t.Fatalf("xdotool key %s: %v: %s", key, err, out)
@@ -622,7 +621,7 @@ func (x *xvfb) key(t *testing.T, window, key string) {
 
 // screenshot saves the screen as name in the artefacts folder once the
 // picture has stopped changing (see stable).
-func (x *xvfb) screenshot(t *testing.T, name string) {
+func (x *xvfb) screenshot(t testing.TB, name string) {
 	t.Helper()
 	path := filepath.Join(x.artefacts, name)
 	if err := os.WriteFile(path, x.stable(t), 0o644); err != nil {
@@ -638,7 +637,7 @@ func (x *xvfb) screenshot(t *testing.T, name string) {
 // (the frame after a change is drawn), for at most 2 s, and returns the
 // last capture as PNG. A text cursor blinks every half second, so two
 // quick captures are nearly always the same frame.
-func (x *xvfb) stable(t *testing.T) []byte {
+func (x *xvfb) stable(t testing.TB) []byte {
 	t.Helper()
 	var last []byte
 	deadline := time.Now().Add(2 * time.Second) // the level meter never rests while recording
@@ -668,9 +667,13 @@ type runningApp struct {
 
 // startApp starts the binary on the display; with mic, ALSA's default
 // capture device is the test microphone.
-func (x *xvfb) startApp(t *testing.T, bin, data string, mic *testmic.Mic) *runningApp {
+func (x *xvfb) startApp(t testing.TB, bin, data string, mic *testmic.Mic) *runningApp {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	limit := x.appLimit
+	if limit == 0 {
+		limit = 2 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	t.Cleanup(cancel)
 	a := &runningApp{log: &syncBuffer{}, done: make(chan struct{})}
 	a.cmd = exec.CommandContext(ctx, bin, "--data", data)
@@ -727,7 +730,7 @@ func (a *runningApp) mark() int { return len(a.log.String()) }
 
 // waitScreen waits until the app logs that it shows the screen called name
 // ("screen: kiosk"; see app's UI.show) after the log's mark.
-func (a *runningApp) waitScreen(t *testing.T, mark int, name string) {
+func (a *runningApp) waitScreen(t testing.TB, mark int, name string) {
 	t.Helper()
 	waitFor(t, 30*time.Second, "the "+name+" screen", func() bool {
 		for _, l := range strings.Split(a.log.String()[mark:], "\n") {
@@ -740,7 +743,7 @@ func (a *runningApp) waitScreen(t *testing.T, mark int, name string) {
 }
 
 // quit presses Ctrl+Q and checks that the app exits cleanly.
-func (a *runningApp) quit(t *testing.T, x *xvfb) {
+func (a *runningApp) quit(t testing.TB, x *xvfb) {
 	t.Helper()
 	select {
 	case <-a.done:
@@ -785,7 +788,7 @@ func hasVault(data string) bool {
 }
 
 // unlockCount counts the successful unlocks in the practice's audit log.
-func unlockCount(t *testing.T, data string) int {
+func unlockCount(t testing.TB, data string) int {
 	t.Helper()
 	n, err := countRows(data, "SELECT count(*) FROM audit WHERE kind = ?", storage.AuditUnlocked)
 	if err != nil {
@@ -805,7 +808,7 @@ func countRows(data, query string, args ...any) (int, error) {
 	return n, err
 }
 
-func waitFor(t *testing.T, limit time.Duration, what string, ok func() bool) {
+func waitFor(t testing.TB, limit time.Duration, what string, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	for !ok() {

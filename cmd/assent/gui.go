@@ -45,10 +45,13 @@ func runGUI(args []string, getenv func(string) string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "assent: %v\n", err)
 		return exitUsage
 	}
+	// Opt-in measurements (diag.go): nothing unless asked for.
+	defer startDiagnostics(getenv, stderr)()
 
 	icon := fyne.NewStaticResource("icon.png", assets.IconPNG)
 	fyneapp.SetMetadata(metadata(icon))
 	a := fyneapp.NewWithID(appID)
+	fyne.SetCurrentApp(calmApp{a}) // what widgets read: see calm.go
 	a.SetIcon(icon)
 	w := a.NewWindow("Assent")
 	w.SetMaster()

@@ -18,6 +18,12 @@
 // The data folder is, in order: --data DIR, $ASSENT_DATA,
 // $XDG_DATA_HOME/assent, ~/.local/share/assent. It is created with mode 0700.
 //
+// Two opt-in variables measure the running app (make bench uses them; see
+// diag.go): ASSENT_CPUPROFILE=FILE writes a CPU profile of the run, and
+// ASSENT_COUNTS=FILE has the app write its number of goroutines to FILE
+// on SIGUSR1. Neither opens a network port or writes anything of the
+// practice.
+//
 // This file only wires: it parses flags, opens storage and hands a Fyne app
 // and window to package app.
 package main

@@ -38,17 +38,7 @@ func TestQuitWhileRecording(t *testing.T) {
 		t.Skip("the quit test runs with ASSENT_E2E=1 and ASSENT_BIN naming the binary (make e2e)")
 	}
 	const passphrase = "correct horse battery staple"
-	data := filepath.Join(t.TempDir(), "practice")
-	db, err := storage.Open(data, storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.CreateVault(passphrase); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+	data := lockedPractice(t, passphrase)
 	mic := testmic.New(t, "Nobody here is in a hurry, but the laptop has to be closed now.")
 	x := startXvfb(t, t.TempDir()) // it takes no screenshots
 
@@ -65,22 +55,7 @@ func TestQuitWhileRecording(t *testing.T) {
 			a := x.startApp(t, bin, data, mic)
 			x.unlock(t, a, passphrase)
 			checkSealed(t, data, run) // the runs before, recovered if need be
-			x.typeText(t, a.window, fmt.Sprintf("Q%d", run+1))
-			x.key(t, a.window, "Return")
-			waitFor(t, 10*time.Second, "the client to be added", func() bool {
-				n, _ := countRows(data, "SELECT count(*) FROM clients")
-				return n == run+1
-			})
-			mark := a.mark()
-			x.key(t, a.window, "space") // "Start a session"
-			a.waitScreen(t, mark, "start")
-			x.typeText(t, a.window, "Anna")
-			mark = a.mark()
-			x.key(t, a.window, "Return")
-			a.waitScreen(t, mark, "session")
-			mark = a.mark()
-			x.key(t, a.window, "space") // "Ask for consent"
-			a.waitScreen(t, mark, "kiosk")
+			x.askConsent(t, a, data, fmt.Sprintf("Q%d", run+1), run+1)
 			// The client's "Yes": Tab reaches it first, Space presses it.
 			x.key(t, a.window, "Tab")
 			x.key(t, a.window, "space")
@@ -154,7 +129,7 @@ func TestQuitWhileRecording(t *testing.T) {
 	}
 	// The last run's recording, if the app left it unsealed, is recovered
 	// when the practice is next unlocked.
-	db, err = storage.Open(data, storage.Options{})
+	db, err := storage.Open(data, storage.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,8 +143,8 @@ func TestQuitWhileRecording(t *testing.T) {
 }
 
 // unlock types the passphrase on a's unlock screen and waits for the
-// practice. (TestE2E's unlocks could call it.)
-func (x *xvfb) unlock(t *testing.T, a *runningApp, passphrase string) {
+// practice.
+func (x *xvfb) unlock(t testing.TB, a *runningApp, passphrase string) {
 	t.Helper()
 	a.waitScreen(t, 0, "unlock")
 	x.typeText(t, a.window, passphrase)
@@ -182,7 +157,7 @@ func (x *xvfb) unlock(t *testing.T, a *runningApp, passphrase string) {
 // complete or recovered, with audio in it, and none still "recording".
 // Call it after an unlock (the app's or storage's): an unlock recovers
 // what an earlier run left unsealed.
-func checkSealed(t *testing.T, data string, n int) {
+func checkSealed(t testing.TB, data string, n int) {
 	t.Helper()
 	sealed, err := countRows(data, "SELECT count(*) FROM recordings WHERE state IN ('complete', 'recovered') AND bytes > 0")
 	if err != nil {
@@ -192,4 +167,45 @@ func checkSealed(t *testing.T, data string, n int) {
 	if sealed != n || open != 0 {
 		t.Errorf("after %d runs: %d recordings sealed, %d still recording", n, sealed, open)
 	}
+}
+
+// lockedPractice makes a practice with passphrase set, directly with storage
+// (sparing the first-run screens), and returns its data folder.
+func lockedPractice(t testing.TB, passphrase string) string {
+	t.Helper()
+	data := filepath.Join(t.TempDir(), "practice")
+	db, err := storage.Open(data, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateVault(passphrase); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// askConsent, from the practice screen, adds a client labelled label (the
+// practice's n-th), starts a session with Anna and turns the laptop to the
+// client: it returns when the consent screen is up.
+func (x *xvfb) askConsent(t testing.TB, a *runningApp, data, label string, n int) {
+	t.Helper()
+	x.typeText(t, a.window, label)
+	x.key(t, a.window, "Return")
+	waitFor(t, 10*time.Second, "the client to be added", func() bool {
+		c, _ := countRows(data, "SELECT count(*) FROM clients")
+		return c == n
+	})
+	mark := a.mark()
+	x.key(t, a.window, "space") // "Start a session"
+	a.waitScreen(t, mark, "start")
+	x.typeText(t, a.window, "Anna")
+	mark = a.mark()
+	x.key(t, a.window, "Return")
+	a.waitScreen(t, mark, "session")
+	mark = a.mark()
+	x.key(t, a.window, "space") // "Ask for consent"
+	a.waitScreen(t, mark, "kiosk")
 }

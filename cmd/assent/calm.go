@@ -1,0 +1,22 @@
+package main
+
+import "fyne.io/fyne/v2"
+
+// calmApp is the Fyne app as its widgets see it (fyne.CurrentApp): the
+// same in everything but its settings, which turn animations off. A
+// focused entry's blinking cursor otherwise redraws the whole window
+// several times a second while nobody types (about 5 % of a core on the
+// lock screen under software rendering, measured by BenchmarkQuiet), and
+// Fyne offers no switch for one app other than a build tag
+// (no_animations) that every build would have to remember. The cursor
+// stays, steady; buttons lose their ripple. Progress bars still move.
+type calmApp struct{ fyne.App }
+
+// Settings are the app's, with animations off.
+func (a calmApp) Settings() fyne.Settings { return calmSettings{a.App.Settings()} }
+
+// calmSettings are Fyne's settings with ShowAnimations false.
+type calmSettings struct{ fyne.Settings }
+
+// ShowAnimations is false: nothing on screen moves by itself.
+func (calmSettings) ShowAnimations() bool { return false }
