@@ -27,9 +27,12 @@ func (p Page) String() string {
 }
 
 // Statement renders the consent statement shown to the people present before
-// they answer: who decides, why (each purpose) and who may listen, where the
-// recording is kept, the day it is deleted, how to stop, and that saying no
-// changes nothing about their care.
+// they answer: who decides (naming interpreters, trainees and observers as
+// such, and a minor who decides alone), why (each purpose) and who may
+// listen, where the recording is kept, the day it is deleted, how to stop
+// and pause, the question at the end and what happens if it goes
+// unanswered (only when the policy asks it), and that saying no changes
+// nothing about their care.
 //
 // s supplies the people present and the deletion date, which is s.DeleteOn():
 // exactly what a Grant made now would carry. Apply EventAsk before showing
@@ -57,14 +60,22 @@ func Statement(s *Session, p Policy) Page {
 		paras = append(paras, fmt.Sprintf(textAskMany, list(names)))
 	}
 	for _, q := range people {
-		if q.Role != RoleMinor {
-			continue
+		switch {
+		case q.Role == RoleMinor && q.DecidesAlone:
+			paras = append(paras, fmt.Sprintf(textMinorAlone, q.Name))
+		case q.Role == RoleMinor:
+			guardian := q.GuardianID
+			if g, ok := s.participant(q.GuardianID); ok {
+				guardian = g.Name
+			}
+			paras = append(paras, fmt.Sprintf(textMinor, q.Name, guardian))
+		case q.Role == RoleInterpreter:
+			paras = append(paras, fmt.Sprintf(textInterpreter, q.Name))
+		case q.Role == RoleTrainee:
+			paras = append(paras, fmt.Sprintf(textTrainee, q.Name))
+		case q.Role == RoleObserver:
+			paras = append(paras, fmt.Sprintf(textObserver, q.Name))
 		}
-		guardian := q.GuardianID
-		if g, ok := s.participant(q.GuardianID); ok {
-			guardian = g.Name
-		}
-		paras = append(paras, fmt.Sprintf(textMinor, q.Name, guardian))
 	}
 	for _, u := range p.Purposes {
 		paras = append(paras, fmt.Sprintf(textWhy, clause(u.Text), clause(u.Listeners)))
@@ -82,7 +93,15 @@ func Statement(s *Session, p Policy) Page {
 	default:
 		paras = append(paras, fmt.Sprintf(textDeleteAfter, p.DefaultKeepDays))
 	}
-	paras = append(paras, textStop, textNoIsFine)
+	paras = append(paras, textStop, textPause)
+	if p.EndQuestion {
+		unanswered := textUnansweredDeleted
+		if p.KeepUnconfirmed {
+			unanswered = textUnansweredKept
+		}
+		paras = append(paras, textEndQuestion+" "+unanswered)
+	}
+	paras = append(paras, textNoIsFine)
 	return Page{Title: textStatementTitle, Paragraphs: paras}
 }
 
