@@ -48,7 +48,7 @@ func Replay(db *storage.DB, ss storage.Session, loc *time.Location) (*consent.Se
 		if err != nil {
 			return nil, err
 		}
-		people = append(people, consent.Participant{ID: p.ID, Name: p.Name, Role: role, GuardianID: p.GuardianID})
+		people = append(people, consent.Participant{ID: p.ID, Name: p.Name, Role: role, GuardianID: p.GuardianID, DecidesAlone: p.DecidesAlone})
 	}
 	policy, err := PolicyOf(ss)
 	if err != nil {

@@ -20,6 +20,13 @@ type Client struct {
 	Label      string
 	CreatedAt  time.Time
 	ArchivedAt time.Time // zero unless archived
+	// NotAskedSince is when the client asked "please don't ask me again";
+	// zero while they are asked. Only the client lifts it (SetNotAsked
+	// through their own step in a session).
+	NotAskedSince time.Time
+	// MinorDecidesAlone: a minor client the practice judged able to
+	// decide alone; their guardian is not asked on their behalf.
+	MinorDecidesAlone bool
 }
 
 // Participant is someone present in a session who decides for themselves
@@ -34,7 +41,9 @@ type Participant struct {
 	// GuardianID names the participant of the same session who is this
 	// person's guardian (for a minor); empty for everyone else.
 	GuardianID string
-	JoinedAt   time.Time
+	// DecidesAlone: a minor who decided alone, without a guardian asked.
+	DecidesAlone bool
+	JoinedAt     time.Time
 
 	sealed []byte // Name sealed for the row, between prepareParticipant and insertParticipant
 }
@@ -53,6 +62,12 @@ type Session struct {
 	// Method is how consent was asked: MethodOnScreen or MethodReadAloud.
 	Method       string
 	Participants []Participant
+	// ConfirmAtEnd: the session promised the question at the end; until
+	// Confirmation keeps them, its recordings are unconfirmed.
+	ConfirmAtEnd bool
+	// Confirmation is how the question at the end went (the Confirmation
+	// constants); empty while pending or not asked.
+	Confirmation string
 }
 
 // How consent was asked in a session (Session.Method).
@@ -135,7 +150,7 @@ func (db *DB) RenameClient(id, label string) error {
 // Client returns one client, or ErrNotFound. Its label is empty while the
 // vault is locked.
 func (db *DB) Client(id string) (Client, error) {
-	c, err := db.scanClient(db.sql.QueryRow("SELECT id, label, created_at, archived_at FROM clients WHERE id = ?", id))
+	c, err := db.scanClient(db.sql.QueryRow("SELECT id, label, created_at, archived_at, not_asked_since, minor_decides_alone FROM clients WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Client{}, fmt.Errorf("storage: client %s: %w", id, ErrNotFound)
 	}
@@ -149,22 +164,22 @@ func (db *DB) scanClient(row interface{ Scan(...any) error }) (Client, error) {
 	var c Client
 	var label any
 	var at int64
-	var archived sql.NullInt64
-	if err := row.Scan(&c.ID, &label, &at, &archived); err != nil {
+	var archived, notAsked sql.NullInt64
+	if err := row.Scan(&c.ID, &label, &at, &archived, &notAsked, &c.MinorDecidesAlone); err != nil {
 		return Client{}, err
 	}
 	var err error
 	if c.Label, err = db.readName(label, adClientLabel+c.ID); err != nil {
 		return Client{}, fmt.Errorf("label of client %s: %w", c.ID, err)
 	}
-	c.CreatedAt, c.ArchivedAt = fromNanos(at), fromNullNanos(archived)
+	c.CreatedAt, c.ArchivedAt, c.NotAskedSince = fromNanos(at), fromNullNanos(archived), fromNullNanos(notAsked)
 	return c, nil
 }
 
 // Clients returns every client, archived ones included, ordered by label
 // (by ID while the vault is locked, when the labels are empty).
 func (db *DB) Clients() ([]Client, error) {
-	rows, err := db.sql.Query("SELECT id, label, created_at, archived_at FROM clients")
+	rows, err := db.sql.Query("SELECT id, label, created_at, archived_at, not_asked_since, minor_decides_alone FROM clients")
 	if err != nil {
 		return nil, fmt.Errorf("storage: clients: %w", dbErr(err))
 	}
@@ -291,8 +306,8 @@ func (db *DB) BeginSession(s Session) (Session, error) {
 	}
 	err := db.write(func(tx *sql.Tx, now time.Time) error {
 		s.StartedAt = now
-		if _, err := tx.Exec("INSERT INTO sessions (id, client_id, started_at, policy, consent_method) VALUES (?, ?, ?, ?, ?)",
-			s.ID, s.ClientID, nanos(now), policy, s.Method); err != nil {
+		if _, err := tx.Exec("INSERT INTO sessions (id, client_id, started_at, policy, consent_method, confirm_at_end) VALUES (?, ?, ?, ?, ?, ?)",
+			s.ID, s.ClientID, nanos(now), policy, s.Method, s.ConfirmAtEnd); err != nil {
 			if isForeignKey(err) {
 				return fmt.Errorf("client %s: %w", s.ClientID, ErrNotFound)
 			}
@@ -343,8 +358,8 @@ func insertParticipant(tx *sql.Tx, now time.Time, sessionID string, p Participan
 	if p.GuardianID != "" {
 		guardian = p.GuardianID
 	}
-	if _, err := tx.Exec("INSERT INTO participants (id, session_id, name, role, guardian_id, joined_at) VALUES (?, ?, ?, ?, ?, ?)",
-		p.ID, sessionID, p.sealed, p.Role, guardian, nanos(now)); err != nil {
+	if _, err := tx.Exec("INSERT INTO participants (id, session_id, name, role, guardian_id, decides_alone, joined_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		p.ID, sessionID, p.sealed, p.Role, guardian, p.DecidesAlone, nanos(now)); err != nil {
 		if isForeignKey(err) {
 			return p, fmt.Errorf("session %s: %w", sessionID, ErrNotFound)
 		}
@@ -419,8 +434,10 @@ func (db *DB) Session(id string) (Session, error) {
 	var started int64
 	var ended sql.NullInt64
 	var policy sql.NullString
-	err := db.sql.QueryRow("SELECT id, client_id, started_at, ended_at, policy, consent_method FROM sessions WHERE id = ?", id).
-		Scan(&s.ID, &s.ClientID, &started, &ended, &policy, &s.Method)
+	var confirmation sql.NullString
+	err := db.sql.QueryRow("SELECT id, client_id, started_at, ended_at, policy, consent_method, confirm_at_end, confirmation FROM sessions WHERE id = ?", id).
+		Scan(&s.ID, &s.ClientID, &started, &ended, &policy, &s.Method, &s.ConfirmAtEnd, &confirmation)
+	s.Confirmation = confirmation.String
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, fmt.Errorf("storage: session %s: %w", id, ErrNotFound)
 	}
@@ -438,7 +455,7 @@ func (db *DB) Session(id string) (Session, error) {
 }
 
 func (db *DB) participants(sessionID string) ([]Participant, error) {
-	rows, err := db.sql.Query("SELECT id, name, role, coalesce(guardian_id, ''), joined_at FROM participants WHERE session_id = ? ORDER BY joined_at, rowid", sessionID)
+	rows, err := db.sql.Query("SELECT id, name, role, coalesce(guardian_id, ''), decides_alone, joined_at FROM participants WHERE session_id = ? ORDER BY joined_at, rowid", sessionID)
 	if err != nil {
 		return nil, fmt.Errorf("storage: participants: %w", dbErr(err))
 	}
@@ -448,7 +465,7 @@ func (db *DB) participants(sessionID string) ([]Participant, error) {
 		var p Participant
 		var name any
 		var at int64
-		if err := rows.Scan(&p.ID, &name, &p.Role, &p.GuardianID, &at); err != nil {
+		if err := rows.Scan(&p.ID, &name, &p.Role, &p.GuardianID, &p.DecidesAlone, &at); err != nil {
 			return nil, fmt.Errorf("storage: participants: %w", dbErr(err))
 		}
 		if p.Name, err = db.readName(name, adParticipantName+p.ID); err != nil {
@@ -466,14 +483,14 @@ func (db *DB) participants(sessionID string) ([]Participant, error) {
 // Sessions returns a client's sessions, newest first, without participants
 // (use Session for one with its participants).
 func (db *DB) Sessions(clientID string) ([]Session, error) {
-	return db.sessions("SELECT id, client_id, started_at, ended_at, policy, consent_method FROM sessions WHERE client_id = ? ORDER BY started_at DESC, id", clientID)
+	return db.sessions("SELECT id, client_id, started_at, ended_at, policy, consent_method, confirm_at_end, confirmation FROM sessions WHERE client_id = ? ORDER BY started_at DESC, id", clientID)
 }
 
 // OpenSessions returns the sessions not ended, of every client, oldest
 // first, without participants: the one under way, and any a crash or a
 // power cut left open.
 func (db *DB) OpenSessions() ([]Session, error) {
-	return db.sessions("SELECT id, client_id, started_at, ended_at, policy, consent_method FROM sessions WHERE ended_at IS NULL ORDER BY started_at, id")
+	return db.sessions("SELECT id, client_id, started_at, ended_at, policy, consent_method, confirm_at_end, confirmation FROM sessions WHERE ended_at IS NULL ORDER BY started_at, id")
 }
 
 func (db *DB) sessions(query string, args ...any) ([]Session, error) {
@@ -487,10 +504,11 @@ func (db *DB) sessions(query string, args ...any) ([]Session, error) {
 		var s Session
 		var started int64
 		var ended sql.NullInt64
-		var policy sql.NullString
-		if err := rows.Scan(&s.ID, &s.ClientID, &started, &ended, &policy, &s.Method); err != nil {
+		var policy, confirmation sql.NullString
+		if err := rows.Scan(&s.ID, &s.ClientID, &started, &ended, &policy, &s.Method, &s.ConfirmAtEnd, &confirmation); err != nil {
 			return nil, fmt.Errorf("storage: sessions: %w", dbErr(err))
 		}
+		s.Confirmation = confirmation.String
 		s.StartedAt, s.EndedAt = fromNanos(started), fromNullNanos(ended)
 		if policy.Valid {
 			s.Policy = []byte(policy.String)
