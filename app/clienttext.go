@@ -125,6 +125,56 @@ func keptUntilText(date string) string {
 	return "What was recorded is kept until " + date + ", then deleted."
 }
 
+// The client's last word on the client screen (kiosk.go): their own
+// pause, the question at the end of a recorded session, and "please don't
+// ask me again". Kept together, to be translated together.
+const (
+	// pauseText is the button beside stopText while recording: the
+	// microphone turns off until the client taps resumeText.
+	pauseText = "Pause"
+	// pausedNowText is the state of the microphone during the client's
+	// pause.
+	pausedNowText = "Paused — microphone off"
+	// resumeText is the client's button that ends their pause.
+	resumeText = "Resume recording"
+	// pausedOnlyHereText is under pausedNowText.
+	pausedOnlyHereText = "Nothing is being recorded. Only a tap on this screen turns the microphone on again."
+	// endQuestionHeading heads the question at the end of a recorded
+	// session.
+	endQuestionHeading = "Before you go"
+	// endQuestionText is under endQuestionHeading.
+	endQuestionText = "Each person recorded today decides again. Until everyone says keep, nobody can listen to it. If one person says delete, all of it is deleted."
+	// keepItText and deleteItNowText are each recorded person's two equal
+	// answers at the end; neither is preselected.
+	keepItText      = "Keep it"
+	deleteItNowText = "Delete it now"
+	// endDeletedText confirms that the recording was deleted at the end.
+	endDeletedText = "Today's recording has been deleted, as asked."
+	// dontAskText is the quiet third answer beside yesText and noText,
+	// for the client.
+	dontAskText = "Please don't ask me again"
+	// notAskedText is the client screen in notes only when the client
+	// asked not to be asked.
+	notAskedText = "You asked not to be asked about recording, so today is notes only. Only you can change this, here."
+	// askAgainText is the client's quiet button that lifts it.
+	askAgainText = "I'd like to be asked again"
+	// askAgainDoneText confirms it.
+	askAgainDoneText = "You will be asked again. Your therapist can ask you now."
+	// minorNotRecordedText is the client screen in notes only when the
+	// practice never records with a minor present.
+	minorNotRecordedText = "This practice does not record sessions with a young person present, so today is notes only."
+)
+
+// keepQuestion asks one recorded person at the end: "Anna: keep today's
+// recording until Sunday 27 December 2026?"
+func keepQuestion(name, date string) string {
+	return name + ": keep today's recording until " + date + "?"
+}
+
+// saidKeepText replaces a person's two answers at the end once they said
+// keep.
+func saidKeepText(name string) string { return name + " said keep it." }
+
 // The end-of-session summary (summary.go).
 const (
 	// summaryHeading heads the summary.
@@ -294,6 +344,7 @@ var problemSentences = map[session.Kind]string{
 	session.KindWithdrawalOwed:       "Recording stopped. Deleting it has not finished yet; Assent keeps trying, and it cannot be played until it is done.",
 	session.KindClockBehind:          "This computer's clock reads more than a day earlier than Assent has already seen, so it cannot give a recording a deletion date that is sure to be right: it is not recording. The session goes on as notes only; please set the clock.",
 	session.KindStepOwed:             "The microphone is as this screen shows. Assent could not write this step to its records yet; it keeps trying, and writes it as soon as it can.",
+	session.KindChoiceNotStored:      "Your answer was taken, but Assent could not write it into your record yet. Until it is, nobody can listen to today's recording. Please tell your therapist.",
 }
 
 // stepNotSavedText is the problem of a step that could not be stored,

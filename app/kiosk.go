@@ -38,6 +38,12 @@ type kioskScreen struct {
 
 	// Widgets a test (or the level callback) reaches.
 	yes, no   map[string]*bigButton
+	dontAsk   map[string]*widget.Button // the client's quiet third answer
+	keepIt    map[string]*bigButton     // at the end, by person
+	deleteIt  map[string]*bigButton
+	pause     *bigButton
+	resume    *bigButton
+	askAgain  *widget.Button
 	sooner    *widget.RadioGroup
 	soonerBy  []soonerOption // sooner's options, in order
 	status    *widget.Label
@@ -112,6 +118,8 @@ func (s *kioskScreen) rebuild() {
 	st := s.run.State()
 	s.shown = st
 	s.yes, s.no = map[string]*bigButton{}, map[string]*bigButton{}
+	s.dontAsk, s.keepIt, s.deleteIt = map[string]*widget.Button{}, map[string]*bigButton{}, map[string]*bigButton{}
+	s.pause, s.resume, s.askAgain = nil, nil, nil
 	var parts, actions []fyne.CanvasObject
 	switch {
 	case st == consent.AwaitingConsent:
@@ -120,11 +128,26 @@ func (s *kioskScreen) rebuild() {
 		parts, actions = s.recordingParts()
 	case s.choosing:
 		parts, actions = s.choiceParts()
+	case st == consent.Paused && s.run.PausedBy().Kind == consent.ActorParticipant:
+		// The client's own pause: only a tap here ends it.
+		s.resume = newBigButton(resumeText, s.resumeRecording)
+		parts = []fyne.CanvasObject{heading(pausedNowText), wrapped(pausedOnlyHereText)}
+		actions = []fyne.CanvasObject{s.statusLabel(pausedNowText), container.NewGridWithColumns(2, s.resume, s.stopButton())}
 	case st == consent.Paused:
 		parts = []fyne.CanvasObject{heading(pausedHeading)}
 		actions = []fyne.CanvasObject{s.statusLabel(pausedStatus), s.stopButton()}
+	case st == consent.Confirming:
+		parts, actions = s.endQuestionParts()
 	case st == consent.Ended:
 		parts = []fyne.CanvasObject{heading(endedHeading)}
+		actions = []fyne.CanvasObject{s.statusLabel(micOffText + ".")}
+	case s.run.NotToBeAsked():
+		s.askAgain = widget.NewButton(askAgainText, s.liftNotAsked)
+		s.askAgain.Importance = widget.LowImportance
+		parts = []fyne.CanvasObject{heading(notesOnlyHeading), wrapped(notAskedText), wrapped(notesOnlyText)}
+		actions = []fyne.CanvasObject{s.statusLabel(micOffText + "."), container.NewHBox(s.askAgain)}
+	case s.run.MinorBarred():
+		parts = []fyne.CanvasObject{heading(notesOnlyHeading), wrapped(minorNotRecordedText), wrapped(notesOnlyText)}
 		actions = []fyne.CanvasObject{s.statusLabel(micOffText + ".")}
 	default:
 		parts = []fyne.CanvasObject{heading(notesOnlyHeading), wrapped(notesOnlyText)}
@@ -166,6 +189,14 @@ func (s *kioskScreen) askParts() (text, actions []fyne.CanvasObject) {
 		s.yes[p.ID], s.no[p.ID] = yes, no
 		name := bold(personLabel(p.Name, p.Role.String()))
 		parts = append(parts, name, container.NewGridWithColumns(2, yes, no))
+		if p.Role == consent.RoleClient && s.run.Method() == consent.CollectionOnScreen {
+			// The quiet third answer, the client's own: smaller than the
+			// two, so that it is never taken for one of them.
+			quiet := widget.NewButton(dontAskText, func() { s.notAskAgain(p.ID) })
+			quiet.Importance = widget.LowImportance
+			s.dontAsk[p.ID] = quiet
+			parts = append(parts, container.NewHBox(quiet))
+		}
 	}
 	if s.sooner == nil {
 		s.soonerBy = s.soonerOptions()
@@ -264,8 +295,126 @@ func (s *kioskScreen) recordingParts() (text, actions []fyne.CanvasObject) {
 			deleteOn,
 			wrapped(stopAnyMomentText),
 		}, []fyne.CanvasObject{
-			s.stopButton(),
+			container.NewGridWithColumns(2, s.stopButton(), s.pauseButton()),
 		}
+}
+
+// pauseButton is the client's own pause, beside "Stop recording".
+func (s *kioskScreen) pauseButton() fyne.CanvasObject {
+	s.pause = newBigButton(pauseText, s.pauseRecording)
+	return s.pause
+}
+
+// pauseRecording closes the microphone as a stop does (consent revokes
+// the Grant), in the client's name: only the client screen resumes.
+func (s *kioskScreen) pauseRecording() {
+	s.step(consent.Event{Kind: consent.EventPause, Actor: s.clientActor()}, true)
+}
+
+// resumeRecording ends the client's pause, under a new Grant.
+func (s *kioskScreen) resumeRecording() {
+	s.step(consent.Event{Kind: consent.EventResume, Actor: s.clientActor()}, false)
+}
+
+// step applies a tap of the client screen and shows what is true after
+// it; stopping makes sure the microphone is off whatever happened.
+func (s *kioskScreen) step(ev consent.Event, stopping bool) {
+	if err := s.run.Apply(ev); err != nil {
+		s.ui.opt.Logf("%s: %v", ev.Kind, err)
+		if stopping {
+			s.run.StopCapture()
+		}
+		if isRefusal(err) {
+			s.problem.SetText(notPossibleText)
+		} else {
+			s.problem.SetText(s.ui.problemText(err))
+		}
+	}
+	s.rebuild()
+	if f := s.focus(); f != nil {
+		s.ui.win.Canvas().Focus(f)
+	}
+}
+
+// clientActor is the person the client screen's own controls (pause,
+// resume) act for: the client, when one is present, so that nobody but
+// them lifts their pause; else whoever is in the room.
+func (s *kioskScreen) clientActor() consent.Actor {
+	for _, p := range s.run.Participants() {
+		if p.Role == consent.RoleClient {
+			return consent.ByParticipant(p.ID)
+		}
+	}
+	return s.roomActor()
+}
+
+// notAskAgain is the client's "please don't ask me again": no for today,
+// and later sessions start as notes only.
+func (s *kioskScreen) notAskAgain(participant string) {
+	s.step(consent.Event{Kind: consent.EventDecline, Actor: consent.ByParticipant(participant), Participant: participant, DontAskAgain: true}, false)
+}
+
+// liftNotAsked is the client's "I'd like to be asked again".
+func (s *kioskScreen) liftNotAsked() {
+	if err := s.run.Apply(consent.Event{Kind: consent.EventAskAgain, Actor: s.clientActor()}); err != nil {
+		s.ui.opt.Logf("ask again: %v", err)
+		if isRefusal(err) {
+			s.problem.SetText(notPossibleText)
+			return
+		}
+		s.problem.SetText(s.ui.problemText(err))
+	}
+	s.rebuild()
+	s.body.Add(wrapped(askAgainDoneText))
+}
+
+// endQuestionParts asks each recorded person, at the end: keep it until
+// its date, or delete it now; two equal buttons, nothing preselected.
+func (s *kioskScreen) endQuestionParts() (text, actions []fyne.CanvasObject) {
+	date := consent.LongDate(s.run.DeleteOn(), s.ui.opt.Location)
+	parts := []fyne.CanvasObject{heading(endQuestionHeading), wrapped(endQuestionText)}
+	pending := map[string]bool{}
+	for _, p := range s.run.ToConfirm() {
+		pending[p.ID] = true
+	}
+	for _, p := range s.run.Recorded() {
+		if !pending[p.ID] {
+			parts = append(parts, wrapped(saidKeepText(p.Name)))
+			continue
+		}
+		p := p
+		keep := newBigButton(keepItText, func() { s.answerAtEnd(p.ID, consent.EventKeep) })
+		drop := newBigButton(deleteItNowText, func() { s.answerAtEnd(p.ID, consent.EventDiscard) })
+		keep.Importance, drop.Importance = widget.MediumImportance, widget.MediumImportance
+		s.keepIt[p.ID], s.deleteIt[p.ID] = keep, drop
+		parts = append(parts, bold(keepQuestion(p.Name, date)), container.NewGridWithColumns(2, keep, drop))
+	}
+	return parts, []fyne.CanvasObject{s.statusLabel(micOffText + ".")}
+}
+
+// answerAtEnd takes one recorded person's answer at the end; once the
+// question is settled, the client sees the summary.
+func (s *kioskScreen) answerAtEnd(participant string, kind consent.EventKind) {
+	actor := consent.ByParticipant(participant)
+	if s.run.Method() == consent.CollectionReadAloud {
+		actor = consent.Therapist() // entering the answer given aloud
+	}
+	err := s.run.Apply(consent.Event{Kind: kind, Actor: actor, Participant: participant})
+	if err != nil {
+		s.ui.opt.Logf("answer at the end: %v", err)
+		if isRefusal(err) {
+			s.problem.SetText(answerNotTakenText)
+			return
+		}
+	}
+	if s.run.State() != consent.Ended {
+		s.rebuild()
+		return
+	}
+	if s.ui.run == s.run {
+		s.ui.run = nil
+	}
+	s.ui.show(newSummaryScreen(s.ui, s.run, err))
 }
 
 func (s *kioskScreen) stopButton() fyne.CanvasObject {

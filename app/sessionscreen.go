@@ -142,18 +142,28 @@ func (s *sessionScreen) refresh() {
 		s.state.SetText("Paused. " + micOffText + ".")
 	case st == consent.Ended:
 		s.state.SetText("The session has ended. " + micOffText + ".")
+	case st == consent.Confirming:
+		s.state.SetText("The session has ended. " + micOffText + ". Waiting for each person recorded to say on the client screen whether to keep it; until then nobody can listen to it.")
+	case st == consent.NotesOnly && s.run.NotToBeAsked():
+		s.state.SetText("Notes only. " + micOffText + ". The client asked not to be asked about recording; only they can change this, on the client screen.")
+	case st == consent.NotesOnly && s.run.MinorBarred():
+		s.state.SetText("Notes only. " + micOffText + ". The practice does not record sessions with a minor present (Settings).")
 	default:
 		s.state.SetText("Notes only. " + micOffText + ".")
 	}
 	show(recording, s.meter)
 	show(recording, s.timer)
-	show(st == consent.AwaitingConsent || st == consent.NotesOnly, s.ask)
+	show(st == consent.AwaitingConsent || (st == consent.NotesOnly && !s.run.MinorBarred()), s.ask)
 	show(st != consent.NotesOnly && st != consent.Ended, s.notesBtn)
 	show(recording, s.pause)
-	show(st == consent.Paused, s.resume)
+	// A pause made on the client screen is lifted only there.
+	show(st == consent.Paused && s.run.PausedBy().Kind != consent.ActorParticipant, s.resume)
 	show(recording || st == consent.Paused, s.stop)
-	show(st != consent.Ended, s.join)
+	show(st != consent.Ended && st != consent.Confirming, s.join)
 	show(st != consent.Ended, s.end)
+	if st == consent.Confirming {
+		s.end.SetText(closeQuestionText(s.run.Policy().KeepUnconfirmed))
+	}
 }
 
 // askConsent turns the laptop to the client: from notes only it asks
@@ -169,6 +179,11 @@ func (s *sessionScreen) askConsent() {
 		case !isRefusal(err):
 			// The question is on screen; its step is not on disk.
 			s.problem.SetText(s.ui.problemText(err))
+			return
+		case s.run.NotToBeAsked():
+			// Only the client can lift it, on their screen.
+			s.saveNotes()
+			s.ui.show(newKioskScreen(s.ui, s.run))
 			return
 		case s.run.State() != consent.AwaitingConsent:
 			s.problem.SetText("The client cannot be asked now.")
@@ -291,6 +306,16 @@ func (s *sessionScreen) someoneJoined() {
 	s.ui.opt.Logf("screen: join form")
 }
 
+// closeQuestionText is the therapist's End button while the question at
+// the end is open: the people recorded left without answering, and the
+// practice's rule (shown to them beforehand) decides.
+func closeQuestionText(keepUnanswered bool) string {
+	if keepUnanswered {
+		return "They left: close the question (kept until its date)"
+	}
+	return "They left: close the question (the recording is deleted)"
+}
+
 func (s *sessionScreen) endSession() {
 	s.saveNotes()
 	err := s.run.End(consent.Therapist())
@@ -299,6 +324,12 @@ func (s *sessionScreen) endSession() {
 		// was not stored is ended at the next unlock, and the summary
 		// says so first.
 		s.ui.opt.Logf("end: %v", err)
+	}
+	if s.run.State() == consent.Confirming {
+		// Something was recorded: the client screen asks each recorded
+		// person whether to keep it, before the summary.
+		s.ui.show(newKioskScreen(s.ui, s.run))
+		return
 	}
 	s.ui.run = nil
 	// The client sees what happened; "Done" then locks the practice.

@@ -312,6 +312,15 @@ func (s *Session) Recorded() []Participant {
 	return out
 }
 
+// PausedBy returns who paused, while Paused, and the zero Actor
+// otherwise. A pause made by a participant is lifted only by them.
+func (s *Session) PausedBy() Actor {
+	if s == nil || s.state != Paused {
+		return Actor{}
+	}
+	return s.pausedBy
+}
+
 // NotToBeAsked reports whether the client asked not to be asked again and
 // has not lifted it: the question cannot be put (ErrNotToBeAsked).
 func (s *Session) NotToBeAsked() bool { return s != nil && s.notAsked }

@@ -723,6 +723,14 @@ func (s *Session) MinorBarred() bool {
 	return s.cs.MinorBarred()
 }
 
+// PausedBy is who paused, while paused: a participant's pause is lifted
+// only by them (on the client screen).
+func (s *Session) PausedBy() consent.Actor {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cs.PausedBy()
+}
+
 // Policy is the policy the session is asked under.
 func (s *Session) Policy() consent.Policy {
 	s.mu.Lock()
