@@ -356,16 +356,10 @@ func (s *kioskScreen) notAskAgain(participant string) {
 
 // liftNotAsked is the client's "I'd like to be asked again".
 func (s *kioskScreen) liftNotAsked() {
-	if err := s.run.Apply(consent.Event{Kind: consent.EventAskAgain, Actor: s.clientActor()}); err != nil {
-		s.ui.opt.Logf("ask again: %v", err)
-		if isRefusal(err) {
-			s.problem.SetText(notPossibleText)
-			return
-		}
-		s.problem.SetText(s.ui.problemText(err))
+	s.step(consent.Event{Kind: consent.EventAskAgain, Actor: s.clientActor()}, false)
+	if !s.run.NotToBeAsked() {
+		s.body.Add(wrapped(askAgainDoneText))
 	}
-	s.rebuild()
-	s.body.Add(wrapped(askAgainDoneText))
 }
 
 // endQuestionParts asks each recorded person, at the end: keep it until
