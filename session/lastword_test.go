@@ -271,3 +271,39 @@ func contains(s string, subs ...string) bool {
 	}
 	return true
 }
+
+// TestCrashWhileAsking: a session whose question at the end was open when
+// the app died is closed at the next unlock by the practice's rule.
+func TestCrashWhileAsking(t *testing.T) {
+	for _, rule := range []string{session.UnansweredDelete, session.UnansweredKeep} {
+		t.Run(rule, func(t *testing.T) {
+			f := newFixture(t)
+			if err := f.db.SetSetting(session.SettingUnanswered, rule); err != nil {
+				t.Fatal(err)
+			}
+			s := f.start("Anna")
+			f.record(s, time.Second)
+			s.End(consent.Therapist())
+			s.Silence() // the app died here, with the question on screen
+			left, err := session.LeftOpen(f.db, "")
+			if err != nil || len(left) != 1 {
+				t.Fatalf("left open: %v, %v", left, err)
+			}
+			if n := session.EndLeftOpen(f.db, left, time.UTC, t.Logf, func() bool { return true }); n != 1 {
+				t.Fatalf("closed %d", n)
+			}
+			recs, _ := f.db.Recordings(s.ID())
+			ss, _ := f.db.Session(s.ID())
+			if rule == session.UnansweredKeep {
+				if recs[0].State == storage.StateDeleted || ss.Confirmation != storage.ConfirmationKeptUnanswered || f.playable(s) != 1 {
+					t.Errorf("kept: %s, %q", recs[0].State, ss.Confirmation)
+				}
+			} else if recs[0].State != storage.StateDeleted || ss.Confirmation != storage.ConfirmationDeletedUnanswered {
+				t.Errorf("deleted: %s, %q", recs[0].State, ss.Confirmation)
+			}
+			if left, _ := session.LeftOpen(f.db, ""); len(left) != 0 {
+				t.Errorf("still left open: %v", left)
+			}
+		})
+	}
+}

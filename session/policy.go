@@ -131,10 +131,13 @@ func Bitrate(db *storage.DB) int {
 
 // PolicyOf is the policy a stored session was asked under. A session
 // stored without one (none are made outside tests and tools) was asked
-// under the default.
+// under the default, with the question at the end only if storage says
+// the session promised it.
 func PolicyOf(ss storage.Session) (consent.Policy, error) {
 	if ss.Policy == nil {
-		return consent.DefaultPolicy(), nil
+		p := consent.DefaultPolicy()
+		p.EndQuestion = ss.ConfirmAtEnd
+		return p, nil
 	}
 	var p consent.Policy
 	if err := json.Unmarshal(ss.Policy, &p); err != nil {

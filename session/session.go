@@ -362,15 +362,8 @@ func (s *Session) apply(ev consent.Event) error {
 // played that should not be.
 func (s *Session) recordChoice(eff consent.Effects) *Problem {
 	var err error
-	switch c := s.cs.Confirmation(); {
-	case eff.Confirmed && c == consent.ConfirmUnansweredKept:
-		err = s.opt.DB.ConfirmSession(s.stored.ID, storage.ConfirmationKeptUnanswered)
-	case eff.Confirmed:
-		err = s.opt.DB.ConfirmSession(s.stored.ID, storage.ConfirmationKept)
-	case eff.Withdrawal == consent.WithdrawDeleteAll && c == consent.ConfirmDeleted:
-		err = s.opt.DB.ConfirmSession(s.stored.ID, storage.ConfirmationDeleted)
-	case eff.Withdrawal == consent.WithdrawDeleteAll && c == consent.ConfirmUnansweredDeleted:
-		err = s.opt.DB.ConfirmSession(s.stored.ID, storage.ConfirmationDeletedUnanswered)
+	if c := storedConfirmation(s.cs.Confirmation()); c != "" && (eff.Confirmed || eff.Withdrawal == consent.WithdrawDeleteAll) {
+		err = s.opt.DB.ConfirmSession(s.stored.ID, c)
 	}
 	switch {
 	case err != nil:

@@ -493,6 +493,16 @@ func (db *DB) OpenSessions() ([]Session, error) {
 	return db.sessions("SELECT id, client_id, started_at, ended_at, policy, consent_method, confirm_at_end, confirmation FROM sessions WHERE ended_at IS NULL ORDER BY started_at, id")
 }
 
+// UnansweredSessions returns the sessions that ended while the question
+// at the end was open (they promised it, hold a recording not deleted,
+// and no answer settled it), of every client, oldest first, without
+// participants.
+func (db *DB) UnansweredSessions() ([]Session, error) {
+	return db.sessions(`SELECT id, client_id, started_at, ended_at, policy, consent_method, confirm_at_end, confirmation FROM sessions
+		WHERE ended_at IS NOT NULL AND confirm_at_end = 1 AND confirmation IS NULL
+		AND EXISTS (SELECT 1 FROM recordings r WHERE r.session_id = sessions.id AND r.state <> 'deleted') ORDER BY started_at, id`)
+}
+
 func (db *DB) sessions(query string, args ...any) ([]Session, error) {
 	rows, err := db.sql.Query(query, args...)
 	if err != nil {
