@@ -175,6 +175,33 @@ func keepQuestion(name, date string) string {
 // keep.
 func saidKeepText(name string) string { return name + " said keep it." }
 
+// A copy of a recording for the client (clientcopy.go), on the client
+// screen: the client types a passphrase the therapist never sees.
+const (
+	// copyHeading heads the screen.
+	copyHeading = "A copy of your recording"
+	// copyIntro explains it.
+	copyIntro = "Choose a passphrase only you know, type it twice, then choose where to save your copy. The copy is encrypted: it opens with the free tool age and your passphrase. Your therapist does not see the passphrase."
+	// copyPassPlaceholder and copyRepeatPlaceholder are the two fields.
+	copyPassPlaceholder   = "Your passphrase"
+	copyRepeatPlaceholder = "Your passphrase again"
+	// copyMakeText is the button that asks where to save it.
+	copyMakeText = "Save my encrypted copy…"
+	// copyTooShortText and copyMismatchText say what is wrong with the
+	// passphrase.
+	copyTooShortText = "Please choose a passphrase of at least 8 characters."
+	copyMismatchText = "The two passphrases are not the same."
+	// copyDoneText confirms the copy, once written.
+	copyDoneText = "Your copy is saved. Open it with age and your passphrase; nobody else can."
+	// copyFailedText says the copy could not be made.
+	copyFailedText = "The copy could not be made. Nothing was given away. Please tell your therapist."
+	// copyRefusedText says why no copy is offered.
+	copyRefusedText = "A copy can't be given: someone else's voice is in this recording, and they did not agree to you having it."
+	// recordLabelCopyGiven labels, in the client's record, when a copy was
+	// given to the client.
+	recordLabelCopyGiven = "Copy given to you"
+)
+
 // The end-of-session summary (summary.go).
 const (
 	// summaryHeading heads the summary.
