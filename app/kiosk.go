@@ -333,6 +333,10 @@ func (s *kioskScreen) step(ev consent.Event, stopping bool) {
 	s.rebuild()
 	if f := s.focus(); f != nil {
 		s.ui.win.Canvas().Focus(f)
+	} else {
+		// The button pressed is gone; nothing is chosen for the client:
+		// Tab reaches the first button of the new screen.
+		s.ui.win.Canvas().Unfocus()
 	}
 }
 
