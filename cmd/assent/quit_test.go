@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/assent-recorder/assent/audio/testmic"
+	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 )
 
@@ -44,6 +45,14 @@ func TestQuitWhileRecording(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := db.CreateVault(passphrase); err != nil {
+		t.Fatal(err)
+	}
+	// Quitting while recording ends the session with the question at the
+	// end unanswered; the next unlock closes it by the practice's rule.
+	// This practice keeps unanswered recordings until their date, so that
+	// what was sealed is there to check (the default, deleting them, is
+	// tried in session.TestCrashWhileAsking).
+	if err := db.SetSetting(session.SettingUnanswered, session.UnansweredKeep); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Close(); err != nil {
