@@ -242,14 +242,17 @@ func (s *sessionScreen) someoneJoined() {
 			present = append(present, p)
 		}
 	}
-	role.OnChanged = func(string) { guardian.offer(roleOf(role) == consent.RoleMinor, present) }
+	// A minor of a client marked to decide alone needs no guardian
+	// (session.Join asks them alone).
+	alone := s.run.Client().MinorDecidesAlone
+	role.OnChanged = func(string) { guardian.offer(roleOf(role) == consent.RoleMinor && !alone, present) }
 	add := func() {
 		n := strings.TrimSpace(name.Text)
 		if n == "" {
 			return
 		}
 		r, guardianID := roleOf(role), ""
-		if r == consent.RoleMinor {
+		if r == consent.RoleMinor && !alone {
 			var err error
 			if guardianID, err = guardian.chosen(n); err != nil {
 				s.problem.SetText(err.Error())

@@ -287,10 +287,17 @@ func (r Receipt) Page() Page {
 		paras = append(paras, textOutcomeNotesOnly)
 	}
 	for _, p := range r.Pauses {
+		by := r.who(p.By)
+		switch p.By.Kind { // inside a sentence
+		case ActorTherapist:
+			by = textByTherapist
+		case ActorSystem:
+			by = textByApp
+		}
 		if p.To.IsZero() {
-			paras = append(paras, fmt.Sprintf(textPausedOpen, r.who(p.By), p.From.In(loc).Format(textClock)))
+			paras = append(paras, fmt.Sprintf(textPausedOpen, by, p.From.In(loc).Format(textClock)))
 		} else {
-			paras = append(paras, fmt.Sprintf(textPaused, r.who(p.By), p.From.In(loc).Format(textClock), p.To.In(loc).Format(textClock)))
+			paras = append(paras, fmt.Sprintf(textPaused, by, p.From.In(loc).Format(textClock), p.To.In(loc).Format(textClock)))
 		}
 	}
 	switch r.Confirmation {

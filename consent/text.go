@@ -121,6 +121,8 @@ const (
 	textEvClosedEnd       = "%s closed the question at the end before everyone had answered."
 	textEvNotAsked        = "The question was not shown: the client asked not to be asked again."
 	textEvMinorPresent    = "The question was not shown: the practice does not record sessions with a minor present."
+	textByTherapist       = "the therapist" // "Paused by the therapist …"
+	textByApp             = "the app"
 	textPaused            = "Paused by %s %s–%s, nothing captured."
 	textPausedOpen        = "Paused by %s from %s, nothing captured."
 	textConfirmKept       = "At the end, everyone recorded said keep it."
