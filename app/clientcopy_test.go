@@ -129,4 +129,31 @@ func TestClientCopy(t *testing.T) {
 	if len(rs.copyable) != 1 || rs.copyable[0].SessionID == couple.run.ID() {
 		t.Errorf("copies offered: %+v", rs.copyable)
 	}
+
+	// Again, and this time Ben ticks "The client may have a copy of it"
+	// as he says keep at the end.
+	f.u.show(newPracticeScreen(f.u))
+	again := f.startSession(t, "Anna", "Ben")
+	for _, p := range again.run.Participants() {
+		test.Tap(again.yes[p.ID])
+	}
+	waitRecorded(t, again, 500*time.Millisecond)
+	ss := newSessionScreen(f.u, again.run)
+	f.u.show(ss)
+	test.Tap(ss.end)
+	end := f.u.screen.(*kioskScreen)
+	anna, ben := again.run.Participants()[0], again.run.Participants()[1]
+	if end.copyOK[anna.ID] != nil || end.copyOK[ben.ID] == nil || end.copyOK[ben.ID].Checked {
+		t.Fatal("the choice of a copy is not Ben's alone, unticked")
+	}
+	test.Tap(end.copyOK[ben.ID])
+	test.Tap(end.keepIt[anna.ID])
+	test.Tap(end.keepIt[ben.ID])
+	if _, ok := f.u.screen.(*summaryScreen); !ok {
+		t.Fatalf("after both kept: %T", f.u.screen)
+	}
+	recs, _ = f.db.Recordings(again.run.ID())
+	if err := giveClientCopy(f.db, f.u.opt.Location, recs[0].ID, pass, 10, io.Discard); err != nil {
+		t.Errorf("a copy Ben agreed to: %v", err)
+	}
 }

@@ -197,6 +197,9 @@ const (
 	copyFailedText = "The copy could not be made. Nothing was given away. Please tell your therapist."
 	// copyRefusedText says why no copy is offered.
 	copyRefusedText = "A copy can't be given: someone else's voice is in this recording, and they did not agree to you having it."
+	// copyAgreeText is, at the end, each recorded person's own choice
+	// (other than the client's), unticked: the client may have a copy.
+	copyAgreeText = "The client may have a copy of it"
 	// recordLabelCopyGiven labels, in the client's record, when a copy was
 	// given to the client.
 	recordLabelCopyGiven = "Copy given to you"

@@ -37,23 +37,27 @@ type kioskScreen struct {
 	whenDone string
 
 	// Widgets a test (or the level callback) reaches.
-	yes, no   map[string]*bigButton
-	dontAsk   map[string]*widget.Button // the client's quiet third answer
-	keepIt    map[string]*bigButton     // at the end, by person
-	deleteIt  map[string]*bigButton
-	pause     *bigButton
-	resume    *bigButton
-	askAgain  *widget.Button
-	sooner    *widget.RadioGroup
-	soonerBy  []soonerOption // sooner's options, in order
-	status    *widget.Label
-	timer     *widget.Label
-	meter     *widget.ProgressBar
-	stop      *bigButton
-	keep      *bigButton
-	dropLast  *bigButton
-	dropAll   *bigButton
-	therapist *widget.Button
+	yes, no  map[string]*bigButton
+	dontAsk  map[string]*widget.Button // the client's quiet third answer
+	keepIt   map[string]*bigButton     // at the end, by person
+	deleteIt map[string]*bigButton
+	copyOK   map[string]*widget.Check // at the end: the client may have a copy
+	// copyChosen keeps each person's tick across rebuilds (another
+	// person's answer rebuilds the screen).
+	copyChosen map[string]bool
+	pause      *bigButton
+	resume     *bigButton
+	askAgain   *widget.Button
+	sooner     *widget.RadioGroup
+	soonerBy   []soonerOption // sooner's options, in order
+	status     *widget.Label
+	timer      *widget.Label
+	meter      *widget.ProgressBar
+	stop       *bigButton
+	keep       *bigButton
+	dropLast   *bigButton
+	dropAll    *bigButton
+	therapist  *widget.Button
 }
 
 // soonerOption is one choice of the "delete sooner" control: the date the
@@ -68,7 +72,7 @@ type soonerOption struct {
 func (s *kioskScreen) clientFacing() bool { return true }
 
 func newKioskScreen(u *UI, run *session.Session) *kioskScreen {
-	s := &kioskScreen{ui: u, run: run, body: container.NewVBox(), actions: container.NewVBox(), shown: -1}
+	s := &kioskScreen{ui: u, run: run, body: container.NewVBox(), actions: container.NewVBox(), shown: -1, copyChosen: map[string]bool{}}
 	s.problem = newProblemLabel()
 	s.therapist = widget.NewButton(forTherapistText, s.leave)
 	s.therapist.Importance = widget.LowImportance
@@ -119,6 +123,7 @@ func (s *kioskScreen) rebuild() {
 	s.shown = st
 	s.yes, s.no = map[string]*bigButton{}, map[string]*bigButton{}
 	s.dontAsk, s.keepIt, s.deleteIt = map[string]*widget.Button{}, map[string]*bigButton{}, map[string]*bigButton{}
+	s.copyOK = map[string]*widget.Check{}
 	s.pause, s.resume, s.askAgain = nil, nil, nil
 	var parts, actions []fyne.CanvasObject
 	switch {
@@ -371,6 +376,10 @@ func (s *kioskScreen) liftNotAsked() {
 func (s *kioskScreen) endQuestionParts() (text, actions []fyne.CanvasObject) {
 	date := consent.LongDate(s.run.DeleteOn(), s.ui.opt.Location)
 	parts := []fyne.CanvasObject{heading(endQuestionHeading), wrapped(endQuestionText)}
+	clientRecorded := false
+	for _, p := range s.run.Recorded() {
+		clientRecorded = clientRecorded || p.Role == consent.RoleClient
+	}
 	pending := map[string]bool{}
 	for _, p := range s.run.ToConfirm() {
 		pending[p.ID] = true
@@ -386,6 +395,14 @@ func (s *kioskScreen) endQuestionParts() (text, actions []fyne.CanvasObject) {
 		keep.Importance, drop.Importance = widget.MediumImportance, widget.MediumImportance
 		s.keepIt[p.ID], s.deleteIt[p.ID] = keep, drop
 		parts = append(parts, bold(keepQuestion(p.Name, date)), container.NewGridWithColumns(2, keep, drop))
+		if clientRecorded && p.Role != consent.RoleClient {
+			// Their voice is in it too: a copy for the client only with
+			// their own agreement, never assumed.
+			ok := widget.NewCheck(copyAgreeText, func(on bool) { s.copyChosen[p.ID] = on })
+			ok.SetChecked(s.copyChosen[p.ID])
+			s.copyOK[p.ID] = ok
+			parts = append(parts, ok)
+		}
 	}
 	return parts, []fyne.CanvasObject{s.statusLabel(micOffText + ".")}
 }
@@ -397,7 +414,11 @@ func (s *kioskScreen) answerAtEnd(participant string, kind consent.EventKind) {
 	if s.run.Method() == consent.CollectionReadAloud {
 		actor = consent.Therapist() // entering the answer given aloud
 	}
-	err := s.run.Apply(consent.Event{Kind: kind, Actor: actor, Participant: participant})
+	ev := consent.Event{Kind: kind, Actor: actor, Participant: participant}
+	if kind == consent.EventKeep {
+		ev.ClientCopy = s.copyChosen[participant]
+	}
+	err := s.run.Apply(ev)
 	if err != nil {
 		s.ui.opt.Logf("answer at the end: %v", err)
 		if isRefusal(err) {

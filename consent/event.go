@@ -296,6 +296,9 @@ type Event struct {
 	DontAskAgain bool `json:"dontAskAgain,omitempty"`
 	// Reason, for EventSwitchToNotes, says why the question was not put.
 	Reason NotesReason `json:"reason,omitempty"`
+	// ClientCopy, for EventKeep, says that Participant also agrees to the
+	// client having a copy of the recording (it holds their voice too).
+	ClientCopy bool `json:"clientCopy,omitempty"`
 }
 
 // Validate reports whether e is well formed on its own, whatever the
@@ -356,6 +359,8 @@ func (e Event) Validate() error {
 		return bad("don't-ask-again on a non-decline")
 	case e.DontAskAgain && (e.Actor.Kind != ActorParticipant || e.Actor.ParticipantID != e.Participant):
 		return bad("don't-ask-again is only the client's own tap")
+	case e.ClientCopy && e.Kind != EventKeep:
+		return bad("a client's copy agreed on a non-keep")
 	case e.Reason != "" && e.Kind != EventSwitchToNotes:
 		return bad("a reason on a non-switch-to-notes")
 	case !e.Reason.valid():

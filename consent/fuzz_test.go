@@ -175,6 +175,7 @@ func nextEvent(r *byteReader, clock *time.Time, loc *time.Location, ps []consent
 		}
 		e.DontAskAgain = b2&0x20 != 0
 		e.Reason = fuzzReasons[int(b3)%len(fuzzReasons)]
+		e.ClientCopy = b2&0x10 != 0
 		return e
 	}
 	switch e.Kind {
@@ -192,6 +193,9 @@ func nextEvent(r *byteReader, clock *time.Time, loc *time.Location, ps []consent
 		}
 		if e.Kind == consent.EventDecline {
 			e.DontAskAgain = b2&0x20 != 0
+		}
+		if e.Kind == consent.EventKeep {
+			e.ClientCopy = b2&0x10 != 0
 		}
 	case consent.EventWithdraw:
 		e.Withdrawal = consent.Withdrawal(1 + int(b5)%3)
@@ -371,6 +375,8 @@ func (f *fuzzRun) accepted(step int, e consent.Event, eff consent.Effects, from 
 		if eff.Confirmed {
 			f.checkAllKept(step, e)
 		}
+	}
+	switch e.Kind {
 	case consent.EventAskAgain:
 		if !f.notAsked || !eff.AskAgain {
 			f.fail(step, e, "ask-again accepted while not asked not to ask (%v)", f.notAsked)
@@ -507,6 +513,14 @@ func (f *fuzzRun) always(step int, e consent.Event) {
 	if (s.State() == consent.Confirming) != (len(s.ToConfirm()) > 0) {
 		f.fail(step, e, "%s with %d to confirm", s.State(), len(s.ToConfirm()))
 	}
+	// A copy for the client: never while unconfirmed, never of a
+	// recording that holds a voice which did not agree to it.
+	if s.ClientCopyAgreed() {
+		if f.unconfirmed {
+			f.fail(step, e, "a client's copy of an unconfirmed recording")
+		}
+		f.checkCopyAgreed(step, e)
+	}
 	if s.NotToBeAsked() != f.notAsked {
 		f.fail(step, e, "NotToBeAsked() = %v, model %v", s.NotToBeAsked(), f.notAsked)
 	}
@@ -546,7 +560,7 @@ func sameEvent(a, b consent.Event) bool {
 	ja, jb := a.Joiner, b.Joiner
 	return a.Kind == b.Kind && a.At.Equal(b.At) && oa == ob && a.Actor == b.Actor && a.Participant == b.Participant &&
 		a.KeepDays == b.KeepDays && a.EndOfToday == b.EndOfToday && a.Withdrawal == b.Withdrawal &&
-		a.DeleteMinutes == b.DeleteMinutes && a.DontAskAgain == b.DontAskAgain && a.Reason == b.Reason && (ja == nil) == (jb == nil) && (ja == nil || *ja == *jb)
+		a.DeleteMinutes == b.DeleteMinutes && a.DontAskAgain == b.DontAskAgain && a.Reason == b.Reason && a.ClientCopy == b.ClientCopy && (ja == nil) == (jb == nil) && (ja == nil || *ja == *jb)
 }
 
 func sameDate(a, b time.Time) bool {
@@ -616,6 +630,30 @@ func (f *fuzzRun) checkAllKept(step int, e consent.Event) {
 		if !said[p.ID] {
 			f.fail(step, e, "confirmed without %s's keep", p.ID)
 		}
+	}
+}
+
+// checkCopyAgreed reads the log: a client was recorded, and every other
+// person recorded said keep with ClientCopy (keeps come only at the end,
+// after the last recording).
+func (f *fuzzRun) checkCopyAgreed(step int, e consent.Event) {
+	f.t.Helper()
+	agreed := map[string]bool{}
+	for _, ev := range f.log {
+		if ev.Kind == consent.EventKeep && ev.ClientCopy {
+			agreed[ev.Participant] = true
+		}
+	}
+	client := false
+	for _, p := range f.s.Recorded() {
+		if p.Role == consent.RoleClient {
+			client = true
+		} else if !agreed[p.ID] {
+			f.fail(step, e, "a client's copy although %s (%s) did not agree", p.ID, p.Role)
+		}
+	}
+	if !client {
+		f.fail(step, e, "a client's copy of a recording without a client")
 	}
 }
 
@@ -723,6 +761,7 @@ func sequenceSeeds() [][]byte {
 	two := []byte{1, 0x4d, 0x9c, 1, 28, 1 | 2 | 16, client, partner}
 	family3 := []byte{2, 0x4d, 0x9c, 2, 14, 1 | 4 | 8, guardian, minorOf0, family}
 	endQ := []byte{1, 0x4d, 0x9c, 0, 28, 1 | 32, client}
+	coupleEnd := []byte{1, 0x4d, 0x9c, 1, 28, 1 | 32, client, partner}
 	alone := []byte{1, 0x4d, 0x9c, 1, 28, 1 | 32 | 64, guardian, 0x80 | minorOf0}
 	noMinors := []byte{1, 0x4d, 0x9c, 1, 28, 1 | 32 | 128, guardian, minorOf0}
 	seeds := [][]byte{
@@ -757,6 +796,10 @@ func sequenceSeeds() [][]byte {
 		sequence(alone, evb(consent.EventAsk, aTherapist, 0, 0, 1, 0), evb(consent.EventConfirm, aP(0), 0, 0, 1, 0),
 			evb(consent.EventConfirm, aP(1), 0, 0, 1, 0), evb(consent.EventEnd, aTherapist, 0, 0, 5, 0),
 			evb(consent.EventKeep, aP(0), 0, 0, 1, 0), evb(consent.EventDiscard, aP(1), 0, 0, 1, 0)),
+		// A couple: both keep at the end, the partner agreeing to the client's copy.
+		sequence(coupleEnd, evb(consent.EventAsk, aTherapist, 0, 0, 1, 0), evb(consent.EventConfirm, aP(0), 0, 0, 1, 0),
+			evb(consent.EventConfirm, aP(1), 0, 0, 1, 0), evb(consent.EventEnd, aTherapist, 0, 0, 5, 0),
+			evb(consent.EventKeep, aP(0), 0, 0, 1, 0), evb(consent.EventKeep, aP(1), 0x10, 0, 1, 0)),
 		// Unanswered at the end under "keep them until the date".
 		sequence(alone, evb(consent.EventAsk, aTherapist, 0, 0, 1, 0), evb(consent.EventConfirm, aP(0), 0, 0, 1, 0),
 			evb(consent.EventConfirm, aP(1), 0, 0, 1, 0), evb(consent.EventEnd, aTherapist, 0, 0, 5, 0),

@@ -813,3 +813,32 @@ func TestMinorsNoAlwaysWins(t *testing.T) {
 		t.Errorf("don't-ask-again entered by the therapist: %v", err)
 	}
 }
+
+// TestClientCopyAgreed: a copy for the client only once confirmed, and
+// only when every other voice recorded agreed to it at the end.
+func TestClientCopyAgreed(t *testing.T) {
+	alone := newSession(t, anna)
+	apply(t, alone, ask(0), yes(1, "a"), by(consent.EventEnd, 30, therapist))
+	if alone.ClientCopyAgreed() {
+		t.Error("a copy before the client kept it")
+	}
+	apply(t, alone, keep(31, "a"))
+	if !alone.ClientCopyAgreed() {
+		t.Error("no copy for a client recorded alone")
+	}
+	for _, benAgrees := range []bool{false, true} {
+		s := newSession(t, anna, ben)
+		benKeeps := keep(32, "b")
+		benKeeps.ClientCopy = benAgrees
+		apply(t, s, ask(0), yes(1, "a"), yes(1, "b"), by(consent.EventEnd, 30, therapist), keep(31, "a"), benKeeps)
+		if s.ClientCopyAgreed() != benAgrees {
+			t.Errorf("Ben agreed %v, copy %v", benAgrees, s.ClientCopyAgreed())
+		}
+	}
+	bad := keep(1, "a")
+	bad.Kind = consent.EventConfirm
+	bad.ClientCopy = true
+	if err := bad.Validate(); !errors.Is(err, consent.ErrBadEvent) {
+		t.Errorf("a copy agreed on a yes: %v", err)
+	}
+}

@@ -417,6 +417,9 @@ func (r Receipt) describe(e Event) string {
 		if e.Actor.Kind == ActorTherapist {
 			s += " " + textEvEnteredAloud
 		}
+		if e.ClientCopy {
+			s += " " + textEvClientCopy
+		}
 		return s
 	case EventAskAgain:
 		return fmt.Sprintf(textEvAskAgain, who)

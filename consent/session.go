@@ -79,6 +79,7 @@ type Session struct {
 	// it ended.
 	recorded     []string
 	kept         map[string]bool
+	copyAgreed   map[string]bool // said keep with ClientCopy
 	erased       bool
 	confirmation Confirmation
 
@@ -295,6 +296,26 @@ func (s *Session) ToConfirm() []Participant {
 		}
 	}
 	return out
+}
+
+// ClientCopyAgreed reports whether the client may be given a copy of the
+// session's recordings: a client was recorded, and everyone else recorded
+// said keep at the end agreeing to the client's copy (EventKeep with
+// ClientCopy). A client recorded alone needs nobody else's agreement.
+func (s *Session) ClientCopyAgreed() bool {
+	if s == nil || s.erased || s.confirmation == ConfirmPending {
+		return false
+	}
+	client := false
+	for _, p := range s.Recorded() {
+		switch {
+		case p.Role == RoleClient:
+			client = true
+		case !s.copyAgreed[p.ID]:
+			return false
+		}
+	}
+	return client
 }
 
 // Recorded returns everyone whose voice was recorded in the session (who
@@ -686,7 +707,7 @@ func (s *Session) startSegment(at time.Time) Effects {
 	if s.policy.EndQuestion {
 		// Whatever was confirmed before, a new segment is unconfirmed.
 		s.confirmation = ConfirmPending
-		s.kept = nil
+		s.kept, s.copyAgreed = nil, nil
 	}
 	s.state = Recording
 	s.pausedBy = Actor{}
@@ -870,6 +891,12 @@ func (s *Session) answerAtEnd(e Event) (Effects, error) {
 		s.kept = map[string]bool{}
 	}
 	s.kept[e.Participant] = true
+	if e.ClientCopy {
+		if s.copyAgreed == nil {
+			s.copyAgreed = map[string]bool{}
+		}
+		s.copyAgreed[e.Participant] = true
+	}
 	for _, id := range s.recorded {
 		if !s.kept[id] {
 			return Effects{}, nil

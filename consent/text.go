@@ -117,6 +117,7 @@ const (
 	textEvKeep            = "%s said keep the recording."
 	textEvDiscard         = "%s said delete the recording now."
 	textEvAskAgain        = "%s asked to be asked again in future sessions."
+	textEvClientCopy      = "Agreed that the client may have a copy."
 	textEvDontAskAgain    = "Asked not to be asked again."
 	textEvClosedEnd       = "%s closed the question at the end before everyone had answered."
 	textEvNotAsked        = "The question was not shown: the client asked not to be asked again."

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/assent-recorder/assent/consent"
 	"github.com/assent-recorder/assent/storage"
 )
 
@@ -17,7 +16,8 @@ var ErrCopyNotAgreed = errors.New("another voice in this recording did not agree
 // MayCopyForClient returns nil if the client may be given a copy of rec:
 // it is not deleted, everyone recorded confirmed it at the end (if its
 // session asked), and the client was the only person recorded in its
-// session. Otherwise the error wraps ErrCopyNotAgreed, storage.ErrDeleted
+// session or everyone else recorded agreed to the client's copy at the end
+// (consent.Session.ClientCopyAgreed). Otherwise the error wraps ErrCopyNotAgreed, storage.ErrDeleted
 // or storage.ErrUnconfirmed, or is storage's error replaying the session
 // (which needs the vault unlocked). loc is the calendar of deletion dates.
 func MayCopyForClient(db *storage.DB, rec storage.Recording, loc *time.Location) error {
@@ -35,9 +35,8 @@ func MayCopyForClient(db *storage.DB, rec storage.Recording, loc *time.Location)
 	if err != nil {
 		return err
 	}
-	recorded := cs.Recorded()
-	if len(recorded) != 1 || recorded[0].Role != consent.RoleClient {
-		return fmt.Errorf("recording %s holds %d voices: %w", rec.ID, len(recorded), ErrCopyNotAgreed)
+	if !cs.ClientCopyAgreed() {
+		return fmt.Errorf("recording %s holds %d voices: %w", rec.ID, len(cs.Recorded()), ErrCopyNotAgreed)
 	}
 	return nil
 }
