@@ -253,13 +253,7 @@ func TestE2E(t *testing.T) {
 		x.step(t, "the client says yes again")
 		x.key(t, a.window, "Tab")
 		x.key(t, a.window, "space")
-		waitFor(t, 10*time.Second, "the second recording to start", func() bool {
-			n, _ := countRows(data, "SELECT count(*) FROM recordings WHERE state = 'recording'")
-			return n == 1
-		})
-		if !mic.Feeder.WaitReading(10*time.Second) || !deviceOpen(t, a.cmd.Process.Pid, mic.Infile) {
-			t.Error("recording again, but the microphone's device is not open")
-		}
+		a.waitCapturing(t, data, mic, "the second recording")
 		// "Pause" is beside "Stop recording", which has the focus: Tab,
 		// Space. The device closes, and stays closed until the client
 		// resumes on their screen.
@@ -282,13 +276,7 @@ func TestE2E(t *testing.T) {
 		x.step(t, "the client resumes on their screen")
 		x.key(t, a.window, "Tab") // "Resume recording", the first button
 		x.key(t, a.window, "space")
-		waitFor(t, 10*time.Second, "the third recording to start", func() bool {
-			n, _ := countRows(data, "SELECT count(*) FROM recordings WHERE state = 'recording'")
-			return n == 1
-		})
-		if !mic.Feeder.WaitReading(10*time.Second) || !deviceOpen(t, a.cmd.Process.Pid, mic.Infile) {
-			t.Error("resumed, but the microphone's device is not open")
-		}
+		a.waitCapturing(t, data, mic, "the third recording, after the resume,")
 		// "Stop recording" has the focus while recording; then nothing is
 		// focused: Tab reaches "Keep it", Return presses it.
 		x.step(t, "the client stops")
@@ -417,6 +405,19 @@ func deviceOpen(t *testing.T, pid int, infile string) bool {
 		}
 	}
 	return false
+}
+
+// waitCapturing waits until a recording is being written and the
+// microphone's device is open and read.
+func (a *runningApp) waitCapturing(t *testing.T, data string, mic *testmic.Mic, what string) {
+	t.Helper()
+	waitFor(t, 10*time.Second, what+" to start", func() bool {
+		n, _ := countRows(data, "SELECT count(*) FROM recordings WHERE state = 'recording'")
+		return n == 1
+	})
+	if !mic.Feeder.WaitReading(10*time.Second) || !deviceOpen(t, a.cmd.Process.Pid, mic.Infile) {
+		t.Errorf("%s started, but the microphone's device is not open", what)
+	}
 }
 
 // checkSession opens the practice as the app would and checks the one
