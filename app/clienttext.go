@@ -347,7 +347,7 @@ func recordScreenTitle(client string) string { return "Record of " + client }
 // delete the last 5 minutes") is shown as it was given.
 var recordDeleteReasons = map[string]string{
 	storage.ReasonDeletionDate:     "its deletion date",
-	storage.ReasonWithdrawn:        "when the recording was stopped, with the choice to delete all of it",
+	storage.ReasonWithdrawn:        "when someone chose to delete all of it, on stopping or at the end",
 	storage.ReasonNothingRecovered: "nothing could be recovered after a crash",
 	storage.ReasonNoFile:           "the recording could not be started",
 }
