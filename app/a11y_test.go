@@ -137,6 +137,12 @@ func clientScreens(t *testing.T, f *sessionFixture, people int) func(yield func(
 		if !show("recording") {
 			return
 		}
+		test.Tap(k.pause) // the client's own pause
+		if !show("client paused") {
+			return
+		}
+		test.Tap(k.resume)
+		waitRecorded(t, k, 100*time.Millisecond)
 		if err := k.run.Apply(consent.Event{Kind: consent.EventPause, Actor: consent.Therapist()}); err != nil {
 			t.Fatal(err)
 		}
@@ -154,8 +160,18 @@ func clientScreens(t *testing.T, f *sessionFixture, people int) func(yield func(
 		ss := newSessionScreen(f.u, k.run) // the therapist, after the passphrase
 		f.u.show(ss)
 		test.Tap(ss.end)
+		k, ok := f.u.screen.(*kioskScreen)
+		if !ok || k.run.State() != consent.Confirming {
+			t.Fatalf("after End the screen is %T, not the question at the end", f.u.screen)
+		}
+		if !show("end question") {
+			return
+		}
+		for _, p := range k.run.Recorded() {
+			test.Tap(k.keepIt[p.ID])
+		}
 		if _, ok := f.u.screen.(*summaryScreen); !ok {
-			t.Fatalf("after End the screen is %T", f.u.screen)
+			t.Fatalf("after everyone kept it the screen is %T", f.u.screen)
 		}
 		if !show("summary") {
 			return
@@ -549,7 +565,7 @@ func actions(w fyne.Window) []stop {
 			continue
 		}
 		switch g := x.(type) {
-		case *bigButton, *widget.Button:
+		case *bigButton, *widget.Button, *widget.Check:
 			out = append(out, stopOf(x))
 		case *widget.RadioGroup:
 			for _, o := range g.Options {

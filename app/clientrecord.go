@@ -69,6 +69,7 @@ type recordRecording struct {
 	storage.Recording
 	plays   []time.Time
 	exports []time.Time
+	copies  []time.Time // given to the client
 }
 
 // recordFact is one line of a session's summary: a label and its value.
@@ -109,7 +110,7 @@ func (u *UI) clientRecord(clientID string) (clientRecord, error) {
 		}
 		for _, r := range recs {
 			rr := recordRecording{Recording: r}
-			if rr.plays, rr.exports, err = u.recordingUses(r.ID); err != nil {
+			if rr.plays, rr.exports, rr.copies, err = u.recordingUses(r.ID); err != nil {
 				return clientRecord{}, fmt.Errorf("client record of recording %s: %w", r.ID, err)
 			}
 			s.recordings = append(s.recordings, rr)
@@ -120,15 +121,15 @@ func (u *UI) clientRecord(clientID string) (clientRecord, error) {
 	return rec, nil
 }
 
-// recordingUses reads from the audit log when a recording was played and
-// when it was exported.
-func (u *UI) recordingUses(id string) (plays, exports []time.Time, err error) {
+// recordingUses reads from the audit log when a recording was played,
+// when it was exported and when a copy was given to the client.
+func (u *UI) recordingUses(id string) (plays, exports, copies []time.Time, err error) {
 	const page = 500
 	var after int64
 	for {
 		rows, err := u.db.AuditLog(after, page, id)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		for _, e := range rows {
 			switch e.Kind {
@@ -136,10 +137,12 @@ func (u *UI) recordingUses(id string) (plays, exports []time.Time, err error) {
 				plays = append(plays, e.At)
 			case storage.AuditRecordingExported:
 				exports = append(exports, e.At)
+			case storage.AuditClientCopyGiven:
+				copies = append(copies, e.At)
 			}
 		}
 		if len(rows) < page {
-			return plays, exports, nil
+			return plays, exports, copies, nil
 		}
 		after = rows[len(rows)-1].ID
 	}
@@ -236,16 +239,20 @@ func (r clientRecord) facts(s recordSession) []recordFact {
 	}
 	facts = append(facts, recordFact{r.text().RecordLabelDeletion, strings.Join(deletion, "\n")})
 
-	var plays, exports []time.Time
+	var plays, exports, copies []time.Time
 	counted := 0
 	for _, rec := range s.recordings {
 		plays = append(plays, rec.plays...)
 		exports = append(exports, rec.exports...)
+		copies = append(copies, rec.copies...)
 		counted += max(rec.Plays, len(rec.plays))
 	}
 	facts = append(facts, recordFact{r.text().RecordLabelPlayed, r.uses(counted, plays)})
 	if len(exports) > 0 {
 		facts = append(facts, recordFact{r.text().RecordLabelExported, r.uses(len(exports), exports)})
+	}
+	if len(copies) > 0 {
+		facts = append(facts, recordFact{r.text().RecordLabelCopyGiven, r.uses(len(copies), copies)})
 	}
 	if known && len(rc.Events) > 0 {
 		facts = append(facts, recordFact{r.text().RecordLabelReceipt, rc.ID})

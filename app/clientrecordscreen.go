@@ -31,6 +31,12 @@ type clientRecordScreen struct {
 	back      *widget.Button
 	therapist *widget.Button
 	problem   *widget.Label
+	// copyOf chooses a recording that holds only the client's voice, and
+	// giveCopy turns the laptop to the client to make their copy; both
+	// hidden when there is none.
+	copyOf   *widget.Select
+	giveCopy *widget.Button
+	copyable []storage.Recording
 }
 
 // newClientRecordScreen reads client c's record; kiosk shows it on the client
@@ -52,7 +58,29 @@ func newClientRecordScreen(u *UI, c storage.Client, kiosk bool) (*clientRecordSc
 		u.askPassphrase(func() { u.show(newPracticeScreen(u)) })
 	})
 	s.therapist.Importance = widget.LowImportance
+	if !kiosk {
+		var labels []string
+		s.copyable, labels = rec.copyable(u)
+		s.copyOf = widget.NewSelect(labels, nil)
+		s.giveCopy = widget.NewButton("Give the client a copy (they choose the passphrase)", s.showCopyToClient)
+		if len(labels) > 0 {
+			s.copyOf.SetSelectedIndex(0)
+		} else {
+			s.copyOf.Hide()
+			s.giveCopy.Hide()
+		}
+	}
 	return s, nil
+}
+
+// showCopyToClient turns the laptop to the client to make their copy of
+// the recording chosen.
+func (s *clientRecordScreen) showCopyToClient() {
+	i := s.copyOf.SelectedIndex()
+	if i < 0 || i >= len(s.copyable) {
+		return
+	}
+	s.ui.show(newClientCopyScreen(s.ui, s.client, s.copyable[i]))
 }
 
 func (s *clientRecordScreen) content() fyne.CanvasObject {
@@ -91,7 +119,8 @@ func (s *clientRecordScreen) content() fyne.CanvasObject {
 		return inLargeType(s.ui.app, page)
 	}
 	buttons := container.NewHBox(s.back, s.showToo, s.savePDF, s.saveJSON)
-	return container.NewBorder(container.NewVBox(buttons, s.problem), nil, nil, nil, container.NewVScroll(column))
+	copyRow := container.NewBorder(nil, nil, nil, s.giveCopy, s.copyOf)
+	return container.NewBorder(container.NewVBox(buttons, copyRow, s.problem), nil, nil, nil, container.NewVScroll(column))
 }
 
 func (s *clientRecordScreen) focus() fyne.Focusable { return nil }

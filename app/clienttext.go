@@ -257,6 +257,68 @@ type clientText struct {
 	StoppedDiskFailed       string `json:"stoppedDiskFailed"`
 	RecordingStoppedText    string `json:"recordingStoppedText"`
 
+	// The client's last word (kiosk.go, clientcopy.go): their own pause,
+	// the question at the end of a recorded session, "please don't ask me
+	// again", and a copy of a recording for the client.
+	// PauseText the button beside StopText while recording: the microphone turns off until the client taps ResumeText.
+	PauseText string `json:"pauseText"`
+	// PausedNowText the state of the microphone during the client's pause.
+	PausedNowText string `json:"pausedNowText"`
+	// ResumeText the client's button that ends their pause.
+	ResumeText string `json:"resumeText"`
+	// PausedOnlyHereText under PausedNowText.
+	PausedOnlyHereText string `json:"pausedOnlyHereText"`
+	// EndQuestionHeading heads the question at the end of a recorded session.
+	EndQuestionHeading string `json:"endQuestionHeading"`
+	// EndQuestionText is under EndQuestionHeading.
+	EndQuestionText string `json:"endQuestionText"`
+	// KeepItText each recorded person's answer to keep it at the end, as large as DeleteItNowText; neither is preselected.
+	KeepItText string `json:"keepItText"`
+	// DeleteItNowText each recorded person's answer to delete it at the end.
+	DeleteItNowText string `json:"deleteItNowText"`
+	// EndDeletedText confirms that the recording was deleted at the end.
+	EndDeletedText string `json:"endDeletedText"`
+	// DontAskText the quiet third answer beside YesText and NoText, for the client.
+	DontAskText string `json:"dontAskText"`
+	// NotAskedText the client screen in notes only when the client asked not to be asked.
+	NotAskedText string `json:"notAskedText"`
+	// AskAgainText the client's quiet button that lifts it.
+	AskAgainText string `json:"askAgainText"`
+	// AskAgainDoneText confirms it.
+	AskAgainDoneText string `json:"askAgainDoneText"`
+	// MinorNotRecordedText the client screen in notes only when the practice never records with a minor present.
+	MinorNotRecordedText string `json:"minorNotRecordedText"`
+	// KeepQuestion asks one recorded person at the end: their name, then the deletion date.
+	KeepQuestion string `json:"keepQuestion"`
+	// SaidKeepText replaces a person's two answers at the end once they said keep: their name.
+	SaidKeepText string `json:"saidKeepText"`
+	// CopyHeading heads the client's copy screen (clientcopy.go).
+	CopyHeading string `json:"copyHeading"`
+	// CopyIntro explains it.
+	CopyIntro string `json:"copyIntro"`
+	// CopyPassPlaceholder is the first passphrase field.
+	CopyPassPlaceholder string `json:"copyPassPlaceholder"`
+	// CopyRepeatPlaceholder is the second.
+	CopyRepeatPlaceholder string `json:"copyRepeatPlaceholder"`
+	// CopyMakeText is the button that asks where to save it.
+	CopyMakeText string `json:"copyMakeText"`
+	// CopyTooShortText says the passphrase is too short.
+	CopyTooShortText string `json:"copyTooShortText"`
+	// CopyMismatchText says the two passphrases differ.
+	CopyMismatchText string `json:"copyMismatchText"`
+	// CopyDoneText confirms the copy, once written.
+	CopyDoneText string `json:"copyDoneText"`
+	// CopyFailedText says the copy could not be made.
+	CopyFailedText string `json:"copyFailedText"`
+	// CopyRefusedText says why no copy is offered.
+	CopyRefusedText string `json:"copyRefusedText"`
+	// CopyAgreeText is, at the end, each other recorded person's own choice, unticked: the client may have a copy.
+	CopyAgreeText string `json:"copyAgreeText"`
+	// RecordLabelCopyGiven labels, in the client's record, when a copy was given to the client.
+	RecordLabelCopyGiven string `json:"recordLabelCopyGiven"`
+	// ProblemChoiceNotStored is the problem when an answer at the end could not be stored.
+	ProblemChoiceNotStored string `json:"problemChoiceNotStored"`
+
 	// Durations and counts in words (duration, count): the one and the
 	// many of each unit, the many with %d.
 	Hour    string `json:"hour"`
@@ -381,6 +443,16 @@ func (t *clientText) lastDeletedText(minutes int) string {
 // keptUntilText confirms the choice to keep what was recorded.
 func (t *clientText) keptUntilText(date string) string { return fmt.Sprintf(t.KeptUntilText, date) }
 
+// keepQuestion asks one recorded person at the end: "Anna: keep today's
+// recording until Sunday 27 December 2026?"
+func (t *clientText) keepQuestion(name, date string) string {
+	return fmt.Sprintf(t.KeepQuestion, name, date)
+}
+
+// saidKeepText replaces a person's two answers at the end once they said
+// keep.
+func (t *clientText) saidKeepText(name string) string { return fmt.Sprintf(t.SaidKeepText, name) }
+
 // summaryAllDeleted is the summary when everything recorded was deleted.
 func (t *clientText) summaryAllDeleted(duration string) string {
 	return fmt.Sprintf(t.SummaryAllDeleted, duration)
@@ -456,6 +528,8 @@ func (t *clientText) problemSentence(k session.Kind) string {
 		return t.ProblemClockBehind
 	case session.KindStepOwed:
 		return t.ProblemStepOwed
+	case session.KindChoiceNotStored:
+		return t.ProblemChoiceNotStored
 	}
 	return t.StepNotSavedText
 }

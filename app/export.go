@@ -48,6 +48,14 @@ func exportRecording(db *storage.DB, recordingID string, recipient age.Recipient
 	if err := session.MayExport(db, rec); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
+	return encryptRecording(db, recordingID, recipient, w, storage.AuditRecordingExported, describeRecipient(recipient))
+}
+
+// encryptRecording streams recording recordingID from storage's opening
+// reader into an age encryption for recipient, written to w (no
+// plaintext byte touches the disk), and audits it as auditKind with
+// detail once the last chunk is written.
+func encryptRecording(db *storage.DB, recordingID string, recipient age.Recipient, w io.Writer, auditKind, detail string) error {
 	r, err := db.OpenRecording(recordingID)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
@@ -64,7 +72,7 @@ func exportRecording(db *storage.DB, recordingID string, recipient age.Recipient
 	if err := enc.Close(); err != nil {
 		return fmt.Errorf("export %s: %w", recordingID, err)
 	}
-	if err := db.AuditAbout(storage.AuditRecordingExported, recordingID, describeRecipient(recipient)); err != nil {
+	if err := db.AuditAbout(auditKind, recordingID, detail); err != nil {
 		return fmt.Errorf("export %s: %w", recordingID, err)
 	}
 	return nil

@@ -42,18 +42,28 @@ type kioskScreen struct {
 	whenDone string
 
 	// Widgets a test (or the level callback) reaches.
-	yes, no   map[string]*bigButton
-	sooner    *widget.RadioGroup
-	soonerBy  []soonerOption // sooner's options, in order
-	status    *widget.Label
-	timer     *widget.Label
-	meter     *widget.ProgressBar
-	level     *levelView // timer and meter, at the rate a person sees
-	stop      *bigButton
-	keep      *bigButton
-	dropLast  *bigButton
-	dropAll   *bigButton
-	therapist *widget.Button
+	yes, no  map[string]*bigButton
+	dontAsk  map[string]*widget.Button // the client's quiet third answer
+	keepIt   map[string]*bigButton     // at the end, by person
+	deleteIt map[string]*bigButton
+	copyOK   map[string]*widget.Check // at the end: the client may have a copy
+	// copyChosen keeps each person's tick across rebuilds (another
+	// person's answer rebuilds the screen).
+	copyChosen map[string]bool
+	pause      *bigButton
+	resume     *bigButton
+	askAgain   *widget.Button
+	sooner     *widget.RadioGroup
+	soonerBy   []soonerOption // sooner's options, in order
+	status     *widget.Label
+	timer      *widget.Label
+	meter      *widget.ProgressBar
+	level      *levelView // timer and meter, at the rate a person sees
+	stop       *bigButton
+	keep       *bigButton
+	dropLast   *bigButton
+	dropAll    *bigButton
+	therapist  *widget.Button
 }
 
 // soonerOption is one choice of the "delete sooner" control: the date the
@@ -68,7 +78,7 @@ type soonerOption struct {
 func (s *kioskScreen) clientFacing() bool { return true }
 
 func newKioskScreen(u *UI, run *session.Session) *kioskScreen {
-	s := &kioskScreen{ui: u, run: run, tx: clientTextOf(run.Language()), body: container.NewVBox(), actions: container.NewVBox(), shown: -1}
+	s := &kioskScreen{ui: u, run: run, tx: clientTextOf(run.Language()), body: container.NewVBox(), actions: container.NewVBox(), shown: -1, copyChosen: map[string]bool{}}
 	s.problem = newProblemLabel()
 	s.therapist = widget.NewButton(s.tx.ForTherapistText, s.leave)
 	s.therapist.Importance = widget.LowImportance
@@ -120,6 +130,9 @@ func (s *kioskScreen) rebuild() {
 	st := s.run.State()
 	s.shown = st
 	s.yes, s.no = map[string]*bigButton{}, map[string]*bigButton{}
+	s.dontAsk, s.keepIt, s.deleteIt = map[string]*widget.Button{}, map[string]*bigButton{}, map[string]*bigButton{}
+	s.copyOK = map[string]*widget.Check{}
+	s.pause, s.resume, s.askAgain = nil, nil, nil
 	var parts, actions []fyne.CanvasObject
 	switch {
 	case st == consent.AwaitingConsent:
@@ -128,11 +141,26 @@ func (s *kioskScreen) rebuild() {
 		parts, actions = s.recordingParts()
 	case s.choosing:
 		parts, actions = s.choiceParts()
+	case st == consent.Paused && s.run.PausedBy().Kind == consent.ActorParticipant:
+		// The client's own pause: only a tap here ends it.
+		s.resume = newBigButton(s.tx.ResumeText, s.resumeRecording)
+		parts = []fyne.CanvasObject{heading(s.tx.PausedNowText), wrapped(s.tx.PausedOnlyHereText)}
+		actions = []fyne.CanvasObject{s.statusLabel(s.tx.PausedNowText), container.NewGridWithColumns(2, s.resume, s.stopButton())}
 	case st == consent.Paused:
 		parts = []fyne.CanvasObject{heading(s.tx.PausedHeading)}
 		actions = []fyne.CanvasObject{s.statusLabel(s.tx.PausedStatus), s.stopButton()}
+	case st == consent.Confirming:
+		parts, actions = s.endQuestionParts()
 	case st == consent.Ended:
 		parts = []fyne.CanvasObject{heading(s.tx.EndedHeading)}
+		actions = []fyne.CanvasObject{s.statusLabel(s.tx.MicOffText + ".")}
+	case s.run.NotToBeAsked():
+		s.askAgain = widget.NewButton(s.tx.AskAgainText, s.liftNotAsked)
+		s.askAgain.Importance = widget.LowImportance
+		parts = []fyne.CanvasObject{heading(s.tx.NotesOnlyHeading), wrapped(s.tx.NotAskedText), wrapped(s.tx.NotesOnlyText)}
+		actions = []fyne.CanvasObject{s.statusLabel(s.tx.MicOffText + "."), container.NewHBox(s.askAgain)}
+	case s.run.MinorBarred():
+		parts = []fyne.CanvasObject{heading(s.tx.NotesOnlyHeading), wrapped(s.tx.MinorNotRecordedText), wrapped(s.tx.NotesOnlyText)}
 		actions = []fyne.CanvasObject{s.statusLabel(s.tx.MicOffText + ".")}
 	default:
 		parts = []fyne.CanvasObject{heading(s.tx.NotesOnlyHeading), wrapped(s.tx.NotesOnlyText)}
@@ -182,6 +210,14 @@ func (s *kioskScreen) askParts() (text, actions []fyne.CanvasObject) {
 		s.yes[p.ID], s.no[p.ID] = yes, no
 		name := boldWrapped(s.tx.personLabel(p.Name, p.Role))
 		parts = append(parts, name, container.NewGridWithColumns(2, yes, no))
+		if p.Role == consent.RoleClient && s.run.Method() == consent.CollectionOnScreen {
+			// The quiet third answer, the client's own: smaller than the
+			// two, so that it is never taken for one of them.
+			quiet := widget.NewButton(s.tx.DontAskText, func() { s.notAskAgain(p.ID) })
+			quiet.Importance = widget.LowImportance
+			s.dontAsk[p.ID] = quiet
+			parts = append(parts, container.NewHBox(quiet))
+		}
 	}
 	if s.sooner == nil {
 		s.soonerBy = s.soonerOptions()
@@ -284,8 +320,140 @@ func (s *kioskScreen) recordingParts() (text, actions []fyne.CanvasObject) {
 			deleteOn,
 			wrapped(s.tx.StopAnyMomentText),
 		}, []fyne.CanvasObject{
-			s.stopButton(),
+			container.NewGridWithColumns(2, s.stopButton(), s.pauseButton()),
 		}
+}
+
+// pauseButton is the client's own pause, beside "Stop recording".
+func (s *kioskScreen) pauseButton() fyne.CanvasObject {
+	s.pause = newBigButton(s.tx.PauseText, s.pauseRecording)
+	return s.pause
+}
+
+// pauseRecording closes the microphone as a stop does (consent revokes
+// the Grant), in the client's name: only the client screen resumes.
+func (s *kioskScreen) pauseRecording() {
+	s.step(consent.Event{Kind: consent.EventPause, Actor: s.clientActor()}, true)
+}
+
+// resumeRecording ends the client's pause, under a new Grant.
+func (s *kioskScreen) resumeRecording() {
+	s.step(consent.Event{Kind: consent.EventResume, Actor: s.clientActor()}, false)
+}
+
+// step applies a tap of the client screen and shows what is true after
+// it; stopping makes sure the microphone is off whatever happened.
+func (s *kioskScreen) step(ev consent.Event, stopping bool) {
+	if err := s.run.Apply(ev); err != nil {
+		s.ui.opt.Logf("%s: %v", ev.Kind, err)
+		if stopping {
+			s.run.StopCapture()
+		}
+		if isRefusal(err) {
+			s.problem.SetText(s.tx.NotPossibleText)
+		} else {
+			s.problem.SetText(s.ui.problemText(err))
+		}
+	}
+	s.rebuild()
+	if f := s.focus(); f != nil {
+		s.ui.win.Canvas().Focus(f)
+	} else {
+		// The button pressed is gone; nothing is chosen for the client:
+		// Tab reaches the first button of the new screen.
+		s.ui.win.Canvas().Unfocus()
+	}
+}
+
+// clientActor is the person the client screen's own controls (pause,
+// resume) act for: the client, when one is present, so that nobody but
+// them lifts their pause; else whoever is in the room.
+func (s *kioskScreen) clientActor() consent.Actor {
+	for _, p := range s.run.Participants() {
+		if p.Role == consent.RoleClient {
+			return consent.ByParticipant(p.ID)
+		}
+	}
+	return s.roomActor()
+}
+
+// notAskAgain is the client's "please don't ask me again": no for today,
+// and later sessions start as notes only.
+func (s *kioskScreen) notAskAgain(participant string) {
+	s.step(consent.Event{Kind: consent.EventDecline, Actor: consent.ByParticipant(participant), Participant: participant, DontAskAgain: true}, false)
+}
+
+// liftNotAsked is the client's "I'd like to be asked again".
+func (s *kioskScreen) liftNotAsked() {
+	s.step(consent.Event{Kind: consent.EventAskAgain, Actor: s.clientActor()}, false)
+	if !s.run.NotToBeAsked() {
+		s.body.Add(wrapped(s.tx.AskAgainDoneText))
+	}
+}
+
+// endQuestionParts asks each recorded person, at the end: keep it until
+// its date, or delete it now; two equal buttons, nothing preselected.
+func (s *kioskScreen) endQuestionParts() (text, actions []fyne.CanvasObject) {
+	date := s.tx.longDate(s.run.DeleteOn(), s.ui.opt.Location)
+	parts := []fyne.CanvasObject{heading(s.tx.EndQuestionHeading), wrapped(s.tx.EndQuestionText)}
+	clientRecorded := false
+	for _, p := range s.run.Recorded() {
+		clientRecorded = clientRecorded || p.Role == consent.RoleClient
+	}
+	pending := map[string]bool{}
+	for _, p := range s.run.ToConfirm() {
+		pending[p.ID] = true
+	}
+	for _, p := range s.run.Recorded() {
+		if !pending[p.ID] {
+			parts = append(parts, wrapped(s.tx.saidKeepText(p.Name)))
+			continue
+		}
+		p := p
+		keep := newBigButton(s.tx.KeepItText, func() { s.answerAtEnd(p.ID, consent.EventKeep) })
+		drop := newBigButton(s.tx.DeleteItNowText, func() { s.answerAtEnd(p.ID, consent.EventDiscard) })
+		keep.Importance, drop.Importance = widget.MediumImportance, widget.MediumImportance
+		s.keepIt[p.ID], s.deleteIt[p.ID] = keep, drop
+		parts = append(parts, boldWrapped(s.tx.keepQuestion(p.Name, date)), container.NewGridWithColumns(2, keep, drop))
+		if clientRecorded && p.Role != consent.RoleClient {
+			// Their voice is in it too: a copy for the client only with
+			// their own agreement, never assumed.
+			ok := widget.NewCheck(s.tx.CopyAgreeText, func(on bool) { s.copyChosen[p.ID] = on })
+			ok.SetChecked(s.copyChosen[p.ID])
+			s.copyOK[p.ID] = ok
+			parts = append(parts, ok)
+		}
+	}
+	return parts, []fyne.CanvasObject{s.statusLabel(s.tx.MicOffText + ".")}
+}
+
+// answerAtEnd takes one recorded person's answer at the end; once the
+// question is settled, the client sees the summary.
+func (s *kioskScreen) answerAtEnd(participant string, kind consent.EventKind) {
+	actor := consent.ByParticipant(participant)
+	if s.run.Method() == consent.CollectionReadAloud {
+		actor = consent.Therapist() // entering the answer given aloud
+	}
+	ev := consent.Event{Kind: kind, Actor: actor, Participant: participant}
+	if kind == consent.EventKeep {
+		ev.ClientCopy = s.copyChosen[participant]
+	}
+	err := s.run.Apply(ev)
+	if err != nil {
+		s.ui.opt.Logf("answer at the end: %v", err)
+		if isRefusal(err) {
+			s.problem.SetText(s.tx.AnswerNotTakenText)
+			return
+		}
+	}
+	if s.run.State() != consent.Ended {
+		s.rebuild()
+		return
+	}
+	if s.ui.run == s.run {
+		s.ui.run = nil
+	}
+	s.ui.show(newSummaryScreen(s.ui, s.run, err))
 }
 
 func (s *kioskScreen) stopButton() fyne.CanvasObject {

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/assent-recorder/assent/consent"
 	"github.com/assent-recorder/assent/internal/clocktest"
 )
 
@@ -117,13 +118,7 @@ func TestEndOfSessionSummary(t *testing.T) {
 	f := newSessionFixture(t)
 	k := f.recordAndStop(t, 2*time.Second)
 	test.Tap(k.keep)
-	ss := newSessionScreen(f.u, k.run) // the therapist, after the passphrase
-	f.u.show(ss)
-	test.Tap(ss.end)
-	sum, ok := f.u.screen.(*summaryScreen)
-	if !ok {
-		t.Fatalf("after End the screen is %T", f.u.screen)
-	}
+	sum := f.endAndAnswer(t, k, consent.EventKeep) // the therapist ends it, after the passphrase
 	text := strings.Join(visibleTexts(f.u.win), "\n")
 	deleteOn := k.run.DeleteOn()
 	for _, want := range []string{"Today's session was recorded for", "deleted on " + longDate(f.u, deleteOn), "stopped the recording"} {
@@ -316,7 +311,8 @@ func TestClientScreenTabOrder(t *testing.T) {
 		}
 	}
 	asking := tabOrder(t, f.u)
-	want("asking", asking, []string{appText.YesText, appText.NoText, appText.YesText, appText.NoText})
+	// Anna is the client: her quiet third answer follows her two.
+	want("asking", asking, []string{appText.YesText, appText.NoText, appText.DontAskText, appText.YesText, appText.NoText})
 	if !slicesContain(asking, k.soonerBy[0].label) {
 		t.Errorf("asking: Tab never reaches the deletion choice: %q", asking)
 	}
@@ -324,7 +320,7 @@ func TestClientScreenTabOrder(t *testing.T) {
 		test.Tap(k.yes[p.ID])
 	}
 	waitRecorded(t, k, 200*time.Millisecond)
-	want("recording", tabOrder(t, f.u), []string{appText.StopText})
+	want("recording", tabOrder(t, f.u), []string{appText.StopText, appText.PauseText})
 	test.Tap(k.stop)
 	if f.u.win.Canvas().Focused() != nil {
 		t.Errorf("after Stop %T has the focus: an answer chosen for the client", f.u.win.Canvas().Focused())

@@ -117,6 +117,10 @@ func storeRecordingWith(t *testing.T, db *storage.DB, client string, purposes []
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
+	// Everyone recorded kept it at the end, as in a finished session.
+	if err := db.ConfirmSession(s.ID(), storage.ConfirmationKept); err != nil {
+		t.Fatal(err)
+	}
 	r, err := db.Recording(w.ID())
 	if err != nil {
 		t.Fatal(err)

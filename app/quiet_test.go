@@ -154,7 +154,8 @@ func TestReplacedScreensLeaveNothingRunning(t *testing.T) {
 		home()
 	})
 
-	// A session: asked, recorded, stopped and kept, ended; Done locks.
+	// A session: asked, recorded, stopped and kept, ended, kept at the end;
+	// Done locks.
 	leavesNothing(t, u, a, "a recorded session", func() {
 		k := f.startSession(t, "Anna")
 		test.Tap(k.yes[k.run.Participants()[0].ID])
@@ -170,6 +171,9 @@ func TestReplacedScreensLeaveNothingRunning(t *testing.T) {
 		test.Tap(k.keep)
 		u.show(newSessionScreen(u, k.run))
 		test.Tap(u.screen.(*sessionScreen).end)
+		// The question at the end, on the client screen.
+		k = u.screen.(*kioskScreen)
+		test.Tap(k.keepIt[k.run.Participants()[0].ID])
 		test.Tap(u.screen.(*summaryScreen).done)
 		f.unlockPractice(t)
 	})

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"os"
 	"strings"
@@ -233,6 +234,11 @@ func TestClientSaysYesThenStopsAndKeeps(t *testing.T) {
 	if !r.DeleteOn.Equal(grantDate) {
 		t.Errorf("recording deleted on %v, consent says %v", r.DeleteOn, grantDate)
 	}
+	// Until Anna says keep at the end, nobody can play it.
+	if _, err := f.db.OpenRecording(r.ID); !errors.Is(err, storage.ErrUnconfirmed) {
+		t.Fatalf("opened before the question at the end: %v", err)
+	}
+	f.endAndAnswer(t, k, consent.EventKeep)
 	// What was stored decodes as MP3 of about that length.
 	rc, err := f.db.OpenRecording(r.ID)
 	if err != nil {
@@ -260,9 +266,47 @@ func TestClientSaysYesThenStopsAndKeeps(t *testing.T) {
 	for _, e := range evs {
 		kinds = append(kinds, e.Kind)
 	}
-	if got, want := strings.Join(kinds, ","), "ask,confirm,withdraw"; got != want {
+	if got, want := strings.Join(kinds, ","), "ask,confirm,withdraw,end,keep"; got != want {
 		t.Errorf("stored consent events %s, want %s", got, want)
 	}
+}
+
+// endAndAnswer ends k's session from the therapist's screen (after the
+// passphrase) and has each recorded person give answer (EventKeep or
+// EventDiscard) to the question at the end on the client screen; it
+// returns the summary that follows.
+func (f *sessionFixture) endAndAnswer(t *testing.T, k *kioskScreen, answer consent.EventKind) *summaryScreen {
+	t.Helper()
+	ss := newSessionScreen(f.u, k.run)
+	f.u.show(ss)
+	test.Tap(ss.end)
+	end, ok := f.u.screen.(*kioskScreen)
+	if !ok || k.run.State() != consent.Confirming {
+		t.Fatalf("after End: screen %T, state %s", f.u.screen, k.run.State())
+	}
+	for _, p := range k.run.Recorded() {
+		keep, drop := end.keepIt[p.ID], end.deleteIt[p.ID]
+		if keep == nil || drop == nil {
+			t.Fatalf("%s is not asked at the end", p.Name)
+		}
+		if keep.Importance != drop.Importance || keep.Text != appText.KeepItText || drop.Text != appText.DeleteItNowText {
+			t.Errorf("the answers at the end are not equal: %q %v, %q %v", keep.Text, keep.Importance, drop.Text, drop.Importance)
+		}
+		if answer == consent.EventKeep {
+			test.Tap(keep)
+		} else {
+			test.Tap(drop)
+			break
+		}
+		if _, stillAsking := f.u.screen.(*kioskScreen); !stillAsking {
+			break
+		}
+	}
+	sum, ok := f.u.screen.(*summaryScreen)
+	if !ok {
+		t.Fatalf("after the answers at the end the screen is %T (state %s)", f.u.screen, k.run.State())
+	}
+	return sum
 }
 
 func TestOneNoMeansNotesOnly(t *testing.T) {

@@ -144,6 +144,12 @@ func (s *sessionScreen) refresh() {
 		state = "Paused. " + appText.MicOffText + "."
 	case st == consent.Ended:
 		state = "The session has ended. " + appText.MicOffText + "."
+	case st == consent.Confirming:
+		state = "The session has ended. " + appText.MicOffText + ". Waiting for each person recorded to say on the client screen whether to keep it; until then nobody can listen to it."
+	case st == consent.NotesOnly && s.run.NotToBeAsked():
+		state = "Notes only. " + appText.MicOffText + ". The client asked not to be asked about recording; only they can change this, on the client screen."
+	case st == consent.NotesOnly && s.run.MinorBarred():
+		state = "Notes only. " + appText.MicOffText + ". The practice does not record sessions with a minor present (Settings)."
 	default:
 		state = "Notes only. " + appText.MicOffText + "."
 	}
@@ -154,13 +160,17 @@ func (s *sessionScreen) refresh() {
 	}
 	show(recording, s.meter)
 	show(recording, s.timer)
-	show(st == consent.AwaitingConsent || st == consent.NotesOnly, s.ask)
+	show(st == consent.AwaitingConsent || (st == consent.NotesOnly && !s.run.MinorBarred()), s.ask)
 	show(st != consent.NotesOnly && st != consent.Ended, s.notesBtn)
 	show(recording, s.pause)
-	show(st == consent.Paused, s.resume)
+	// A pause made on the client screen is lifted only there.
+	show(st == consent.Paused && s.run.PausedBy().Kind != consent.ActorParticipant, s.resume)
 	show(recording || st == consent.Paused, s.stop)
-	show(st != consent.Ended, s.join)
+	show(st != consent.Ended && st != consent.Confirming, s.join)
 	show(st != consent.Ended, s.end)
+	if st == consent.Confirming {
+		s.end.SetText(closeQuestionText(s.run.Policy().KeepUnconfirmed))
+	}
 }
 
 // askConsent turns the laptop to the client: from notes only it asks
@@ -176,6 +186,11 @@ func (s *sessionScreen) askConsent() {
 		case !isRefusal(err):
 			// The question is on screen; its step is not on disk.
 			s.problem.SetText(s.ui.problemText(err))
+			return
+		case s.run.NotToBeAsked():
+			// Only the client can lift it, on their screen.
+			s.saveNotes()
+			s.ui.show(newKioskScreen(s.ui, s.run))
 			return
 		case s.run.State() != consent.AwaitingConsent:
 			s.problem.SetText("The client cannot be asked now.")
@@ -234,14 +249,17 @@ func (s *sessionScreen) someoneJoined() {
 			present = append(present, p)
 		}
 	}
-	role.OnChanged = func(string) { guardian.offer(roleOf(role) == consent.RoleMinor, present) }
+	// A minor of a client marked to decide alone needs no guardian
+	// (session.Join asks them alone).
+	alone := s.run.Client().MinorDecidesAlone
+	role.OnChanged = func(string) { guardian.offer(roleOf(role) == consent.RoleMinor && !alone, present) }
 	add := func() {
 		n := strings.TrimSpace(name.Text)
 		if n == "" {
 			return
 		}
 		r, guardianID := roleOf(role), ""
-		if r == consent.RoleMinor {
+		if r == consent.RoleMinor && !alone {
 			var err error
 			if guardianID, err = guardian.chosen(n); err != nil {
 				s.problem.SetText(err.Error())
@@ -298,6 +316,16 @@ func (s *sessionScreen) someoneJoined() {
 	s.ui.opt.Logf("screen: join form")
 }
 
+// closeQuestionText is the therapist's End button while the question at
+// the end is open: the people recorded left without answering, and the
+// practice's rule (shown to them beforehand) decides.
+func closeQuestionText(keepUnanswered bool) string {
+	if keepUnanswered {
+		return "They left: close the question (kept until its date)"
+	}
+	return "They left: close the question (the recording is deleted)"
+}
+
 func (s *sessionScreen) endSession() {
 	s.saveNotes()
 	err := s.run.End(consent.Therapist())
@@ -306,6 +334,12 @@ func (s *sessionScreen) endSession() {
 		// was not stored is ended at the next unlock, and the summary
 		// says so first.
 		s.ui.opt.Logf("end: %v", err)
+	}
+	if s.run.State() == consent.Confirming {
+		// Something was recorded: the client screen asks each recorded
+		// person whether to keep it, before the summary.
+		s.ui.show(newKioskScreen(s.ui, s.run))
+		return
 	}
 	s.ui.run = nil
 	// The client sees what happened; "Done" then locks the practice.

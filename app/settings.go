@@ -43,6 +43,13 @@ var bitrates = []struct {
 	{64, "64 kbit/s: about 29 MB an hour"},
 }
 
+// unansweredChoices are what happens to a recording whose question at the
+// end goes unanswered (session.SettingUnanswered), the default first.
+var unansweredChoices = []struct{ value, label string }{
+	{session.UnansweredDelete, "Delete unconfirmed recordings (recommended)"},
+	{session.UnansweredKeep, "Keep them until their deletion date"},
+}
+
 // policyFromSettings is the consent policy new sessions are asked under
 // (session.PracticePolicy); when the saved settings cannot be used it logs
 // why and returns consent.DefaultPolicy, which always asks less of the
@@ -72,11 +79,16 @@ type settingsScreen struct {
 	keepDays *widget.Entry
 	purposes []*purposeFields
 	export   *widget.Check // supervision export offered
-	quality  *widget.RadioGroup
-	autoLock *widget.Entry
-	save     *widget.Button
-	problem  *widget.Label // why the settings were not saved
-	saved    *widget.Label // that they were
+	// The client's last word: the question at the end (on or off), what
+	// happens when it goes unanswered, and never recording with a minor.
+	endQuestion *widget.Check
+	unanswered  *widget.RadioGroup
+	noMinors    *widget.Check
+	quality     *widget.RadioGroup
+	autoLock    *widget.Entry
+	save        *widget.Button
+	problem     *widget.Label // why the settings were not saved
+	saved       *widget.Label // that they were
 
 	mic      *micSection
 	schedule *scheduleSection
@@ -129,6 +141,25 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	}
 	s.export = widget.NewCheck("My supervisor may be given an encrypted copy (only when supervision is offered and agreed)", nil)
 	s.export.SetChecked(p.SupervisionExport)
+	s.endQuestion = widget.NewCheck("At the end, ask each person recorded whether to keep it (until everyone says keep, nobody can listen)", func(on bool) {
+		if on {
+			s.unanswered.Enable()
+		} else {
+			s.unanswered.Disable()
+		}
+	})
+	s.unanswered = widget.NewRadioGroup([]string{unansweredChoices[0].label, unansweredChoices[1].label}, nil)
+	s.unanswered.Required = true
+	s.unanswered.SetSelected(unansweredChoices[0].label)
+	if p.KeepUnconfirmed {
+		s.unanswered.SetSelected(unansweredChoices[1].label)
+	}
+	s.endQuestion.SetChecked(p.EndQuestion)
+	if !p.EndQuestion {
+		s.unanswered.Disable()
+	}
+	s.noMinors = widget.NewCheck("Never record a session with a minor present (the question is not shown)", nil)
+	s.noMinors.SetChecked(p.NeverRecordMinors)
 
 	var labels []string
 	for _, b := range bitrates {
@@ -179,6 +210,12 @@ func (s *settingsScreen) content() fyne.CanvasObject {
 			widget.NewForm(widget.NewFormItem("Why:", f.text), widget.NewFormItem("Who may listen:", f.listeners)))
 	}
 	form = append(form, s.export,
+		headingLine("The client's last word"),
+		s.endQuestion,
+		settingsHint("If the session ends before everyone has answered (they left):"),
+		s.unanswered,
+		settingsHint("Clients read this rule in the consent statement before they answer. Turned off, the statement does not promise the question."),
+		s.noMinors,
 		headingLine("Client languages"),
 		settingsHint("Each client reads the consent statement, the client screen and their record in the language chosen for them when a session starts. Who checked each language's wording:"),
 	)
@@ -260,11 +297,23 @@ func (s *settingsScreen) checked() ([][2]string, string) {
 		return nil, "Choose a recording quality."
 	}
 	p := consent.Policy{DefaultKeepDays: days, SupervisionExport: s.export.Checked}
+	p.EndQuestion = s.endQuestion.Checked
+	unanswered := session.UnansweredDelete
+	for _, c := range unansweredChoices {
+		if c.label == s.unanswered.Selected {
+			unanswered = c.value
+		}
+	}
+	p.KeepUnconfirmed = p.EndQuestion && unanswered == session.UnansweredKeep
+	p.NeverRecordMinors = s.noMinors.Checked
 	values := [][2]string{
 		{settingKeepDays, strconv.Itoa(days)},
 		{settingAutoLockMinutes, strconv.Itoa(minutes)},
 		{settingBitrate, strconv.Itoa(kbps)},
 		{settingSupervisionExport, strconv.FormatBool(s.export.Checked)},
+		{session.SettingEndQuestion, strconv.FormatBool(p.EndQuestion)},
+		{session.SettingUnanswered, unanswered},
+		{session.SettingNeverRecordMinors, strconv.FormatBool(p.NeverRecordMinors)},
 	}
 	supervision := false
 	for _, f := range s.purposes {

@@ -14,7 +14,8 @@ import (
 )
 
 // roleChoices are the roles offered on the start screen, in order.
-var roleChoices = []consent.Role{consent.RoleClient, consent.RolePartner, consent.RoleFamily, consent.RoleGuardian, consent.RoleMinor}
+var roleChoices = []consent.Role{consent.RoleClient, consent.RolePartner, consent.RoleFamily, consent.RoleGuardian, consent.RoleMinor,
+	consent.RoleInterpreter, consent.RoleTrainee, consent.RoleObserver}
 
 // startScreen asks who is in the room before a session starts.
 type startScreen struct {
@@ -30,6 +31,10 @@ type startScreen struct {
 	method *widget.RadioGroup
 	// language is the language the client reads, stored with the client.
 	language *languageChoice
+	// minorAlone marks, in the client's record, that a minor of this
+	// client may decide alone (the guardian is not asked for them); shown
+	// while a minor is in the room.
+	minorAlone *widget.Check
 }
 
 // The choices of startScreen.method, in order.
@@ -64,7 +69,13 @@ func newStartScreen(u *UI, c storage.Client) *startScreen {
 	s.method = widget.NewRadioGroup(labels, nil)
 	s.method.Required = true
 	s.method.SetSelected(labels[0])
-	s.language = newLanguageChoice(c.Language)
+	if stored, err := u.db.Client(c.ID); err == nil {
+		s.client = stored // with what the client's record says of them now
+	}
+	s.language = newLanguageChoice(s.client.Language)
+	s.minorAlone = widget.NewCheck("The minor may decide alone (judged able to); their guardian is not asked for them", func(bool) { s.offerGuardians() })
+	s.minorAlone.SetChecked(s.client.MinorDecidesAlone)
+	s.minorAlone.Hide()
 	s.addRow(consent.RoleClient)
 	return s
 }
@@ -98,8 +109,20 @@ func (s *startScreen) offerGuardians() {
 			guardians = append(guardians, consent.Participant{ID: r.id, Name: name})
 		}
 	}
+	minor := false
 	for _, r := range s.rows {
-		r.guardian.offer(roleOf(r.role) == consent.RoleMinor, guardians)
+		minor = minor || roleOf(r.role) == consent.RoleMinor
+	}
+	if s.minorAlone != nil {
+		if minor {
+			s.minorAlone.Show()
+		} else {
+			s.minorAlone.Hide()
+		}
+	}
+	alone := s.minorAlone != nil && s.minorAlone.Checked
+	for _, r := range s.rows {
+		r.guardian.offer(roleOf(r.role) == consent.RoleMinor && !alone, guardians)
 	}
 }
 
@@ -111,7 +134,7 @@ func (s *startScreen) content() fyne.CanvasObject {
 	how := bold("How is the question asked?")
 	lang := bold("In which language does the client read it?")
 	hint := settingsHint("The consent statement, the client screen, the summary and the client's record are in this language; your screens stay in English.")
-	return pageLayout("New session with "+s.client.Label, intro, s.people, s.more, how, s.method,
+	return pageLayout("New session with "+s.client.Label, intro, s.people, s.minorAlone, s.more, how, s.method,
 		lang, s.language.sel, s.language.status, hint, s.problem, s.begin, back)
 }
 
@@ -127,7 +150,9 @@ func (s *startScreen) participants() ([]consent.Participant, error) {
 			continue
 		}
 		p := consent.Participant{ID: r.id, Name: name, Role: roleOf(r.role)}
-		if p.Role == consent.RoleMinor {
+		if p.Role == consent.RoleMinor && s.minorAlone.Checked {
+			p.DecidesAlone = true
+		} else if p.Role == consent.RoleMinor {
 			var err error
 			if p.GuardianID, err = r.guardian.chosen(name); err != nil {
 				return nil, err
@@ -154,6 +179,14 @@ func (s *startScreen) submit() {
 			return
 		}
 		s.client.Language = tag
+	}
+	if s.minorAlone.Checked != s.client.MinorDecidesAlone {
+		if err := s.ui.db.SetMinorDecidesAlone(s.client.ID, s.minorAlone.Checked); err != nil {
+			s.ui.opt.Logf("marking the minor: %v", err)
+			s.problem.SetText("Whether the minor may decide alone could not be saved. Nothing was started.")
+			return
+		}
+		s.client.MinorDecidesAlone = s.minorAlone.Checked
 	}
 	run, err := s.ui.startSession(s.client, people, s.chosenMethod())
 	if err != nil {

@@ -28,7 +28,9 @@
 //	     NotesOnly ◀───────────────┴─────────────────────┘
 //
 //	join (from Recording, Paused or AwaitingConsent) ──▶ AwaitingConsent
-//	end (from any state) ──▶ Ended, which accepts nothing
+//	end (from any state) ──▶ Ended, which accepts nothing, or, when
+//	something unconfirmed was recorded, ──▶ Confirming ──all keep, one
+//	delete, or end (unanswered)──▶ Ended
 //
 // A session starts in AwaitingConsent. The therapist shows the statement
 // (EventAsk); each participant answers (EventConfirm or EventDecline). When
@@ -48,6 +50,25 @@
 // notes only at any time. Someone joining the room (EventJoin) stops
 // capture and opens a fresh round once the question is asked again with
 // them present; in notes only, a join just adds them. EventEnd ends it all.
+//
+// # The client's last word
+//
+// Under a policy with EndQuestion, whatever is recorded is unconfirmed
+// ([Session.Unconfirmed]) until, at the end (state Confirming), every
+// recorded person has said keep (EventKeep); one "delete it now"
+// (EventDiscard) deletes all of it, whoever said keep. If the question is
+// closed unanswered (EventEnd again: they left), the policy's
+// KeepUnconfirmed decides, as the statement said beforehand; the receipt
+// says which happened ([Receipt].Confirmation). A client may answer
+// "please don't ask me again" (EventDecline with DontAskAgain): later
+// sessions start as notes only (EventSwitchToNotes with ReasonNotAsked),
+// the question cannot be put ([ErrNotToBeAsked]) and only the client lifts
+// it (EventAskAgain). A minor marked DecidesAlone answers without a
+// guardian; any minor's no wins. Interpreters, trainees and observers
+// decide like everyone present and are named as such. A policy with
+// NeverRecordMinors refuses the question while a minor is present
+// ([ErrMinorPresent]). Pauses appear in the receipt with their times, taken
+// from the events.
 //
 // Who may do what: only the therapist asks, re-asks and adds a participant;
 // a participant answers only for themself, and the therapist may enter an

@@ -71,6 +71,18 @@ var (
 	// participant or no location, or a method was called on a nil Session.
 	ErrInvalidSession = errors.New("consent: invalid session")
 
+	// ErrMinorPresent: the practice never records a session with a minor
+	// present (Policy.NeverRecordMinors); the question is not put.
+	ErrMinorPresent = errors.New("consent: the practice does not record sessions with a minor present")
+
+	// ErrNotToBeAsked: the client asked not to be asked again; only they
+	// can lift it (EventAskAgain), on the client screen.
+	ErrNotToBeAsked = errors.New("consent: the client asked not to be asked again")
+
+	// ErrNotRecorded: an answer at the end (keep or delete) from someone
+	// who was not recorded, or who has answered already.
+	ErrNotRecorded = errors.New("consent: not a recorded person still to answer")
+
 	// ErrBadReceipt: a receipt cannot be produced (the session has no
 	// event yet) or bytes are not a well-formed receipt.
 	ErrBadReceipt = errors.New("consent: malformed receipt")

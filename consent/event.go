@@ -40,9 +40,38 @@ const (
 	EventJoin
 	// EventReAsk: the therapist asks again after notes only or a "no".
 	EventReAsk
-	// EventEnd: the session is over.
+	// EventEnd: the session is over. After a recorded session whose policy
+	// asks at the end, it leads to Confirming; given there, it closes the
+	// question unanswered (they left) and the policy decides.
 	EventEnd
+	// EventKeep: at the end (Confirming), Participant, who was recorded,
+	// says "keep it" until its date.
+	EventKeep
+	// EventDiscard: at the end (Confirming), Participant says "delete it
+	// now": every recording of the session is deleted. One "delete" is
+	// enough; a minor's always wins.
+	EventDiscard
+	// EventAskAgain: the client, on the client screen, lifts their earlier
+	// "please don't ask me again". Only they can.
+	EventAskAgain
 )
+
+// NotesReason says why a session went to notes only without anyone being
+// asked, for EventSwitchToNotes. The zero value is no particular reason.
+type NotesReason string
+
+// Reasons for notes only without the question.
+const (
+	// ReasonNotAsked: the client asked not to be asked again (an earlier
+	// decline with DontAskAgain); the question is not shown, and only the
+	// client lifts it (EventAskAgain).
+	ReasonNotAsked NotesReason = "client-asked-not-to-be-asked"
+	// ReasonMinorPresent: the practice never records a session with a
+	// minor present (Policy.NeverRecordMinors).
+	ReasonMinorPresent NotesReason = "minor-present"
+)
+
+func (r NotesReason) valid() bool { return r == "" || r == ReasonNotAsked || r == ReasonMinorPresent }
 
 var eventKindNames = [...]string{
 	EventAsk:           "ask",
@@ -55,18 +84,21 @@ var eventKindNames = [...]string{
 	EventJoin:          "join",
 	EventReAsk:         "re-ask",
 	EventEnd:           "end",
+	EventKeep:          "keep",
+	EventDiscard:       "discard",
+	EventAskAgain:      "ask-again",
 }
 
 // EventKinds returns every valid kind, in declaration order.
 func EventKinds() []EventKind {
-	ks := make([]EventKind, 0, EventEnd)
-	for k := EventAsk; k <= EventEnd; k++ {
+	ks := make([]EventKind, 0, EventAskAgain)
+	for k := EventAsk; k <= EventAskAgain; k++ {
 		ks = append(ks, k)
 	}
 	return ks
 }
 
-func (k EventKind) valid() bool { return k >= EventAsk && k <= EventEnd }
+func (k EventKind) valid() bool { return k >= EventAsk && k <= EventAskAgain }
 
 // String returns the stable lowercase name ("confirm", "switch-to-notes")
 // that ParseEventKind accepts.
@@ -79,7 +111,7 @@ func (k EventKind) String() string {
 
 // ParseEventKind returns the kind named s, or an error wrapping ErrBadEvent.
 func ParseEventKind(s string) (EventKind, error) {
-	for k := EventAsk; k <= EventEnd; k++ {
+	for k := EventAsk; k <= EventAskAgain; k++ {
 		if eventKindNames[k] == s {
 			return k, nil
 		}
@@ -242,7 +274,8 @@ type Event struct {
 	// backwards; they are recorded as given.
 	At    time.Time `json:"at"`
 	Actor Actor     `json:"actor"`
-	// Participant is who answers, for EventConfirm and EventDecline.
+	// Participant is who answers, for EventConfirm, EventDecline,
+	// EventKeep and EventDiscard.
 	Participant string `json:"participant,omitempty"`
 	// KeepDays, for EventConfirm, is a shorter keep chosen by Participant
 	// (MinKeepDays up to the policy's default); 0 keeps the default.
@@ -264,6 +297,15 @@ type Event struct {
 	// word for word.
 	Language  string `json:"language,omitempty"`
 	Statement string `json:"statement,omitempty"`
+	// DontAskAgain, for EventDecline tapped by a client themself, is the
+	// quiet third answer "please don't ask me again": no now, and later
+	// sessions start as notes only without the question.
+	DontAskAgain bool `json:"dontAskAgain,omitempty"`
+	// Reason, for EventSwitchToNotes, says why the question was not put.
+	Reason NotesReason `json:"reason,omitempty"`
+	// ClientCopy, for EventKeep, says that Participant also agrees to the
+	// client having a copy of the recording (it holds their voice too).
+	ClientCopy bool `json:"clientCopy,omitempty"`
 }
 
 // Validate reports whether e is well formed on its own, whatever the
@@ -298,7 +340,7 @@ func (e Event) Validate() error {
 	default:
 		return bad("unknown actor kind %d", int(e.Actor.Kind))
 	}
-	answers := e.Kind == EventConfirm || e.Kind == EventDecline
+	answers := e.Kind == EventConfirm || e.Kind == EventDecline || e.Kind == EventKeep || e.Kind == EventDiscard
 	switch {
 	case answers && (e.Participant == "" || !utf8.ValidString(e.Participant)):
 		return bad("no valid participant")
@@ -328,6 +370,16 @@ func (e Event) Validate() error {
 		return bad("nobody joins")
 	case e.Kind != EventJoin && e.Joiner != nil:
 		return bad("joiner on a non-join")
+	case e.DontAskAgain && e.Kind != EventDecline:
+		return bad("don't-ask-again on a non-decline")
+	case e.DontAskAgain && (e.Actor.Kind != ActorParticipant || e.Actor.ParticipantID != e.Participant):
+		return bad("don't-ask-again is only the client's own tap")
+	case e.ClientCopy && e.Kind != EventKeep:
+		return bad("a client's copy agreed on a non-keep")
+	case e.Reason != "" && e.Kind != EventSwitchToNotes:
+		return bad("a reason on a non-switch-to-notes")
+	case !e.Reason.valid():
+		return bad("unknown reason %q", e.Reason)
 	}
 	if e.Joiner != nil {
 		if err := e.Joiner.check(); err != nil {

@@ -75,6 +75,10 @@ func ExampleStatement() {
 	//
 	// You can stop the recording at any moment with one tap. Then you choose what happens to what was recorded: keep it until that day, delete the last few minutes, or delete all of it now.
 	//
+	// You can also pause it on this screen: the microphone turns off, and only a tap on this screen turns it on again.
+	//
+	// At the end of the session, everyone recorded is asked again whether to keep it. Until everyone says keep, nobody can listen to it. If the session ends before everyone has answered, the recording is deleted.
+	//
 	// Saying no changes nothing about your care. The session goes on as usual, with notes only.
 }
 

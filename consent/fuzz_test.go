@@ -89,11 +89,19 @@ func sequenceHeader(r *byteReader) (loc *time.Location, start time.Time, policy 
 		policy.Purposes = append(policy.Purposes, consent.Purpose{ID: consent.PurposeCustom, Text: "a case study.", Listeners: "your therapist"})
 	}
 	policy.SupervisionExport = bits&16 != 0
+	policy.EndQuestion = bits&32 != 0
+	policy.KeepUnconfirmed = bits&64 != 0 // invalid without EndQuestion
+	policy.NeverRecordMinors = bits&128 != 0
+	roles := len(consent.Roles())
 	for i := range n {
 		b := r.next()
-		p := consent.Participant{ID: fmt.Sprintf("p%d", i), Name: fmt.Sprintf("P%d", i), Role: consent.Role(1 + int(b)%5)}
+		p := consent.Participant{ID: fmt.Sprintf("p%d", i), Name: fmt.Sprintf("P%d", i), Role: consent.Role(1 + int(b)%roles)}
 		if p.Role == consent.RoleMinor {
-			p.GuardianID = fmt.Sprintf("p%d", int(b>>3)%n)
+			if b&0x80 != 0 {
+				p.DecidesAlone = true
+			} else {
+				p.GuardianID = fmt.Sprintf("p%d", int(b>>3)%n)
+			}
 		}
 		ps = append(ps, p)
 	}
@@ -130,7 +138,7 @@ func nextEvent(r *byteReader, clock *time.Time, loc *time.Location, ps []consent
 		*clock = clock.Add(time.Duration(int8(b4)) * 3 * time.Minute)
 	}
 	e := consent.Event{
-		Kind:  consent.EventKind(int(b0&0x7f) % 12),
+		Kind:  consent.EventKind(int(b0&0x7f) % (len(consent.EventKinds()) + 2)),
 		At:    clock.In(loc),
 		Actor: consent.Actor{Kind: consent.ActorKind(b1 % 4)},
 	}
@@ -142,12 +150,16 @@ func nextEvent(r *byteReader, clock *time.Time, loc *time.Location, ps []consent
 		keep = int(b3-160) % 100
 	}
 	joiner := func() *consent.Participant {
-		j := consent.Participant{ID: fmt.Sprintf("j%d", *joined), Name: "J", Role: consent.Role(1 + int(b5)%5)}
+		j := consent.Participant{ID: fmt.Sprintf("j%d", *joined), Name: "J", Role: consent.Role(1 + int(b5)%len(consent.Roles()))}
 		if b5&0x80 != 0 && n > 0 {
 			j.ID = ps[int(b5>>3)%n].ID // someone already present
 		}
 		if j.Role == consent.RoleMinor {
-			j.GuardianID = pick(b5 >> 3)
+			if b5&0x40 != 0 {
+				j.DecidesAlone = true
+			} else {
+				j.GuardianID = pick(b5 >> 3)
+			}
 		}
 		*joined++
 		return &j
@@ -161,10 +173,15 @@ func nextEvent(r *byteReader, clock *time.Time, loc *time.Location, ps []consent
 		if b5&1 != 0 {
 			e.Joiner = joiner()
 		}
+		e.DontAskAgain = b2&0x20 != 0
+		e.Reason = fuzzReasons[int(b3)%len(fuzzReasons)]
+		e.ClientCopy = b2&0x10 != 0
 		return e
 	}
 	switch e.Kind {
-	case consent.EventConfirm, consent.EventDecline:
+	case consent.EventSwitchToNotes:
+		e.Reason = fuzzReasons[int(b5)%3]
+	case consent.EventConfirm, consent.EventDecline, consent.EventKeep, consent.EventDiscard:
 		if e.Actor.Kind == consent.ActorParticipant && b2&0x40 == 0 {
 			e.Participant = e.Actor.ParticipantID
 		} else {
@@ -173,6 +190,12 @@ func nextEvent(r *byteReader, clock *time.Time, loc *time.Location, ps []consent
 		if e.Kind == consent.EventConfirm {
 			e.KeepDays = keep
 			e.EndOfToday = b2&0x80 != 0
+		}
+		if e.Kind == consent.EventDecline {
+			e.DontAskAgain = b2&0x20 != 0
+		}
+		if e.Kind == consent.EventKeep {
+			e.ClientCopy = b2&0x10 != 0
 		}
 	case consent.EventWithdraw:
 		e.Withdrawal = consent.Withdrawal(1 + int(b5)%3)
@@ -184,6 +207,10 @@ func nextEvent(r *byteReader, clock *time.Time, loc *time.Location, ps []consent
 	}
 	return e
 }
+
+// fuzzReasons are the reasons a switch to notes may carry; the last is
+// unknown.
+var fuzzReasons = []consent.NotesReason{"", consent.ReasonNotAsked, consent.ReasonMinorPresent, "bored"}
 
 // fuzzRun is what the caller of a Session would hold: the microphone and
 // every Grant it was ever given.
@@ -201,6 +228,12 @@ type fuzzRun struct {
 	effDate  time.Time // the last Effects.DeleteOn
 	declined bool      // a "no" since the last re-ask
 	ended    bool
+	// unconfirmed: something was recorded under the end question and is
+	// neither confirmed nor deleted (the model of Session.Unconfirmed).
+	unconfirmed bool
+	// notAsked: the client asked not to be asked again and has not lifted
+	// it.
+	notAsked bool
 }
 
 func runSequence(t *testing.T, data []byte) {
@@ -309,13 +342,64 @@ func (f *fuzzRun) accepted(step int, e consent.Event, eff consent.Effects, from 
 			f.fail(step, e, "pause gave %s", s.State())
 		}
 	case consent.EventEnd:
-		f.ended = true
-		if s.State() != consent.Ended {
+		switch {
+		case from != consent.Confirming && f.unconfirmed:
+			if s.State() != consent.Confirming {
+				f.fail(step, e, "end with an unconfirmed recording gave %s", s.State())
+			}
+		case s.State() != consent.Ended:
 			f.fail(step, e, "end gave %s", s.State())
 		}
+		if from == consent.Confirming {
+			// Closed unanswered: the policy decides, as the statement said.
+			if f.policy.KeepUnconfirmed != eff.Confirmed || f.policy.KeepUnconfirmed == (eff.Withdrawal == consent.WithdrawDeleteAll) {
+				f.fail(step, e, "closed unanswered under keep=%v gave %+v", f.policy.KeepUnconfirmed, eff)
+			}
+		}
+		f.ended = s.State() == consent.Ended
+	case consent.EventDiscard:
+		// One "delete it now" deletes everything, whoever said keep: a
+		// guardian's keep never overrides a minor's delete.
+		if eff.Withdrawal != consent.WithdrawDeleteAll || s.State() != consent.Ended {
+			f.fail(step, e, "delete at the end gave %s with %+v", s.State(), eff)
+		}
+		f.ended = true
+	case consent.EventKeep:
+		if from != consent.Confirming || !slices.ContainsFunc(f.s.Recorded(), func(p consent.Participant) bool { return p.ID == e.Participant }) {
+			f.fail(step, e, "keep accepted from %s by someone not recorded", from)
+		}
+		f.ended = s.State() == consent.Ended
+		if f.ended != eff.Confirmed {
+			f.fail(step, e, "keep ended %v, confirmed %v", f.ended, eff.Confirmed)
+		}
+		if eff.Confirmed {
+			f.checkAllKept(step, e)
+		}
 	}
-	if e.Kind != consent.EventWithdraw && eff.Withdrawal != consent.WithdrawNone {
+	switch e.Kind {
+	case consent.EventAskAgain:
+		if !f.notAsked || !eff.AskAgain {
+			f.fail(step, e, "ask-again accepted while not asked not to ask (%v)", f.notAsked)
+		}
+		f.notAsked = false
+	}
+	if e.DontAskAgain || (e.Kind == consent.EventSwitchToNotes && e.Reason == consent.ReasonNotAsked) {
+		f.notAsked = true
+	}
+	if e.DontAskAgain != eff.DontAskAgain {
+		f.fail(step, e, "don't-ask-again %v gave %v", e.DontAskAgain, eff.DontAskAgain)
+	}
+	if eff.Withdrawal != consent.WithdrawNone && e.Kind != consent.EventWithdraw && e.Kind != consent.EventDiscard && !(e.Kind == consent.EventEnd && from == consent.Confirming) {
 		f.fail(step, e, "a withdrawal effect without a withdrawal")
+	}
+	if eff.Withdrawal == consent.WithdrawDeleteAll {
+		f.unconfirmed = false // nothing recorded is left
+	}
+	if eff.Confirmed {
+		if !f.unconfirmed || from != consent.Confirming {
+			f.fail(step, e, "confirmed from %s with nothing unconfirmed", from)
+		}
+		f.unconfirmed = false
 	}
 
 	// The microphone does what the effects say.
@@ -337,6 +421,12 @@ func (f *fuzzRun) accepted(step int, e consent.Event, eff consent.Effects, from 
 			f.fail(step, e, "start capture while capturing")
 		case f.declined:
 			f.fail(step, e, "recording after a no without a re-ask")
+		case f.notAsked:
+			f.fail(step, e, "recording although the client asked not to be asked")
+		case f.minorSaidNo():
+			f.fail(step, e, "recording after a minor's no")
+		case f.policy.NeverRecordMinors && slices.ContainsFunc(s.Participants(), func(p consent.Participant) bool { return p.Role == consent.RoleMinor }):
+			f.fail(step, e, "recording with a minor present under never-record-minors")
 		case !g.Valid() || g.SessionID() != s.ID():
 			f.fail(step, e, "started with a Grant that is not valid for this session")
 		case g.Serial() != len(f.grants)+1:
@@ -367,6 +457,9 @@ func (f *fuzzRun) accepted(step int, e consent.Event, eff consent.Effects, from 
 		}
 		f.micOn, f.micGrant = true, g
 		f.grants = append(f.grants, g)
+		if f.policy.EndQuestion {
+			f.unconfirmed = true
+		}
 	} else if eff.Grant != (consent.Grant{}) {
 		f.fail(step, e, "a Grant without StartCapture")
 	}
@@ -408,6 +501,29 @@ func (f *fuzzRun) always(step int, e consent.Event) {
 	if ok {
 		f.checkConfirmed(step, e, g)
 	}
+	// An unconfirmed recording is never playable: the session says it is
+	// unconfirmed exactly while the model does, and no session ends with
+	// one.
+	if s.Unconfirmed() != f.unconfirmed {
+		f.fail(step, e, "Unconfirmed() = %v, model %v", s.Unconfirmed(), f.unconfirmed)
+	}
+	if s.State() == consent.Ended && s.Unconfirmed() {
+		f.fail(step, e, "ended with an unconfirmed recording")
+	}
+	if (s.State() == consent.Confirming) != (len(s.ToConfirm()) > 0) {
+		f.fail(step, e, "%s with %d to confirm", s.State(), len(s.ToConfirm()))
+	}
+	// A copy for the client: never while unconfirmed, never of a
+	// recording that holds a voice which did not agree to it.
+	if s.ClientCopyAgreed() {
+		if f.unconfirmed {
+			f.fail(step, e, "a client's copy of an unconfirmed recording")
+		}
+		f.checkCopyAgreed(step, e)
+	}
+	if s.NotToBeAsked() != f.notAsked {
+		f.fail(step, e, "NotToBeAsked() = %v, model %v", s.NotToBeAsked(), f.notAsked)
+	}
 	if len(f.grants) > 0 {
 		d := s.DeleteOn()
 		if d.IsZero() || (!f.granted.IsZero() && d.After(f.granted)) {
@@ -444,7 +560,7 @@ func sameEvent(a, b consent.Event) bool {
 	ja, jb := a.Joiner, b.Joiner
 	return a.Kind == b.Kind && a.At.Equal(b.At) && oa == ob && a.Actor == b.Actor && a.Participant == b.Participant &&
 		a.KeepDays == b.KeepDays && a.EndOfToday == b.EndOfToday && a.Withdrawal == b.Withdrawal &&
-		a.DeleteMinutes == b.DeleteMinutes && (ja == nil) == (jb == nil) && (ja == nil || *ja == *jb)
+		a.DeleteMinutes == b.DeleteMinutes && a.DontAskAgain == b.DontAskAgain && a.Reason == b.Reason && a.ClientCopy == b.ClientCopy && (ja == nil) == (jb == nil) && (ja == nil || *ja == *jb)
 }
 
 func sameDate(a, b time.Time) bool {
@@ -471,7 +587,7 @@ func (f *fuzzRun) checkConfirmed(step int, e consent.Event, g consent.Grant) {
 		if !said[p.ID] {
 			f.fail(step, e, "valid Grant without a yes from %s in this round", p.ID)
 		}
-		if p.Role == consent.RoleMinor && !slices.Contains(g.ConfirmedBy(), p.GuardianID) {
+		if p.Role == consent.RoleMinor && !p.DecidesAlone && !slices.Contains(g.ConfirmedBy(), p.GuardianID) {
 			f.fail(step, e, "minor %s's guardian %s is not among %v", p.ID, p.GuardianID, g.ConfirmedBy())
 		}
 	}
@@ -480,6 +596,64 @@ func (f *fuzzRun) checkConfirmed(step int, e consent.Event, g consent.Grant) {
 	slices.Sort(ids)
 	if !slices.Equal(got, ids) {
 		f.fail(step, e, "Grant confirmed by %v, present %v", got, ids)
+	}
+}
+
+// minorSaidNo reads the log: a minor present said no since the last
+// re-ask. Then nothing may be recorded, whoever else said yes.
+func (f *fuzzRun) minorSaidNo() bool {
+	minors := map[string]bool{}
+	for _, p := range f.s.Participants() {
+		if p.Role == consent.RoleMinor {
+			minors[p.ID] = true
+		}
+	}
+	for i := len(f.log) - 1; i >= 0 && f.log[i].Kind != consent.EventReAsk; i-- {
+		if f.log[i].Kind == consent.EventDecline && minors[f.log[i].Participant] {
+			return true
+		}
+	}
+	return false
+}
+
+// checkAllKept reads the log: since the session's end, every recorded
+// person said keep, and nobody said delete.
+func (f *fuzzRun) checkAllKept(step int, e consent.Event) {
+	f.t.Helper()
+	said := map[string]bool{}
+	for i := len(f.log) - 1; i >= 0 && f.log[i].Kind != consent.EventEnd; i-- {
+		if f.log[i].Kind == consent.EventKeep {
+			said[f.log[i].Participant] = true
+		}
+	}
+	for _, p := range f.s.Recorded() {
+		if !said[p.ID] {
+			f.fail(step, e, "confirmed without %s's keep", p.ID)
+		}
+	}
+}
+
+// checkCopyAgreed reads the log: a client was recorded, and every other
+// person recorded said keep with ClientCopy (keeps come only at the end,
+// after the last recording).
+func (f *fuzzRun) checkCopyAgreed(step int, e consent.Event) {
+	f.t.Helper()
+	agreed := map[string]bool{}
+	for _, ev := range f.log {
+		if ev.Kind == consent.EventKeep && ev.ClientCopy {
+			agreed[ev.Participant] = true
+		}
+	}
+	client := false
+	for _, p := range f.s.Recorded() {
+		if p.Role == consent.RoleClient {
+			client = true
+		} else if !agreed[p.ID] {
+			f.fail(step, e, "a client's copy although %s (%s) did not agree", p.ID, p.Role)
+		}
+	}
+	if !client {
+		f.fail(step, e, "a client's copy of a recording without a client")
 	}
 }
 
@@ -568,7 +742,8 @@ func sequence(header []byte, events ...[]byte) []byte {
 }
 
 func sequenceSeeds() [][]byte {
-	// Role bytes: 1+b%5 is the role; a minor's guardian is participant (b>>3)%n.
+	// Role bytes: 1+b%8 is the role; a minor's guardian is participant
+	// (b>>3)%n, or with 0x80 the minor decides alone.
 	const (
 		client   = 0
 		partner  = 1
@@ -580,10 +755,15 @@ func sequenceSeeds() [][]byte {
 	// 2020-01-01 is 12:00 UTC on 19 October 2026, six days before London's
 	// clocks go back; then the number of participants minus one, the
 	// default keep-days and the purposes (1 reflection, 2 supervision, 4
-	// training, 8 custom, 16 export).
+	// training, 8 custom, 16 export, 32 end question, 64 keep unanswered,
+	// 128 never record minors).
 	one := []byte{1, 0x4d, 0x9c, 0, 28, 1, client}
 	two := []byte{1, 0x4d, 0x9c, 1, 28, 1 | 2 | 16, client, partner}
 	family3 := []byte{2, 0x4d, 0x9c, 2, 14, 1 | 4 | 8, guardian, minorOf0, family}
+	endQ := []byte{1, 0x4d, 0x9c, 0, 28, 1 | 32, client}
+	coupleEnd := []byte{1, 0x4d, 0x9c, 1, 28, 1 | 32, client, partner}
+	alone := []byte{1, 0x4d, 0x9c, 1, 28, 1 | 32 | 64, guardian, 0x80 | minorOf0}
+	noMinors := []byte{1, 0x4d, 0x9c, 1, 28, 1 | 32 | 128, guardian, minorOf0}
 	seeds := [][]byte{
 		// Recorded, paused, resumed, withdrawn deleting the last 5 minutes.
 		sequence(one, evb(consent.EventAsk, aTherapist, 0, 0, 1, 0), evb(consent.EventConfirm, aP(0), 0, 0, 1, 0),
@@ -608,6 +788,32 @@ func sequenceSeeds() [][]byte {
 		sequence(one, evb(0x80|consent.EventConfirm, aP(0), 3, 250, 1, 0xff), evb(consent.EventReAsk, aP(0), 0, 0, 1, 0),
 			evb(11, 0, 0, 0, 1, 0), evb(consent.EventConfirm, aP(0), 0, 0, 1, 0), evb(consent.EventEnd, aTherapist, 0, 0, 1, 0),
 			evb(consent.EventAsk, aTherapist, 0, 0, 1, 0)),
+		// The question at the end: a client's own pause, then keep.
+		sequence(endQ, evb(consent.EventAsk, aTherapist, 0, 0, 1, 0), evb(consent.EventConfirm, aP(0), 0, 0, 1, 0),
+			evb(consent.EventPause, aP(0), 0, 0, 5, 0), evb(consent.EventResume, aTherapist, 0, 0, 1, 0), evb(consent.EventResume, aP(0), 0, 0, 1, 0),
+			evb(consent.EventEnd, aTherapist, 0, 0, 5, 0), evb(consent.EventKeep, aP(0), 0, 0, 1, 0)),
+		// A minor who decides alone and their guardian: the guardian keeps, the minor deletes.
+		sequence(alone, evb(consent.EventAsk, aTherapist, 0, 0, 1, 0), evb(consent.EventConfirm, aP(0), 0, 0, 1, 0),
+			evb(consent.EventConfirm, aP(1), 0, 0, 1, 0), evb(consent.EventEnd, aTherapist, 0, 0, 5, 0),
+			evb(consent.EventKeep, aP(0), 0, 0, 1, 0), evb(consent.EventDiscard, aP(1), 0, 0, 1, 0)),
+		// A couple: both keep at the end, the partner agreeing to the client's copy.
+		sequence(coupleEnd, evb(consent.EventAsk, aTherapist, 0, 0, 1, 0), evb(consent.EventConfirm, aP(0), 0, 0, 1, 0),
+			evb(consent.EventConfirm, aP(1), 0, 0, 1, 0), evb(consent.EventEnd, aTherapist, 0, 0, 5, 0),
+			evb(consent.EventKeep, aP(0), 0, 0, 1, 0), evb(consent.EventKeep, aP(1), 0x10, 0, 1, 0)),
+		// Unanswered at the end under "keep them until the date".
+		sequence(alone, evb(consent.EventAsk, aTherapist, 0, 0, 1, 0), evb(consent.EventConfirm, aP(0), 0, 0, 1, 0),
+			evb(consent.EventConfirm, aP(1), 0, 0, 1, 0), evb(consent.EventEnd, aTherapist, 0, 0, 5, 0),
+			evb(consent.EventKeep, aP(0), 0, 0, 1, 0), evb(consent.EventEnd, aSystem, 0, 0, 30, 0)),
+		// "Please don't ask me again", the therapist trying to re-ask, the client lifting it.
+		sequence(endQ, evb(consent.EventAsk, aTherapist, 0, 0, 1, 0), evb(consent.EventDecline, aP(0), 0x20, 0, 1, 0),
+			evb(consent.EventReAsk, aTherapist, 0, 0, 1, 0), evb(consent.EventAskAgain, aTherapist, 0, 0, 1, 0),
+			evb(consent.EventAskAgain, aP(0), 0, 0, 1, 0), evb(consent.EventReAsk, aTherapist, 0, 0, 1, 0), evb(consent.EventConfirm, aP(0), 0, 0, 1, 0)),
+		// A later session starting without the question.
+		sequence(endQ, evb(consent.EventSwitchToNotes, aSystem, 0, 0, 1, 1), evb(consent.EventAsk, aTherapist, 0, 0, 1, 0),
+			evb(consent.EventReAsk, aTherapist, 0, 0, 1, 0)),
+		// Never record minors: the question is refused, notes only with the reason.
+		sequence(noMinors, evb(consent.EventAsk, aTherapist, 0, 0, 1, 0), evb(consent.EventSwitchToNotes, aSystem, 0, 0, 1, 2),
+			evb(consent.EventReAsk, aTherapist, 0, 0, 1, 0)),
 		// An invalid set-up: a minor whose guardian is not a guardian.
 		{0, 0, 0, 1, 28, 1, client, minorOf0},
 	}

@@ -34,6 +34,10 @@ var (
 	cleo  = consent.Participant{ID: "c", Name: "Cleo", Role: consent.RoleFamily}
 	dana  = consent.Participant{ID: "g", Name: "Dana", Role: consent.RoleGuardian}
 	chris = consent.Participant{ID: "m", Name: "Chris", Role: consent.RoleMinor, GuardianID: "g"}
+	// Mia is a minor the practice judged able to decide alone.
+	mia   = consent.Participant{ID: "n", Name: "Mia", Role: consent.RoleMinor, DecidesAlone: true}
+	maria = consent.Participant{ID: "i", Name: "Maria", Role: consent.RoleInterpreter}
+	sam   = consent.Participant{ID: "t", Name: "Sam", Role: consent.RoleTrainee}
 )
 
 // t0 is 10:00 on Tuesday 20 October 2026 in London (BST), five days before
@@ -62,6 +66,22 @@ func yes(m int, id string) consent.Event {
 
 func no(m int, id string) consent.Event {
 	return consent.Event{Kind: consent.EventDecline, At: at(m), Actor: consent.ByParticipant(id), Participant: id}
+}
+
+// keep and discard are a participant's answers at the end.
+func keep(m int, id string) consent.Event {
+	return consent.Event{Kind: consent.EventKeep, At: at(m), Actor: consent.ByParticipant(id), Participant: id}
+}
+
+func discard(m int, id string) consent.Event {
+	return consent.Event{Kind: consent.EventDiscard, At: at(m), Actor: consent.ByParticipant(id), Participant: id}
+}
+
+// dontAsk is the client's quiet third answer.
+func dontAsk(m int, id string) consent.Event {
+	e := no(m, id)
+	e.DontAskAgain = true
+	return e
 }
 
 func by(kind consent.EventKind, m int, a consent.Actor) consent.Event {
@@ -115,6 +135,7 @@ var sentinels = []error{
 	consent.ErrKeepDaysOutOfRange, consent.ErrNotAuthorized, consent.ErrBadEvent,
 	consent.ErrNotAsked, consent.ErrInvalidParticipant, consent.ErrInvalidPolicy,
 	consent.ErrInvalidSession, consent.ErrBadReceipt,
+	consent.ErrMinorPresent, consent.ErrNotToBeAsked, consent.ErrNotRecorded,
 }
 
 func isSentinel(err error) bool {

@@ -59,9 +59,38 @@ var setups = map[string]func(t *testing.T) *consent.Session{
 		apply(t, s, ask(0), yes(1, "a"), yes(2, "b"), by(consent.EventSwitchToNotes, 30, consent.Therapist()))
 		return s
 	},
-	"ended": func(t *testing.T) *consent.Session {
+	"confirming": func(t *testing.T) *consent.Session {
 		s := newSession(t, anna, ben)
 		apply(t, s, ask(0), yes(1, "a"), yes(2, "b"), by(consent.EventEnd, 50, consent.Therapist()))
+		return s
+	},
+	"confirming-anna-kept": func(t *testing.T) *consent.Session {
+		s := newSession(t, anna, ben)
+		apply(t, s, ask(0), yes(1, "a"), yes(2, "b"), by(consent.EventEnd, 50, consent.Therapist()), keep(51, "a"))
+		return s
+	},
+	"ended": func(t *testing.T) *consent.Session {
+		s := newSession(t, anna, ben)
+		apply(t, s, ask(0), yes(1, "a"), yes(2, "b"), by(consent.EventEnd, 50, consent.Therapist()), keep(51, "a"), keep(52, "b"))
+		return s
+	},
+	"notes-not-to-be-asked": func(t *testing.T) *consent.Session {
+		s := newSession(t, anna, ben)
+		apply(t, s, ask(0), dontAsk(1, "a"))
+		return s
+	},
+	"notes-started-not-asked": func(t *testing.T) *consent.Session {
+		s := newSession(t, anna)
+		apply(t, s, consent.Event{Kind: consent.EventSwitchToNotes, At: at(0), Actor: system, Reason: consent.ReasonNotAsked})
+		return s
+	},
+	"awaiting-minor-barred": func(t *testing.T) *consent.Session {
+		p := consent.DefaultPolicy()
+		p.NeverRecordMinors = true
+		s, err := consent.NewSession("s1", "client-7", []consent.Participant{dana, chris}, p, london)
+		if err != nil {
+			t.Fatal(err)
+		}
 		return s
 	},
 }
@@ -73,12 +102,16 @@ type effects struct {
 	revoked       int
 	withdrawal    consent.Withdrawal
 	deleteMinutes int
+	confirmed     bool // Effects.Confirmed
+	dontAsk       bool // Effects.DontAskAgain
+	askAgain      bool // Effects.AskAgain
 }
 
 func summarize(e consent.Effects) effects {
 	return effects{
 		start: e.StartCapture, stop: e.StopCapture, serial: e.Grant.Serial(), revoked: e.Revoked,
 		withdrawal: e.Withdrawal, deleteMinutes: e.DeleteMinutes,
+		confirmed: e.Confirmed, dontAsk: e.DontAskAgain, askAgain: e.AskAgain,
 	}
 }
 
@@ -87,7 +120,11 @@ var (
 	system    = consent.System()
 	byAnna    = consent.ByParticipant("a")
 	byBen     = consent.ByParticipant("b")
+	askAgain  = consent.Event{Kind: consent.EventAskAgain, Actor: byAnna}
 )
+
+// askAgainAt is Anna lifting her "don't ask me again" at minute m.
+func askAgainAt(m int) consent.Event { e := askAgain; e.At = at(m); return e }
 
 // TestTransitions is the state machine as a table: every state × every event
 // kind, with extra rows where the outcome depends on how the state was
@@ -122,6 +159,13 @@ func TestTransitions(t *testing.T) {
 		{"awaiting-anna-said-yes", join(5, cleo), consent.AwaitingConsent, none, nil},
 		{"awaiting-asked", by(consent.EventReAsk, 5, therapist), consent.AwaitingConsent, none, []error{consent.ErrInvalidTransition}},
 		{"awaiting-asked", by(consent.EventEnd, 5, therapist), consent.Ended, none, nil},
+		{"awaiting-asked", keep(5, "a"), consent.AwaitingConsent, none, []error{consent.ErrInvalidTransition}},
+		{"awaiting-asked", discard(5, "a"), consent.AwaitingConsent, none, []error{consent.ErrInvalidTransition}},
+		{"awaiting-asked", askAgainAt(5), consent.AwaitingConsent, none, []error{consent.ErrInvalidTransition}},
+		{"awaiting-asked", dontAsk(5, "a"), consent.NotesOnly, effects{dontAsk: true}, nil},
+		{"awaiting-asked", dontAsk(5, "b"), consent.AwaitingConsent, none, []error{consent.ErrNotAuthorized}}, // Ben is a partner, not the client
+		{"awaiting-minor-barred", ask(5), consent.AwaitingConsent, none, []error{consent.ErrMinorPresent}},
+		{"awaiting-minor-barred", consent.Event{Kind: consent.EventSwitchToNotes, At: at(5), Actor: system, Reason: consent.ReasonMinorPresent}, consent.NotesOnly, none, nil},
 
 		// Recording
 		{"recording", ask(5), consent.Recording, none, []error{consent.ErrInvalidTransition}},
@@ -136,7 +180,10 @@ func TestTransitions(t *testing.T) {
 		{"recording", by(consent.EventSwitchToNotes, 5, system), consent.NotesOnly, stopped(1), nil},
 		{"recording", join(5, cleo), consent.AwaitingConsent, stopped(1), nil},
 		{"recording", by(consent.EventReAsk, 5, therapist), consent.Recording, none, []error{consent.ErrInvalidTransition}},
-		{"recording", by(consent.EventEnd, 5, therapist), consent.Ended, stopped(1), nil},
+		{"recording", by(consent.EventEnd, 5, therapist), consent.Confirming, stopped(1), nil},
+		{"recording", keep(5, "a"), consent.Recording, none, []error{consent.ErrInvalidTransition}},
+		{"recording", discard(5, "a"), consent.Recording, none, []error{consent.ErrInvalidTransition}},
+		{"recording", askAgainAt(5), consent.Recording, none, []error{consent.ErrInvalidTransition}},
 
 		// Paused
 		{"paused", ask(15), consent.Paused, none, []error{consent.ErrInvalidTransition}},
@@ -152,7 +199,10 @@ func TestTransitions(t *testing.T) {
 		{"paused", by(consent.EventSwitchToNotes, 15, therapist), consent.NotesOnly, none, nil},
 		{"paused", join(15, cleo), consent.AwaitingConsent, none, nil},
 		{"paused", by(consent.EventReAsk, 15, therapist), consent.AwaitingConsent, none, nil},
-		{"paused", by(consent.EventEnd, 15, system), consent.Ended, none, nil},
+		{"paused", by(consent.EventEnd, 15, system), consent.Confirming, none, nil},
+		{"paused", keep(15, "a"), consent.Paused, none, []error{consent.ErrInvalidTransition}},
+		{"paused", discard(15, "a"), consent.Paused, none, []error{consent.ErrInvalidTransition}},
+		{"paused", askAgainAt(15), consent.Paused, none, []error{consent.ErrInvalidTransition}},
 
 		// NotesOnly
 		{"notes", ask(5), consent.NotesOnly, none, []error{consent.ErrInvalidTransition}},
@@ -169,6 +219,39 @@ func TestTransitions(t *testing.T) {
 		{"notes-declined", by(consent.EventReAsk, 5, therapist), consent.AwaitingConsent, none, nil},
 		{"notes-after-recording", by(consent.EventReAsk, 35, therapist), consent.AwaitingConsent, none, nil},
 		{"notes", by(consent.EventEnd, 5, therapist), consent.Ended, none, nil},
+		{"notes-after-recording", by(consent.EventEnd, 35, therapist), consent.Confirming, none, nil},
+		{"notes-after-recording", keep(35, "a"), consent.NotesOnly, none, []error{consent.ErrInvalidTransition}},
+		{"notes-after-recording", discard(35, "a"), consent.NotesOnly, none, []error{consent.ErrInvalidTransition}},
+		{"notes", askAgainAt(5), consent.NotesOnly, none, []error{consent.ErrInvalidTransition}},
+		{"notes-not-to-be-asked", by(consent.EventReAsk, 5, therapist), consent.NotesOnly, none, []error{consent.ErrNotToBeAsked}},
+		{"notes-started-not-asked", by(consent.EventReAsk, 5, therapist), consent.NotesOnly, none, []error{consent.ErrNotToBeAsked}},
+		{"notes-started-not-asked", by(consent.EventAskAgain, 5, therapist), consent.NotesOnly, none, []error{consent.ErrNotAuthorized}},
+		{"notes-not-to-be-asked", by(consent.EventAskAgain, 5, byBen), consent.NotesOnly, none, []error{consent.ErrNotAuthorized}},
+		{"notes-not-to-be-asked", askAgainAt(5), consent.NotesOnly, effects{askAgain: true}, nil},
+		{"notes-started-not-asked", askAgainAt(5), consent.NotesOnly, effects{askAgain: true}, nil},
+
+		// Confirming: the question at the end.
+		{"confirming", ask(55), consent.Confirming, none, []error{consent.ErrInvalidTransition}},
+		{"confirming", yes(55, "a"), consent.Confirming, none, []error{consent.ErrInvalidTransition}},
+		{"confirming", no(55, "a"), consent.Confirming, none, []error{consent.ErrInvalidTransition}},
+		{"confirming", by(consent.EventPause, 55, byAnna), consent.Confirming, none, []error{consent.ErrInvalidTransition}},
+		{"confirming", by(consent.EventResume, 55, byAnna), consent.Confirming, none, []error{consent.ErrInvalidTransition}},
+		{"confirming", withdraw(55, byAnna, consent.WithdrawDeleteAll, 0), consent.Confirming, none, []error{consent.ErrInvalidTransition}},
+		{"confirming", by(consent.EventSwitchToNotes, 55, therapist), consent.Confirming, none, []error{consent.ErrInvalidTransition}},
+		{"confirming", join(55, cleo), consent.Confirming, none, []error{consent.ErrInvalidTransition}},
+		{"confirming", by(consent.EventReAsk, 55, therapist), consent.Confirming, none, []error{consent.ErrInvalidTransition}},
+		{"confirming", askAgainAt(55), consent.Confirming, none, []error{consent.ErrInvalidTransition}},
+		{"confirming", keep(55, "a"), consent.Confirming, none, nil},
+		{"confirming-anna-kept", keep(55, "a"), consent.Confirming, none, []error{consent.ErrNotRecorded}},
+		{"confirming-anna-kept", keep(55, "b"), consent.Ended, effects{confirmed: true}, nil},
+		{"confirming-anna-kept", discard(55, "b"), consent.Ended, effects{withdrawal: consent.WithdrawDeleteAll}, nil},
+		{"confirming", discard(55, "a"), consent.Ended, effects{withdrawal: consent.WithdrawDeleteAll}, nil},
+		{"confirming", consent.Event{Kind: consent.EventKeep, At: at(55), Actor: byAnna, Participant: "b"}, consent.Confirming, none, []error{consent.ErrNotAuthorized}},
+		{"confirming", consent.Event{Kind: consent.EventKeep, At: at(55), Actor: system, Participant: "b"}, consent.Confirming, none, []error{consent.ErrNotAuthorized}},
+		{"confirming", consent.Event{Kind: consent.EventKeep, At: at(55), Actor: therapist, Participant: "b"}, consent.Confirming, none, nil}, // answered aloud
+		{"confirming-anna-kept", by(consent.EventEnd, 55, therapist), consent.Ended, effects{withdrawal: consent.WithdrawDeleteAll}, nil},     // unanswered: deleted by default
+		{"confirming", by(consent.EventEnd, 55, system), consent.Ended, effects{withdrawal: consent.WithdrawDeleteAll}, nil},
+		{"confirming", by(consent.EventEnd, 55, byAnna), consent.Confirming, none, []error{consent.ErrNotAuthorized}},
 
 		// Ended accepts nothing.
 		{"ended", ask(60), consent.Ended, none, []error{consent.ErrSessionEnded}},
@@ -181,6 +264,9 @@ func TestTransitions(t *testing.T) {
 		{"ended", join(60, cleo), consent.Ended, none, []error{consent.ErrSessionEnded}},
 		{"ended", by(consent.EventReAsk, 60, therapist), consent.Ended, none, []error{consent.ErrSessionEnded}},
 		{"ended", by(consent.EventEnd, 60, therapist), consent.Ended, none, []error{consent.ErrSessionEnded}},
+		{"ended", keep(60, "a"), consent.Ended, none, []error{consent.ErrSessionEnded}},
+		{"ended", discard(60, "a"), consent.Ended, none, []error{consent.ErrSessionEnded}},
+		{"ended", askAgainAt(60), consent.Ended, none, []error{consent.ErrSessionEnded}},
 	}
 
 	covered := map[[2]string]bool{}
@@ -641,14 +727,18 @@ func TestNilSessionIsSafe(t *testing.T) {
 func TestNames(t *testing.T) {
 	roles := map[consent.Role]string{
 		consent.RoleClient: "client", consent.RolePartner: "partner", consent.RoleFamily: "family member",
-		consent.RoleGuardian: "guardian", consent.RoleMinor: "minor",
+		consent.RoleGuardian: "guardian", consent.RoleMinor: "minor", consent.RoleInterpreter: "interpreter",
+		consent.RoleTrainee: "trainee, listening live", consent.RoleObserver: "observer, listening live",
+	}
+	if len(consent.Roles()) != len(roles) {
+		t.Errorf("%d roles, %d named here", len(consent.Roles()), len(roles))
 	}
 	for r, want := range roles {
 		if r.String() != want {
 			t.Errorf("%d: %q, want %q", int(r), r.String(), want)
 		}
 	}
-	kinds := []string{"ask", "confirm", "decline", "pause", "resume", "withdraw", "switch-to-notes", "join", "re-ask", "end"}
+	kinds := []string{"ask", "confirm", "decline", "pause", "resume", "withdraw", "switch-to-notes", "join", "re-ask", "end", "keep", "discard", "ask-again"}
 	got := consent.EventKinds()
 	if len(got) != len(kinds) {
 		t.Fatalf("%d kinds", len(got))
@@ -669,10 +759,86 @@ func TestNames(t *testing.T) {
 	if consent.CollectionOnScreen.String() != "on screen, in the room" || consent.CollectionReadAloud.String() != "read aloud by the therapist, answered aloud" {
 		t.Error("collection method words")
 	}
-	states := []string{"awaiting-consent", "recording", "paused", "notes-only", "ended"}
+	states := []string{"awaiting-consent", "recording", "paused", "notes-only", "ended", "confirming"}
 	for i, st := range consent.States() {
 		if st.String() != states[i] {
 			t.Errorf("state %d is %q", i, st)
 		}
+	}
+}
+
+// TestMinorsNoAlwaysWins: a minor who decides alone is asked without a
+// guardian; a guardian present decides for their own voice only; the
+// minor's no, before or at the end, wins over every yes and keep.
+func TestMinorsNoAlwaysWins(t *testing.T) {
+	if _, err := consent.NewSession("s", "c", []consent.Participant{mia}, consent.DefaultPolicy(), london); err != nil {
+		t.Fatalf("a minor who decides alone needs no guardian: %v", err)
+	}
+	withGuardian := mia
+	withGuardian.GuardianID = "g"
+	if _, err := consent.NewSession("s", "c", []consent.Participant{dana, withGuardian}, consent.DefaultPolicy(), london); !errors.Is(err, consent.ErrInvalidParticipant) {
+		t.Errorf("a minor who decides alone with a guardian to ask: %v", err)
+	}
+	if _, err := consent.NewSession("s", "c", []consent.Participant{{ID: "x", Name: "X", Role: consent.RoleClient, DecidesAlone: true}}, consent.DefaultPolicy(), london); !errors.Is(err, consent.ErrInvalidParticipant) {
+		t.Errorf("an adult marked as deciding alone: %v", err)
+	}
+
+	s := newSession(t, dana, mia)
+	apply(t, s, ask(0), yes(1, "g"))
+	if _, err := s.Apply(consent.Event{Kind: consent.EventConfirm, At: at(2), Actor: consent.ByParticipant("g"), Participant: "n"}); !errors.Is(err, consent.ErrNotAuthorized) {
+		t.Errorf("the guardian answered for the minor: %v", err)
+	}
+	apply(t, s, no(2, "n"))
+	if s.State() != consent.NotesOnly {
+		t.Fatalf("after the minor's no: %s", s.State())
+	}
+
+	s = newSession(t, dana, chris) // needs a guardian: both asked
+	apply(t, s, ask(0), yes(1, "g"))
+	if s.State() != consent.AwaitingConsent {
+		t.Fatalf("the guardian's yes alone started %s", s.State())
+	}
+	apply(t, s, yes(2, "m"), by(consent.EventEnd, 30, therapist), keep(31, "g"))
+	eff := apply(t, s, discard(32, "m"))
+	if eff.Withdrawal != consent.WithdrawDeleteAll || eff.Confirmed || s.Unconfirmed() {
+		t.Errorf("the minor's delete at the end after the guardian's keep: %+v", eff)
+	}
+
+	if err := dontAsk(1, "a").Validate(); err != nil {
+		t.Errorf("the client's own don't-ask-again: %v", err)
+	}
+	aloud := dontAsk(1, "a")
+	aloud.Actor = therapist
+	if err := aloud.Validate(); !errors.Is(err, consent.ErrBadEvent) {
+		t.Errorf("don't-ask-again entered by the therapist: %v", err)
+	}
+}
+
+// TestClientCopyAgreed: a copy for the client only once confirmed, and
+// only when every other voice recorded agreed to it at the end.
+func TestClientCopyAgreed(t *testing.T) {
+	alone := newSession(t, anna)
+	apply(t, alone, ask(0), yes(1, "a"), by(consent.EventEnd, 30, therapist))
+	if alone.ClientCopyAgreed() {
+		t.Error("a copy before the client kept it")
+	}
+	apply(t, alone, keep(31, "a"))
+	if !alone.ClientCopyAgreed() {
+		t.Error("no copy for a client recorded alone")
+	}
+	for _, benAgrees := range []bool{false, true} {
+		s := newSession(t, anna, ben)
+		benKeeps := keep(32, "b")
+		benKeeps.ClientCopy = benAgrees
+		apply(t, s, ask(0), yes(1, "a"), yes(1, "b"), by(consent.EventEnd, 30, therapist), keep(31, "a"), benKeeps)
+		if s.ClientCopyAgreed() != benAgrees {
+			t.Errorf("Ben agreed %v, copy %v", benAgrees, s.ClientCopyAgreed())
+		}
+	}
+	bad := keep(1, "a")
+	bad.Kind = consent.EventConfirm
+	bad.ClientCopy = true
+	if err := bad.Validate(); !errors.Is(err, consent.ErrBadEvent) {
+		t.Errorf("a copy agreed on a yes: %v", err)
 	}
 }

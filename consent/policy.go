@@ -52,6 +52,21 @@ type Policy struct {
 	// SupervisionExport says whether an encrypted copy may be given to the
 	// therapist's supervisor. It requires a PurposeSupervision purpose.
 	SupervisionExport bool `json:"supervisionExport,omitempty"`
+	// EndQuestion: when a recorded session ends, each recorded person is
+	// asked whether to keep it (state Confirming); until all have said
+	// keep, the recording is unconfirmed and is neither played nor
+	// exported. The statement promises it only when it is on. A policy
+	// stored before this existed decodes without it: those sessions were
+	// never promised the question.
+	EndQuestion bool `json:"endQuestion,omitempty"`
+	// KeepUnconfirmed, with EndQuestion, is what happens when the question
+	// at the end is closed unanswered (they left): false deletes the
+	// unconfirmed recording (the default), true keeps it until its date.
+	// The statement says which, beforehand.
+	KeepUnconfirmed bool `json:"keepUnconfirmed,omitempty"`
+	// NeverRecordMinors: a session with a minor present is never recorded;
+	// the question is not put, and the receipt says why.
+	NeverRecordMinors bool `json:"neverRecordMinors,omitempty"`
 }
 
 // StandardPurposes returns the three standard purposes with Assent's
@@ -66,11 +81,13 @@ func StandardPurposes() []Purpose {
 }
 
 // DefaultPolicy offers reflection only (heard by the therapist alone), kept
-// DefaultKeepDays days, with no export.
+// DefaultKeepDays days, with no export, and asks at the end whether to keep
+// it (deleting it if nobody answers).
 func DefaultPolicy() Policy {
 	return Policy{
 		Purposes:        StandardPurposes()[:1],
 		DefaultKeepDays: DefaultKeepDays,
+		EndQuestion:     true,
 	}
 }
 
@@ -101,6 +118,9 @@ func (p Policy) Validate() error {
 		if strings.TrimSpace(u.Text) == "" || strings.TrimSpace(u.Listeners) == "" {
 			return fmt.Errorf("%w: purpose %d (%s) does not say why or who may listen", ErrInvalidPolicy, i, u.ID)
 		}
+	}
+	if p.KeepUnconfirmed && !p.EndQuestion {
+		return fmt.Errorf("%w: a rule for unanswered end questions without the end question", ErrInvalidPolicy)
 	}
 	if p.SupervisionExport && !seen[PurposeSupervision] {
 		return fmt.Errorf("%w: supervision export offered without a supervision purpose", ErrInvalidPolicy)

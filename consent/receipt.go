@@ -125,10 +125,20 @@ type Receipt struct {
 	Outcome Outcome
 	// Withdrawal, DeleteMinutes and WithdrawnAt are the choice and time of
 	// the withdrawal that stopped the latest recording, with
-	// OutcomeWithdrawn.
+	// OutcomeWithdrawn. WithdrawnAt is also the time everything was
+	// deleted at the end (ConfirmDeleted, ConfirmUnansweredDeleted).
 	Withdrawal    Withdrawal
 	DeleteMinutes int
 	WithdrawnAt   time.Time
+	// Confirmation is how the question at the end went, and DiscardedBy
+	// who said delete it now (with ConfirmDeleted).
+	Confirmation Confirmation
+	DiscardedBy  string
+	// NotAsked says why the question was not put, if it was not for a
+	// reason (the client asked not to be asked, a minor present).
+	NotAsked NotesReason
+	// Pauses are the stretches in which capture was paused, in order.
+	Pauses []Pause
 	// DeleteOn is when every recording of the session is gone at the
 	// latest; zero if nothing was recorded.
 	DeleteOn time.Time
@@ -141,6 +151,34 @@ type Receipt struct {
 	// shown to still hold what the receipt was made from. It is not part
 	// of the receipt's ID.
 	AuditHead string
+}
+
+// Pause is one stretch in which capture was paused: from the pause to the
+// resume (or whatever ended the pause). Nothing is captured in it.
+type Pause struct {
+	By   Actor
+	From time.Time
+	// To is zero while the pause is still on.
+	To time.Time
+}
+
+// pauses reads the stretches of pause from an event log.
+func pauses(events []Event) []Pause {
+	var out []Pause
+	open := -1
+	for _, e := range events {
+		switch e.Kind {
+		case EventPause:
+			out = append(out, Pause{By: e.Actor, From: e.At})
+			open = len(out) - 1
+		case EventResume, EventWithdraw, EventSwitchToNotes, EventJoin, EventReAsk, EventEnd:
+			if open >= 0 {
+				out[open].To = e.At
+				open = -1
+			}
+		}
+	}
+	return out
 }
 
 // Receipt returns the session's consent history so far, collected by
@@ -192,6 +230,18 @@ func (s *Session) Receipt(method CollectionMethod, controller string) Receipt {
 	}
 	if r.ConsentedAt.IsZero() && len(r.Events) > 0 {
 		r.ConsentedAt = r.Events[0].At
+	}
+	r.Confirmation = s.confirmation
+	r.Pauses = pauses(r.Events)
+	for _, e := range r.Events {
+		switch {
+		case e.Kind == EventSwitchToNotes && e.Reason != "":
+			r.NotAsked = e.Reason
+		case e.Kind == EventDiscard && r.Confirmation == ConfirmDeleted:
+			r.DiscardedBy, r.WithdrawnAt = r.name(e.Participant), e.At
+		case e.Kind == EventEnd && r.Confirmation == ConfirmUnansweredDeleted:
+			r.WithdrawnAt = e.At // the last end, which closed the question
+		}
 	}
 	r.ID = receiptID(r)
 	return r
@@ -246,8 +296,43 @@ func (r Receipt) Page() Page {
 		paras = append(paras, w.OutcomeDeclined)
 	case OutcomeWithdrawn:
 		paras = append(paras, w.OutcomeWithdrawn+" "+w.withdrawal(r.Withdrawal, r.DeleteMinutes))
+	case OutcomeNotesOnly:
+		switch r.NotAsked {
+		case ReasonNotAsked:
+			paras = append(paras, w.OutcomeNotAsked)
+		case ReasonMinorPresent:
+			paras = append(paras, w.OutcomeMinor)
+		default:
+			paras = append(paras, w.OutcomeNotesOnly)
+		}
 	default:
 		paras = append(paras, w.OutcomeNotesOnly)
+	}
+	for _, p := range r.Pauses {
+		by := r.who(w, p.By)
+		switch p.By.Kind { // inside a sentence
+		case ActorTherapist:
+			by = w.ByTherapist
+		case ActorSystem:
+			by = w.ByApp
+		}
+		if p.To.IsZero() {
+			paras = append(paras, fmt.Sprintf(w.PausedOpen, by, p.From.In(loc).Format(w.Clock)))
+		} else {
+			paras = append(paras, fmt.Sprintf(w.Paused, by, p.From.In(loc).Format(w.Clock), p.To.In(loc).Format(w.Clock)))
+		}
+	}
+	switch r.Confirmation {
+	case ConfirmPending:
+		paras = append(paras, w.ConfirmPending)
+	case ConfirmKept:
+		paras = append(paras, w.ConfirmKept)
+	case ConfirmDeleted:
+		paras = append(paras, fmt.Sprintf(w.ConfirmDeleted, r.DiscardedBy))
+	case ConfirmUnansweredKept:
+		paras = append(paras, w.ConfirmUnansKept)
+	case ConfirmUnansweredDeleted:
+		paras = append(paras, w.ConfirmUnansDel)
 	}
 	if len(r.Segments) > 0 {
 		for _, u := range r.Purposes {
@@ -293,7 +378,8 @@ func (r Receipt) Page() Page {
 // allDeleted reports whether everything recorded in the session was
 // deleted by a withdrawal.
 func (r Receipt) allDeleted() bool {
-	return r.Outcome == OutcomeWithdrawn && r.Withdrawal == WithdrawDeleteAll
+	return (r.Outcome == OutcomeWithdrawn && r.Withdrawal == WithdrawDeleteAll) ||
+		r.Confirmation == ConfirmDeleted || r.Confirmation == ConfirmUnansweredDeleted
 }
 
 // name is a participant's display name, or their ID if they are unknown.
@@ -341,7 +427,24 @@ func (r Receipt) describe(w *words, e Event) string {
 		if e.Actor.Kind == ActorTherapist {
 			s += " " + w.EvEnteredAloud
 		}
+		if e.DontAskAgain {
+			s += " " + w.EvDontAskAgain
+		}
 		return s
+	case EventKeep, EventDiscard:
+		s := fmt.Sprintf(w.EvKeep, r.name(e.Participant))
+		if e.Kind == EventDiscard {
+			s = fmt.Sprintf(w.EvDiscard, r.name(e.Participant))
+		}
+		if e.Actor.Kind == ActorTherapist {
+			s += " " + w.EvEnteredAloud
+		}
+		if e.ClientCopy {
+			s += " " + w.EvClientCopy
+		}
+		return s
+	case EventAskAgain:
+		return fmt.Sprintf(w.EvAskAgain, who)
 	case EventPause:
 		return fmt.Sprintf(w.EvPause, who)
 	case EventResume:
@@ -349,6 +452,12 @@ func (r Receipt) describe(w *words, e Event) string {
 	case EventWithdraw:
 		return fmt.Sprintf(w.EvWithdraw, who) + " " + w.withdrawal(e.Withdrawal, e.DeleteMinutes)
 	case EventSwitchToNotes:
+		switch e.Reason {
+		case ReasonNotAsked:
+			return w.EvNotAsked
+		case ReasonMinorPresent:
+			return w.EvMinorPresent
+		}
 		return fmt.Sprintf(w.EvSwitchToNotes, who)
 	case EventJoin:
 		if e.Joiner != nil {

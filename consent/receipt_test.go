@@ -19,7 +19,7 @@ func receiptSessions(t testing.TB) (recorded, declined, withdrawn *consent.Sessi
 		consent.Event{Kind: consent.EventConfirm, At: at(2), Actor: byBen, Participant: "b", KeepDays: 7},
 		by(consent.EventPause, 20, byBen), by(consent.EventResume, 22, byBen),
 		join(30, cleo), ask(31), yes(32, "c"), yes(32, "a"), yes(33, "b"),
-		by(consent.EventEnd, 50, therapist))
+		by(consent.EventEnd, 50, therapist), keep(51, "a"), keep(51, "b"), keep(52, "c"))
 
 	declined = newSession(t, anna)
 	apply(t, declined, ask(0),
@@ -33,12 +33,33 @@ func receiptSessions(t testing.TB) (recorded, declined, withdrawn *consent.Sessi
 	return recorded, declined, withdrawn
 }
 
+// rolesSession: Anna with an interpreter and a trainee; Anna pauses on
+// her screen; at the end the trainee says delete.
+func rolesSession(t testing.TB) *consent.Session {
+	s := newSession(t, anna, maria, sam)
+	apply(t, s, ask(0), yes(1, "a"), yes(1, "i"), yes(2, "t"),
+		by(consent.EventPause, 4, byAnna), by(consent.EventResume, 9, byAnna),
+		by(consent.EventEnd, 50, therapist), keep(51, "a"), keep(51, "i"), discard(52, "t"))
+	return s
+}
+
+// notAskedSession: Anna said "please don't ask me again" last week; this
+// session starts as notes only without the question.
+func notAskedSession(t testing.TB) *consent.Session {
+	s := newSession(t, anna)
+	apply(t, s, consent.Event{Kind: consent.EventSwitchToNotes, At: at(0), Actor: system, Reason: consent.ReasonNotAsked},
+		by(consent.EventEnd, 50, therapist))
+	return s
+}
+
 func TestReceiptGolden(t *testing.T) {
 	recorded, declined, withdrawn := receiptSessions(t)
 	for name, r := range map[string]consent.Receipt{
-		"receipt_recorded":  recorded.Receipt(consent.CollectionOnScreen, "Dr Jane Okafor, Counselling Practice"),
-		"receipt_declined":  declined.Receipt(consent.CollectionReadAloud, "Dr Jane Okafor, Counselling Practice"),
-		"receipt_withdrawn": withdrawn.Receipt(consent.CollectionOnScreen, "Dr Jane Okafor, Counselling Practice"),
+		"receipt_roles_deleted_at_end": rolesSession(t).Receipt(consent.CollectionOnScreen, "Dr Jane Okafor, Counselling Practice"),
+		"receipt_not_asked":            notAskedSession(t).Receipt(consent.CollectionOnScreen, "Dr Jane Okafor, Counselling Practice"),
+		"receipt_recorded":             recorded.Receipt(consent.CollectionOnScreen, "Dr Jane Okafor, Counselling Practice"),
+		"receipt_declined":             declined.Receipt(consent.CollectionReadAloud, "Dr Jane Okafor, Counselling Practice"),
+		"receipt_withdrawn":            withdrawn.Receipt(consent.CollectionOnScreen, "Dr Jane Okafor, Counselling Practice"),
 	} {
 		r.Jurisdiction = "GB"
 		r.PolicyURL = "https://example.org/privacy"

@@ -7,7 +7,9 @@ import (
 )
 
 // Role is what a participant is to the therapy: the client, a partner, a
-// family member, a guardian, or a minor (whose guardian must be present).
+// family member, a guardian, a minor (whose guardian must be present unless
+// the minor decides alone), an interpreter, a trainee or an observer. Every
+// one of them decides for themself, like everyone present.
 // The zero Role is invalid, so a participant's role is always chosen.
 type Role int
 
@@ -18,19 +20,38 @@ const (
 	RoleFamily
 	RoleGuardian
 	RoleMinor
+	// RoleInterpreter interprets for the client, under the same
+	// confidentiality; the statement and the receipt name them as such.
+	RoleInterpreter
+	// RoleTrainee is a therapist in training listening live.
+	RoleTrainee
+	// RoleObserver is anyone else observing the session live.
+	RoleObserver
 )
+
+// Roles returns every role, in declaration order.
+func Roles() []Role {
+	rs := make([]Role, 0, RoleObserver)
+	for r := RoleClient; r <= RoleObserver; r++ {
+		rs = append(rs, r)
+	}
+	return rs
+}
 
 // roleIDs are the stable names used in JSON; they never change and are
 // not translated (the words people read are in the language files: RoleIn).
 var roleIDs = [...]string{
-	RoleClient:   "client",
-	RolePartner:  "partner",
-	RoleFamily:   "family",
-	RoleGuardian: "guardian",
-	RoleMinor:    "minor",
+	RoleClient:      "client",
+	RolePartner:     "partner",
+	RoleFamily:      "family",
+	RoleGuardian:    "guardian",
+	RoleMinor:       "minor",
+	RoleInterpreter: "interpreter",
+	RoleTrainee:     "trainee",
+	RoleObserver:    "observer",
 }
 
-func (r Role) valid() bool { return r >= RoleClient && r <= RoleMinor }
+func (r Role) valid() bool { return r >= RoleClient && r <= RoleObserver }
 
 // String returns the role in the English words a client reads ("family
 // member"); RoleIn gives it in a client's language.
@@ -45,7 +66,8 @@ func RoleIn(tag string, r Role) string {
 }
 
 // MarshalText encodes the role as its stable name ("client", "partner",
-// "family", "guardian", "minor"); an invalid role is an error.
+// "family", "guardian", "minor", "interpreter", "trainee", "observer"); an
+// invalid role is an error.
 func (r Role) MarshalText() ([]byte, error) {
 	if !r.valid() {
 		return nil, fmt.Errorf("%w: role %d", ErrInvalidParticipant, int(r))
@@ -63,11 +85,11 @@ func (r *Role) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// ParseRole returns the role whose stable name is s ("client", "partner",
-// "family", "guardian", "minor"), or an error wrapping
+// ParseRole returns the role whose stable name is s (as MarshalText
+// writes it), or an error wrapping
 // ErrInvalidParticipant.
 func ParseRole(s string) (Role, error) {
-	for r := RoleClient; r <= RoleMinor; r++ {
+	for r := RoleClient; r <= RoleObserver; r++ {
 		if roleIDs[r] == s {
 			return r, nil
 		}
@@ -85,8 +107,13 @@ type Participant struct {
 	// Role is what they are to the therapy.
 	Role Role `json:"role"`
 	// GuardianID, for RoleMinor only, is the ID of their guardian: a
-	// participant of the same session with RoleGuardian.
+	// participant of the same session with RoleGuardian. It is empty for a
+	// minor who decides alone.
 	GuardianID string `json:"guardianId,omitempty"`
+	// DecidesAlone, for RoleMinor only, marks a minor the practice judged
+	// able to decide alone (Gillick competent): their guardian is not asked
+	// on their behalf, and their answer is theirs alone.
+	DecidesAlone bool `json:"decidesAlone,omitempty"`
 }
 
 // check validates p on its own: what can be said without the rest of the
@@ -101,7 +128,11 @@ func (p Participant) check() error {
 		return fmt.Errorf("%w: %q has no valid role", ErrInvalidParticipant, p.ID)
 	case !utf8.ValidString(p.GuardianID):
 		return fmt.Errorf("%w: %q has a non-UTF-8 guardian ID", ErrInvalidParticipant, p.ID)
-	case p.Role == RoleMinor && p.GuardianID == "":
+	case p.DecidesAlone && p.Role != RoleMinor:
+		return fmt.Errorf("%w: %q is not a minor but decides alone", ErrInvalidParticipant, p.ID)
+	case p.DecidesAlone && p.GuardianID != "":
+		return fmt.Errorf("%w: minor %q decides alone but names a guardian to ask", ErrInvalidParticipant, p.ID)
+	case p.Role == RoleMinor && p.GuardianID == "" && !p.DecidesAlone:
 		return fmt.Errorf("%w: minor %q names no guardian", ErrGuardianRequired, p.ID)
 	case p.Role != RoleMinor && p.GuardianID != "":
 		return fmt.Errorf("%w: %q is not a minor but names a guardian", ErrInvalidParticipant, p.ID)
@@ -128,7 +159,7 @@ func checkParticipants(ps []Participant) error {
 		byID[p.ID] = p
 	}
 	for _, p := range ps {
-		if p.Role != RoleMinor {
+		if p.Role != RoleMinor || p.DecidesAlone {
 			continue
 		}
 		g, ok := byID[p.GuardianID]

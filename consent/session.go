@@ -35,6 +35,18 @@ type Effects struct {
 	// Grant is made and whenever a choice shortens the session's date; it is
 	// never later than a DeleteOn given before.
 	DeleteOn time.Time
+	// Confirmed: the session's recordings are confirmed now (everyone
+	// recorded said keep at the end, or the question was closed unanswered
+	// under a policy that keeps them): they may be used within their
+	// purposes from now on. Until then a session asked under a policy with
+	// the end question holds only unconfirmed recordings.
+	Confirmed bool
+	// DontAskAgain: the client asked not to be asked again; store it in
+	// their record, so that later sessions start as notes only.
+	DontAskAgain bool
+	// AskAgain: the client lifted their "don't ask me again"; clear it in
+	// their record.
+	AskAgain bool
 }
 
 // Session is one therapy session's consent: who is present, what was
@@ -61,6 +73,16 @@ type Session struct {
 
 	declined bool  // NotesOnly because someone said no
 	pausedBy Actor // who paused, while Paused
+	notAsked bool  // the client asked not to be asked again, until they lift it
+
+	// The question at the end: everyone recorded in the session, those of
+	// them who said keep, whether everything recorded was deleted, and how
+	// it ended.
+	recorded     []string
+	kept         map[string]bool
+	copyAgreed   map[string]bool // said keep with ClientCopy
+	erased       bool
+	confirmation Confirmation
 
 	serial      int       // Serial of the latest Grant, 0 before the first
 	current     Grant     // the Grant in force while Recording
@@ -81,6 +103,48 @@ type Segment struct {
 	// DeleteOn is the Grant's deletion instant when it was made; the
 	// session's DeleteOn may have moved earlier since.
 	DeleteOn time.Time
+}
+
+// Confirmation is where the question at the end stands. The zero value,
+// ConfirmNotAsked, is a session whose policy does not ask at the end, or
+// that recorded nothing to ask about.
+type Confirmation int
+
+// Confirmations.
+const (
+	// ConfirmNotAsked: no question at the end (not offered, or nothing
+	// recorded is left).
+	ConfirmNotAsked Confirmation = iota
+	// ConfirmPending: something was recorded under the end question and
+	// not everyone recorded has said keep yet: it is unconfirmed.
+	ConfirmPending
+	// ConfirmKept: everyone recorded said keep.
+	ConfirmKept
+	// ConfirmDeleted: someone recorded said delete it now.
+	ConfirmDeleted
+	// ConfirmUnansweredKept: closed before everyone answered; the policy
+	// keeps it until its date.
+	ConfirmUnansweredKept
+	// ConfirmUnansweredDeleted: closed before everyone answered; the
+	// policy deletes it.
+	ConfirmUnansweredDeleted
+)
+
+var confirmationNames = [...]string{
+	ConfirmNotAsked:          "not-asked",
+	ConfirmPending:           "pending",
+	ConfirmKept:              "kept",
+	ConfirmDeleted:           "deleted",
+	ConfirmUnansweredKept:    "unanswered-kept",
+	ConfirmUnansweredDeleted: "unanswered-deleted",
+}
+
+// String returns a stable name ("pending", "kept", "unanswered-deleted").
+func (c Confirmation) String() string {
+	if c < ConfirmNotAsked || c > ConfirmUnansweredDeleted {
+		return fmt.Sprintf("Confirmation(%d)", int(c))
+	}
+	return confirmationNames[c]
 }
 
 // answer is one participant's yes in the current round.
@@ -228,6 +292,91 @@ func (s *Session) Events() []Event {
 		out[i] = e.clone()
 	}
 	return out
+}
+
+// Unconfirmed reports whether the session's recordings are unconfirmed:
+// recorded under a policy that asks at the end, and not (yet) confirmed by
+// everyone recorded. An unconfirmed recording is never played or exported.
+func (s *Session) Unconfirmed() bool {
+	return s != nil && s.confirmation == ConfirmPending
+}
+
+// Confirmation is where the question at the end stands.
+func (s *Session) Confirmation() Confirmation {
+	if s == nil {
+		return ConfirmNotAsked
+	}
+	return s.confirmation
+}
+
+// ToConfirm returns, in Confirming, the recorded people who have not yet
+// said keep, in the order they came; otherwise nobody.
+func (s *Session) ToConfirm() []Participant {
+	if s == nil || s.state != Confirming {
+		return nil
+	}
+	var out []Participant
+	for _, p := range s.participants {
+		if slices.Contains(s.recorded, p.ID) && !s.kept[p.ID] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ClientCopyAgreed reports whether the client may be given a copy of the
+// session's recordings: a client was recorded, and everyone else recorded
+// said keep at the end agreeing to the client's copy (EventKeep with
+// ClientCopy). A client recorded alone needs nobody else's agreement.
+func (s *Session) ClientCopyAgreed() bool {
+	if s == nil || s.erased || s.confirmation == ConfirmPending {
+		return false
+	}
+	client := false
+	for _, p := range s.Recorded() {
+		switch {
+		case p.Role == RoleClient:
+			client = true
+		case !s.copyAgreed[p.ID]:
+			return false
+		}
+	}
+	return client
+}
+
+// Recorded returns everyone whose voice was recorded in the session (who
+// said yes to a segment), in the order they came.
+func (s *Session) Recorded() []Participant {
+	if s == nil {
+		return nil
+	}
+	var out []Participant
+	for _, p := range s.participants {
+		if slices.Contains(s.recorded, p.ID) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// PausedBy returns who paused, while Paused, and the zero Actor
+// otherwise. A pause made by a participant is lifted only by them.
+func (s *Session) PausedBy() Actor {
+	if s == nil || s.state != Paused {
+		return Actor{}
+	}
+	return s.pausedBy
+}
+
+// NotToBeAsked reports whether the client asked not to be asked again and
+// has not lifted it: the question cannot be put (ErrNotToBeAsked).
+func (s *Session) NotToBeAsked() bool { return s != nil && s.notAsked }
+
+// MinorBarred reports whether the policy never records a session with a
+// minor present and a minor is present: the question cannot be put
+// (ErrMinorPresent).
+func (s *Session) MinorBarred() bool {
+	return s != nil && s.policy.NeverRecordMinors && slices.ContainsFunc(s.participants, func(p Participant) bool { return p.Role == RoleMinor })
 }
 
 // Grant returns the Grant in force and true while the session is
@@ -380,6 +529,10 @@ func (s *Session) Apply(e Event) (Effects, error) {
 		eff, err = s.reAsk(e)
 	case EventEnd:
 		eff, err = s.end(e)
+	case EventKeep, EventDiscard:
+		eff, err = s.answerAtEnd(e)
+	case EventAskAgain:
+		eff, err = s.askAgain(e)
 	}
 	if err != nil {
 		return Effects{}, err
@@ -402,10 +555,20 @@ func (s *Session) authorize(e Event) error {
 		if a != ActorTherapist {
 			return refuse()
 		}
-	case EventConfirm, EventDecline:
+	case EventConfirm, EventDecline, EventKeep, EventDiscard:
 		// Each person answers for themself; the therapist may enter an
 		// answer given aloud. The app never answers for anyone.
 		if a == ActorSystem || (a == ActorParticipant && e.Actor.ParticipantID != e.Participant) {
+			return refuse()
+		}
+		// "Don't ask me again" belongs to the client's record: only a
+		// client says it, for themself.
+		if p, _ := s.participant(e.Participant); e.DontAskAgain && p.Role != RoleClient {
+			return refuse()
+		}
+	case EventAskAgain:
+		// Only the client lifts their own "don't ask me again".
+		if p, _ := s.participant(e.Actor.ParticipantID); a != ActorParticipant || p.Role != RoleClient {
 			return refuse()
 		}
 	case EventPause:
@@ -482,9 +645,23 @@ func (s *Session) stop(eff *Effects) {
 	s.current = Grant{}
 }
 
+// barred is why the question may not be put at all, or nil.
+func (s *Session) barred() error {
+	switch {
+	case s.notAsked:
+		return fmt.Errorf("%w: only the client can lift it", ErrNotToBeAsked)
+	case s.MinorBarred():
+		return fmt.Errorf("%w: the question is not put", ErrMinorPresent)
+	}
+	return nil
+}
+
 func (s *Session) ask(e Event) (Effects, error) {
 	if s.state != AwaitingConsent {
 		return Effects{}, s.refuse(e)
+	}
+	if err := s.barred(); err != nil {
+		return Effects{}, err
 	}
 	switch {
 	case !s.asked:
@@ -547,6 +724,17 @@ func (s *Session) startSegment(at time.Time) Effects {
 	}}
 	s.current = g
 	s.segments = append(s.segments, Segment{Serial: s.serial, Event: len(s.events), StartedAt: at, DeleteOn: s.deleteOn})
+	for _, id := range s.confirmedBy {
+		if !slices.Contains(s.recorded, id) {
+			s.recorded = append(s.recorded, id)
+		}
+	}
+	s.erased = false
+	if s.policy.EndQuestion {
+		// Whatever was confirmed before, a new segment is unconfirmed.
+		s.confirmation = ConfirmPending
+		s.kept, s.copyAgreed = nil, nil
+	}
 	s.state = Recording
 	s.pausedBy = Actor{}
 	return Effects{StartCapture: true, Grant: g, DeleteOn: s.deleteOn}
@@ -562,6 +750,10 @@ func (s *Session) decline(e Event) (Effects, error) {
 	s.closeRound()
 	s.state = NotesOnly
 	s.declined = true
+	if e.DontAskAgain {
+		s.notAsked = true
+		return Effects{DontAskAgain: true}, nil
+	}
 	return Effects{}, nil
 }
 
@@ -605,23 +797,32 @@ func (s *Session) withdraw(e Event) (Effects, error) {
 	}
 	eff := Effects{Withdrawal: e.Withdrawal, DeleteMinutes: e.DeleteMinutes}
 	s.stop(&eff)
+	if e.Withdrawal == WithdrawDeleteAll {
+		s.erase()
+	}
 	s.closeRound()
 	s.state = NotesOnly
 	return eff, nil
 }
 
 func (s *Session) switchToNotes(e Event) (Effects, error) {
-	if s.state == NotesOnly {
+	if s.state == NotesOnly || s.state == Confirming {
 		return Effects{}, s.refuse(e)
 	}
 	var eff Effects
 	s.stop(&eff)
 	s.closeRound()
 	s.state = NotesOnly
+	if e.Reason == ReasonNotAsked {
+		s.notAsked = true
+	}
 	return eff, nil
 }
 
 func (s *Session) join(e Event) (Effects, error) {
+	if s.state == Confirming {
+		return Effects{}, s.refuse(e)
+	}
 	j := *e.Joiner
 	if err := checkParticipants(append(slices.Clone(s.participants), j)); err != nil {
 		return Effects{}, err
@@ -646,6 +847,9 @@ func (s *Session) reAsk(e Event) (Effects, error) {
 	if s.state != NotesOnly && s.state != Paused {
 		return Effects{}, s.refuse(e)
 	}
+	if err := s.barred(); err != nil {
+		return Effects{}, err
+	}
 	s.closeRound()
 	s.openRound(e.At)
 	s.state = AwaitingConsent
@@ -653,10 +857,86 @@ func (s *Session) reAsk(e Event) (Effects, error) {
 	return Effects{DeleteOn: s.shorten()}, nil
 }
 
+// erase notes that everything recorded so far is deleted: nothing is
+// left to confirm.
+func (s *Session) erase() {
+	s.erased = true
+	if s.confirmation == ConfirmPending {
+		s.confirmation = ConfirmNotAsked
+	}
+}
+
 func (s *Session) end(Event) (Effects, error) {
 	var eff Effects
+	if s.state == Confirming {
+		// Closed before everyone answered (they left): the policy,
+		// shown in the statement beforehand, decides.
+		s.state = Ended
+		if s.policy.KeepUnconfirmed {
+			s.confirmation = ConfirmUnansweredKept
+			eff.Confirmed = true
+			return eff, nil
+		}
+		s.erase()
+		s.confirmation = ConfirmUnansweredDeleted
+		eff.Withdrawal = WithdrawDeleteAll
+		return eff, nil
+	}
 	s.stop(&eff)
 	s.closeRound()
 	s.state = Ended
+	if s.confirmation == ConfirmPending {
+		s.state = Confirming
+	}
 	return eff, nil
+}
+
+// answerAtEnd takes a recorded person's keep or delete at the end.
+func (s *Session) answerAtEnd(e Event) (Effects, error) {
+	if _, ok := s.participant(e.Participant); !ok {
+		return Effects{}, fmt.Errorf("%w: %q", ErrUnknownParticipant, e.Participant)
+	}
+	if s.state != Confirming {
+		return Effects{}, s.refuse(e)
+	}
+	if !slices.Contains(s.recorded, e.Participant) {
+		return Effects{}, fmt.Errorf("%w: %q was not recorded", ErrNotRecorded, e.Participant)
+	}
+	if e.Kind == EventDiscard {
+		// One "delete" is enough, whoever said keep: a guardian's keep
+		// never overrides a minor's delete.
+		s.erase()
+		s.confirmation = ConfirmDeleted
+		s.state = Ended
+		return Effects{Withdrawal: WithdrawDeleteAll}, nil
+	}
+	if s.kept[e.Participant] {
+		return Effects{}, fmt.Errorf("%w: %q has said keep already", ErrNotRecorded, e.Participant)
+	}
+	if s.kept == nil {
+		s.kept = map[string]bool{}
+	}
+	s.kept[e.Participant] = true
+	if e.ClientCopy {
+		if s.copyAgreed == nil {
+			s.copyAgreed = map[string]bool{}
+		}
+		s.copyAgreed[e.Participant] = true
+	}
+	for _, id := range s.recorded {
+		if !s.kept[id] {
+			return Effects{}, nil
+		}
+	}
+	s.confirmation = ConfirmKept
+	s.state = Ended
+	return Effects{Confirmed: true}, nil
+}
+
+func (s *Session) askAgain(e Event) (Effects, error) {
+	if !s.notAsked || s.state == Confirming {
+		return Effects{}, s.refuse(e)
+	}
+	s.notAsked = false
+	return Effects{AskAgain: true}, nil
 }

@@ -22,6 +22,13 @@ const (
 	NotesOnly
 	// Ended: the session is over and accepts no event.
 	Ended
+	// Confirming: the session is over, something was recorded, and the
+	// policy asks each recorded person at the end whether to keep it
+	// (EventKeep, EventDiscard). Nothing is captured; until everyone has
+	// said keep, the recording is unconfirmed and may not be played or
+	// exported. An EventEnd here closes the question unanswered, and the
+	// policy's KeepUnconfirmed decides.
+	Confirming
 )
 
 var stateNames = [...]string{
@@ -30,15 +37,18 @@ var stateNames = [...]string{
 	Paused:          "paused",
 	NotesOnly:       "notes-only",
 	Ended:           "ended",
+	Confirming:      "confirming",
 }
 
 // States returns every state, in declaration order.
-func States() []State { return []State{AwaitingConsent, Recording, Paused, NotesOnly, Ended} }
+func States() []State {
+	return []State{AwaitingConsent, Recording, Paused, NotesOnly, Ended, Confirming}
+}
 
 // String returns a stable lowercase name for logs and storage
 // ("awaiting-consent", "notes-only"); it is not meant for display.
 func (s State) String() string {
-	if s < AwaitingConsent || s > Ended {
+	if s < AwaitingConsent || s > Confirming {
 		return fmt.Sprintf("State(%d)", int(s))
 	}
 	return stateNames[s]

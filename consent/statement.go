@@ -29,9 +29,12 @@ func (p Page) String() string {
 }
 
 // Statement renders the consent statement shown to the people present before
-// they answer: who decides, why (each purpose) and who may listen, where the
-// recording is kept, the day it is deleted, how to stop, and that saying no
-// changes nothing about their care.
+// they answer: who decides (naming interpreters, trainees and observers as
+// such, and a minor who decides alone), why (each purpose) and who may
+// listen, where the recording is kept, the day it is deleted, how to stop
+// and pause, the question at the end and what happens if it goes
+// unanswered (only when the policy asks it), and that saying no changes
+// nothing about their care.
 //
 // s supplies the people present and the deletion date, which is s.DeleteOn():
 // exactly what a Grant made now would carry. Apply EventAsk before showing
@@ -60,14 +63,22 @@ func Statement(s *Session, p Policy) Page {
 		paras = append(paras, fmt.Sprintf(w.AskMany, w.list(names)))
 	}
 	for _, q := range people {
-		if q.Role != RoleMinor {
-			continue
+		switch {
+		case q.Role == RoleMinor && q.DecidesAlone:
+			paras = append(paras, fmt.Sprintf(w.MinorAlone, q.Name))
+		case q.Role == RoleMinor:
+			guardian := q.GuardianID
+			if g, ok := s.participant(q.GuardianID); ok {
+				guardian = g.Name
+			}
+			paras = append(paras, fmt.Sprintf(w.Minor, q.Name, guardian))
+		case q.Role == RoleInterpreter:
+			paras = append(paras, fmt.Sprintf(w.Interpreter, q.Name))
+		case q.Role == RoleTrainee:
+			paras = append(paras, fmt.Sprintf(w.Trainee, q.Name))
+		case q.Role == RoleObserver:
+			paras = append(paras, fmt.Sprintf(w.Observer, q.Name))
 		}
-		guardian := q.GuardianID
-		if g, ok := s.participant(q.GuardianID); ok {
-			guardian = g.Name
-		}
-		paras = append(paras, fmt.Sprintf(w.Minor, q.Name, guardian))
 	}
 	for _, u := range p.Purposes {
 		paras = append(paras, w.why(u))
@@ -85,7 +96,15 @@ func Statement(s *Session, p Policy) Page {
 	default:
 		paras = append(paras, fmt.Sprintf(w.DeleteAfter, p.DefaultKeepDays))
 	}
-	paras = append(paras, w.Stop, w.NoIsFine)
+	paras = append(paras, w.Stop, w.Pause)
+	if p.EndQuestion {
+		unanswered := w.UnansweredDeleted
+		if p.KeepUnconfirmed {
+			unanswered = w.UnansweredKept
+		}
+		paras = append(paras, w.EndQuestion+" "+unanswered)
+	}
+	paras = append(paras, w.NoIsFine)
 	return Page{Title: w.StatementTitle, Paragraphs: paras}
 }
 

@@ -28,7 +28,7 @@ func statementCases(t *testing.T) map[string]consent.Page {
 	}
 	apply(t, couple, ask(0), consent.Event{Kind: consent.EventConfirm, At: at(1), Actor: byBen, Participant: "b", KeepDays: 7})
 
-	familyPolicy := consent.Policy{Purposes: consent.StandardPurposes(), DefaultKeepDays: 28, SupervisionExport: true}
+	familyPolicy := consent.Policy{Purposes: consent.StandardPurposes(), DefaultKeepDays: 28, SupervisionExport: true, EndQuestion: true, KeepUnconfirmed: true}
 	family, err := consent.NewSession("s3", "family-9", []consent.Participant{anna, dana, chris}, familyPolicy, london)
 	if err != nil {
 		t.Fatal(err)
@@ -37,12 +37,49 @@ func statementCases(t *testing.T) map[string]consent.Page {
 
 	unasked := newSession(t, anna)
 
+	roles := newSession(t, anna, maria, sam, mia)
+	apply(t, roles, ask(0))
+
 	return map[string]consent.Page{
 		"statement_single.golden":  consent.Statement(single, single.Policy()),
 		"statement_couple.golden":  couple.Statement(),
 		"statement_family.golden":  consent.Statement(family, family.Policy()),
 		"statement_unasked.golden": consent.Statement(unasked, unasked.Policy()),
 		"statement_preview.golden": consent.Statement(nil, consent.DefaultPolicy()),
+		"statement_roles.golden":   roles.Statement(),
+	}
+}
+
+// TestStatementPromisesTheEndQuestionOnlyWhenAsked: a practice that turns
+// the question at the end off is not shown promising it, and the rule for
+// an unanswered question is the one the policy holds.
+func TestStatementPromisesTheEndQuestionOnlyWhenAsked(t *testing.T) {
+	const asked = "asked again whether to keep it"
+	for _, c := range []struct {
+		end, keep bool
+		want      []string
+		not       []string
+	}{
+		{false, false, nil, []string{asked, "before everyone has answered"}},
+		{true, false, []string{asked, "before everyone has answered, the recording is deleted"}, []string{"kept until its deletion date"}},
+		{true, true, []string{asked, "before everyone has answered, the recording is kept until its deletion date"}, []string{"the recording is deleted."}},
+	} {
+		p := consent.DefaultPolicy()
+		p.EndQuestion, p.KeepUnconfirmed = c.end, c.keep
+		text := consent.Statement(nil, p).String()
+		for _, w := range c.want {
+			if !strings.Contains(text, w) {
+				t.Errorf("end %v keep %v: statement lacks %q:\n%s", c.end, c.keep, w, text)
+			}
+		}
+		for _, w := range c.not {
+			if strings.Contains(text, w) {
+				t.Errorf("end %v keep %v: statement says %q:\n%s", c.end, c.keep, w, text)
+			}
+		}
+	}
+	if err := (consent.Policy{Purposes: consent.StandardPurposes()[:1], DefaultKeepDays: 3, KeepUnconfirmed: true}).Validate(); err == nil {
+		t.Error("a rule for unanswered questions without the question was accepted")
 	}
 }
 

@@ -42,11 +42,14 @@ type words struct {
 
 	// Roles, as RoleIn shows them, by their stable names.
 	Roles struct {
-		Client   string `json:"client"`
-		Partner  string `json:"partner"`
-		Family   string `json:"family"`
-		Guardian string `json:"guardian"`
-		Minor    string `json:"minor"`
+		Client      string `json:"client"`
+		Partner     string `json:"partner"`
+		Family      string `json:"family"`
+		Guardian    string `json:"guardian"`
+		Minor       string `json:"minor"`
+		Interpreter string `json:"interpreter"`
+		Trainee     string `json:"trainee"`
+		Observer    string `json:"observer"`
 	} `json:"roles"`
 
 	LongDate             string `json:"longDate"`
@@ -111,6 +114,35 @@ type words struct {
 	DeletedAll           string `json:"deletedAll"`
 	KantaraService       string `json:"kantaraService"`
 	KantaraNotRecorded   string `json:"kantaraNotRecorded"`
+	// The client's last word (#17): roles in the statement, the pause, the
+	// question at the end, "don't ask me again", and the receipt's lines
+	// for each.
+	MinorAlone        string `json:"minorAlone"`
+	Interpreter       string `json:"interpreter"`
+	Trainee           string `json:"trainee"`
+	Observer          string `json:"observer"`
+	Pause             string `json:"pause"`
+	EndQuestion       string `json:"endQuestion"`
+	UnansweredDeleted string `json:"unansweredDeleted"`
+	UnansweredKept    string `json:"unansweredKept"`
+	EvKeep            string `json:"evKeep"`
+	EvDiscard         string `json:"evDiscard"`
+	EvAskAgain        string `json:"evAskAgain"`
+	EvClientCopy      string `json:"evClientCopy"`
+	EvDontAskAgain    string `json:"evDontAskAgain"`
+	EvNotAsked        string `json:"evNotAsked"`
+	EvMinorPresent    string `json:"evMinorPresent"`
+	ByTherapist       string `json:"byTherapist"`
+	ByApp             string `json:"byApp"`
+	Paused            string `json:"paused"`
+	PausedOpen        string `json:"pausedOpen"`
+	ConfirmKept       string `json:"confirmKept"`
+	ConfirmDeleted    string `json:"confirmDeleted"`
+	ConfirmUnansKept  string `json:"confirmUnansKept"`
+	ConfirmUnansDel   string `json:"confirmUnansDel"`
+	ConfirmPending    string `json:"confirmPending"`
+	OutcomeNotAsked   string `json:"outcomeNotAsked"`
+	OutcomeMinor      string `json:"outcomeMinor"`
 	// ReceiptStatement names the language and Page.Version of the
 	// statement the people answered.
 	ReceiptStatement string `json:"receiptStatement"`
@@ -129,6 +161,12 @@ func (w *words) role(r Role) string {
 		return w.Roles.Guardian
 	case RoleMinor:
 		return w.Roles.Minor
+	case RoleInterpreter:
+		return w.Roles.Interpreter
+	case RoleTrainee:
+		return w.Roles.Trainee
+	case RoleObserver:
+		return w.Roles.Observer
 	}
 	return fmt.Sprintf("Role(%d)", int(r))
 }

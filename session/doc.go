@@ -60,6 +60,23 @@
 // notes only and the problem callback is told how much was kept and until
 // when.
 //
+// # The client's last word
+//
+// Under a practice policy with the question at the end (the default;
+// settings SettingEndQuestion, SettingUnanswered), End leaves a recorded
+// session in consent.Confirming: each recorded person answers keep or
+// delete (EventKeep, EventDiscard) through Apply, and until all keep, the
+// recordings are unconfirmed in storage and MayPlay, MayExport and
+// MayCopyForClient refuse them. A second End (the app closing, the
+// therapist's "they left") closes the question by the practice's rule,
+// and so does EndLeftOpen for a question a crash left open. A client's
+// "please don't ask me again" is kept in their record; Start then begins
+// their sessions as notes only (consent.ReasonNotAsked), as it does with a
+// minor present under SettingNeverRecordMinors; a minor client marked to
+// decide alone is asked without a guardian. A pause made on the client
+// screen closes the microphone as a stop does and is lifted only by the
+// client (PausedBy).
+//
 // # Sessions in storage
 //
 // Replay rebuilds a stored session's consent from its history, under the

@@ -49,7 +49,7 @@ func Replay(db *storage.DB, ss storage.Session, loc *time.Location) (*consent.Se
 		if err != nil {
 			return nil, err
 		}
-		people = append(people, consent.Participant{ID: p.ID, Name: p.Name, Role: role, GuardianID: p.GuardianID})
+		people = append(people, consent.Participant{ID: p.ID, Name: p.Name, Role: role, GuardianID: p.GuardianID, DecidesAlone: p.DecidesAlone})
 	}
 	policy, err := PolicyOf(ss)
 	if err != nil {
@@ -73,8 +73,14 @@ func LeftOpen(db *storage.DB, current string) ([]storage.Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	// And those ended while the question at the end was open (a crash
+	// while the people recorded were answering).
+	asking, err := db.UnansweredSessions()
+	if err != nil {
+		return nil, err
+	}
 	var out []storage.Session
-	for _, ss := range open {
+	for _, ss := range append(open, asking...) {
 		if ss.ID != current {
 			out = append(out, ss)
 		}
@@ -114,12 +120,7 @@ func EndLeftOpen(db *storage.DB, sessions []storage.Session, loc *time.Location,
 		case err != nil:
 			logf("session %s left open cannot be replayed (%v); marking it ended", ss.ID, err)
 		case cs.State() != consent.Ended:
-			ev := consent.Event{Kind: consent.EventEnd, Actor: consent.System(), At: at}
-			if _, err := cs.Apply(ev); err != nil {
-				logf("ending session %s left open: %v", ss.ID, err)
-				continue
-			}
-			if err := StoreEvent(db, ss.ID, ev); err != nil {
+			if err := endReplayed(db, ss.ID, cs, at); err != nil {
 				logf("ending session %s left open: %v", ss.ID, err)
 				continue
 			}
@@ -132,6 +133,51 @@ func EndLeftOpen(db *storage.DB, sessions []storage.Session, loc *time.Location,
 		closed++
 	}
 	return closed
+}
+
+// endReplayed ends a replayed session by Assent, as of at: and, when that
+// leaves the question at the end open (or it was open already: a crash
+// while the people recorded were answering), closes it unanswered, so
+// that the practice's rule, shown in the statement, decides: deleted in
+// the transaction that stores the step, or kept until the date.
+func endReplayed(db *storage.DB, sessionID string, cs *consent.Session, at time.Time) error {
+	for cs.State() != consent.Ended {
+		ev := consent.Event{Kind: consent.EventEnd, Actor: consent.System(), At: at}
+		eff, err := cs.Apply(ev)
+		if err != nil {
+			return err
+		}
+		se, err := storedEvent(sessionID, ev)
+		if err != nil {
+			return err
+		}
+		se.WithdrawDeleteAll = eff.Withdrawal == consent.WithdrawDeleteAll
+		if _, err := db.AppendConsentEvent(se); err != nil {
+			return err
+		}
+		if c := storedConfirmation(cs.Confirmation()); c != "" {
+			if err := db.ConfirmSession(sessionID, c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// storedConfirmation is how the question at the end went, as storage
+// keeps it; "" while it is open or was never asked.
+func storedConfirmation(c consent.Confirmation) string {
+	switch c {
+	case consent.ConfirmKept:
+		return storage.ConfirmationKept
+	case consent.ConfirmUnansweredKept:
+		return storage.ConfirmationKeptUnanswered
+	case consent.ConfirmDeleted:
+		return storage.ConfirmationDeleted
+	case consent.ConfirmUnansweredDeleted:
+		return storage.ConfirmationDeletedUnanswered
+	}
+	return ""
 }
 
 // finishOwedSteps stores a session's owed consent steps, and says why it

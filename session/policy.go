@@ -24,6 +24,22 @@ const (
 	// SettingPurpose + a standard purpose's ID + "_offered" ("true" or
 	// "false"), "_text" and "_listeners" (the therapist's wording).
 	SettingPurpose = "purpose_"
+	// SettingEndQuestion is "false" when the practice turned the question
+	// at the end off; anything else (or nothing) asks it.
+	SettingEndQuestion = "end_question"
+	// SettingUnanswered is what happens to a recording when the question
+	// at the end goes unanswered: UnansweredDelete (the default) or
+	// UnansweredKeep.
+	SettingUnanswered = "unanswered"
+	// SettingNeverRecordMinors is "true" when sessions with a minor
+	// present are never recorded.
+	SettingNeverRecordMinors = "never_record_minors"
+)
+
+// Values of SettingUnanswered.
+const (
+	UnansweredDelete = "delete"
+	UnansweredKeep   = "keep"
 )
 
 // Bitrates are the recording qualities offered, in kbit/s; the first is the
@@ -82,6 +98,21 @@ func savedPolicy(db *storage.DB) (consent.Policy, error) {
 	} else if ok {
 		p.SupervisionExport = v == "true"
 	}
+	if v, ok, err := db.Setting(SettingEndQuestion); err != nil {
+		return p, err
+	} else if ok {
+		p.EndQuestion = v != "false"
+	}
+	if v, ok, err := db.Setting(SettingUnanswered); err != nil {
+		return p, err
+	} else if ok {
+		p.KeepUnconfirmed = p.EndQuestion && v == UnansweredKeep
+	}
+	if v, ok, err := db.Setting(SettingNeverRecordMinors); err != nil {
+		return p, err
+	} else if ok {
+		p.NeverRecordMinors = v == "true"
+	}
 	return p, p.Validate()
 }
 
@@ -100,10 +131,13 @@ func Bitrate(db *storage.DB) int {
 
 // PolicyOf is the policy a stored session was asked under. A session
 // stored without one (none are made outside tests and tools) was asked
-// under the default.
+// under the default, with the question at the end only if storage says
+// the session promised it.
 func PolicyOf(ss storage.Session) (consent.Policy, error) {
 	if ss.Policy == nil {
-		return consent.DefaultPolicy(), nil
+		p := consent.DefaultPolicy()
+		p.EndQuestion = ss.ConfirmAtEnd
+		return p, nil
 	}
 	var p consent.Policy
 	if err := json.Unmarshal(ss.Policy, &p); err != nil {

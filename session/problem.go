@@ -91,6 +91,12 @@ const (
 	// recording can be given a deletion date that is sure to be right.
 	// The session went on as notes only.
 	KindClockBehind
+	// KindChoiceNotStored: a client's answer was stored in the consent
+	// history, but what it changes in their record could not be written
+	// (the database busy or failing): a keep at the end (the recording
+	// stays unconfirmed, so nobody can play it), or "don't ask me again"
+	// and its lifting (the client's record still says otherwise).
+	KindChoiceNotStored
 )
 
 // Problem is a session's report that something did not happen as asked.
@@ -135,6 +141,7 @@ var kindNames = map[Kind]string{
 	KindWithdrawalOwed:       "withdrawal owed",
 	KindStepOwed:             "step owed",
 	KindClockBehind:          "clock behind",
+	KindChoiceNotStored:      "client's choice not stored in their record",
 }
 
 // String names the kind for logs.

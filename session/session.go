@@ -159,6 +159,17 @@ func Start(opt Options, client storage.Client, people []consent.Participant, met
 		opt.Logf("the saved consent settings cannot be used, so the default policy is: %v", err)
 		policy = consent.DefaultPolicy()
 	}
+	// The client's record says how they decide: a minor the practice
+	// judged able to decide alone is asked without a guardian, and a
+	// client who asked not to be asked is not.
+	if stored, err := opt.DB.Client(client.ID); err == nil {
+		client.NotAskedSince, client.MinorDecidesAlone = stored.NotAskedSince, stored.MinorDecidesAlone
+	}
+	for i := range people {
+		if people[i].Role == consent.RoleMinor && client.MinorDecidesAlone {
+			people[i].DecidesAlone, people[i].GuardianID = true, ""
+		}
+	}
 	// consent checks the people (a minor needs a guardian present) before
 	// anything is stored.
 	if _, err := consent.NewSession("-", client.ID, people, policy, opt.Location); err != nil {
@@ -174,9 +185,10 @@ func Start(opt Options, client storage.Client, people []consent.Participant, met
 	}
 	rows := make([]storage.Participant, len(people))
 	for i, p := range people {
-		rows[i] = storage.Participant{ID: p.ID, Name: p.Name, Role: roleName(p.Role), GuardianID: p.GuardianID}
+		rows[i] = storage.Participant{ID: p.ID, Name: p.Name, Role: roleName(p.Role), GuardianID: p.GuardianID, DecidesAlone: p.DecidesAlone}
 	}
-	stored, err := opt.DB.BeginSession(storage.Session{ClientID: client.ID, Policy: policyJSON, Method: storedMethod, Participants: rows})
+	stored, err := opt.DB.BeginSession(storage.Session{ClientID: client.ID, Policy: policyJSON, Method: storedMethod,
+		Participants: rows, ConfirmAtEnd: policy.EndQuestion})
 	if err != nil {
 		return nil, &Problem{Kind: KindNotStarted, Err: err}
 	}
@@ -188,7 +200,27 @@ func Start(opt Options, client storage.Client, people []consent.Participant, met
 		return nil, err
 	}
 	setLanguage(cs, client.Language, opt.Logf)
-	return &Session{opt: opt, client: client, stored: stored, method: method, cs: cs}, nil
+	s := &Session{opt: opt, client: client, stored: stored, method: method, cs: cs}
+	// Where the question may not be put, the session starts as notes
+	// only, and its history says why.
+	switch {
+	case !client.NotAskedSince.IsZero():
+		s.notesBecause(consent.ReasonNotAsked)
+	case cs.MinorBarred():
+		s.notesBecause(consent.ReasonMinorPresent)
+	}
+	return s, nil
+}
+
+// notesBecause starts the session as notes only, without the question,
+// for reason.
+func (s *Session) notesBecause(reason consent.NotesReason) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ev := consent.Event{Kind: consent.EventSwitchToNotes, Actor: consent.System(), Reason: reason}
+	if err := s.apply(ev); err != nil {
+		s.opt.Logf("session %s: starting as notes only (%s): %v", s.stored.ID, reason, err)
+	}
 }
 
 // Watch sets what is called after every change of state (and about 20
@@ -273,7 +305,7 @@ func (s *Session) apply(ev consent.Event) error {
 			first = p
 		}
 	}
-	seq, owed, err := s.store(ev)
+	seq, owed, err := s.store(ev, eff.Withdrawal == consent.WithdrawDeleteAll)
 	if err != nil && eff.StartCapture {
 		// Without its consent in the history a recording could not be
 		// shown to be agreed: record nothing. (An owed yes is stored
@@ -283,7 +315,7 @@ func (s *Session) apply(ev consent.Event) error {
 		return first
 	}
 	if err != nil && eff.Withdrawal != consent.WithdrawDeleteLast { // that one is told with its cut
-		note(&Problem{Kind: notStored(ev, owed, s.segments > 0), Err: err})
+		note(&Problem{Kind: notStored(ev, owed, s.segments > 0 && eff.Withdrawal == consent.WithdrawDeleteAll), Err: err})
 	}
 	if !eff.DeleteOn.IsZero() && s.segments > 0 {
 		// A shorter choice applies to what was already recorded too.
@@ -302,6 +334,11 @@ func (s *Session) apply(ev consent.Event) error {
 			note(p)
 		case err != nil: // nothing to cut; the step itself is owed or lost
 			note(&Problem{Kind: notStored(ev, owed, false), Err: err})
+		}
+	}
+	if err == nil {
+		if p := s.recordChoice(eff); p != nil {
+			note(p)
 		}
 	}
 	if eff.StartCapture {
@@ -324,9 +361,32 @@ func (s *Session) apply(ev consent.Event) error {
 	return first
 }
 
+// recordChoice writes what a stored step changes in the records beyond
+// the consent history: how the question at the end went, and the client's
+// "don't ask me again" or its lifting. Until a keep is written, the
+// recording stays unconfirmed, so a failure here never lets anything be
+// played that should not be.
+func (s *Session) recordChoice(eff consent.Effects) *Problem {
+	var err error
+	if c := storedConfirmation(s.cs.Confirmation()); c != "" && (eff.Confirmed || eff.Withdrawal == consent.WithdrawDeleteAll) {
+		err = s.opt.DB.ConfirmSession(s.stored.ID, c)
+	}
+	switch {
+	case err != nil:
+	case eff.DontAskAgain:
+		err = s.opt.DB.SetNotAsked(s.client.ID, true)
+	case eff.AskAgain:
+		err = s.opt.DB.SetNotAsked(s.client.ID, false)
+	}
+	if err != nil {
+		return &Problem{Kind: KindChoiceNotStored, Err: err}
+	}
+	return nil
+}
+
 // notStored is the problem of step ev that could not be stored: owed
-// (in the owed journal) or not; deleting says a "delete all" had
-// recordings to delete.
+// (in the owed journal) or not; deleting says it deleted everything
+// recorded and there were recordings to delete.
 func notStored(ev consent.Event, owed, deleting bool) Kind {
 	switch {
 	case ev.Kind == consent.EventEnd:
@@ -337,7 +397,7 @@ func notStored(ev consent.Event, owed, deleting bool) Kind {
 		return KindJoinNotStored
 	case !owed:
 		return KindStepNotStored
-	case deleting && ev.Withdrawal == consent.WithdrawDeleteAll:
+	case deleting:
 		return KindWithdrawalOwed
 	}
 	return KindStepOwed
@@ -351,7 +411,7 @@ func (s *Session) system(kind consent.EventKind) {
 		s.opt.Logf("system step %s refused: %v", kind, err)
 		return
 	}
-	if _, owed, err := s.store(ev); owed {
+	if _, owed, err := s.store(ev, false); owed {
 		s.opt.Logf("system step %s owed: %v", kind, err)
 	} else if err != nil {
 		s.opt.Logf("storing system step %s: %v", kind, err)
@@ -363,12 +423,17 @@ func (s *Session) system(kind consent.EventKind) {
 // transaction). When that fails, ev is owed: written to storage's owed
 // journal, behind them, and stored as soon as it can be (owed is true;
 // err says why it was not stored now). An error without owed: ev is
-// neither stored nor owed. seq is ev's place in the history.
-func (s *Session) store(ev consent.Event) (seq int, owed bool, err error) {
+// neither stored nor owed. seq is ev's place in the history. deleteAll:
+// consent said the step deletes every recording of the session (a
+// withdrawal, or "delete it now" at the end, or the end question closed
+// unanswered under a policy that deletes): storage erases them in the
+// transaction that stores it.
+func (s *Session) store(ev consent.Event, deleteAll bool) (seq int, owed bool, err error) {
 	se, err := storedEvent(s.stored.ID, ev)
 	if err != nil {
 		return 0, false, err
 	}
+	se.WithdrawDeleteAll = se.WithdrawDeleteAll || deleteAll
 	se.Seq = s.seq + 1
 	stored, err := s.opt.DB.AppendConsentEvent(se)
 	if errors.Is(err, storage.ErrConsentSeq) {
@@ -459,6 +524,9 @@ func (s *Session) join(name string, role consent.Role, guardianID string) error 
 		s.stopCapture()
 	}
 	joiner := consent.Participant{ID: storage.NewID(), Name: name, Role: role, GuardianID: guardianID}
+	if role == consent.RoleMinor && s.client.MinorDecidesAlone {
+		joiner.DecidesAlone, joiner.GuardianID = true, ""
+	}
 	ev := consent.Event{Kind: consent.EventJoin, Actor: consent.Therapist(), Joiner: &joiner, At: s.opt.Now()}
 	// consent decides on a copy first: a refused join changes nothing,
 	// and one whose person cannot be stored leaves consent as it was, so
@@ -471,7 +539,7 @@ func (s *Session) join(name string, role consent.Role, guardianID string) error 
 		return err
 	}
 	if _, err := s.opt.DB.AddParticipant(s.stored.ID, storage.Participant{
-		ID: joiner.ID, Name: joiner.Name, Role: roleName(role), GuardianID: guardianID,
+		ID: joiner.ID, Name: joiner.Name, Role: roleName(role), GuardianID: joiner.GuardianID, DecidesAlone: joiner.DecidesAlone,
 	}); err != nil {
 		p := &Problem{Kind: KindJoinNotStored, Err: err}
 		s.opt.Logf("session %s: %v", s.stored.ID, p)
@@ -484,7 +552,7 @@ func (s *Session) join(name string, role consent.Role, guardianID string) error 
 	if eff.StopCapture {
 		s.stopCapture()
 	}
-	if _, owed, err := s.store(ev); err != nil {
+	if _, owed, err := s.store(ev, false); err != nil {
 		p := &Problem{Kind: notStored(ev, owed, false), Err: err}
 		s.opt.Logf("session %s: %v", s.stored.ID, p)
 		return p
@@ -613,6 +681,62 @@ func (s *Session) Language() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.cs.Language()
+}
+
+// Unconfirmed reports whether what was recorded waits for everyone
+// recorded to say keep at the end; until then it is neither played nor
+// exported.
+func (s *Session) Unconfirmed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cs.Unconfirmed()
+}
+
+// ToConfirm are the recorded people still to answer the question at the
+// end (state consent.Confirming), in the order they came.
+func (s *Session) ToConfirm() []consent.Participant {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cs.ToConfirm()
+}
+
+// Recorded are the people whose voices were recorded in the session.
+func (s *Session) Recorded() []consent.Participant {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cs.Recorded()
+}
+
+// Confirmation is where the question at the end stands.
+func (s *Session) Confirmation() consent.Confirmation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cs.Confirmation()
+}
+
+// NotToBeAsked reports whether the client asked not to be asked again:
+// the question cannot be put, and only the client can lift it
+// (consent.EventAskAgain, tapped on the client screen).
+func (s *Session) NotToBeAsked() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cs.NotToBeAsked()
+}
+
+// MinorBarred reports whether the practice never records with a minor
+// present and a minor is present: the question cannot be put.
+func (s *Session) MinorBarred() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cs.MinorBarred()
+}
+
+// PausedBy is who paused, while paused: a participant's pause is lifted
+// only by them (on the client screen).
+func (s *Session) PausedBy() consent.Actor {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cs.PausedBy()
 }
 
 // Policy is the policy the session is asked under.

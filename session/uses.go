@@ -29,6 +29,10 @@ type Uses struct {
 	// Export: a copy for supervision may leave the computer (the session's
 	// policy offered it and supervision was agreed).
 	Export bool
+	// Unconfirmed: the session asked at the end whether to keep it and
+	// not everyone recorded has said keep. Until then it is neither played
+	// nor exported, whatever was agreed.
+	Unconfirmed bool
 }
 
 // UsesOf is what rec may be used for: the purposes agreed for it that
@@ -74,15 +78,20 @@ func UsesOf(db *storage.DB, rec storage.Recording) (Uses, error) {
 	u.Export = policy.SupervisionExport && slices.ContainsFunc(u.Purposes, func(p consent.Purpose) bool {
 		return p.ID == consent.PurposeSupervision
 	})
+	u.Unconfirmed = rec.Unconfirmed
 	return u, nil
 }
 
 // MayPlay returns nil if rec may be played, else an error wrapping
-// ErrNotAgreed (or storage's error reading its terms or its session).
+// storage.ErrUnconfirmed (not everyone recorded said keep at the end),
+// ErrNotAgreed, or storage's error reading its terms or its session.
 func MayPlay(db *storage.DB, rec storage.Recording) error {
 	u, err := UsesOf(db, rec)
 	if err != nil {
 		return err
+	}
+	if u.Unconfirmed {
+		return fmt.Errorf("recording %s: %w", rec.ID, storage.ErrUnconfirmed)
 	}
 	if len(u.Purposes) == 0 {
 		return fmt.Errorf("recording %s: %w", rec.ID, ErrNotAgreed)
@@ -91,12 +100,15 @@ func MayPlay(db *storage.DB, rec storage.Recording) error {
 }
 
 // MayExport returns nil if a copy of rec may be given to a supervisor,
-// else an error wrapping ErrExportNotAgreed (or storage's error reading
-// its terms or its session).
+// else an error wrapping storage.ErrUnconfirmed, ErrExportNotAgreed, or
+// storage's error reading its terms or its session.
 func MayExport(db *storage.DB, rec storage.Recording) error {
 	u, err := UsesOf(db, rec)
 	if err != nil {
 		return err
+	}
+	if u.Unconfirmed {
+		return fmt.Errorf("recording %s: %w", rec.ID, storage.ErrUnconfirmed)
 	}
 	if !u.Export {
 		return fmt.Errorf("recording %s (agreed: %s): %w", rec.ID, purposeIDs(u.Purposes), ErrExportNotAgreed)

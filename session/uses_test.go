@@ -27,6 +27,11 @@ func TestUsesFollowWhatWasOffered(t *testing.T) {
 		if err := s.End(consent.Therapist()); err != nil {
 			t.Fatal(err)
 		}
+		for _, p := range s.ToConfirm() { // everyone keeps it at the end
+			if err := answerAtEnd(s, consent.EventKeep, p); err != nil {
+				t.Fatal(err)
+			}
+		}
 		recs, err := f.db.Recordings(s.ID())
 		if err != nil || len(recs) != 1 {
 			t.Fatalf("recordings %+v, %v", recs, err)

@@ -280,6 +280,23 @@
 // there, and refused (ErrOwed) if not; deleting a deleted recording, or
 // cutting one already as short, does nothing.
 //
+// # The client's last word
+//
+// A session begun with ConfirmAtEnd promised the question at the end: its
+// recordings are unconfirmed (Recording.Unconfirmed) and OpenRecording
+// refuses them (ErrUnconfirmed), for playback and export alike, until
+// ConfirmSession stores a keeping answer ("kept", "kept-unanswered"). The
+// deleting answers come with the consent event that erased the recordings
+// (ConsentEvent.WithdrawDeleteAll). UnansweredSessions lists sessions that
+// ended with the question open (a crash while answering), for the next
+// unlock to close by the practice's rule. The client's record keeps "please
+// don't ask me again" (SetNotAsked) and whether a minor client decides
+// alone (SetMinorDecidesAlone), each audited; a participant row keeps
+// whether that minor decided alone. The confirmation is a column, not
+// sealed with the recording's key: editing it by hand in the database
+// could make an unconfirmed recording playable (the consent history and
+// the audit log still tell the truth).
+//
 // # Audit
 //
 // Every unlock and failed unlock, vault change, consent event, recording

@@ -103,6 +103,11 @@ var (
 	// journal that cannot be read or does not fit the stored history.
 	ErrOwed = errors.New("storage: a withdrawal naming it is not finished yet")
 
+	// ErrUnconfirmed is returned by OpenRecording for a recording whose
+	// session asked at the end whether to keep it and has no keeping
+	// answer yet: it is neither played nor exported.
+	ErrUnconfirmed = errors.New("storage: the recording is not confirmed by everyone recorded")
+
 	// ErrClosed is returned by a RecordingWriter or reader after Close, and by
 	// a DB after Close.
 	ErrClosed = errors.New("storage: already closed")

@@ -25,6 +25,13 @@ type Client struct {
 	// Language is the tag of the language the client reads (see
 	// consent.Languages); empty for consent.DefaultLanguage.
 	Language string
+	// NotAskedSince is when the client asked "please don't ask me again";
+	// zero while they are asked. Only the client lifts it (SetNotAsked
+	// through their own step in a session).
+	NotAskedSince time.Time
+	// MinorDecidesAlone: a minor client the practice judged able to
+	// decide alone; their guardian is not asked on their behalf.
+	MinorDecidesAlone bool
 }
 
 // Participant is someone present in a session who decides for themselves
@@ -39,7 +46,9 @@ type Participant struct {
 	// GuardianID names the participant of the same session who is this
 	// person's guardian (for a minor); empty for everyone else.
 	GuardianID string
-	JoinedAt   time.Time
+	// DecidesAlone: a minor who decided alone, without a guardian asked.
+	DecidesAlone bool
+	JoinedAt     time.Time
 
 	sealed []byte // Name sealed for the row, between prepareParticipant and insertParticipant
 }
@@ -58,6 +67,12 @@ type Session struct {
 	// Method is how consent was asked: MethodOnScreen or MethodReadAloud.
 	Method       string
 	Participants []Participant
+	// ConfirmAtEnd: the session promised the question at the end; until
+	// Confirmation keeps them, its recordings are unconfirmed.
+	ConfirmAtEnd bool
+	// Confirmation is how the question at the end went (the Confirmation
+	// constants); empty while pending or not asked.
+	Confirmation string
 }
 
 // How consent was asked in a session (Session.Method).
@@ -159,7 +174,7 @@ func (db *DB) SetClientLanguage(id, tag string) error {
 // Client returns one client, or ErrNotFound. Its label is empty while the
 // vault is locked.
 func (db *DB) Client(id string) (Client, error) {
-	c, err := db.scanClient(db.sql.QueryRow("SELECT id, label, created_at, archived_at, language FROM clients WHERE id = ?", id))
+	c, err := db.scanClient(db.sql.QueryRow("SELECT id, label, created_at, archived_at, language, not_asked_since, minor_decides_alone FROM clients WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Client{}, fmt.Errorf("storage: client %s: %w", id, ErrNotFound)
 	}
@@ -173,22 +188,22 @@ func (db *DB) scanClient(row interface{ Scan(...any) error }) (Client, error) {
 	var c Client
 	var label any
 	var at int64
-	var archived sql.NullInt64
-	if err := row.Scan(&c.ID, &label, &at, &archived, &c.Language); err != nil {
+	var archived, notAsked sql.NullInt64
+	if err := row.Scan(&c.ID, &label, &at, &archived, &c.Language, &notAsked, &c.MinorDecidesAlone); err != nil {
 		return Client{}, err
 	}
 	var err error
 	if c.Label, err = db.readName(label, adClientLabel+c.ID); err != nil {
 		return Client{}, fmt.Errorf("label of client %s: %w", c.ID, err)
 	}
-	c.CreatedAt, c.ArchivedAt = fromNanos(at), fromNullNanos(archived)
+	c.CreatedAt, c.ArchivedAt, c.NotAskedSince = fromNanos(at), fromNullNanos(archived), fromNullNanos(notAsked)
 	return c, nil
 }
 
 // Clients returns every client, archived ones included, ordered by label
 // (by ID while the vault is locked, when the labels are empty).
 func (db *DB) Clients() ([]Client, error) {
-	rows, err := db.sql.Query("SELECT id, label, created_at, archived_at, language FROM clients")
+	rows, err := db.sql.Query("SELECT id, label, created_at, archived_at, language, not_asked_since, minor_decides_alone FROM clients")
 	if err != nil {
 		return nil, fmt.Errorf("storage: clients: %w", dbErr(err))
 	}
@@ -315,8 +330,8 @@ func (db *DB) BeginSession(s Session) (Session, error) {
 	}
 	err := db.write(func(tx *sql.Tx, now time.Time) error {
 		s.StartedAt = now
-		if _, err := tx.Exec("INSERT INTO sessions (id, client_id, started_at, policy, consent_method) VALUES (?, ?, ?, ?, ?)",
-			s.ID, s.ClientID, nanos(now), policy, s.Method); err != nil {
+		if _, err := tx.Exec("INSERT INTO sessions (id, client_id, started_at, policy, consent_method, confirm_at_end) VALUES (?, ?, ?, ?, ?, ?)",
+			s.ID, s.ClientID, nanos(now), policy, s.Method, s.ConfirmAtEnd); err != nil {
 			if isForeignKey(err) {
 				return fmt.Errorf("client %s: %w", s.ClientID, ErrNotFound)
 			}
@@ -367,8 +382,8 @@ func insertParticipant(tx *sql.Tx, now time.Time, sessionID string, p Participan
 	if p.GuardianID != "" {
 		guardian = p.GuardianID
 	}
-	if _, err := tx.Exec("INSERT INTO participants (id, session_id, name, role, guardian_id, joined_at) VALUES (?, ?, ?, ?, ?, ?)",
-		p.ID, sessionID, p.sealed, p.Role, guardian, nanos(now)); err != nil {
+	if _, err := tx.Exec("INSERT INTO participants (id, session_id, name, role, guardian_id, decides_alone, joined_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		p.ID, sessionID, p.sealed, p.Role, guardian, p.DecidesAlone, nanos(now)); err != nil {
 		if isForeignKey(err) {
 			return p, fmt.Errorf("session %s: %w", sessionID, ErrNotFound)
 		}
@@ -443,8 +458,10 @@ func (db *DB) Session(id string) (Session, error) {
 	var started int64
 	var ended sql.NullInt64
 	var policy sql.NullString
-	err := db.sql.QueryRow("SELECT id, client_id, started_at, ended_at, policy, consent_method FROM sessions WHERE id = ?", id).
-		Scan(&s.ID, &s.ClientID, &started, &ended, &policy, &s.Method)
+	var confirmation sql.NullString
+	err := db.sql.QueryRow("SELECT id, client_id, started_at, ended_at, policy, consent_method, confirm_at_end, confirmation FROM sessions WHERE id = ?", id).
+		Scan(&s.ID, &s.ClientID, &started, &ended, &policy, &s.Method, &s.ConfirmAtEnd, &confirmation)
+	s.Confirmation = confirmation.String
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, fmt.Errorf("storage: session %s: %w", id, ErrNotFound)
 	}
@@ -462,7 +479,7 @@ func (db *DB) Session(id string) (Session, error) {
 }
 
 func (db *DB) participants(sessionID string) ([]Participant, error) {
-	rows, err := db.sql.Query("SELECT id, name, role, coalesce(guardian_id, ''), joined_at FROM participants WHERE session_id = ? ORDER BY joined_at, rowid", sessionID)
+	rows, err := db.sql.Query("SELECT id, name, role, coalesce(guardian_id, ''), decides_alone, joined_at FROM participants WHERE session_id = ? ORDER BY joined_at, rowid", sessionID)
 	if err != nil {
 		return nil, fmt.Errorf("storage: participants: %w", dbErr(err))
 	}
@@ -472,7 +489,7 @@ func (db *DB) participants(sessionID string) ([]Participant, error) {
 		var p Participant
 		var name any
 		var at int64
-		if err := rows.Scan(&p.ID, &name, &p.Role, &p.GuardianID, &at); err != nil {
+		if err := rows.Scan(&p.ID, &name, &p.Role, &p.GuardianID, &p.DecidesAlone, &at); err != nil {
 			return nil, fmt.Errorf("storage: participants: %w", dbErr(err))
 		}
 		if p.Name, err = db.readName(name, adParticipantName+p.ID); err != nil {
@@ -490,14 +507,24 @@ func (db *DB) participants(sessionID string) ([]Participant, error) {
 // Sessions returns a client's sessions, newest first, without participants
 // (use Session for one with its participants).
 func (db *DB) Sessions(clientID string) ([]Session, error) {
-	return db.sessions("SELECT id, client_id, started_at, ended_at, policy, consent_method FROM sessions WHERE client_id = ? ORDER BY started_at DESC, id", clientID)
+	return db.sessions("SELECT id, client_id, started_at, ended_at, policy, consent_method, confirm_at_end, confirmation FROM sessions WHERE client_id = ? ORDER BY started_at DESC, id", clientID)
 }
 
 // OpenSessions returns the sessions not ended, of every client, oldest
 // first, without participants: the one under way, and any a crash or a
 // power cut left open.
 func (db *DB) OpenSessions() ([]Session, error) {
-	return db.sessions("SELECT id, client_id, started_at, ended_at, policy, consent_method FROM sessions WHERE ended_at IS NULL ORDER BY started_at, id")
+	return db.sessions("SELECT id, client_id, started_at, ended_at, policy, consent_method, confirm_at_end, confirmation FROM sessions WHERE ended_at IS NULL ORDER BY started_at, id")
+}
+
+// UnansweredSessions returns the sessions that ended while the question
+// at the end was open (they promised it, hold a recording not deleted,
+// and no answer settled it), of every client, oldest first, without
+// participants.
+func (db *DB) UnansweredSessions() ([]Session, error) {
+	return db.sessions(`SELECT id, client_id, started_at, ended_at, policy, consent_method, confirm_at_end, confirmation FROM sessions
+		WHERE ended_at IS NOT NULL AND confirm_at_end = 1 AND confirmation IS NULL
+		AND EXISTS (SELECT 1 FROM recordings r WHERE r.session_id = sessions.id AND r.state <> 'deleted') ORDER BY started_at, id`)
 }
 
 func (db *DB) sessions(query string, args ...any) ([]Session, error) {
@@ -511,10 +538,11 @@ func (db *DB) sessions(query string, args ...any) ([]Session, error) {
 		var s Session
 		var started int64
 		var ended sql.NullInt64
-		var policy sql.NullString
-		if err := rows.Scan(&s.ID, &s.ClientID, &started, &ended, &policy, &s.Method); err != nil {
+		var policy, confirmation sql.NullString
+		if err := rows.Scan(&s.ID, &s.ClientID, &started, &ended, &policy, &s.Method, &s.ConfirmAtEnd, &confirmation); err != nil {
 			return nil, fmt.Errorf("storage: sessions: %w", dbErr(err))
 		}
+		s.Confirmation = confirmation.String
 		s.StartedAt, s.EndedAt = fromNanos(started), fromNullNanos(ended)
 		if policy.Valid {
 			s.Policy = []byte(policy.String)

@@ -68,6 +68,9 @@ type Recording struct {
 	// recordings/, as in a database restored from a backup (recordings
 	// are not in backups). OpenRecording then returns ErrNotInBackup.
 	FileMissing bool
+	// Unconfirmed: its session asked at the end whether to keep it and
+	// has no keeping answer yet; OpenRecording refuses it (ErrUnconfirmed).
+	Unconfirmed bool
 }
 
 // Peaks is a waveform summary for drawing a recording without decoding it.
@@ -500,7 +503,7 @@ func (db *DB) Peaks(recordingID string) (Peaks, error) {
 // deletes it; and nothing is opened while the clock reads more than
 // ClockTolerance before the latest time seen (*ClockBehindError). Errors:
 // ErrLocked, ErrNotFound, ErrDeleted, ErrPastDeletionDate, ErrClockBehind,
-// ErrOwed, ErrNotFinished, ErrNotInBackup (its file is not in the data
+// ErrOwed, ErrUnconfirmed, ErrNotFinished, ErrNotInBackup (its file is not in the data
 // folder), ErrTampered, ErrTruncated.
 func (db *DB) OpenRecording(id string) (io.ReadSeekCloser, error) {
 	if err := db.checkNotOwed(id); err != nil {
@@ -521,6 +524,9 @@ func (db *DB) OpenRecording(id string) (io.ReadSeekCloser, error) {
 	}
 	err = db.write(func(tx *sql.Tx, now time.Time) error {
 		if err := checkPlayable(tx, now, id, t); err != nil {
+			return err
+		}
+		if err := checkConfirmed(tx, id); err != nil {
 			return err
 		}
 		if _, err := tx.Exec("UPDATE recordings SET plays = plays + 1 WHERE id = ?", id); err != nil {
@@ -723,7 +729,8 @@ func (db *DB) Recordings(sessionID string) ([]Recording, error) {
 // recordingColumns read a row as Recording shows it: the deletion date in
 // force, and the terms for the purposes.
 const recordingColumns = `id, session_id, segment, state, started_at, ended_at, duration_ns, bytes,
-	` + inForceSQL + `, deleted_at, delete_reason, purposes, plays, peaks IS NOT NULL, key_wrapped, terms, coalesce(file, '')`
+	` + inForceSQL + `, deleted_at, delete_reason, purposes, plays, peaks IS NOT NULL, key_wrapped, terms, coalesce(file, ''),
+	` + unconfirmedSQL
 
 func (db *DB) recordingRow(id string) (Recording, keyRow, error) {
 	rec, k, err := db.scanRecording(db.sql.QueryRow("SELECT "+recordingColumns+" FROM recordings WHERE id = ?", id))
@@ -743,7 +750,7 @@ func (db *DB) scanRecording(row interface{ Scan(...any) error }) (Recording, key
 		k                        keyRow
 	)
 	if err := row.Scan(&r.ID, &r.SessionID, &r.Segment, &state, &started, &ended, &durNs, &r.Bytes,
-		&deleteOn, &deletedAt, &reason, &purposes, &r.Plays, &r.HasPeaks, &k.wrapped, &k.terms, &file); err != nil {
+		&deleteOn, &deletedAt, &reason, &purposes, &r.Plays, &r.HasPeaks, &k.wrapped, &k.terms, &file, &r.Unconfirmed); err != nil {
 		return r, k, dbErr(err)
 	}
 	r.State = RecordingState(state)

@@ -248,20 +248,37 @@ func TestE2E(t *testing.T) {
 		x.step(t, "the client says yes again")
 		x.key(t, a.window, "Tab")
 		x.key(t, a.window, "space")
-		waitFor(t, 10*time.Second, "the second recording to start", func() bool {
-			n, _ := countRows(data, "SELECT count(*) FROM recordings WHERE state = 'recording'")
+		a.waitCapturing(t, data, mic, "the second recording")
+		// "Pause" is beside "Stop recording", which has the focus: Tab,
+		// Space. The device closes, and stays closed until the client
+		// resumes on their screen.
+		x.step(t, "the client pauses")
+		x.key(t, a.window, "Tab")
+		x.key(t, a.window, "space")
+		waitFor(t, 10*time.Second, "the client's pause to be stored", func() bool {
+			n, _ := countRows(data, "SELECT count(*) FROM consent_events WHERE kind = 'pause' AND actor = 'participant'")
 			return n == 1
 		})
-		if !mic.Feeder.WaitReading(10*time.Second) || !deviceOpen(t, a.cmd.Process.Pid, mic.Infile) {
-			t.Error("recording again, but the microphone's device is not open")
+		waitFor(t, 5*time.Second, "the device to close on the pause", func() bool {
+			return !deviceOpen(t, a.cmd.Process.Pid, mic.Infile)
+		})
+		for end := time.Now().Add(2 * time.Second); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+			if deviceOpen(t, a.cmd.Process.Pid, mic.Infile) {
+				t.Fatal("the microphone's device opened again while paused")
+			}
 		}
+		x.screenshot(t, "e2e-6b-paused.png")
+		x.step(t, "the client resumes on their screen")
+		x.key(t, a.window, "Tab") // "Resume recording", the first button
+		x.key(t, a.window, "space")
+		a.waitCapturing(t, data, mic, "the third recording, after the resume,")
 		// "Stop recording" has the focus while recording; then nothing is
 		// focused: Tab reaches "Keep it", Return presses it.
 		x.step(t, "the client stops")
 		x.key(t, a.window, "Return")
-		waitFor(t, 10*time.Second, "the second recording to be sealed", func() bool {
+		waitFor(t, 10*time.Second, "the third recording to be sealed", func() bool {
 			n, _ := countRows(data, "SELECT count(*) FROM recordings WHERE state = 'complete' AND bytes > 0")
-			return n == 2
+			return n == 3
 		})
 		if deviceOpen(t, a.cmd.Process.Pid, mic.Infile) {
 			t.Error("the microphone's device is still open after Stop")
@@ -276,6 +293,20 @@ func TestE2E(t *testing.T) {
 		x.click(t, a.window, endButtonX, endButtonY)
 		waitFor(t, 10*time.Second, "the session to end", func() bool {
 			n, _ := countRows(data, "SELECT count(*) FROM sessions WHERE ended_at IS NOT NULL")
+			return n == 1
+		})
+		// The client screen asks at the end: keep it, or delete it now.
+		x.step(t, "the question at the end")
+		a.waitScreen(t, mark, "kiosk")
+		x.screenshot(t, "e2e-10b-end-question.png")
+		if n, _ := countRows(data, "SELECT count(*) FROM sessions WHERE confirm_at_end = 1 AND confirmation IS NULL"); n != 1 {
+			t.Errorf("%d sessions waiting for the answer at the end, want 1", n)
+		}
+		mark = a.mark()
+		x.key(t, a.window, "Tab") // "Keep it": nothing is preselected
+		x.key(t, a.window, "space")
+		waitFor(t, 10*time.Second, "the answer at the end to be stored", func() bool {
+			n, _ := countRows(data, "SELECT count(*) FROM sessions WHERE confirmation = 'kept'")
 			return n == 1
 		})
 		a.waitScreen(t, mark, "summary")
@@ -423,10 +454,24 @@ func deviceOpen(t testing.TB, pid int, infile string) bool {
 	return false
 }
 
+// waitCapturing waits until a recording is being written and the
+// microphone's device is open and read.
+func (a *runningApp) waitCapturing(t *testing.T, data string, mic *testmic.Mic, what string) {
+	t.Helper()
+	waitFor(t, 10*time.Second, what+" to start", func() bool {
+		n, _ := countRows(data, "SELECT count(*) FROM recordings WHERE state = 'recording'")
+		return n == 1
+	})
+	if !mic.Feeder.WaitReading(10*time.Second) || !deviceOpen(t, a.cmd.Process.Pid, mic.Infile) {
+		t.Errorf("%s started, but the microphone's device is not open", what)
+	}
+}
+
 // checkSession opens the practice as the app would and checks the one
 // session: its consent history, replayed by package session as the client's
 // record does, is ask, yes, the pause for someone joining, asked again,
-// yes, stop, end; each of its two recordings decrypts and decodes to the
+// yes, the client's pause and resume, stop, end, keep at the end; each of
+// its three recordings decrypts and decodes to the
 // duration in its row; and no stretch of their MP3 appears in any file on
 // disk. It returns the first recording.
 func checkSession(t testing.TB, data, passphrase string) storage.Recording {
@@ -455,15 +500,15 @@ func checkSession(t testing.TB, data, passphrase string) storage.Recording {
 	for _, e := range cs.Events() {
 		kinds = append(kinds, e.Kind.String())
 	}
-	if got, want := strings.Join(kinds, ","), "ask,confirm,pause,re-ask,confirm,withdraw,end"; got != want {
+	if got, want := strings.Join(kinds, ","), "ask,confirm,pause,re-ask,confirm,pause,resume,withdraw,end,keep"; got != want {
 		t.Errorf("consent history %q, want %q", got, want)
 	}
 	if r := cs.Receipt(session.MethodOf(sessions[0]), ""); r.Outcome != consent.OutcomeWithdrawn || r.Method != consent.CollectionOnScreen {
 		t.Errorf("receipt: outcome %v, method %v; want withdrawn (stopped by the client), on screen", r.Outcome, r.Method)
 	}
 	recs, err := db.Recordings(sessions[0].ID)
-	if err != nil || len(recs) != 2 {
-		t.Fatalf("recordings: %v, %v; want the two segments", recs, err)
+	if err != nil || len(recs) != 3 {
+		t.Fatalf("recordings: %v, %v; want the three segments", recs, err)
 	}
 	var onDisk []byte
 	files, _ := filepath.Glob(filepath.Join(data, storage.RecordingsDir, "*"))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/assent-recorder/assent/audio/testmic"
+	"github.com/assent-recorder/assent/session"
 	"github.com/assent-recorder/assent/storage"
 )
 
@@ -39,6 +40,21 @@ func TestQuitWhileRecording(t *testing.T) {
 	}
 	const passphrase = "correct horse battery staple"
 	data := lockedPractice(t, passphrase)
+	// Quitting while recording ends the session with the question at the
+	// end unanswered; the next unlock closes it by the practice's rule.
+	// This practice keeps unanswered recordings until their date, so that
+	// what was sealed is there to check (the default, deleting them, is
+	// tried in session.TestCrashWhileAsking).
+	db, err := storage.Open(data, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetSetting(session.SettingUnanswered, session.UnansweredKeep); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
 	mic := testmic.New(t, "Nobody here is in a hurry, but the laptop has to be closed now.")
 	x := startXvfb(t, t.TempDir()) // it takes no screenshots
 
@@ -129,7 +145,7 @@ func TestQuitWhileRecording(t *testing.T) {
 	}
 	// The last run's recording, if the app left it unsealed, is recovered
 	// when the practice is next unlocked.
-	db, err := storage.Open(data, storage.Options{})
+	db, err = storage.Open(data, storage.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
