@@ -13,6 +13,10 @@ export LANG ?= en_US.UTF-8
 # migrated_fynedo: we call widgets from other goroutines only through
 # fyne.Do, as FyneApp.toml declares ([Migrations] fyneDo = true).
 export GOFLAGS := $(strip $(GOFLAGS) -tags=migrated_fynedo)
+# The commit `assent --version` and the About box name (short hash, with
+# "+changes" when the tree has uncommitted changes).
+COMMIT := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && { git diff --quiet HEAD || c="$$c+changes"; echo "$$c"; })
+VERSION_LDFLAGS := -X main.commit=$(COMMIT)
 
 # System libraries to build and run (cgo: PortAudio, LAME, OpenGL, X11).
 RUN_PKGS := portaudio19-dev libmp3lame-dev libgl1-mesa-dev xorg-dev pkg-config gcc
@@ -60,7 +64,7 @@ test-deps: deps
 	@$(call ensure_pkgs,$(TEST_PKGS))
 
 build: deps
-	$(GO) build -o $(BIN) ./cmd/assent
+	$(GO) build -ldflags "$(VERSION_LDFLAGS)" -o $(BIN) ./cmd/assent
 
 run: build
 	./$(BIN) $(ARGS)
