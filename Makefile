@@ -11,7 +11,7 @@ ARTEFACTS ?= test-artefacts
 # Fyne reads LANG for its translations and warns when it is unset.
 export LANG ?= en_US.UTF-8
 # migrated_fynedo: we call widgets from other goroutines only through
-# fyne.Do, as FyneApp.toml declares ([Migrations] fyneDo = true).
+# fyne.Do, as cmd/assent/FyneApp.toml declares ([Migrations] fyneDo = true).
 export GOFLAGS := $(strip $(GOFLAGS) -tags=migrated_fynedo)
 # The commit `assent --version` and the About box name (short hash, with
 # "+changes" when the tree has uncommitted changes).
@@ -103,4 +103,31 @@ reliability: test-deps
 	ASSENT_CRASH_TRIALS=50 $(GO) test -count=1 -timeout 40m -run 'TestCrash' -v ./proof/
 
 clean:
-	rm -rf bin $(ARTEFACTS)
+	rm -rf bin $(ARTEFACTS) $(DIST)
+
+# ---- Packaging (README: "Installing") --------------------------------------
+# fyne.io/tools at a pinned version, built once into bin/.
+FYNE_TOOLS_VERSION := v1.7.4
+FYNE := bin/fyne-$(FYNE_TOOLS_VERSION)
+DIST ?= dist
+# What building and checking the Debian package needs.
+PKG_PKGS := dpkg-dev lintian desktop-file-utils xz-utils
+
+.PHONY: package package-deps package-test cross-check
+
+package-deps: deps
+	@$(call ensure_pkgs,$(PKG_PKGS))
+
+$(FYNE):
+	GOBIN=$(abspath bin/.fyne-tools) GOFLAGS= $(GO) install fyne.io/tools/cmd/fyne@$(FYNE_TOOLS_VERSION)
+	mv bin/.fyne-tools/fyne $@ && rmdir bin/.fyne-tools
+
+# The Linux bundle (fyne package) and the Debian package, in $(DIST)/.
+package: package-deps $(FYNE)
+	FYNE=$(abspath $(FYNE)) DIST=$(DIST) COMMIT=$(COMMIT) GO=$(GO) packaging/deb.sh
+
+# Checks the package (lintian, desktop-file-validate), installs it, runs
+# the installed app from its menu entry under Xvfb, and removes it again
+# (as root; otherwise it says so and skips). .ci/run runs it.
+package-test: package test-deps
+	packaging/test.sh $(DIST)/assent_*.deb "$(COMMIT)"

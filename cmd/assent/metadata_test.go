@@ -14,7 +14,7 @@ import (
 // TestMetadataMatchesFyneAppToml keeps the metadata compiled into plain
 // `go build` binaries equal to what FyneApp.toml declares for `fyne package`.
 func TestMetadataMatchesFyneAppToml(t *testing.T) {
-	f, err := os.Open("../../FyneApp.toml")
+	f, err := os.Open("FyneApp.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func TestMetadataMatchesFyneAppToml(t *testing.T) {
 		"Details.ID":        m.ID,
 		"Details.Name":      m.Name,
 		"Details.Version":   m.Version,
-		"Details.Icon":      "assets/icon.png",
+		"Details.Icon":      "../../assets/icon.png",
 		"Migrations.fyneDo": "true",
 	} {
 		if got := toml[key]; got != want {
