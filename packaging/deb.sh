@@ -41,7 +41,13 @@ arch=$(dpkg --print-architecture)
 [[ $version =~ ^[0-9]+(\.[0-9]+)*$ ]] || { echo "deb.sh: 'assent version' gave no version: $version" >&2; exit 1; }
 
 # 2. The Linux bundle, by fyne package, from FyneApp.toml's metadata.
+#    fyne package rewrites FyneApp.toml afterwards (Build + 1, its own
+#    layout): put the committed file back.
+toml=$root/cmd/assent/FyneApp.toml
+cp -p "$toml" "$work/FyneApp.toml"
+trap 'cp -p "$work/FyneApp.toml" "$toml"; rm -rf "$work"' EXIT
 (cd "$work" && "$FYNE" package -os linux --src "$root/cmd/assent" --exe "$work/build/assent")
+cp -p "$work/FyneApp.toml" "$toml"
 bundle="$dist/Assent-$version-linux-$arch.tar.xz"
 mv "$work/Assent.tar.xz" "$bundle"
 mkdir "$work/bundle"

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -37,6 +38,7 @@ func TestMetadataMatchesFyneAppToml(t *testing.T) {
 		"Details.ID":        m.ID,
 		"Details.Name":      m.Name,
 		"Details.Version":   m.Version,
+		"Details.Build":     strconv.Itoa(m.Build),
 		"Details.Icon":      "../../assets/icon.png",
 		"Migrations.fyneDo": "true",
 	} {
