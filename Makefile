@@ -11,8 +11,12 @@ ARTEFACTS ?= test-artefacts
 # Fyne reads LANG for its translations and warns when it is unset.
 export LANG ?= en_US.UTF-8
 # migrated_fynedo: we call widgets from other goroutines only through
-# fyne.Do, as FyneApp.toml declares ([Migrations] fyneDo = true).
+# fyne.Do, as cmd/assent/FyneApp.toml declares ([Migrations] fyneDo = true).
 export GOFLAGS := $(strip $(GOFLAGS) -tags=migrated_fynedo)
+# The commit `assent --version` and the About box name (short hash, with
+# "+changes" when the tree has uncommitted changes).
+COMMIT := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && { git diff --quiet HEAD || c="$$c+changes"; echo "$$c"; })
+VERSION_LDFLAGS := -X main.commit=$(COMMIT)
 
 # System libraries to build and run (cgo: PortAudio, LAME, OpenGL, X11).
 RUN_PKGS := portaudio19-dev libmp3lame-dev libgl1-mesa-dev xorg-dev pkg-config gcc
@@ -29,6 +33,8 @@ help:
 	@echo "make build  build $(BIN) only"
 	@echo "make bench  benchmarks with side-by-side figures, as one table"
 	@echo "make reliability  50 crash trials (kill -9 while recording)"
+	@echo "make package  the Debian package and the Linux bundle, in $(DIST)/"
+	@echo "make package-test  build, lintian, install, run and remove the package (root)"
 
 # ensure_pkgs installs the Debian packages that are missing: with apt-get when
 # root, with sudo when that works without a terminal prompt, otherwise it
@@ -60,7 +66,7 @@ test-deps: deps
 	@$(call ensure_pkgs,$(TEST_PKGS))
 
 build: deps
-	$(GO) build -o $(BIN) ./cmd/assent
+	$(GO) build -ldflags "$(VERSION_LDFLAGS)" -o $(BIN) ./cmd/assent
 
 run: build
 	./$(BIN) $(ARGS)
@@ -80,7 +86,7 @@ e2e: test-deps build
 	ASSENT_E2E=1 ASSENT_BIN=$(abspath $(BIN)) ASSENT_ARTEFACTS=$(abspath $(ARTEFACTS)) \
 	  $(GO) test -count=1 -run 'TestE2E|TestQuitWhileRecording' -v ./cmd/assent
 
-test: vet unit e2e
+test: vet cross-check unit e2e
 
 # Benchmarks with their side-by-side figures, each comparison measured in
 # the same run, printed as one table (benchmark, figure, value).
@@ -102,4 +108,49 @@ reliability: test-deps
 	ASSENT_CRASH_TRIALS=50 $(GO) test -count=1 -timeout 40m -run 'TestCrash' -v ./proof/
 
 clean:
-	rm -rf bin $(ARTEFACTS)
+	rm -rf bin $(ARTEFACTS) $(DIST)
+
+# ---- Packaging (README: "Installing") --------------------------------------
+# fyne.io/tools at a pinned version, built once into bin/.
+FYNE_TOOLS_VERSION := v1.7.4
+FYNE := bin/fyne-$(FYNE_TOOLS_VERSION)
+DIST ?= dist
+# What building and checking the Debian package needs.
+PKG_PKGS := dpkg-dev lintian desktop-file-utils xz-utils
+
+.PHONY: package package-deps package-test cross-check
+
+package-deps: deps
+	@$(call ensure_pkgs,$(PKG_PKGS))
+
+$(FYNE):
+	GOBIN=$(abspath bin/.fyne-tools) GOFLAGS= $(GO) install fyne.io/tools/cmd/fyne@$(FYNE_TOOLS_VERSION)
+	mv bin/.fyne-tools/fyne $@ && rmdir bin/.fyne-tools
+
+# The Linux bundle (fyne package) and the Debian package, in $(DIST)/.
+package: package-deps $(FYNE)
+	FYNE=$(abspath $(FYNE)) DIST=$(DIST) COMMIT=$(COMMIT) GO=$(GO) packaging/deb.sh
+
+# Checks the package (lintian, desktop-file-validate), installs it, runs
+# the installed app from its menu entry under Xvfb, and removes it again
+# (as root; otherwise it says so and skips). .ci/run runs it.
+package-test: package test-deps
+	packaging/test.sh $(DIST)/assent_*.deb "$(COMMIT)"
+
+# What builds for Windows and macOS without cgo, checked from Linux: go vet
+# (tests included) of every package but those below, and go build of the
+# packages whose code is portable but whose tests use Linux's test
+# microphone. Not checked: what needs cgo (PortAudio, LAME, the window
+# system) and audio/testmic (ALSA, a FIFO). app builds for Windows only:
+# Fyne's macOS code needs cgo.
+CROSS_CGO := audio/lame audio/portaudio audio/internal/chimegen audio/testmic cmd/assent
+CROSS_BUILD_ONLY := audio session proof
+MODULE := $(shell $(GO) list -m 2>/dev/null)
+
+cross-check:
+	@vet=$$($(GO) list ./... | grep -vxF -e '$(MODULE)/app' $(foreach p,$(CROSS_CGO) $(CROSS_BUILD_ONLY),-e '$(MODULE)/$(p)')); \
+	for os in windows darwin; do \
+	  echo "cross-check GOOS=$$os CGO_ENABLED=0: go vet $$(echo $$vet | wc -w) packages, go build $(CROSS_BUILD_ONLY)$$([ $$os = windows ] && echo ' app')"; \
+	  GOOS=$$os CGO_ENABLED=0 $(GO) vet $$vet; \
+	  GOOS=$$os CGO_ENABLED=0 $(GO) build -o /dev/null $(addprefix ./,$(CROSS_BUILD_ONLY)) $$([ $$os = windows ] && echo ./app); \
+	done

@@ -111,6 +111,9 @@ type Options struct {
 	// app's loop to end. cmd uses it to make sure the process ends even if
 	// that loop misses the request.
 	Quitting func()
+	// Version is what the menu's About shows: the version and the commit
+	// built from, as `assent --version` prints them.
+	Version string
 }
 
 // UI is Assent's window content and the state behind it.
@@ -200,7 +203,7 @@ func (u *UI) Start() {
 	quit := fyne.NewMenuItem("Quit", u.Quit)
 	quit.Shortcut = quitKey
 	quit.IsQuit = true
-	u.menu = fyne.NewMainMenu(fyne.NewMenu("Assent", lock, fyne.NewMenuItemSeparator(), quit))
+	u.menu = fyne.NewMainMenu(fyne.NewMenu("Assent", u.aboutItem(), lock, fyne.NewMenuItemSeparator(), quit))
 	u.win.SetMainMenu(u.menu)
 	u.win.SetCloseIntercept(u.requestClose)
 	u.tray = newTray(u.app, u.win.Show, u.requestQuit)

@@ -7,7 +7,7 @@ package assets
 
 import _ "embed"
 
-// IconPNG is the application icon, 512×512 PNG. FyneApp.toml names the same
+// IconPNG is the application icon, 512×512 PNG. cmd/assent/FyneApp.toml names the same
 // file so that `fyne package` and `go build` give the same icon.
 //
 //go:embed icon.png

@@ -69,7 +69,7 @@ func runGUI(args []string, getenv func(string) string, stderr io.Writer) int {
 		w.ShowAndRun()
 		return exitProblems
 	}
-	opt := app.Options{DataDir: dir, Schedule: appSchedule(dir, getenv), NewEncoder: func(kbps int) audio.NewEncoderFunc {
+	opt := app.Options{DataDir: dir, Version: versionText(), Schedule: appSchedule(dir, getenv), NewEncoder: func(kbps int) audio.NewEncoderFunc {
 		return lame.NewFunc(lame.Options{Bitrate: kbps})
 	}}
 	// Quit has ended the session and forgotten the keys before it asks

@@ -10,7 +10,7 @@
 //	                                             check the audit log and the recordings
 //	assent schedule install|remove|show [--data DIR]
 //	                                             run purge every hour from the OS
-//	assent version                               print the version
+//	assent version, assent --version             print the version and commit
 //	assent help [COMMAND]                        this text, or a command's
 //
 // Exit status: 0 fine, 1 problems found, 2 wrong usage.
@@ -70,6 +70,9 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	if len(args) > 0 && cmd == "gui" && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
 		cmd, args = "help", nil
 	}
+	if len(args) > 0 && cmd == "gui" && (args[0] == "-version" || args[0] == "--version") {
+		cmd, args = "version", nil
+	}
 	if cmd == "help" && len(args) > 0 && args[0] != "gui" { // assent help purge
 		cmd, args = args[0], []string{"--help"}
 	}
@@ -85,7 +88,7 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	case "schedule":
 		return runSchedule(args, getenv, stdout, stderr)
 	case "version":
-		fmt.Fprintf(stdout, "assent %s\n", Version)
+		fmt.Fprintf(stdout, "assent %s\n", versionText())
 		return exitOK
 	case "help":
 		fmt.Fprint(stdout, usage)
@@ -106,7 +109,8 @@ Usage:
   assent verify [--passphrase-file F]    check the audit log and, with the passphrase,
                                          every recording
   assent schedule install|remove|show    have the computer run 'assent purge' every hour
-  assent version                         print the version
+  assent version                         print the version and the commit it was
+                                         built from (also: assent --version)
   assent help [COMMAND]                  show this text, or what COMMAND does
 
 Every command takes --data DIR and --help. Exit status: 0 fine, 1 problems

@@ -41,8 +41,11 @@ func TestRunUsage(t *testing.T) {
 		t.Errorf("stderr = %q", errOut.String())
 	}
 	out.Reset()
-	if code := run([]string{"version"}, func(string) string { return "" }, &out, &errOut); code != exitOK || out.String() != "assent "+Version+"\n" {
-		t.Errorf("version: exit %d, %q", code, out.String())
+	for _, arg := range []string{"version", "--version", "-version"} {
+		out.Reset()
+		if code := run([]string{arg}, func(string) string { return "" }, &out, &errOut); code != exitOK || !strings.HasPrefix(out.String(), "assent "+Version+" (commit ") {
+			t.Errorf("%s: exit %d, %q", arg, code, out.String())
+		}
 	}
 	out.Reset()
 	if code := run([]string{"help"}, func(string) string { return "" }, &out, &errOut); code != exitOK || !strings.Contains(out.String(), "--data DIR") {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -14,7 +15,7 @@ import (
 // TestMetadataMatchesFyneAppToml keeps the metadata compiled into plain
 // `go build` binaries equal to what FyneApp.toml declares for `fyne package`.
 func TestMetadataMatchesFyneAppToml(t *testing.T) {
-	f, err := os.Open("../../FyneApp.toml")
+	f, err := os.Open("FyneApp.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +38,8 @@ func TestMetadataMatchesFyneAppToml(t *testing.T) {
 		"Details.ID":        m.ID,
 		"Details.Name":      m.Name,
 		"Details.Version":   m.Version,
-		"Details.Icon":      "assets/icon.png",
+		"Details.Build":     strconv.Itoa(m.Build),
+		"Details.Icon":      "../../assets/icon.png",
 		"Migrations.fyneDo": "true",
 	} {
 		if got := toml[key]; got != want {

@@ -351,8 +351,14 @@ func (s *Scheduler) unsupported() string {
 	return fmt.Sprintf("Assent cannot schedule itself on %s. Have the system run this every hour: %s", s.GOOS, s.Command())
 }
 
-// purgeArgs is the command the schedule runs.
-func (s *Scheduler) purgeArgs() []string { return []string{s.Exe, "purge", "--data", s.DataDir} }
+// purgeArgs is the command the schedule runs; without a DataDir (only
+// PackagedUnits makes such a Scheduler) it purges the default data folder.
+func (s *Scheduler) purgeArgs() []string {
+	if s.DataDir == "" {
+		return []string{s.Exe, "purge"}
+	}
+	return []string{s.Exe, "purge", "--data", s.DataDir}
+}
 
 // checkPaths refuses paths that a unit file, a plist or a command line
 // cannot carry safely.

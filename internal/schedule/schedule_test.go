@@ -675,3 +675,29 @@ func TestQuoting(t *testing.T) {
 		}
 	}
 }
+
+// The units a Debian package installs are the units Install writes, but
+// for the installed binary on the default data folder, and say how to
+// turn them on.
+func TestPackagedUnits(t *testing.T) {
+	service, timer := schedule.PackagedUnits("/usr/bin/assent")
+	s, _ := newScheduler(t, "linux", "/usr/bin/assent", linuxData)
+	if _, err := s.Install(); err != nil {
+		t.Fatal(err)
+	}
+	written := map[string]string{
+		"service": read(t, filepath.Join(s.UnitDir, "assent-purge.service")),
+		"timer":   read(t, filepath.Join(s.UnitDir, "assent-purge.timer")),
+	}
+	for name, packaged := range map[string]string{"service": service, "timer": timer} {
+		head, body, _ := strings.Cut(packaged, "\n")
+		if !strings.Contains(head, "systemctl --user enable --now assent-purge.timer") {
+			t.Errorf("the packaged %s's head %q does not say how to turn it on", name, head)
+		}
+		_, want, _ := strings.Cut(written[name], "\n")
+		want = strings.Replace(want, `ExecStart="/usr/bin/assent" "purge" "--data" "/home/robin/100%% \"sure\" $$HOME"`, `ExecStart="/usr/bin/assent" "purge"`, 1)
+		if body != want {
+			t.Errorf("the packaged %s differs from the one Install writes beyond its ExecStart:\n%s\nwant\n%s", name, body, want)
+		}
+	}
+}

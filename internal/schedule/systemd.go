@@ -16,12 +16,33 @@ import (
 func (s *Scheduler) unitPath(ext string) string { return filepath.Join(s.UnitDir, UnitName+ext) }
 
 // serviceUnit is the systemd user service: one purge, then done.
-func (s *Scheduler) serviceUnit() string {
+func (s *Scheduler) serviceUnit() string { return s.serviceUnitHeaded(writtenBy) }
+
+// timerUnit runs the service every hour.
+func (s *Scheduler) timerUnit() string { return timerUnitHeaded(writtenBy) }
+
+// PackagedUnits returns the systemd user service and timer, named
+// UnitName, that a distribution package installs in /usr/lib/systemd/user:
+// the units Install writes, but running exe on the default data folder
+// (no --data: `assent purge` finds it as the app does) and off until a user
+// turns them on with `systemctl --user enable --now assent-purge.timer`.
+// Units Install writes for a user have the same names and take their
+// place for that user.
+func PackagedUnits(exe string) (service, timer string) {
+	s := &Scheduler{Exe: exe, GOOS: "linux"}
+	return s.serviceUnitHeaded(packagedBy), timerUnitHeaded(packagedBy)
+}
+
+// packagedBy heads the units PackagedUnits returns.
+const packagedBy = "Installed by the assent package; off until you run: systemctl --user enable --now " + UnitName + ".timer"
+
+// serviceUnitHeaded is the service with the comment head on top.
+func (s *Scheduler) serviceUnitHeaded(head string) string {
 	q := make([]string, 0, 4)
 	for _, a := range s.purgeArgs() {
 		q = append(q, systemdQuote(a))
 	}
-	return "# " + writtenBy + `
+	return "# " + head + `
 [Unit]
 Description=Assent: delete the recordings whose deletion date has come
 
@@ -32,10 +53,11 @@ Nice=10
 `
 }
 
-// timerUnit runs the service every hour; Persistent makes up, at the next
-// start, a run missed while the computer was off or asleep.
-func (s *Scheduler) timerUnit() string {
-	return "# " + writtenBy + `
+// timerUnitHeaded runs the service every hour, with the comment head on
+// top; Persistent makes up, at the next start, a run missed while the
+// computer was off or asleep.
+func timerUnitHeaded(head string) string {
+	return "# " + head + `
 [Unit]
 Description=Run 'assent purge' every hour
 
