@@ -255,14 +255,16 @@ func (s *kioskScreen) recordingParts() (text, actions []fyne.CanvasObject) {
 	s.timer = widget.NewLabelWithStyle("0:00", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	s.timer.SizeName = "headingText"
 	s.meter = widget.NewProgressBar()
-	s.meter.TextFormatter = func() string { return meterText }
+	// The words stand beside the bar, drawn once: inside it, the bar
+	// would draw them afresh with every level.
+	s.meter.TextFormatter = func() string { return "" }
 	s.level = &levelView{timer: s.timer, meter: s.meter}
 	grant, _ := s.run.Grant()
 	deleteOn := wrapped(recordingDeletedOnText(consent.LongDate(grant.DeleteOn(), s.ui.opt.Location)))
 	s.refreshLevel()
 	return []fyne.CanvasObject{
 			container.NewHBox(dotBox, headingLine(recordingHeading), s.timer),
-			s.meter,
+			container.NewBorder(nil, nil, widget.NewLabel(meterText), nil, s.meter),
 			deleteOn,
 			wrapped(stopAnyMomentText),
 		}, []fyne.CanvasObject{
