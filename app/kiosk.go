@@ -307,7 +307,8 @@ func (s *kioskScreen) recordingParts() (text, actions []fyne.CanvasObject) {
 	s.timer.SizeName = "headingText"
 	s.meter = widget.NewProgressBar()
 	// The bar carries no text: text over a bar half filled cannot
-	// contrast with both halves. Its name is the label above it.
+	// contrast with both halves, and the bar would draw it afresh with
+	// every level. Its words stand beside it, drawn once.
 	s.meter.TextFormatter = func() string { return "" }
 	s.level = &levelView{timer: s.timer, meter: s.meter}
 	grant, _ := s.run.Grant()
@@ -315,8 +316,7 @@ func (s *kioskScreen) recordingParts() (text, actions []fyne.CanvasObject) {
 	s.refreshLevel()
 	return []fyne.CanvasObject{
 			container.NewHBox(dotBox, headingLine(s.tx.RecordingHeading), s.timer),
-			widget.NewLabel(s.tx.MeterText),
-			s.meter,
+			container.NewBorder(nil, nil, widget.NewLabel(s.tx.MeterText), nil, s.meter),
 			deleteOn,
 			wrapped(s.tx.StopAnyMomentText),
 		}, []fyne.CanvasObject{

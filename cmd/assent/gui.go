@@ -51,7 +51,7 @@ func runGUI(args []string, getenv func(string) string, stderr io.Writer) int {
 	icon := fyne.NewStaticResource("icon.png", assets.IconPNG)
 	fyneapp.SetMetadata(metadata(icon))
 	a := fyneapp.NewWithID(appID)
-	fyne.SetCurrentApp(calmApp{a}) // what widgets read: see calm.go
+	fyne.SetCurrentApp(newCalmApp(a)) // what widgets read: see calm.go
 	a.SetIcon(icon)
 	w := a.NewWindow("Assent")
 	w.SetMaster()
