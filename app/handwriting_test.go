@@ -344,7 +344,7 @@ func TestHandwritingSavedWithNotes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.SaveNotes(ss.ID, "typed notes", blob); err != nil {
+		if err := db.SaveNotes(ss.ID, storage.Notes{Text: "typed notes", Ink: blob}); err != nil {
 			t.Fatal(err)
 		}
 		saves++

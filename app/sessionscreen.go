@@ -12,6 +12,7 @@ import (
 	"github.com/assent-recorder/assent/consent"
 	"github.com/assent-recorder/assent/ink"
 	"github.com/assent-recorder/assent/session"
+	"github.com/assent-recorder/assent/storage"
 )
 
 // notesSaveDelay is how long after the last keystroke notes are saved.
@@ -330,7 +331,7 @@ func (s *sessionScreen) saveNotes() {
 			return
 		}
 	}
-	if err := s.ui.db.SaveNotes(s.run.ID(), s.notes.Text, handwriting); err != nil {
+	if err := s.ui.db.SaveNotes(s.run.ID(), storage.Notes{Text: s.notes.Text, Ink: handwriting}); err != nil {
 		s.ui.opt.Logf("saving notes: %v", err)
 		s.saved.SetText("The notes could not be saved. Keep this screen open and try again.")
 		return

@@ -22,7 +22,7 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	pattern := bytes.Repeat(marker, 200) // ~4.8 KB, spans many chunks
 	// A recording left open, one closed with peaks handed to its writer,
 	// one whose peaks were saved after it closed, one recovered after a
-	// crash, and notes with the pattern in text and ink.
+	// crash, and notes with the pattern in both kinds of text and in the ink.
 	open := f.startRecording(t, s.ID, 1)
 	open.Write(pattern)
 	peaks := storage.Peaks{Interval: 100 * time.Millisecond, Levels: bytes.Repeat(marker, 20)}
@@ -45,7 +45,7 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	crashed := f.startRecording(t, s.ID, 3)
 	crashed.Write(pattern)
 	storage.CrashWriter(crashed)
-	if err := f.db.SaveNotes(s.ID, strings.Repeat(string(marker), 50), pattern); err != nil {
+	if err := f.db.SaveNotes(s.ID, storage.Notes{Text: strings.Repeat(string(marker), 50), Process: strings.Repeat(string(marker), 50), Ink: pattern}); err != nil {
 		t.Fatal(err)
 	}
 
