@@ -200,6 +200,9 @@ const (
 	recordLabelReceipt = "Receipt number"
 	// recordConsentHeading heads each session's consent steps.
 	recordConsentHeading = "Consent, step by step"
+	// recordProgressHeading heads a session's progress notes, when the
+	// therapist shows them in the record.
+	recordProgressHeading = "Your therapist's notes of this session"
 	// recordModeRecorded: the session was recorded.
 	recordModeRecorded = "Yes: recorded."
 	// recordModeNotesOnly: it was kept as notes only.

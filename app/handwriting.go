@@ -25,8 +25,13 @@ import (
 // undoDepth is how many edits of one page Undo can take back.
 const undoDepth = 500
 
-// edgeColour outlines the paper on screen.
-var edgeColour = color.NRGBA{R: 0x9e, G: 0x9e, B: 0x9e, A: 0xff}
+// edgeColour outlines the paper on screen; processPaper and processEdge
+// mark a page of private process notes.
+var (
+	edgeColour   = color.NRGBA{R: 0x9e, G: 0x9e, B: 0x9e, A: 0xff}
+	processPaper = color.NRGBA{R: 0xff, G: 0xf8, B: 0xe1, A: 0xff}
+	processEdge  = color.NRGBA{R: 0xe6, G: 0x51, B: 0x00, A: 0xff}
+)
 
 // pageEdit is one change to a page, kept so that Undo can take it back.
 type pageEdit struct {
@@ -105,6 +110,7 @@ func newHandwritingCanvas(pages []ink.Sheet) *handwritingCanvas {
 func (c *handwritingCanvas) setPages(pages []ink.Sheet) {
 	c.pages = make([]ink.Sheet, max(1, len(pages)))
 	for i, p := range pages {
+		c.pages[i].Kind = p.Kind
 		c.pages[i].Strokes = append([]ink.Stroke(nil), p.Strokes...)
 	}
 	c.undo = make([][]pageEdit, len(c.pages))
@@ -117,6 +123,7 @@ func (c *handwritingCanvas) setPages(pages []ink.Sheet) {
 func (c *handwritingCanvas) sheets() []ink.Sheet {
 	out := make([]ink.Sheet, len(c.pages))
 	for i, p := range c.pages {
+		out[i].Kind = p.Kind
 		out[i].Strokes = append([]ink.Stroke(nil), p.Strokes...)
 	}
 	return out
@@ -144,13 +151,28 @@ func (c *handwritingCanvas) showPage(i int) {
 	c.redraw()
 }
 
-// newPage adds an empty page at the end and shows it.
+// kind is the kind of the page shown.
+func (c *handwritingCanvas) kind() ink.Kind { return c.pages[c.current].Kind }
+
+// setKind makes the page shown progress or process notes.
+func (c *handwritingCanvas) setKind(k ink.Kind) {
+	if c.pages[c.current].Kind == k {
+		return
+	}
+	c.finishDrag()
+	c.pages[c.current].Kind = k
+	c.Refresh()
+	c.changed()
+}
+
+// newPage adds an empty page at the end, of the kind of the page shown,
+// and shows it.
 func (c *handwritingCanvas) newPage() {
 	if len(c.pages) >= ink.MaxPages {
 		return
 	}
 	c.finishDrag()
-	c.pages = append(c.pages, ink.Sheet{})
+	c.pages = append(c.pages, ink.Sheet{Kind: c.kind()})
 	c.undo = append(c.undo, nil)
 	c.current = len(c.pages) - 1
 	c.redraw()
@@ -449,9 +471,14 @@ func (r *handwritingRenderer) Layout(size fyne.Size) {
 // MinSize leaves room to write a word or two.
 func (r *handwritingRenderer) MinSize() fyne.Size { return fyne.NewSize(240, 240/ink.Aspect) }
 
-// Refresh lays out again and redraws the ink (from the cache if valid).
+// Refresh lays out again, colours the paper by the page's kind and redraws
+// the ink (from the cache if valid).
 func (r *handwritingRenderer) Refresh() {
 	r.Layout(r.c.Size())
+	r.paper.FillColor, r.paper.StrokeColor, r.paper.StrokeWidth = ink.PaperColour, edgeColour, 1
+	if r.c.kind().Private() {
+		r.paper.FillColor, r.paper.StrokeColor, r.paper.StrokeWidth = processPaper, processEdge, 3
+	}
 	r.paper.Refresh()
 	r.raster.Refresh()
 }
@@ -470,6 +497,11 @@ func (r *handwritingRenderer) Destroy() {}
 // typed notes and saves through OnChanged.
 type handwritingPage struct {
 	canvas *handwritingCanvas
+
+	// private makes the page shown process notes; privateMark says so
+	// above the page while it is.
+	private     *widget.Check
+	privateMark *widget.Label
 
 	pen, eraser, undo, clear *widget.Button
 	prev, next, add          *widget.Button
@@ -494,6 +526,8 @@ func newHandwritingPage(pages []ink.Sheet) *handwritingPage {
 	p.next = widget.NewButtonWithIcon("Next page", theme.NavigateNextIcon(), func() { p.turn(+1) })
 	p.add = widget.NewButtonWithIcon("New page", theme.ContentAddIcon(), p.canvas.newPage)
 	p.pageLabel = widget.NewLabel("")
+	p.private = widget.NewCheck(processCheckText, p.choosePrivate)
+	p.privateMark = processMark()
 	p.canvas.OnChanged = func() {
 		p.refresh()
 		if p.OnChanged != nil {
@@ -507,8 +541,8 @@ func newHandwritingPage(pages []ink.Sheet) *handwritingPage {
 // content is the toolbar over the page.
 func (p *handwritingPage) content() fyne.CanvasObject {
 	tools := container.NewHBox(p.pen, p.eraser, widget.NewSeparator(), p.undo, p.clear,
-		widget.NewSeparator(), p.prev, p.pageLabel, p.next, p.add)
-	return container.NewBorder(container.NewHScroll(tools), nil, nil, nil, p.canvas)
+		widget.NewSeparator(), p.prev, p.pageLabel, p.next, p.add, widget.NewSeparator(), p.private)
+	return container.NewBorder(container.NewVBox(container.NewHScroll(tools), p.privateMark), nil, nil, nil, p.canvas)
 }
 
 // encoded is the handwriting as ink.Encode writes it, for
@@ -518,6 +552,17 @@ func (p *handwritingPage) encoded() ([]byte, error) { return ink.Encode(p.canvas
 // choose selects the pen or the eraser.
 func (p *handwritingPage) choose(t ink.Tool) {
 	p.canvas.setTool(t)
+	p.refresh()
+}
+
+// choosePrivate makes the page shown process notes (on) or progress
+// notes (off).
+func (p *handwritingPage) choosePrivate(on bool) {
+	k := ink.Progress
+	if on {
+		k = ink.Process
+	}
+	p.canvas.setKind(k)
 	p.refresh()
 }
 
@@ -553,4 +598,16 @@ func (p *handwritingPage) refresh() {
 	// One empty page at the end is enough.
 	enable(p.add, len(c.pages[len(c.pages)-1].Strokes) > 0 && c.pageCount() < ink.MaxPages)
 	p.pageLabel.SetText(fmt.Sprintf("page %d of %d", c.page()+1, c.pageCount()))
+	private := c.kind().Private()
+	if p.private.Checked != private {
+		// Set without OnChanged: this shows the page's kind, it does not
+		// change it.
+		p.private.Checked = private
+		p.private.Refresh()
+	}
+	if private {
+		p.privateMark.Show()
+	} else {
+		p.privateMark.Hide()
+	}
 }

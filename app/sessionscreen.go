@@ -34,8 +34,13 @@ type sessionScreen struct {
 	stop     *widget.Button
 	join     *widget.Button
 	end      *widget.Button
-	notes    *notesEntry
-	ink      *handwritingPage
+	// notes are the typed progress notes, process the typed process
+	// notes (private, never in any export).
+	notes   *notesEntry
+	process *notesEntry
+	ink     *handwritingPage
+	// tabs hold the progress notes, the process notes and the handwriting.
+	tabs *container.AppTabs
 	// unreadInk holds handwriting that could not be read: it is saved back
 	// unchanged rather than lost.
 	unreadInk []byte
@@ -63,13 +68,17 @@ func newSessionScreen(u *UI, run *session.Session) *sessionScreen {
 	s.end = widget.NewButton("End the session", s.endSession)
 	s.notes = newNotesEntry()
 	s.notes.Wrapping = fyne.TextWrapWord
-	s.notes.SetPlaceHolder("Session notes. They are encrypted and saved as you type, and kept when a recording is deleted. Tab moves on to the next control.")
+	s.notes.SetPlaceHolder("Progress notes: part of the record. They are encrypted and saved as you type, and kept when a recording is deleted. Tab moves on to the next control.")
+	s.process = newNotesEntry()
+	s.process.Wrapping = fyne.TextWrapWord
+	s.process.SetPlaceHolder("Process notes: your private working notes, encrypted and saved as you type.")
 	s.saved = widget.NewLabel("")
 	s.saved.Importance = widget.LowImportance
 	s.problem = newProblemLabel()
 	var pages []ink.Sheet
 	if n, err := u.db.Notes(run.ID()); err == nil {
 		s.notes.SetText(n.Text)
+		s.process.SetText(n.Process)
 		if pages, err = ink.Decode(n.Ink); err != nil {
 			u.opt.Logf("reading handwriting: %v", err)
 			s.unreadInk = n.Ink
@@ -81,6 +90,7 @@ func newSessionScreen(u *UI, run *session.Session) *sessionScreen {
 	s.ink = newHandwritingPage(pages)
 	s.ink.OnChanged = func() { s.notesChanged("") }
 	s.notes.OnChanged = s.notesChanged
+	s.process.OnChanged = s.notesChanged
 	u.run = run
 	u.watch(run, s.refresh, s.problem.SetText)
 	s.refresh()
@@ -104,11 +114,12 @@ func (s *sessionScreen) content() fyne.CanvasObject {
 		container.NewHBox(s.ask, s.notesBtn, s.pause, s.resume, s.stop, s.join, s.end),
 		s.problem,
 	)
-	tabs := container.NewAppTabs(
-		container.NewTabItem("Typed notes", s.notes),
+	s.tabs = container.NewAppTabs(
+		container.NewTabItem(progressTabText, s.notes),
+		container.NewTabItem(processTabText, container.NewBorder(processMark(), nil, nil, nil, s.process)),
 		container.NewTabItem("Handwriting", s.ink.content()),
 	)
-	return container.NewBorder(top, s.saved, nil, nil, tabs)
+	return container.NewBorder(top, s.saved, nil, nil, s.tabs)
 }
 
 // focus offers the next step: asking, when the client has not been asked
@@ -331,7 +342,7 @@ func (s *sessionScreen) saveNotes() {
 			return
 		}
 	}
-	if err := s.ui.db.SaveNotes(s.run.ID(), storage.Notes{Text: s.notes.Text, Ink: handwriting}); err != nil {
+	if err := s.ui.db.SaveNotes(s.run.ID(), storage.Notes{Text: s.notes.Text, Process: s.process.Text, Ink: handwriting}); err != nil {
 		s.ui.opt.Logf("saving notes: %v", err)
 		s.saved.SetText("The notes could not be saved. Keep this screen open and try again.")
 		return

@@ -1,0 +1,209 @@
+package app
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/ink"
+	"github.com/assent-recorder/assent/internal/clocktest"
+	"github.com/assent-recorder/assent/storage"
+)
+
+// Distinctive words: one in the progress notes, one in the process notes.
+const (
+	progressWord = "Kestrelwood"
+	processWord  = "Quillmarrow"
+)
+
+// screenTexts is every text shown under c: labels, rich text, entries,
+// buttons, checks and hyperlinks, hidden ones too.
+func screenTexts(c fyne.CanvasObject) string {
+	var b strings.Builder
+	for _, obj := range test.LaidOutObjects(c) {
+		switch w := obj.(type) {
+		case *widget.Label:
+			b.WriteString(w.Text)
+		case *widget.RichText:
+			b.WriteString(w.String())
+		case *widget.Entry:
+			b.WriteString(w.Text)
+		case *widget.Button:
+			b.WriteString(w.Text)
+		case *widget.Check:
+			b.WriteString(w.Text)
+		case *widget.Hyperlink:
+			b.WriteString(w.Text)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// TestProcessNotesKeptApartOnScreen: typed process notes have their own
+// tab, marked private; a handwritten page made a process note is marked
+// and coloured so, keeps its kind when saved and reopened, and a new page
+// after it is of its kind.
+func TestProcessNotesKeptApartOnScreen(t *testing.T) {
+	f := newSessionFixture(t)
+	f.unlockPractice(t)
+	ss := f.openSession(t, "Anna")
+	test.Tap(ss.notesBtn)
+	test.Type(ss.notes, "Progress: "+progressWord)
+	test.Type(ss.process, "Process: "+processWord)
+	if strings.Contains(screenTexts(f.u.win.Content()), processMarkText) {
+		t.Error("the progress notes are marked private")
+	}
+	ss.tabs.SelectIndex(1)
+	if !strings.Contains(screenTexts(f.u.win.Content()), processMarkText) {
+		t.Error("the process notes' tab is not marked private")
+	}
+	p := ss.ink
+	p.canvas.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(40, 40)}, Dragged: fyne.NewDelta(30, 30)})
+	p.canvas.DragEnd()
+	if p.privateMark.Visible() || p.private.Checked {
+		t.Fatal("a new page is marked private")
+	}
+	test.Tap(p.add)
+	test.Tap(p.private)
+	if !p.privateMark.Visible() || p.canvas.kind() != ink.Process {
+		t.Fatal("the page ticked private is not marked so")
+	}
+	p.canvas.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(60, 60)}, Dragged: fyne.NewDelta(30, 30)})
+	p.canvas.DragEnd()
+	test.Tap(p.add)
+	if p.canvas.kind() != ink.Process {
+		t.Error("a page added after a process page is not a process page")
+	}
+	test.Tap(p.prev)
+	test.Tap(p.prev)
+	if p.privateMark.Visible() || p.private.Checked {
+		t.Error("turning back to the progress page still shows it private")
+	}
+	ss.saveNotes()
+	n, err := f.db.Notes(ss.run.ID())
+	if err != nil || !strings.Contains(n.Text, progressWord) || strings.Contains(n.Text, processWord) || !strings.Contains(n.Process, processWord) {
+		t.Fatalf("stored %+v, %v", n, err)
+	}
+	pages, err := ink.Decode(n.Ink)
+	if err != nil || len(pages) != 3 || pages[0].Kind != ink.Progress || pages[1].Kind != ink.Process || pages[2].Kind != ink.Process {
+		t.Fatalf("stored pages %+v, %v", pages, err)
+	}
+	again := newSessionScreen(f.u, ss.run)
+	if again.process.Text != n.Process || again.notes.Text != n.Text {
+		t.Errorf("reopened with %q and %q", again.notes.Text, again.process.Text)
+	}
+	again.ink.turn(+1)
+	if !again.ink.private.Checked || !again.ink.privateMark.Visible() {
+		t.Error("the reopened process page is not marked private")
+	}
+}
+
+// TestProcessNotesNeverLeave writes a progress note and a process note,
+// each with a distinctive word, typed and handwritten, then makes every
+// output Assent has for a client — the client's record on the therapist's
+// screen and on the client screen, its PDF receipt and the Kantara consent
+// receipts (with the progress notes included, as the therapist may
+// choose), and the supervision export, decrypted — and scans each for the
+// process note's word. The progress word is looked for too where progress
+// notes were included, so that a scan that finds nothing means something.
+// (A client's copy of a recording is not in this version of Assent; it
+// would hold audio only, like the export.)
+func TestProcessNotesNeverLeave(t *testing.T) {
+	clock := clocktest.New(time.Now())
+	u, db := unlockedClockUI(t, clock)
+	rec := storeRecording(t, db, "A.B.", []string{consent.PurposeReflection, consent.PurposeSupervision}, clock.Now().Add(72*time.Hour))
+	sheets := []ink.Sheet{
+		{Strokes: []ink.Stroke{{Width: ink.PenWidth, Points: []ink.Point{{X: 100, Y: 100}, {X: 9000, Y: 9000}}}}},
+		{Kind: ink.Process, Strokes: []ink.Stroke{{Width: ink.PenWidth, Points: []ink.Point{{X: 500, Y: 100}, {X: 600, Y: 9000}}}}},
+	}
+	blob, err := ink.Encode(sheets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveNotes(rec.SessionID, storage.Notes{Text: "Slept better. " + progressWord, Process: "My hunch: " + processWord, Ink: blob}); err != nil {
+		t.Fatal(err)
+	}
+	ss, err := db.Session(rec.SessionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := db.Client(ss.ClientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Start()
+	unlockToPractice(t, u)
+
+	type output struct {
+		name         string
+		text         string
+		wantProgress bool
+	}
+	var outputs []output
+
+	// The client's record, on screen, with the progress notes ticked in.
+	rs, err := newClientRecordScreen(u, client, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.show(rs)
+	outputs = append(outputs, output{"the record on screen, without notes", screenTexts(u.win.Content()), false})
+	test.Tap(rs.progress)
+	if !rs.progress.Checked {
+		t.Fatalf("progress notes not included: %q", rs.problem.Text)
+	}
+	outputs = append(outputs, output{"the record on screen", screenTexts(u.win.Content()), true})
+	test.Tap(rs.showToo)
+	outputs = append(outputs, output{"the record on the client screen", screenTexts(u.win.Content()), true})
+
+	// Its PDF receipt (the text pdftotext reads, and the raw bytes) and
+	// the Kantara receipts, as Save writes them.
+	var pdf bytes.Buffer
+	if err := writeRecordPDF(&pdf, rs.rec); err != nil {
+		t.Fatal(err)
+	}
+	outputs = append(outputs, output{"the PDF receipt", recordPDFText(t, pdf.Bytes()), true})
+	outputs = append(outputs, output{"the PDF receipt's bytes", pdf.String(), false})
+	kantara, err := rs.rec.kantaraJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	outputs = append(outputs, output{"the Kantara receipts", string(kantara), false})
+
+	// The supervision export, decrypted.
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sealed bytes.Buffer
+	if err := exportRecording(db, rec.ID, id.Recipient(), &sealed); err != nil {
+		t.Fatal(err)
+	}
+	r, err := age.Decrypt(&sealed, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exported, err := io.ReadAll(r)
+	if err != nil || len(exported) == 0 {
+		t.Fatalf("the export decrypts to %d bytes, %v", len(exported), err)
+	}
+	outputs = append(outputs, output{"the supervision export", string(exported), false})
+
+	for _, o := range outputs {
+		if strings.Contains(strings.ToLower(o.text), strings.ToLower(processWord)) {
+			t.Errorf("%s holds the process notes", o.name)
+		}
+		if o.wantProgress && !strings.Contains(o.text, progressWord) {
+			t.Errorf("%s lacks the progress notes the therapist chose to include", o.name)
+		}
+	}
+}
