@@ -1,6 +1,8 @@
 package app
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -28,4 +30,108 @@ func processMark() *widget.Label {
 	l := wrapped(processMarkText)
 	l.Importance = widget.WarningImportance
 	return l
+}
+
+// settingNotesTemplate is the practice's own template for progress notes:
+// its headings, one a line. Not clinical, so a plain setting.
+const settingNotesTemplate = "notes_template"
+
+// maxTemplateHeadings is the most headings the practice's own template may
+// have.
+const maxTemplateHeadings = 20
+
+// noteTemplate is a template for typed progress notes: a name and the
+// headings it inserts, nothing else.
+type noteTemplate struct {
+	name     string
+	headings []string
+}
+
+// standardTemplates are the usual structures of progress notes.
+var standardTemplates = []noteTemplate{
+	{"SOAP", []string{"Subjective", "Objective", "Assessment", "Plan"}},
+	{"DAP", []string{"Data", "Assessment", "Plan"}},
+	{"BIRP", []string{"Behaviour", "Intervention", "Response", "Plan"}},
+}
+
+// practiceTemplateName names the practice's own template in the list.
+const practiceTemplateName = "The practice's own"
+
+// templateHeadings reads the practice's own template as typed in the
+// settings: one heading a line, blank lines and a trailing colon dropped.
+func templateHeadings(text string) []string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		if h := strings.TrimSuffix(strings.TrimSpace(line), ":"); h != "" {
+			out = append(out, strings.TrimSpace(h))
+		}
+	}
+	return out
+}
+
+// noteTemplates are the templates offered: the standard ones, then the
+// practice's own when it has headings.
+func (u *UI) noteTemplates() []noteTemplate {
+	out := append([]noteTemplate(nil), standardTemplates...)
+	if v, ok, err := u.db.Setting(settingNotesTemplate); err != nil {
+		u.opt.Logf("reading the notes template: %v", err)
+	} else if h := templateHeadings(v); ok && len(h) > 0 {
+		out = append(out, noteTemplate{practiceTemplateName, h})
+	}
+	return out
+}
+
+// withTemplate is text with t's headings added at its end, each on its own
+// line followed by an empty line to write in; nothing is filled in.
+func withTemplate(text string, t noteTemplate) string {
+	var b strings.Builder
+	b.WriteString(text)
+	if text != "" && !strings.HasSuffix(text, "\n\n") {
+		if !strings.HasSuffix(text, "\n") {
+			b.WriteString("\n")
+		}
+		b.WriteString("\n")
+	}
+	for i, h := range t.headings {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(h + ":\n")
+	}
+	return b.String()
+}
+
+// templateChoice is the session screen's "Insert a template" list, for
+// the typed progress notes.
+func (s *sessionScreen) templateChoice() *widget.Select {
+	templates := s.ui.noteTemplates()
+	var names []string
+	for _, t := range templates {
+		names = append(names, t.name)
+	}
+	var sel *widget.Select
+	sel = widget.NewSelect(names, func(name string) {
+		if name == "" {
+			return // cleared below
+		}
+		for _, t := range templates {
+			if t.name == name {
+				s.insertTemplate(t)
+			}
+		}
+		sel.ClearSelected()
+	})
+	sel.PlaceHolder = "Insert a template…"
+	return sel
+}
+
+// insertTemplate adds t's headings to the progress notes and puts the
+// cursor under the first of them.
+func (s *sessionScreen) insertTemplate(t noteTemplate) {
+	before := s.notes.Text
+	s.notes.SetText(withTemplate(before, t))
+	row := strings.Count(withTemplate(before, noteTemplate{headings: t.headings[:1]}), "\n")
+	s.notes.CursorRow, s.notes.CursorColumn = row, 0
+	s.notes.Refresh()
+	s.ui.win.Canvas().Focus(s.notes)
 }

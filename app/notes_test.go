@@ -207,3 +207,55 @@ func TestProcessNotesNeverLeave(t *testing.T) {
 		}
 	}
 }
+
+// TestTemplates: SOAP, DAP, BIRP and the practice's own template (typed in
+// the settings) insert their headings into the progress notes, after what
+// is written, and nothing else; the process notes are left alone.
+func TestTemplates(t *testing.T) {
+	f := newSessionFixture(t)
+	f.unlockPractice(t)
+	st := newSettingsScreen(f.u)
+	f.u.show(st)
+	st.template.SetText("Presenting concern\n\n  Risk:  \nPlan")
+	test.Tap(st.save)
+	if v, _, _ := f.db.Setting(settingNotesTemplate); v != "Presenting concern\nRisk\nPlan" {
+		t.Fatalf("stored template %q (problem %q)", v, st.problem.Text)
+	}
+	st.template.SetText(strings.Repeat("Heading\n", maxTemplateHeadings+1))
+	test.Tap(st.save)
+	if !strings.Contains(st.problem.Text, "keep it to 20") {
+		t.Errorf("a template of 21 headings: problem %q", st.problem.Text)
+	}
+	f.u.show(newPracticeScreen(f.u))
+
+	ss := f.openSession(t, "Anna")
+	test.Tap(ss.notesBtn)
+	if got := ss.template.Options; strings.Join(got, "|") != "SOAP|DAP|BIRP|"+practiceTemplateName {
+		t.Fatalf("templates offered: %q", got)
+	}
+	test.Type(ss.process, "private")
+	for _, c := range []struct {
+		name, before, want string
+	}{
+		{"SOAP", "", "Subjective:\n\nObjective:\n\nAssessment:\n\nPlan:\n"},
+		{"DAP", "Arrived late.", "Arrived late.\n\nData:\n\nAssessment:\n\nPlan:\n"},
+		{"BIRP", "Two lines\n", "Two lines\n\nBehaviour:\n\nIntervention:\n\nResponse:\n\nPlan:\n"},
+		{practiceTemplateName, "x\n\n", "x\n\nPresenting concern:\n\nRisk:\n\nPlan:\n"},
+	} {
+		ss.notes.SetText(c.before)
+		ss.template.SetSelected(c.name)
+		if ss.notes.Text != c.want {
+			t.Errorf("%s after %q: %q, want %q", c.name, c.before, ss.notes.Text, c.want)
+		}
+		if ss.template.Selected != "" {
+			t.Errorf("%s stays selected", c.name)
+		}
+	}
+	if ss.process.Text != "private" {
+		t.Errorf("a template changed the process notes: %q", ss.process.Text)
+	}
+	// "x", "", "Presenting concern:", then the line to write on.
+	if ss.notes.CursorRow != 3 {
+		t.Errorf("the cursor is on row %d, want 3: under the first heading", ss.notes.CursorRow)
+	}
+}

@@ -39,6 +39,8 @@ type sessionScreen struct {
 	notes   *notesEntry
 	process *notesEntry
 	ink     *handwritingPage
+	// template inserts a template's headings into the progress notes.
+	template *widget.Select
 	// tabs hold the progress notes, the process notes and the handwriting.
 	tabs *container.AppTabs
 	// unreadInk holds handwriting that could not be read: it is saved back
@@ -69,6 +71,7 @@ func newSessionScreen(u *UI, run *session.Session) *sessionScreen {
 	s.notes = newNotesEntry()
 	s.notes.Wrapping = fyne.TextWrapWord
 	s.notes.SetPlaceHolder("Progress notes: part of the record. They are encrypted and saved as you type, and kept when a recording is deleted. Tab moves on to the next control.")
+	s.template = s.templateChoice()
 	s.process = newNotesEntry()
 	s.process.Wrapping = fyne.TextWrapWord
 	s.process.SetPlaceHolder("Process notes: your private working notes, encrypted and saved as you type.")
@@ -115,7 +118,7 @@ func (s *sessionScreen) content() fyne.CanvasObject {
 		s.problem,
 	)
 	s.tabs = container.NewAppTabs(
-		container.NewTabItem(progressTabText, s.notes),
+		container.NewTabItem(progressTabText, container.NewBorder(container.NewHBox(s.template), nil, nil, nil, s.notes)),
 		container.NewTabItem(processTabText, container.NewBorder(processMark(), nil, nil, nil, s.process)),
 		container.NewTabItem("Handwriting", s.ink.content()),
 	)
