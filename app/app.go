@@ -213,14 +213,14 @@ func (u *UI) Start() {
 func (u *UI) Lock() {
 	if u.run != nil && u.run.Recording() {
 		if _, ok := u.screen.(*kioskScreen); !ok {
-			if s, ok := u.screen.(*sessionScreen); ok {
+			if s, ok := u.screen.(notesHolder); ok {
 				s.saveNotes()
 			}
 			u.show(newKioskScreen(u, u.run))
 		}
 		return
 	}
-	if s, ok := u.screen.(*sessionScreen); ok {
+	if s, ok := u.screen.(notesHolder); ok {
 		s.saveNotes()
 	}
 	u.db.Lock()
@@ -294,7 +294,7 @@ func (u *UI) Shutdown() {
 func (u *UI) shutdownNow() {
 	// The notes on screen are saved first: the loop has stopped or is
 	// about to, so nothing else touches their widget.
-	if s, ok := u.screen.(*sessionScreen); ok {
+	if s, ok := u.screen.(notesHolder); ok {
 		s.saveNotes()
 	}
 	u.stopMicCheck()

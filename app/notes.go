@@ -101,10 +101,10 @@ func withTemplate(text string, t noteTemplate) string {
 	return b.String()
 }
 
-// templateChoice is the session screen's "Insert a template" list, for
+// templateChoice is the notes' "Insert a template" list, for
 // the typed progress notes.
-func (s *sessionScreen) templateChoice() *widget.Select {
-	templates := s.ui.noteTemplates()
+func (e *notesEditor) templateChoice() *widget.Select {
+	templates := e.ui.noteTemplates()
 	var names []string
 	for _, t := range templates {
 		names = append(names, t.name)
@@ -116,7 +116,7 @@ func (s *sessionScreen) templateChoice() *widget.Select {
 		}
 		for _, t := range templates {
 			if t.name == name {
-				s.insertTemplate(t)
+				e.insertTemplate(t)
 			}
 		}
 		sel.ClearSelected()
@@ -127,11 +127,11 @@ func (s *sessionScreen) templateChoice() *widget.Select {
 
 // insertTemplate adds t's headings to the progress notes and puts the
 // cursor under the first of them.
-func (s *sessionScreen) insertTemplate(t noteTemplate) {
-	before := s.notes.Text
-	s.notes.SetText(withTemplate(before, t))
+func (e *notesEditor) insertTemplate(t noteTemplate) {
+	before := e.notes.Text
+	e.notes.SetText(withTemplate(before, t))
 	row := strings.Count(withTemplate(before, noteTemplate{headings: t.headings[:1]}), "\n")
-	s.notes.CursorRow, s.notes.CursorColumn = row, 0
-	s.notes.Refresh()
-	s.ui.win.Canvas().Focus(s.notes)
+	e.notes.CursorRow, e.notes.CursorColumn = row, 0
+	e.notes.Refresh()
+	e.ui.win.Canvas().Focus(e.notes)
 }

@@ -259,3 +259,77 @@ func TestTemplates(t *testing.T) {
 		t.Errorf("the cursor is on row %d, want 3: under the first heading", ss.notes.CursorRow)
 	}
 }
+
+// TestSearchOpensTheNote: from the practice, a search of a client's notes
+// finds a word across sessions, in both kinds of notes, and a result opens
+// that session's notes at the line found, where the therapist may go on
+// writing; Back saves and returns to the results.
+func TestSearchOpensTheNote(t *testing.T) {
+	clock := clocktest.New(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	u, db := unlockedClockUI(t, clock)
+	c, err := db.CreateClient("C.D.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for i, n := range []storage.Notes{
+		{Text: "Arrived early.\nSpoke of the lighthouse again."},
+		{Text: "Quiet.", Process: "Line one\nline two\nWhy the LIGHTHOUSE?"},
+	} {
+		clock.Add(time.Duration(i+1) * 24 * time.Hour)
+		ss, err := db.CreateSession(c.ID, storage.Participant{Name: "Cara", Role: "client"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.EndSession(ss.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SaveNotes(ss.ID, n); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, ss.ID)
+	}
+	u.Start()
+	p := unlockToPractice(t, u)
+	p.list.Select(0)
+	test.Tap(findButton(t, u, "Search this client's notes"))
+	s, ok := u.screen.(*notesSearchScreen)
+	if !ok {
+		t.Fatalf("the screen is %T", u.screen)
+	}
+	test.Type(s.query, "lighthouse")
+	test.Tap(s.find)
+	if len(s.matches) != 2 || s.summary.Text != "2 lines found, in 2 sessions." {
+		t.Fatalf("found %+v: %q", s.matches, s.summary.Text)
+	}
+	first := s.describe(s.matches[0])
+	if !strings.Contains(first, "process notes (private): Why the LIGHTHOUSE?") || !strings.HasPrefix(first, "Thursday 5 March 2026") {
+		t.Errorf("the newest result reads %q", first)
+	}
+	s.results.Select(0)
+	ns, ok := u.screen.(*notesScreen)
+	if !ok {
+		t.Fatalf("a result opened %T", u.screen)
+	}
+	if ns.tabs.SelectedIndex() != 1 || ns.process.CursorRow != 2 || u.win.Canvas().Focused() != ns.process {
+		t.Errorf("opened on tab %d at row %d", ns.tabs.SelectedIndex(), ns.process.CursorRow)
+	}
+	test.Type(ns.process, "Ask next time. ")
+	test.Tap(ns.back)
+	if u.screen != s {
+		t.Errorf("Back went to %T", u.screen)
+	}
+	n, err := db.Notes(ids[1])
+	if err != nil || n.Process != "Line one\nline two\nAsk next time. Why the LIGHTHOUSE?" {
+		t.Errorf("saved %q, %v", n.Process, err)
+	}
+	s.results.Select(1)
+	if ns := u.screen.(*notesScreen); ns.tabs.SelectedIndex() != 0 || ns.notes.CursorRow != 1 {
+		t.Errorf("the progress result opened on tab %d at row %d", ns.tabs.SelectedIndex(), ns.notes.CursorRow)
+	}
+	s.query.SetText("nowhere")
+	test.Tap(s.find)
+	if len(s.matches) != 0 || s.summary.Text != "Nothing found." {
+		t.Errorf("found %d: %q", len(s.matches), s.summary.Text)
+	}
+}

@@ -3,20 +3,14 @@ package app
 import (
 	"errors"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/assent-recorder/assent/consent"
-	"github.com/assent-recorder/assent/ink"
 	"github.com/assent-recorder/assent/session"
-	"github.com/assent-recorder/assent/storage"
 )
-
-// notesSaveDelay is how long after the last keystroke notes are saved.
-const notesSaveDelay = time.Second
 
 // sessionScreen is the therapist's view of a session: its state in words,
 // the recording controls, and the typed notes.
@@ -34,23 +28,10 @@ type sessionScreen struct {
 	stop     *widget.Button
 	join     *widget.Button
 	end      *widget.Button
-	// notes are the typed progress notes, process the typed process
-	// notes (private, never in any export).
-	notes   *notesEntry
-	process *notesEntry
-	ink     *handwritingPage
-	// template inserts a template's headings into the progress notes.
-	template *widget.Select
-	// tabs hold the progress notes, the process notes and the handwriting.
-	tabs *container.AppTabs
-	// unreadInk holds handwriting that could not be read: it is saved back
-	// unchanged rather than lost.
-	unreadInk []byte
-	saved     *widget.Label
-	problem   *widget.Label
+	problem  *widget.Label
 
-	saveTimer *time.Timer
-	dirty     bool
+	// The session's notes, saved as they are typed.
+	*notesEditor
 }
 
 func newSessionScreen(u *UI, run *session.Session) *sessionScreen {
@@ -68,32 +49,8 @@ func newSessionScreen(u *UI, run *session.Session) *sessionScreen {
 	s.stop.Importance = widget.DangerImportance
 	s.join = widget.NewButton("Someone joined", s.someoneJoined)
 	s.end = widget.NewButton("End the session", s.endSession)
-	s.notes = newNotesEntry()
-	s.notes.Wrapping = fyne.TextWrapWord
-	s.notes.SetPlaceHolder("Progress notes: part of the record. They are encrypted and saved as you type, and kept when a recording is deleted. Tab moves on to the next control.")
-	s.template = s.templateChoice()
-	s.process = newNotesEntry()
-	s.process.Wrapping = fyne.TextWrapWord
-	s.process.SetPlaceHolder("Process notes: your private working notes, encrypted and saved as you type.")
-	s.saved = widget.NewLabel("")
-	s.saved.Importance = widget.LowImportance
 	s.problem = newProblemLabel()
-	var pages []ink.Sheet
-	if n, err := u.db.Notes(run.ID()); err == nil {
-		s.notes.SetText(n.Text)
-		s.process.SetText(n.Process)
-		if pages, err = ink.Decode(n.Ink); err != nil {
-			u.opt.Logf("reading handwriting: %v", err)
-			s.unreadInk = n.Ink
-			s.problem.SetText("The handwritten pages could not be read. They are kept as they were; new handwriting is not saved.")
-		}
-	} else {
-		u.opt.Logf("reading notes: %v", err)
-	}
-	s.ink = newHandwritingPage(pages)
-	s.ink.OnChanged = func() { s.notesChanged("") }
-	s.notes.OnChanged = s.notesChanged
-	s.process.OnChanged = s.notesChanged
+	s.notesEditor = newNotesEditor(u, run.ID(), s.problem)
 	u.run = run
 	u.watch(run, s.refresh, s.problem.SetText)
 	s.refresh()
@@ -117,12 +74,7 @@ func (s *sessionScreen) content() fyne.CanvasObject {
 		container.NewHBox(s.ask, s.notesBtn, s.pause, s.resume, s.stop, s.join, s.end),
 		s.problem,
 	)
-	s.tabs = container.NewAppTabs(
-		container.NewTabItem(progressTabText, container.NewBorder(container.NewHBox(s.template), nil, nil, nil, s.notes)),
-		container.NewTabItem(processTabText, container.NewBorder(processMark(), nil, nil, nil, s.process)),
-		container.NewTabItem("Handwriting", s.ink.content()),
-	)
-	return container.NewBorder(top, s.saved, nil, nil, s.tabs)
+	return container.NewBorder(top, s.saved, nil, nil, s.notesEditor.content())
 }
 
 // focus offers the next step: asking, when the client has not been asked
@@ -319,54 +271,3 @@ func (s *sessionScreen) endSession() {
 	// The client sees what happened; "Done" then locks the practice.
 	s.ui.show(newSummaryScreen(s.ui, s.run, err))
 }
-
-// notesChanged saves the notes a moment after typing stops.
-func (s *sessionScreen) notesChanged(string) {
-	s.ui.touch()
-	s.dirty = true
-	s.saved.SetText("")
-	if s.saveTimer != nil {
-		s.saveTimer.Stop()
-	}
-	s.saveTimer = time.AfterFunc(notesSaveDelay, func() { s.ui.do(s.saveNotes) })
-}
-
-// saveNotes seals the notes now if they changed.
-func (s *sessionScreen) saveNotes() {
-	if !s.dirty {
-		return
-	}
-	handwriting := s.unreadInk
-	if handwriting == nil {
-		var err error
-		if handwriting, err = s.ink.encoded(); err != nil {
-			s.ui.opt.Logf("encoding handwriting: %v", err)
-			s.saved.SetText("The handwriting could not be saved. Keep this screen open and try again.")
-			return
-		}
-	}
-	if err := s.ui.db.SaveNotes(s.run.ID(), storage.Notes{Text: s.notes.Text, Process: s.process.Text, Ink: handwriting}); err != nil {
-		s.ui.opt.Logf("saving notes: %v", err)
-		s.saved.SetText("The notes could not be saved. Keep this screen open and try again.")
-		return
-	}
-	s.dirty = false
-	s.saved.SetText("Saved, encrypted, at " + s.ui.opt.Now().In(s.ui.opt.Location).Format("15:04:05"))
-}
-
-// notesEntry is the typed-notes box: many lines, but Tab (and Shift+Tab)
-// move the keyboard on to the next control rather than typing a tab, so
-// that "End the session" and the rest are reachable by keyboard.
-type notesEntry struct {
-	widget.Entry
-}
-
-func newNotesEntry() *notesEntry {
-	e := &notesEntry{}
-	e.MultiLine = true
-	e.ExtendBaseWidget(e)
-	return e
-}
-
-// AcceptsTab is false: Tab leaves the box.
-func (e *notesEntry) AcceptsTab() bool { return false }
