@@ -278,6 +278,7 @@ func (s *libraryScreen) choose(i widget.ListItemID) {
 	}
 	if e.rec.State == storage.StateComplete || e.rec.State == storage.StateRecovered {
 		parts = append(parts, s.player.controls(e.rec.Duration, s.peaks(e.rec), refusal == "")...)
+		parts = append(parts, s.noteLinks(e.rec, refusal == "")...)
 	}
 	if e.rec.State != storage.StateDeleted {
 		if msg := exportRefusal(s.ui.db, e.rec); msg != "" {

@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/assent-recorder/assent/ink"
@@ -40,6 +41,10 @@ type notesEditor struct {
 
 	saveTimer *time.Timer
 	dirty     bool
+
+	// recordingTime is the recording being made and how far it is, for
+	// stampKey; nil, or ok false, when nothing is being recorded.
+	recordingTime func() (segment int, at time.Duration, ok bool)
 }
 
 // newNotesEditor reads session sessionID's notes into a new editor; a
@@ -48,7 +53,7 @@ func newNotesEditor(u *UI, sessionID string, problem *widget.Label) *notesEditor
 	e := &notesEditor{ui: u, sessionID: sessionID}
 	e.notes = newNotesEntry()
 	e.notes.Wrapping = fyne.TextWrapWord
-	e.notes.SetPlaceHolder("Progress notes: part of the record. They are encrypted and saved as you type, and kept when a recording is deleted. Tab moves on to the next control.")
+	e.notes.SetPlaceHolder("Progress notes: part of the record. They are encrypted and saved as you type, and kept when a recording is deleted. While recording, Ctrl+T starts a line with the recording time. Tab moves on to the next control.")
 	e.template = e.templateChoice()
 	e.process = newNotesEntry()
 	e.process.Wrapping = fyne.TextWrapWord
@@ -71,6 +76,8 @@ func newNotesEditor(u *UI, sessionID string, problem *widget.Label) *notesEditor
 	e.ink.OnChanged = func() { e.notesChanged("") }
 	e.notes.OnChanged = e.notesChanged
 	e.process.OnChanged = e.notesChanged
+	e.notes.onStamp = func() { e.stamp(e.notes) }
+	e.process.onStamp = func() { e.stamp(e.process) }
 	e.tabs = container.NewAppTabs(
 		container.NewTabItem(progressTabText, container.NewBorder(container.NewHBox(e.template), nil, nil, nil, e.notes)),
 		container.NewTabItem(processTabText, container.NewBorder(processMark(), nil, nil, nil, e.process)),
@@ -134,6 +141,9 @@ func (e *notesEditor) saveNotes() {
 // that "End the session" and the rest are reachable by keyboard.
 type notesEntry struct {
 	widget.Entry
+
+	// onStamp is called for stampKey.
+	onStamp func()
 }
 
 func newNotesEntry() *notesEntry {
@@ -146,6 +156,23 @@ func newNotesEntry() *notesEntry {
 // AcceptsTab is false: Tab leaves the box.
 func (e *notesEntry) AcceptsTab() bool { return false }
 
+// stamp starts the line under the cursor in entry with the recording time,
+// when something is being recorded.
+func (e *notesEditor) stamp(entry *notesEntry) {
+	if e.recordingTime == nil {
+		return
+	}
+	seg, at, ok := e.recordingTime()
+	if !ok {
+		return
+	}
+	text, col := stampLine(entry.Text, entry.CursorRow, stampText(seg, at))
+	row := entry.CursorRow
+	entry.SetText(text)
+	entry.CursorRow, entry.CursorColumn = row, col
+	entry.Refresh()
+}
+
 // notesHolder is a screen with notes to save before the practice locks or
 // the app quits.
 type notesHolder interface {
@@ -156,3 +183,14 @@ var (
 	_ notesHolder = (*sessionScreen)(nil)
 	_ notesHolder = (*notesScreen)(nil)
 )
+
+// TypedShortcut handles stampKey; other shortcuts are the entry's.
+func (e *notesEntry) TypedShortcut(s fyne.Shortcut) {
+	if c, ok := s.(*desktop.CustomShortcut); ok && c.ShortcutName() == stampKey.ShortcutName() {
+		if e.onStamp != nil {
+			e.onStamp()
+		}
+		return
+	}
+	e.Entry.TypedShortcut(s)
+}

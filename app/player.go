@@ -262,10 +262,18 @@ func (p *player) sliderMoved(v float64) {
 // sliderReleased seeks to where the slider was let go.
 func (p *player) sliderReleased(v float64) {
 	p.dragging = false
+	p.seekTo(sliderTime(v))
+}
+
+// seekTo moves playback to d: at once when the recording is open, else
+// from where it starts when Play opens it.
+func (p *player) seekTo(d time.Duration) {
 	p.lib.ui.touch()
-	d := sliderTime(v)
 	if p.audio == nil {
 		p.pending = d
+		p.moving = true
+		p.slider.SetValue(d.Seconds())
+		p.moving = false
 		p.showPosition(d, p.duration())
 		return
 	}
@@ -274,6 +282,9 @@ func (p *player) sliderReleased(v float64) {
 		p.lib.problem.SetText("Assent could not move to that point of the recording.")
 		return
 	}
+	p.moving = true
+	p.slider.SetValue(p.audio.Position().Seconds())
+	p.moving = false
 	p.showPosition(p.audio.Position(), p.audio.Duration())
 }
 

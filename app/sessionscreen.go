@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/assent-recorder/assent/consent"
 	"github.com/assent-recorder/assent/session"
+	"github.com/assent-recorder/assent/storage"
 )
 
 // sessionScreen is the therapist's view of a session: its state in words,
@@ -51,6 +53,7 @@ func newSessionScreen(u *UI, run *session.Session) *sessionScreen {
 	s.end = widget.NewButton("End the session", s.endSession)
 	s.problem = newProblemLabel()
 	s.notesEditor = newNotesEditor(u, run.ID(), s.problem)
+	s.recordingTime = s.recordingNow
 	u.run = run
 	u.watch(run, s.refresh, s.problem.SetText)
 	s.refresh()
@@ -270,4 +273,24 @@ func (s *sessionScreen) endSession() {
 	s.ui.run = nil
 	// The client sees what happened; "Done" then locks the practice.
 	s.ui.show(newSummaryScreen(s.ui, s.run, err))
+}
+
+// recordingNow is the recording being made (its segment) and how much of
+// it was captured, for stamping a line of the notes; ok is false when
+// nothing is being recorded.
+func (s *sessionScreen) recordingNow() (segment int, at time.Duration, ok bool) {
+	if !s.run.Recording() {
+		return 0, 0, false
+	}
+	recs, err := s.ui.db.Recordings(s.run.ID())
+	if err != nil {
+		s.ui.opt.Logf("stamping the notes: %v", err)
+		return 0, 0, false
+	}
+	for _, r := range recs {
+		if r.State == storage.StateRecording {
+			segment = max(segment, r.Segment)
+		}
+	}
+	return segment, s.run.Level().Elapsed, segment > 0
 }
