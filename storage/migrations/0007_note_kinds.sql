@@ -7,3 +7,9 @@
 -- associated data, so changing this column makes the notes unopenable
 -- rather than read one kind as the other.
 ALTER TABLE notes ADD COLUMN layout INTEGER NOT NULL DEFAULT 1 CHECK (layout IN (1, 2));
+
+-- The therapist's markers of a recording ("come back to this": a time and
+-- an optional word), sealed under the recording's key as its peaks are:
+-- erased with the key when the recording is deleted, shortened with it
+-- when its end is deleted (markers.go). NULL: none.
+ALTER TABLE recordings ADD COLUMN markers BLOB;
