@@ -142,8 +142,8 @@ func (e *notesEditor) saveNotes() {
 type notesEntry struct {
 	widget.Entry
 
-	// onStamp is called for stampKey.
-	onStamp func()
+	// onStamp is called for stampKey, onMark for markKey.
+	onStamp, onMark func()
 }
 
 func newNotesEntry() *notesEntry {
@@ -184,13 +184,19 @@ var (
 	_ notesHolder = (*notesScreen)(nil)
 )
 
-// TypedShortcut handles stampKey; other shortcuts are the entry's.
+// TypedShortcut handles stampKey and markKey (a focused entry gets
+// shortcuts before the window); other shortcuts are the entry's.
 func (e *notesEntry) TypedShortcut(s fyne.Shortcut) {
-	if c, ok := s.(*desktop.CustomShortcut); ok && c.ShortcutName() == stampKey.ShortcutName() {
-		if e.onStamp != nil {
-			e.onStamp()
+	for _, k := range []struct {
+		key *desktop.CustomShortcut
+		do  func()
+	}{{stampKey, e.onStamp}, {markKey, e.onMark}} {
+		if c, ok := s.(*desktop.CustomShortcut); ok && c.ShortcutName() == k.key.ShortcutName() {
+			if k.do != nil {
+				k.do()
+			}
+			return
 		}
-		return
 	}
 	e.Entry.TypedShortcut(s)
 }

@@ -64,11 +64,12 @@ func (p *player) choose(id string) {
 	p.pending = 0
 }
 
-// controls are the chosen recording's waveform (its stored peaks levels),
-// slider, Play button and position, for a recording of length d; playable
-// says whether it may be played.
-func (p *player) controls(d time.Duration, levels []byte, playable bool) []fyne.CanvasObject {
+// controls are the chosen recording's waveform (its stored peaks levels,
+// with its markers), slider, Play button and position, for a recording of
+// length d; playable says whether it may be played.
+func (p *player) controls(d time.Duration, levels []byte, markers []storage.Marker, playable bool) []fyne.CanvasObject {
 	p.wave.setLevels(levels)
+	p.wave.setMarkers(markers, d)
 	p.wave.setPlayed(0)
 	p.slider.Max = max(d.Seconds(), 0.1)
 	p.showPosition(0, d)

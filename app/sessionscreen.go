@@ -11,7 +11,6 @@ import (
 
 	"github.com/assent-recorder/assent/consent"
 	"github.com/assent-recorder/assent/session"
-	"github.com/assent-recorder/assent/storage"
 )
 
 // sessionScreen is the therapist's view of a session: its state in words,
@@ -31,6 +30,7 @@ type sessionScreen struct {
 	join     *widget.Button
 	end      *widget.Button
 	problem  *widget.Label
+	marks    *markBar
 
 	// The session's notes, saved as they are typed.
 	*notesEditor
@@ -54,6 +54,8 @@ func newSessionScreen(u *UI, run *session.Session) *sessionScreen {
 	s.problem = newProblemLabel()
 	s.notesEditor = newNotesEditor(u, run.ID(), s.problem)
 	s.recordingTime = s.recordingNow
+	s.marks = newMarkBar(s)
+	s.notes.onMark, s.process.onMark = s.marks.mark, s.marks.mark
 	u.run = run
 	u.watch(run, s.refresh, s.problem.SetText)
 	s.refresh()
@@ -75,8 +77,10 @@ func (s *sessionScreen) content() fyne.CanvasObject {
 		container.NewBorder(nil, nil, nil, s.timer, s.state),
 		s.meter,
 		container.NewHBox(s.ask, s.notesBtn, s.pause, s.resume, s.stop, s.join, s.end),
+		s.marks.box,
 		s.problem,
 	)
+	s.ui.win.Canvas().AddShortcut(markKey, func(fyne.Shortcut) { s.marks.mark() })
 	return container.NewBorder(top, s.saved, nil, nil, s.notesEditor.content())
 }
 
@@ -116,6 +120,7 @@ func (s *sessionScreen) refresh() {
 		s.state.SetText("Notes only. " + micOffText + ".")
 	}
 	show(recording, s.meter)
+	show(recording, s.marks.box)
 	show(recording, s.timer)
 	show(st == consent.AwaitingConsent || st == consent.NotesOnly, s.ask)
 	show(st != consent.NotesOnly && st != consent.Ended, s.notesBtn)
@@ -279,18 +284,6 @@ func (s *sessionScreen) endSession() {
 // it was captured, for stamping a line of the notes; ok is false when
 // nothing is being recorded.
 func (s *sessionScreen) recordingNow() (segment int, at time.Duration, ok bool) {
-	if !s.run.Recording() {
-		return 0, 0, false
-	}
-	recs, err := s.ui.db.Recordings(s.run.ID())
-	if err != nil {
-		s.ui.opt.Logf("stamping the notes: %v", err)
-		return 0, 0, false
-	}
-	for _, r := range recs {
-		if r.State == storage.StateRecording {
-			segment = max(segment, r.Segment)
-		}
-	}
+	segment = s.run.Segment()
 	return segment, s.run.Level().Elapsed, segment > 0
 }

@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/assent-recorder/assent/storage"
 )
@@ -100,13 +99,7 @@ func (s *libraryScreen) noteLinks(r storage.Recording, playable bool) []fyne.Can
 		if l.process {
 			label += "  (private process note)"
 		}
-		b := widget.NewButton(label, func() { s.player.seekTo(l.at) })
-		b.Alignment = widget.ButtonAlignLeading
-		b.Importance = widget.LowImportance
-		if !playable {
-			b.Disable()
-		}
-		out = append(out, b)
+		out = append(out, s.seekLink(label, l.at, playable))
 	}
 	if len(out) == 0 {
 		return nil
