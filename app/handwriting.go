@@ -25,6 +25,11 @@ import (
 // undoDepth is how many edits of one page Undo can take back.
 const undoDepth = 500
 
+// bottomEdge is where, as a share of the page's height, the bottom band
+// begins: a stroke finished there on the last page turns to a new page, so
+// that writing flows on.
+const bottomEdge = 0.92
+
 // edgeColour outlines the paper on screen; processPaper and processEdge
 // mark a page of private process notes.
 var (
@@ -33,10 +38,13 @@ var (
 	processEdge  = color.NRGBA{R: 0xe6, G: 0x51, B: 0x00, A: 0xff}
 )
 
-// pageEdit is one change to a page, kept so that Undo can take it back.
+// pageEdit is one change to a page, kept so that Undo can take it back
+// and Redo make it again.
 type pageEdit struct {
-	// added: a stroke was appended; undo drops the last stroke.
-	added bool
+	// added: a stroke was appended; undo drops the last stroke. stroke is
+	// the stroke dropped, kept for redo.
+	added  bool
+	stroke ink.Stroke
 	// erased are the strokes an eraser drag removed, by their index before
 	// the drag, ascending.
 	erased []erasedStroke
@@ -66,6 +74,7 @@ type handwritingCanvas struct {
 	current int
 	tool    ink.Tool
 	undo    [][]pageEdit // per page
+	redo    [][]pageEdit // per page: edits undone, the last undone last
 
 	// drawing is the index of the stroke the pen is drawing on the current
 	// page, or -1.
@@ -114,6 +123,7 @@ func (c *handwritingCanvas) setPages(pages []ink.Sheet) {
 		c.pages[i].Strokes = append([]ink.Stroke(nil), p.Strokes...)
 	}
 	c.undo = make([][]pageEdit, len(c.pages))
+	c.redo = make([][]pageEdit, len(c.pages))
 	c.current, c.drawing, c.erasing, c.erasingOn = 0, -1, nil, false
 	c.redraw()
 }
@@ -174,6 +184,7 @@ func (c *handwritingCanvas) newPage() {
 	c.finishDrag()
 	c.pages = append(c.pages, ink.Sheet{Kind: c.kind()})
 	c.undo = append(c.undo, nil)
+	c.redo = append(c.redo, nil)
 	c.current = len(c.pages) - 1
 	c.redraw()
 	c.changed()
@@ -181,6 +192,10 @@ func (c *handwritingCanvas) newPage() {
 
 // canUndo reports whether the current page has an edit to take back.
 func (c *handwritingCanvas) canUndo() bool { return len(c.undo[c.current]) > 0 }
+
+// canRedo reports whether the current page has an undone edit to make
+// again.
+func (c *handwritingCanvas) canRedo() bool { return len(c.redo[c.current]) > 0 }
 
 // empty reports whether the current page has no strokes.
 func (c *handwritingCanvas) empty() bool { return len(c.pages[c.current].Strokes) == 0 }
@@ -198,6 +213,7 @@ func (c *handwritingCanvas) undoLast() {
 	switch {
 	case e.added:
 		if n := len(p.Strokes); n > 0 {
+			e.stroke = p.Strokes[n-1]
 			p.Strokes = p.Strokes[: n-1 : n-1]
 		}
 	case e.cleared != nil:
@@ -208,6 +224,39 @@ func (c *handwritingCanvas) undoLast() {
 			p.Strokes = append(p.Strokes[:i:i], append([]ink.Stroke{er.stroke}, p.Strokes[i:]...)...)
 		}
 	}
+	c.redo[c.current] = append(c.redo[c.current], e)
+	c.redraw()
+	c.changed()
+}
+
+// redoLast makes the current page's last undone edit again.
+func (c *handwritingCanvas) redoLast() {
+	c.finishDrag()
+	edits := c.redo[c.current]
+	if len(edits) == 0 {
+		return
+	}
+	e := edits[len(edits)-1]
+	c.redo[c.current] = edits[:len(edits)-1]
+	p := &c.pages[c.current]
+	switch {
+	case e.added:
+		if len(e.stroke.Points) > 0 {
+			p.Strokes = append(p.Strokes[:len(p.Strokes):len(p.Strokes)], e.stroke)
+		}
+	case e.cleared != nil:
+		p.Strokes = nil
+	default:
+		// The erased strokes are where they were put back: remove them
+		// again, from the last.
+		for k := len(e.erased) - 1; k >= 0; k-- {
+			i := e.erased[k].index
+			if i < len(p.Strokes) {
+				p.Strokes = append(p.Strokes[:i:i], p.Strokes[i+1:]...)
+			}
+		}
+	}
+	c.undo[c.current] = append(c.undo[c.current], pageEdit{added: e.added, erased: e.erased, cleared: e.cleared})
 	c.redraw()
 	c.changed()
 }
@@ -225,7 +274,10 @@ func (c *handwritingCanvas) clear() {
 	c.changed()
 }
 
+// pushEdit records a new edit of the current page for undo; what was
+// undone before it can no longer be redone.
 func (c *handwritingCanvas) pushEdit(e pageEdit) {
+	c.redo[c.current] = nil
 	edits := append(c.undo[c.current], e)
 	if len(edits) > undoDepth {
 		edits = append([]pageEdit(nil), edits[len(edits)-undoDepth:]...)
@@ -306,6 +358,9 @@ func (c *handwritingCanvas) finishDrag() {
 		c.pushEdit(pageEdit{added: true})
 		c.drawPiece(i, true)
 		c.changed()
+		if c.current == len(c.pages)-1 && reachesBottom(c.pages[c.current].Strokes[i]) {
+			c.newPage()
+		}
 	case c.erasingOn:
 		c.erasingOn = false
 		if len(c.erasing) == 0 {
@@ -328,6 +383,16 @@ func (c *handwritingCanvas) finishDrag() {
 		c.pushEdit(pageEdit{erased: orig})
 		c.changed()
 	}
+}
+
+// reachesBottom reports whether stroke s goes into the page's bottom band.
+func reachesBottom(s ink.Stroke) bool {
+	for _, p := range s.Points {
+		if float64(p.Y) >= bottomEdge*ink.MaxCoord {
+			return true
+		}
+	}
+	return false
 }
 
 // sortErased sorts by index (an insertion sort: erasures are few).
@@ -503,9 +568,9 @@ type handwritingPage struct {
 	private     *widget.Check
 	privateMark *widget.Label
 
-	pen, eraser, undo, clear *widget.Button
-	prev, next, add          *widget.Button
-	pageLabel                *widget.Label
+	pen, eraser, undo, redo, clear *widget.Button
+	prev, next, add                *widget.Button
+	pageLabel                      *widget.Label
 
 	// OnChanged is called after each change of the handwriting (not while
 	// a stroke is being drawn, nor on turning pages); the owner saves
@@ -521,6 +586,7 @@ func newHandwritingPage(pages []ink.Sheet) *handwritingPage {
 	p.pen = widget.NewButtonWithIcon("Pen", theme.DocumentCreateIcon(), func() { p.choose(ink.Pen) })
 	p.eraser = widget.NewButtonWithIcon("Eraser", theme.ContentRemoveIcon(), func() { p.choose(ink.Eraser) })
 	p.undo = widget.NewButtonWithIcon("Undo", theme.ContentUndoIcon(), p.canvas.undoLast)
+	p.redo = widget.NewButtonWithIcon("Redo", theme.ContentRedoIcon(), p.canvas.redoLast)
 	p.clear = widget.NewButtonWithIcon("Clear", theme.DeleteIcon(), p.canvas.clear)
 	p.prev = widget.NewButtonWithIcon("Previous page", theme.NavigateBackIcon(), func() { p.turn(-1) })
 	p.next = widget.NewButtonWithIcon("Next page", theme.NavigateNextIcon(), func() { p.turn(+1) })
@@ -540,7 +606,7 @@ func newHandwritingPage(pages []ink.Sheet) *handwritingPage {
 
 // content is the toolbar over the page.
 func (p *handwritingPage) content() fyne.CanvasObject {
-	tools := container.NewHBox(p.pen, p.eraser, widget.NewSeparator(), p.undo, p.clear,
+	tools := container.NewHBox(p.pen, p.eraser, widget.NewSeparator(), p.undo, p.redo, p.clear,
 		widget.NewSeparator(), p.prev, p.pageLabel, p.next, p.add, widget.NewSeparator(), p.private)
 	return container.NewBorder(container.NewVBox(container.NewHScroll(tools), p.privateMark), nil, nil, nil, p.canvas)
 }
@@ -592,6 +658,7 @@ func (p *handwritingPage) refresh() {
 		}
 	}
 	enable(p.undo, c.canUndo())
+	enable(p.redo, c.canRedo())
 	enable(p.clear, !c.empty())
 	enable(p.prev, c.page() > 0)
 	enable(p.next, c.page() < c.pageCount()-1)

@@ -397,3 +397,74 @@ func TestHandwritingSavedWithNotes(t *testing.T) {
 		t.Error("the reopened page is drawn differently")
 	}
 }
+
+// TestHandwritingRedoAndFlow: what Undo took back, Redo draws again (a
+// stroke, an erasure, a Clear), until a new edit; a stroke finished at the
+// bottom edge of the last page turns to a new page of the same kind.
+func TestHandwritingRedoAndFlow(t *testing.T) {
+	// The canvas alone in the window, so that its coordinates are the
+	// window's; its toolbar's buttons are tapped as they are.
+	p := newHandwritingPage(nil)
+	w := handwritingWindow(t, p.canvas, fyne.NewSize(700, 600))
+	c := p.canvas
+	o, size := c.pageRect(c.Size())
+	y1, y2 := o.Y+60, o.Y+140
+	dragThrough(c, pointsAlong(fyne.NewPos(100, y1), fyne.NewPos(500, y1), 20)...)
+	dragThrough(c, pointsAlong(fyne.NewPos(100, y2), fyne.NewPos(500, y2), 20)...)
+	both := w.Canvas().Capture()
+	if !p.redo.Disabled() {
+		t.Error("Redo is offered with nothing undone")
+	}
+	test.Tap(p.undo)
+	test.Tap(p.undo)
+	test.Tap(p.redo)
+	img := w.Canvas().Capture()
+	if !isInk(img, 300, y1) || isInk(img, 300, y2) {
+		t.Error("Redo did not bring back only the first stroke")
+	}
+	test.Tap(p.redo)
+	if img = w.Canvas().Capture(); !bytes.Equal(img.(*image.NRGBA).Pix, both.(*image.NRGBA).Pix) {
+		t.Error("after redoing both strokes the page differs from before")
+	}
+	if !p.redo.Disabled() {
+		t.Error("Redo is offered after everything was redone")
+	}
+
+	// An erasure and a Clear, undone and redone.
+	test.Tap(p.eraser)
+	c.Tapped(&fyne.PointEvent{Position: fyne.NewPos(300, y1)})
+	test.Tap(p.undo)
+	test.Tap(p.redo)
+	if len(c.pages[0].Strokes) != 1 || !isInk(w.Canvas().Capture(), 300, y2) {
+		t.Fatalf("redoing the erasure left %d strokes", len(c.pages[0].Strokes))
+	}
+	test.Tap(p.clear)
+	test.Tap(p.undo)
+	test.Tap(p.redo)
+	if len(c.pages[0].Strokes) != 0 {
+		t.Error("redoing Clear left strokes")
+	}
+	test.Tap(p.undo)
+	test.Tap(p.pen)
+	dragThrough(c, pointsAlong(fyne.NewPos(100, y1), fyne.NewPos(500, y1), 20)...)
+	if c.canRedo() {
+		t.Error("a new stroke left something to redo")
+	}
+
+	// Writing into the bottom band of the last page turns to a new one.
+	test.Tap(p.private)
+	bottom := o.Y + size.Height*0.96
+	dragThrough(c, pointsAlong(fyne.NewPos(100, bottom-30), fyne.NewPos(400, bottom), 20)...)
+	if c.pageCount() != 2 || c.page() != 1 || p.pageLabel.Text != "page 2 of 2" || c.kind() != ink.Process {
+		t.Fatalf("after writing at the bottom edge: page %d of %d, kind %v", c.page()+1, c.pageCount(), c.kind())
+	}
+	if len(c.pages[0].Strokes) != 3 || !c.empty() {
+		t.Errorf("the stroke at the edge is not on the first page: %d strokes there", len(c.pages[0].Strokes))
+	}
+	// Not on a page before the last: writing there stays there.
+	test.Tap(p.prev)
+	dragThrough(c, pointsAlong(fyne.NewPos(100, bottom-30), fyne.NewPos(400, bottom), 20)...)
+	if c.pageCount() != 2 || c.page() != 0 {
+		t.Errorf("writing at the bottom of page 1 of 2 went to page %d of %d", c.page()+1, c.pageCount())
+	}
+}
