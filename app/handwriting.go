@@ -88,6 +88,10 @@ type handwritingCanvas struct {
 
 	raster *canvas.Raster
 	cache  pageCache
+
+	// onWidth is called after a resize that changed the width (the
+	// scroller around the canvas lays it out again for its new MinSize).
+	onWidth func()
 }
 
 // pageCache is the current page drawn at one pixel size, as ink.Render
@@ -422,12 +426,24 @@ func (c *handwritingCanvas) eraseAlong(a, b ink.Point) {
 	}
 }
 
-// pageRect is where the sheet lies in a widget of the given size: as large
-// as fits, centred.
+// pageRect is where the sheet lies in a widget of the given size: the
+// whole width, centred from top to bottom when there is room. In the
+// handwriting page the widget scrolls (MinSize asks for the sheet's
+// height), so a wide window or a tablet's screen gives a wide sheet.
 func (c *handwritingCanvas) pageRect(size fyne.Size) (fyne.Position, fyne.Size) {
-	w := min(size.Width, size.Height*ink.Aspect)
+	w := size.Width
 	h := w / ink.Aspect
-	return fyne.NewPos((size.Width-w)/2, (size.Height-h)/2), fyne.NewSize(w, h)
+	return fyne.NewPos(0, max(0, (size.Height-h)/2)), fyne.NewSize(w, h)
+}
+
+// Resize lays the canvas out at size and, when its width changed, tells
+// onWidth: the sheet's height, and so MinSize, follows the width.
+func (c *handwritingCanvas) Resize(size fyne.Size) {
+	changed := size.Width != c.Size().Width
+	c.BaseWidget.Resize(size)
+	if changed && c.onWidth != nil {
+		c.onWidth()
+	}
 }
 
 // toSheet turns a position in the widget into a sheet point; positions off
@@ -533,8 +549,11 @@ func (r *handwritingRenderer) Layout(size fyne.Size) {
 	r.raster.Resize(s)
 }
 
-// MinSize leaves room to write a word or two.
-func (r *handwritingRenderer) MinSize() fyne.Size { return fyne.NewSize(240, 240/ink.Aspect) }
+// MinSize leaves room to write a word or two, and is as tall as the sheet
+// at the canvas's width.
+func (r *handwritingRenderer) MinSize() fyne.Size {
+	return fyne.NewSize(240, max(240, r.c.Size().Width)/ink.Aspect)
+}
 
 // Refresh lays out again, colours the paper by the page's kind and redraws
 // the ink (from the cache if valid).
@@ -562,6 +581,9 @@ func (r *handwritingRenderer) Destroy() {}
 // typed notes and saves through OnChanged.
 type handwritingPage struct {
 	canvas *handwritingCanvas
+	// scroll holds the canvas: the sheet is as wide as the page and
+	// scrolls when taller.
+	scroll *container.Scroll
 
 	// private makes the page shown process notes; privateMark says so
 	// above the page while it is.
@@ -608,7 +630,9 @@ func newHandwritingPage(pages []ink.Sheet) *handwritingPage {
 func (p *handwritingPage) content() fyne.CanvasObject {
 	tools := container.NewHBox(p.pen, p.eraser, widget.NewSeparator(), p.undo, p.redo, p.clear,
 		widget.NewSeparator(), p.prev, p.pageLabel, p.next, p.add, widget.NewSeparator(), p.private)
-	return container.NewBorder(container.NewVBox(container.NewHScroll(tools), p.privateMark), nil, nil, nil, p.canvas)
+	p.scroll = container.NewVScroll(p.canvas)
+	p.canvas.onWidth = p.scroll.Refresh
+	return container.NewBorder(container.NewVBox(container.NewHScroll(tools), p.privateMark), nil, nil, nil, p.scroll)
 }
 
 // encoded is the handwriting as ink.Encode writes it, for

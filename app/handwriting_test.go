@@ -233,8 +233,10 @@ func TestHandwritingPagesAreIndependent(t *testing.T) {
 	p := newHandwritingPage(nil)
 	w := handwritingWindow(t, p.content(), fyne.NewSize(760, 600))
 	c := p.canvas
-	w.Canvas().Capture()   // lays the window out
-	origin := c.Position() // the page's content is the window's, unpadded
+	w.Canvas().Capture() // lays the window out
+	// The window is unpadded: the canvas lies under the toolbar, at the
+	// top of its scroller.
+	origin := p.scroll.Position().Add(c.Position())
 	o, _ := c.pageRect(c.Size())
 	at := func(x, y float32) fyne.Position { return fyne.NewPos(x, o.Y+y) }
 	abs := func(pos fyne.Position) (float32, float32) { return origin.X + pos.X, origin.Y + pos.Y }
@@ -388,10 +390,13 @@ func TestHandwritingSavedWithNotes(t *testing.T) {
 	}
 	// The toolbars differ (nothing to undo after reopening); the pages
 	// must not.
-	area := image.Rectangle{Min: image.Pt(int(c.Position().X), int(c.Position().Y))}
+	// Both unpadded, the canvas under the toolbar, at the top of its
+	// scroller.
+	at := func(p *handwritingPage) fyne.Position { return p.scroll.Position().Add(p.canvas.Position()) }
+	area := image.Rectangle{Min: image.Pt(int(at(p).X), int(at(p).Y))}
 	area.Max = area.Min.Add(image.Pt(int(c.Size().Width), int(c.Size().Height)))
-	if reopened.canvas.Position() != c.Position() || reopened.canvas.Size() != c.Size() {
-		t.Fatalf("reopened at %v size %v, first shown at %v size %v", reopened.canvas.Position(), reopened.canvas.Size(), c.Position(), c.Size())
+	if at(reopened) != at(p) || reopened.canvas.Size() != c.Size() {
+		t.Fatalf("reopened at %v size %v, first shown at %v size %v", at(reopened), reopened.canvas.Size(), at(p), c.Size())
 	}
 	if !sameArea(w2.Canvas().Capture(), drawn, area) {
 		t.Error("the reopened page is drawn differently")
@@ -466,5 +471,57 @@ func TestHandwritingRedoAndFlow(t *testing.T) {
 	dragThrough(c, pointsAlong(fyne.NewPos(100, bottom-30), fyne.NewPos(400, bottom), 20)...)
 	if c.pageCount() != 2 || c.page() != 0 {
 		t.Errorf("writing at the bottom of page 1 of 2 went to page %d of %d", c.page()+1, c.pageCount())
+	}
+}
+
+// TestHandwritingFillsTheWidth: on the session screen of a 960×680 window
+// (where the sheet used to be a 390×275 box) and of a full-HD tablet, the
+// sheet is as wide as the notes, scrolling when taller than the space;
+// strokes are kept in page units, so a stroke drawn in the small window
+// lies at the same place of the sheet in the large one.
+func TestHandwritingFillsTheWidth(t *testing.T) {
+	f := newSessionFixture(t)
+	f.unlockPractice(t)
+	ss := f.openSession(t, "Anna")
+	ss.tabs.SelectIndex(2)
+	p := ss.ink
+	var first ink.Point
+	for i, size := range []fyne.Size{{Width: 960, Height: 680}, {Width: 1920, Height: 1080}} {
+		f.u.win.Resize(size)
+		img := f.u.win.Canvas().Capture()
+		c := p.canvas
+		o, sheet := c.pageRect(c.Size())
+		t.Logf("window %v: sheet %.0f×%.0f, %.0f%% of the window's width", size, sheet.Width, sheet.Height, 100*sheet.Width/size.Width)
+		if sheet.Width < 0.9*size.Width {
+			t.Errorf("window %v: the sheet is %v wide", size, sheet.Width)
+		}
+		if c.Size().Height < sheet.Height {
+			t.Errorf("window %v: the canvas (%v) is shorter than its sheet (%v): it cannot scroll to the bottom", size, c.Size(), sheet)
+		}
+		// The test driver's absolute positions in a padded window are a
+		// few pixels off what it draws: look within 4 pixels.
+		origin := fyne.CurrentApp().Driver().AbsolutePositionForObject(p.scroll)
+		inkNear := func(img image.Image, x, y float32) bool {
+			for d := float32(-4); d <= 4; d += 2 {
+				for e := float32(-4); e <= 4; e += 2 {
+					if isInk(img, x+d, y+e) {
+						return true
+					}
+				}
+			}
+			return false
+		}
+		if i == 0 {
+			dragThrough(c, pointsAlong(fyne.NewPos(sheet.Width*0.25, o.Y+sheet.Height*0.3), fyne.NewPos(sheet.Width*0.75, o.Y+sheet.Height*0.3), 30)...)
+			first = c.pages[0].Strokes[0].Points[0]
+			img = f.u.win.Canvas().Capture()
+		}
+		// The stroke lies at the same share of the sheet at any size.
+		if x, y := origin.X+sheet.Width*0.5, origin.Y+o.Y+sheet.Height*0.3; !inkNear(img, x, y) || inkNear(img, x, y+40) {
+			t.Errorf("window %v: no ink at the middle of the stroke (%v, %v)", size, x, y)
+		}
+	}
+	if got := p.canvas.pages[0].Strokes[0].Points[0]; got != first {
+		t.Errorf("resizing moved the stroke's first point from %v to %v", first, got)
 	}
 }
