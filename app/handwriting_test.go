@@ -5,6 +5,7 @@ import (
 	"image"
 	"reflect"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -524,4 +525,102 @@ func TestHandwritingFillsTheWidth(t *testing.T) {
 	if got := p.canvas.pages[0].Strokes[0].Points[0]; got != first {
 		t.Errorf("resizing moved the stroke's first point from %v to %v", first, got)
 	}
+}
+
+// TestInputToInk: each pointer event is in the very next frame the canvas
+// renders (Capture draws a frame, as the driver does on its next paint),
+// at speed: 30 events, each one frame, through the test driver (test.Drag,
+// which ends each drag: short strokes) and as one long stroke (the
+// desktop driver's Dragged events: the smoothed line reaches the point
+// before the pointer, the last piece waiting for the next point or the
+// end). The time from event to rendered frame is logged; see
+// BenchmarkInputToInk for the measure.
+func TestInputToInk(t *testing.T) {
+	c := newHandwritingCanvas(nil)
+	w := handwritingWindow(t, c, fyne.NewSize(500, 360))
+	o, _ := c.pageRect(c.Size())
+	var worst time.Duration
+	// Through the test driver: a zigzag of 30 short strokes, 12 px each.
+	last := fyne.NewPos(40, o.Y+60)
+	for i := range 30 {
+		next := fyne.NewPos(last.X+12, o.Y+60+float32(i%2)*20)
+		start := time.Now()
+		test.Drag(w.Canvas(), next, next.X-last.X, next.Y-last.Y)
+		img := w.Canvas().Capture()
+		worst = max(worst, time.Since(start))
+		mid := fyne.NewPos((last.X+next.X)/2, (last.Y+next.Y)/2)
+		if !isInk(img, mid.X, mid.Y) {
+			t.Fatalf("event %d: the stroke from %v to %v is not in the next frame", i+1, last, next)
+		}
+		last = next
+	}
+	// One long stroke at speed: 30 events 12 px apart.
+	prev := fyne.NewPos(40, o.Y+200)
+	var prevPrev fyne.Position
+	c.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: prev}, Dragged: fyne.NewDelta(0, 0)})
+	for i := range 30 {
+		next := prev.AddXY(12, float32(i%3)*2)
+		start := time.Now()
+		c.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: next}, Dragged: fyne.NewDelta(next.X-prev.X, next.Y-prev.Y)})
+		img := w.Canvas().Capture()
+		worst = max(worst, time.Since(start))
+		if i > 0 && !isInk(img, prevPrev.X+(prev.X-prevPrev.X)*0.75, prevPrev.Y+(prev.Y-prevPrev.Y)*0.75) {
+			t.Fatalf("event %d: the line towards %v is not in the next frame", i+1, prev)
+		}
+		prevPrev, prev = prev, next
+	}
+	c.DragEnd()
+	if img := w.Canvas().Capture(); !isInk(img, prev.X-1, prev.Y) {
+		t.Error("the end of the stroke is not drawn when it ends")
+	}
+	t.Logf("slowest event to rendered frame: %v (a frame at 60 Hz is 16.7 ms)", worst)
+}
+
+// BenchmarkInputToInk measures what the handwriting adds to a frame: one
+// pointer event of a long stroke and the raster drawn after it (the page
+// at 900×636 pixels, as the renderer asks it), in ms/event, beside the
+// same run's cost of drawing the whole page afresh (full-ms), and their
+// ratio. (The test driver's software Capture of a whole window is far
+// slower than either, and not Assent's.)
+func BenchmarkInputToInk(b *testing.B) {
+	test.NewTempApp(b)
+	c := newHandwritingCanvas(nil)
+	w := test.NewTempWindow(b, c)
+	w.SetPadded(false)
+	w.Resize(fyne.NewSize(900, 700))
+	w.Canvas().Capture()
+	const pw, ph = 900, 636
+	// A page with a few hundred strokes on it already.
+	for i := range 300 {
+		y := float32(40) + float32(i)*1.7
+		dragThrough(c, pointsAlong(fyne.NewPos(40, y), fyne.NewPos(860, y+10), 40)...)
+	}
+	if c.pageCount() != 1 || len(c.pages[0].Strokes) != 300 {
+		b.Fatalf("%d pages, %d strokes on the first", c.pageCount(), len(c.pages[0].Strokes))
+	}
+	c.render(pw, ph)
+	start := time.Now()
+	for range 5 {
+		c.redraw()
+		c.render(pw, ph)
+	}
+	full := time.Since(start) / 5
+	pos := fyne.NewPos(50, 200)
+	c.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: pos}})
+	b.ResetTimer()
+	for i := range b.N {
+		next := pos.AddXY(3, float32(i%5))
+		if next.X > 850 {
+			c.DragEnd()
+			next = fyne.NewPos(50, 200+float32(i%300))
+		}
+		c.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: next}, Dragged: fyne.NewDelta(next.X-pos.X, next.Y-pos.Y)})
+		c.render(pw, ph)
+		pos = next
+	}
+	b.StopTimer()
+	per := b.Elapsed() / time.Duration(b.N)
+	b.ReportMetric(float64(per)/1e6, "ms/event")
+	b.ReportMetric(float64(full)/1e6, "full-ms")
+	b.ReportMetric(float64(per)/float64(full), "event/full-ratio")
 }
