@@ -592,7 +592,11 @@ type handwritingPage struct {
 
 	pen, eraser, undo, redo, clear *widget.Button
 	prev, next, add                *widget.Button
-	pageLabel                      *widget.Label
+	// savePDF saves the page shown as a PDF, for the therapist; hidden
+	// unless OnSavePDF is set.
+	savePDF   *widget.Button
+	OnSavePDF func()
+	pageLabel *widget.Label
 
 	// OnChanged is called after each change of the handwriting (not while
 	// a stroke is being drawn, nor on turning pages); the owner saves
@@ -614,6 +618,11 @@ func newHandwritingPage(pages []ink.Sheet) *handwritingPage {
 	p.next = widget.NewButtonWithIcon("Next page", theme.NavigateNextIcon(), func() { p.turn(+1) })
 	p.add = widget.NewButtonWithIcon("New page", theme.ContentAddIcon(), p.canvas.newPage)
 	p.pageLabel = widget.NewLabel("")
+	p.savePDF = widget.NewButtonWithIcon("Save page as PDF…", theme.DocumentSaveIcon(), func() {
+		if p.OnSavePDF != nil {
+			p.OnSavePDF()
+		}
+	})
 	p.private = widget.NewCheck(processCheckText, p.choosePrivate)
 	p.privateMark = processMark()
 	p.canvas.OnChanged = func() {
@@ -629,7 +638,10 @@ func newHandwritingPage(pages []ink.Sheet) *handwritingPage {
 // content is the toolbar over the page.
 func (p *handwritingPage) content() fyne.CanvasObject {
 	tools := container.NewHBox(p.pen, p.eraser, widget.NewSeparator(), p.undo, p.redo, p.clear,
-		widget.NewSeparator(), p.prev, p.pageLabel, p.next, p.add, widget.NewSeparator(), p.private)
+		widget.NewSeparator(), p.prev, p.pageLabel, p.next, p.add, widget.NewSeparator(), p.private, p.savePDF)
+	if p.OnSavePDF == nil {
+		p.savePDF.Hide()
+	}
 	p.scroll = container.NewVScroll(p.canvas)
 	p.canvas.onWidth = p.scroll.Refresh
 	return container.NewBorder(container.NewVBox(container.NewHScroll(tools), p.privateMark), nil, nil, nil, p.scroll)

@@ -3,7 +3,12 @@ package app
 import (
 	"bytes"
 	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -623,4 +628,48 @@ func BenchmarkInputToInk(b *testing.B) {
 	b.ReportMetric(float64(per)/1e6, "ms/event")
 	b.ReportMetric(float64(full)/1e6, "full-ms")
 	b.ReportMetric(float64(per)/float64(full), "event/full-ratio")
+}
+
+// TestHandwrittenPageAsPDF: a page saved as a PDF holds its title and the
+// page drawn in ink; a process note's says it is private and not part of
+// the client's record, and a progress note's does not.
+func TestHandwrittenPageAsPDF(t *testing.T) {
+	stroke := ink.Stroke{Width: ink.PenWidth * 4, Points: []ink.Point{{X: 6000, Y: 30000}, {X: 60000, Y: 30000}}}
+	for _, kind := range []ink.Kind{ink.Progress, ink.Process} {
+		var pdf bytes.Buffer
+		if err := writeInkPagePDF(&pdf, ink.Sheet{Kind: kind, Strokes: []ink.Stroke{stroke}}, "Handwritten notes, page 2 — a test"); err != nil {
+			t.Fatal(err)
+		}
+		text := recordPDFText(t, pdf.Bytes())
+		if !strings.Contains(text, "Handwritten notes, page 2 — a test") {
+			t.Errorf("%v: the PDF reads %q", kind, text)
+		}
+		if got := strings.Contains(text, "Private process note"); got != kind.Private() {
+			t.Errorf("%v: marked private %v: %q", kind, got, text)
+		}
+		// The page is drawn: rasterised, the middle of the stroke is ink.
+		dir := t.TempDir()
+		in := filepath.Join(dir, "page.pdf")
+		os.WriteFile(in, pdf.Bytes(), 0o600)
+		if out, err := exec.Command("pdftoppm", "-r", "30", "-png", "-singlefile", in, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+			t.Fatalf("pdftoppm: %v %s", err, out)
+		}
+		f, err := os.Open(filepath.Join(dir, "page.png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := img.Bounds()
+		found := false
+		for y := b.Min.Y; y < b.Max.Y && !found; y++ {
+			found = isInk(img, float32(b.Dx()/2), float32(y))
+		}
+		if !found {
+			t.Errorf("%v: no ink down the middle of the rasterised page", kind)
+		}
+	}
 }

@@ -74,6 +74,7 @@ func newNotesEditor(u *UI, sessionID string, problem *widget.Label) *notesEditor
 	}
 	e.ink = newHandwritingPage(pages)
 	e.ink.OnChanged = func() { e.notesChanged("") }
+	e.ink.OnSavePDF = e.savePagePDF
 	e.notes.OnChanged = e.notesChanged
 	e.process.OnChanged = e.notesChanged
 	e.notes.onStamp = func() { e.stamp(e.notes) }
