@@ -12,8 +12,11 @@
 // the recovery key shown once, and the offer to have the computer delete
 // recordings on their date while Assent is closed: Options.Schedule),
 // unlock, the practice (clients and their sessions), a new session (who is
-// present), the session (its state in words, the recording controls, typed
-// and handwritten notes), the recordings library, a client's record, and
+// present), the session (its state in words, the recording controls,
+// "Mark this moment", and the notes: typed progress notes with templates,
+// private process notes, handwriting), a client's notes searched and a
+// past session's notes (notessearch.go), the recordings library (with the
+// markers and the timestamped lines of the notes), a client's record, and
 // the settings. Nothing of the
 // practice is shown while locked; the practice locks after the auto-lock
 // time without any action.
