@@ -72,6 +72,24 @@ func TestMarkThisMoment(t *testing.T) {
 			t.Errorf("the waveform at the marker's column %d is %v", x, got)
 		}
 	}
+	// And in the window as rendered: two columns of the marker's colour.
+	shot := f.u.win.Canvas().Capture()
+	columns := map[int]bool{}
+	b := shot.Bounds()
+	for x := b.Min.X; x < b.Max.X; x++ {
+		run := 0
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			if r, g, bl, _ := shot.At(x, y).RGBA(); r>>8 == uint32(markerColour.R) && g>>8 == uint32(markerColour.G) && bl>>8 == uint32(markerColour.B) {
+				run++
+			}
+		}
+		if run >= 20 { // a line across the waveform, not a stray pixel
+			columns[x] = true
+		}
+	}
+	if len(columns) < 2 {
+		t.Errorf("the rendered library shows %d marker columns, want 2", len(columns))
+	}
 	var links []*widget.Button
 	for _, o := range lib.detail.Objects {
 		if b, ok := o.(*widget.Button); ok && strings.HasPrefix(b.Text, "▲ ") {
