@@ -12,8 +12,11 @@
 // the recovery key shown once, and the offer to have the computer delete
 // recordings on their date while Assent is closed: Options.Schedule),
 // unlock, the practice (clients and their sessions), a new session (who is
-// present), the session (its state in words, the recording controls, typed
-// and handwritten notes), the recordings library, a client's record, and
+// present), the session (its state in words, the recording controls,
+// "Mark this moment", and the notes: typed progress notes with templates,
+// private process notes, handwriting), a client's notes searched and a
+// past session's notes (notessearch.go), the recordings library (with the
+// markers and the timestamped lines of the notes), a client's record, and
 // the settings. Nothing of the
 // practice is shown while locked; the practice locks after the auto-lock
 // time without any action.
@@ -218,14 +221,14 @@ func (u *UI) Start() {
 func (u *UI) Lock() {
 	if u.run != nil && u.run.Recording() {
 		if _, ok := u.screen.(*kioskScreen); !ok {
-			if s, ok := u.screen.(*sessionScreen); ok {
+			if s, ok := u.screen.(notesHolder); ok {
 				s.saveNotes()
 			}
 			u.show(newKioskScreen(u, u.run))
 		}
 		return
 	}
-	if s, ok := u.screen.(*sessionScreen); ok {
+	if s, ok := u.screen.(notesHolder); ok {
 		s.saveNotes()
 	}
 	u.db.Lock()
@@ -299,7 +302,7 @@ func (u *UI) Shutdown() {
 func (u *UI) shutdownNow() {
 	// The notes on screen are saved first: the loop has stopped or is
 	// about to, so nothing else touches their widget.
-	if s, ok := u.screen.(*sessionScreen); ok {
+	if s, ok := u.screen.(notesHolder); ok {
 		s.saveNotes()
 	}
 	u.stopMicCheck()

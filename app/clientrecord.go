@@ -61,6 +61,9 @@ type recordSession struct {
 	method consent.CollectionMethod
 	// recordings are the session's recordings, deleted ones included.
 	recordings []recordRecording
+	// progress is the session's typed progress notes, when the therapist
+	// chose to show them (withProgressNotes); never process notes.
+	progress string
 }
 
 // recordRecording is one recording (segment) of a session, with when it
@@ -119,6 +122,24 @@ func (u *UI) clientRecord(clientID string) (clientRecord, error) {
 	}
 	slices.SortStableFunc(rec.sessions, func(a, b recordSession) int { return a.started.Compare(b.started) })
 	return rec, nil
+}
+
+// withProgressNotes adds to rec each session's typed progress notes, for
+// the therapist who chooses to show them in the client's record. It is
+// the only way notes reach the client's materials, and it reads
+// storage.Notes.Text alone: process notes (and handwriting) never come
+// into the record. Needs the vault unlocked.
+func (u *UI) withProgressNotes(rec clientRecord) (clientRecord, error) {
+	out := rec
+	out.sessions = slices.Clone(rec.sessions)
+	for i, s := range out.sessions {
+		n, err := u.db.Notes(s.id)
+		if err != nil {
+			return rec, fmt.Errorf("client record: progress notes of session %s: %w", s.id, err)
+		}
+		out.sessions[i].progress = strings.TrimSpace(n.Text)
+	}
+	return out, nil
 }
 
 // recordingUses reads from the audit log when a recording was played,

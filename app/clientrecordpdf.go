@@ -155,6 +155,11 @@ func (d *recordPDF) session(s recordSession) {
 	d.pdf.Ln(1)
 	d.facts(facts)
 	d.consentSteps(d.r.consentSteps(s))
+	if s.progress != "" {
+		d.pdf.Ln(3)
+		d.para(d.r.text().RecordProgressHeading, recordBodySize, recordLine, "B")
+		d.para(s.progress, recordBodySize, recordLine, "")
+	}
 }
 
 // sessionBreak separates a session from what comes before: a new page

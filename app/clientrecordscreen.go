@@ -25,6 +25,10 @@ type clientRecordScreen struct {
 	rec    clientRecord
 	kiosk  bool
 
+	// progress shows each session's progress notes in the record (never
+	// process notes); off until the therapist ticks it.
+	progress  *widget.Check
+	plain     clientRecord
 	savePDF   *widget.Button
 	saveJSON  *widget.Button
 	showToo   *widget.Button
@@ -49,7 +53,8 @@ func newClientRecordScreen(u *UI, c storage.Client, kiosk bool) (*clientRecordSc
 	if name, ok, err := u.db.Setting(settingPracticeName); err == nil && ok {
 		rec.practice = name
 	}
-	s := &clientRecordScreen{ui: u, client: c, rec: rec, kiosk: kiosk, problem: newProblemLabel()}
+	s := &clientRecordScreen{ui: u, client: c, rec: rec, plain: rec, kiosk: kiosk, problem: newProblemLabel()}
+	s.progress = widget.NewCheck("Include each session's progress notes (process notes are never included)", s.includeProgress)
 	s.savePDF = widget.NewButton("Save as a PDF receipt…", func() { s.save("pdf") })
 	s.saveJSON = widget.NewButton("Save the consent receipts (JSON)…", func() { s.save("json") })
 	s.showToo = widget.NewButton("Show it on the client screen", s.showToClient)
@@ -97,6 +102,9 @@ func (s *clientRecordScreen) content() fyne.CanvasObject {
 			form.Append(f.label, v)
 		}
 		parts = append(parts, form)
+		if sess.progress != "" {
+			parts = append(parts, boldWrapped(s.rec.text().RecordProgressHeading), wrapped(sess.progress))
+		}
 		steps := s.rec.consentSteps(sess)
 		switch {
 		case len(steps) == 0:
@@ -120,7 +128,25 @@ func (s *clientRecordScreen) content() fyne.CanvasObject {
 	}
 	buttons := container.NewHBox(s.back, s.showToo, s.savePDF, s.saveJSON)
 	copyRow := container.NewBorder(nil, nil, nil, s.giveCopy, s.copyOf)
-	return container.NewBorder(container.NewVBox(buttons, copyRow, s.problem), nil, nil, nil, container.NewVScroll(column))
+	return container.NewBorder(container.NewVBox(buttons, copyRow, s.progress, s.problem), nil, nil, nil, container.NewVScroll(column))
+}
+
+// includeProgress adds each session's progress notes to the record, or
+// takes them out again, and shows it anew.
+func (s *clientRecordScreen) includeProgress(on bool) {
+	s.rec = s.plain
+	if on {
+		rec, err := s.ui.withProgressNotes(s.plain)
+		if err != nil {
+			s.ui.opt.Logf("%v", err)
+			s.problem.SetText("The progress notes could not be read. The record is shown without them.")
+			s.progress.Checked = false
+			s.progress.Refresh()
+		} else {
+			s.rec = rec
+		}
+	}
+	s.ui.show(s)
 }
 
 func (s *clientRecordScreen) focus() fyne.Focusable { return nil }

@@ -142,6 +142,9 @@ type clientText struct {
 	RecordLabelReceipt string `json:"recordLabelReceipt"`
 	// RecordConsentHeading heads each session's consent steps.
 	RecordConsentHeading string `json:"recordConsentHeading"`
+	// RecordProgressHeading heads a session's progress notes, when the
+	// therapist shows them in the record.
+	RecordProgressHeading string `json:"recordProgressHeading"`
 	// recordModeRecorded: the session was recorded.
 	RecordModeRecorded string `json:"recordModeRecorded"`
 	// recordModeNotesOnly: it was kept as notes only.

@@ -25,13 +25,26 @@ import (
 // undoDepth is how many edits of one page Undo can take back.
 const undoDepth = 500
 
-// edgeColour outlines the paper on screen.
-var edgeColour = color.NRGBA{R: 0x9e, G: 0x9e, B: 0x9e, A: 0xff}
+// bottomEdge is where, as a share of the page's height, the bottom band
+// begins: a stroke finished there on the last page turns to a new page, so
+// that writing flows on.
+const bottomEdge = 0.92
 
-// pageEdit is one change to a page, kept so that Undo can take it back.
+// edgeColour outlines the paper on screen; processPaper and processEdge
+// mark a page of private process notes.
+var (
+	edgeColour   = color.NRGBA{R: 0x9e, G: 0x9e, B: 0x9e, A: 0xff}
+	processPaper = color.NRGBA{R: 0xff, G: 0xf8, B: 0xe1, A: 0xff}
+	processEdge  = color.NRGBA{R: 0xe6, G: 0x51, B: 0x00, A: 0xff}
+)
+
+// pageEdit is one change to a page, kept so that Undo can take it back
+// and Redo make it again.
 type pageEdit struct {
-	// added: a stroke was appended; undo drops the last stroke.
-	added bool
+	// added: a stroke was appended; undo drops the last stroke. stroke is
+	// the stroke dropped, kept for redo.
+	added  bool
+	stroke ink.Stroke
 	// erased are the strokes an eraser drag removed, by their index before
 	// the drag, ascending.
 	erased []erasedStroke
@@ -61,6 +74,7 @@ type handwritingCanvas struct {
 	current int
 	tool    ink.Tool
 	undo    [][]pageEdit // per page
+	redo    [][]pageEdit // per page: edits undone, the last undone last
 
 	// drawing is the index of the stroke the pen is drawing on the current
 	// page, or -1.
@@ -74,6 +88,10 @@ type handwritingCanvas struct {
 
 	raster *canvas.Raster
 	cache  pageCache
+
+	// onWidth is called after a resize that changed the width (the
+	// scroller around the canvas lays it out again for its new MinSize).
+	onWidth func()
 }
 
 // pageCache is the current page drawn at one pixel size, as ink.Render
@@ -105,9 +123,11 @@ func newHandwritingCanvas(pages []ink.Sheet) *handwritingCanvas {
 func (c *handwritingCanvas) setPages(pages []ink.Sheet) {
 	c.pages = make([]ink.Sheet, max(1, len(pages)))
 	for i, p := range pages {
+		c.pages[i].Kind = p.Kind
 		c.pages[i].Strokes = append([]ink.Stroke(nil), p.Strokes...)
 	}
 	c.undo = make([][]pageEdit, len(c.pages))
+	c.redo = make([][]pageEdit, len(c.pages))
 	c.current, c.drawing, c.erasing, c.erasingOn = 0, -1, nil, false
 	c.redraw()
 }
@@ -117,6 +137,7 @@ func (c *handwritingCanvas) setPages(pages []ink.Sheet) {
 func (c *handwritingCanvas) sheets() []ink.Sheet {
 	out := make([]ink.Sheet, len(c.pages))
 	for i, p := range c.pages {
+		out[i].Kind = p.Kind
 		out[i].Strokes = append([]ink.Stroke(nil), p.Strokes...)
 	}
 	return out
@@ -144,14 +165,30 @@ func (c *handwritingCanvas) showPage(i int) {
 	c.redraw()
 }
 
-// newPage adds an empty page at the end and shows it.
+// kind is the kind of the page shown.
+func (c *handwritingCanvas) kind() ink.Kind { return c.pages[c.current].Kind }
+
+// setKind makes the page shown progress or process notes.
+func (c *handwritingCanvas) setKind(k ink.Kind) {
+	if c.pages[c.current].Kind == k {
+		return
+	}
+	c.finishDrag()
+	c.pages[c.current].Kind = k
+	c.Refresh()
+	c.changed()
+}
+
+// newPage adds an empty page at the end, of the kind of the page shown,
+// and shows it.
 func (c *handwritingCanvas) newPage() {
 	if len(c.pages) >= ink.MaxPages {
 		return
 	}
 	c.finishDrag()
-	c.pages = append(c.pages, ink.Sheet{})
+	c.pages = append(c.pages, ink.Sheet{Kind: c.kind()})
 	c.undo = append(c.undo, nil)
+	c.redo = append(c.redo, nil)
 	c.current = len(c.pages) - 1
 	c.redraw()
 	c.changed()
@@ -159,6 +196,10 @@ func (c *handwritingCanvas) newPage() {
 
 // canUndo reports whether the current page has an edit to take back.
 func (c *handwritingCanvas) canUndo() bool { return len(c.undo[c.current]) > 0 }
+
+// canRedo reports whether the current page has an undone edit to make
+// again.
+func (c *handwritingCanvas) canRedo() bool { return len(c.redo[c.current]) > 0 }
 
 // empty reports whether the current page has no strokes.
 func (c *handwritingCanvas) empty() bool { return len(c.pages[c.current].Strokes) == 0 }
@@ -176,6 +217,7 @@ func (c *handwritingCanvas) undoLast() {
 	switch {
 	case e.added:
 		if n := len(p.Strokes); n > 0 {
+			e.stroke = p.Strokes[n-1]
 			p.Strokes = p.Strokes[: n-1 : n-1]
 		}
 	case e.cleared != nil:
@@ -186,6 +228,39 @@ func (c *handwritingCanvas) undoLast() {
 			p.Strokes = append(p.Strokes[:i:i], append([]ink.Stroke{er.stroke}, p.Strokes[i:]...)...)
 		}
 	}
+	c.redo[c.current] = append(c.redo[c.current], e)
+	c.redraw()
+	c.changed()
+}
+
+// redoLast makes the current page's last undone edit again.
+func (c *handwritingCanvas) redoLast() {
+	c.finishDrag()
+	edits := c.redo[c.current]
+	if len(edits) == 0 {
+		return
+	}
+	e := edits[len(edits)-1]
+	c.redo[c.current] = edits[:len(edits)-1]
+	p := &c.pages[c.current]
+	switch {
+	case e.added:
+		if len(e.stroke.Points) > 0 {
+			p.Strokes = append(p.Strokes[:len(p.Strokes):len(p.Strokes)], e.stroke)
+		}
+	case e.cleared != nil:
+		p.Strokes = nil
+	default:
+		// The erased strokes are where they were put back: remove them
+		// again, from the last.
+		for k := len(e.erased) - 1; k >= 0; k-- {
+			i := e.erased[k].index
+			if i < len(p.Strokes) {
+				p.Strokes = append(p.Strokes[:i:i], p.Strokes[i+1:]...)
+			}
+		}
+	}
+	c.undo[c.current] = append(c.undo[c.current], pageEdit{added: e.added, erased: e.erased, cleared: e.cleared})
 	c.redraw()
 	c.changed()
 }
@@ -203,7 +278,10 @@ func (c *handwritingCanvas) clear() {
 	c.changed()
 }
 
+// pushEdit records a new edit of the current page for undo; what was
+// undone before it can no longer be redone.
 func (c *handwritingCanvas) pushEdit(e pageEdit) {
+	c.redo[c.current] = nil
 	edits := append(c.undo[c.current], e)
 	if len(edits) > undoDepth {
 		edits = append([]pageEdit(nil), edits[len(edits)-undoDepth:]...)
@@ -284,6 +362,9 @@ func (c *handwritingCanvas) finishDrag() {
 		c.pushEdit(pageEdit{added: true})
 		c.drawPiece(i, true)
 		c.changed()
+		if c.current == len(c.pages)-1 && reachesBottom(c.pages[c.current].Strokes[i]) {
+			c.newPage()
+		}
 	case c.erasingOn:
 		c.erasingOn = false
 		if len(c.erasing) == 0 {
@@ -306,6 +387,16 @@ func (c *handwritingCanvas) finishDrag() {
 		c.pushEdit(pageEdit{erased: orig})
 		c.changed()
 	}
+}
+
+// reachesBottom reports whether stroke s goes into the page's bottom band.
+func reachesBottom(s ink.Stroke) bool {
+	for _, p := range s.Points {
+		if float64(p.Y) >= bottomEdge*ink.MaxCoord {
+			return true
+		}
+	}
+	return false
 }
 
 // sortErased sorts by index (an insertion sort: erasures are few).
@@ -335,12 +426,24 @@ func (c *handwritingCanvas) eraseAlong(a, b ink.Point) {
 	}
 }
 
-// pageRect is where the sheet lies in a widget of the given size: as large
-// as fits, centred.
+// pageRect is where the sheet lies in a widget of the given size: the
+// whole width, centred from top to bottom when there is room. In the
+// handwriting page the widget scrolls (MinSize asks for the sheet's
+// height), so a wide window or a tablet's screen gives a wide sheet.
 func (c *handwritingCanvas) pageRect(size fyne.Size) (fyne.Position, fyne.Size) {
-	w := min(size.Width, size.Height*ink.Aspect)
+	w := size.Width
 	h := w / ink.Aspect
-	return fyne.NewPos((size.Width-w)/2, (size.Height-h)/2), fyne.NewSize(w, h)
+	return fyne.NewPos(0, max(0, (size.Height-h)/2)), fyne.NewSize(w, h)
+}
+
+// Resize lays the canvas out at size and, when its width changed, tells
+// onWidth: the sheet's height, and so MinSize, follows the width.
+func (c *handwritingCanvas) Resize(size fyne.Size) {
+	changed := size.Width != c.Size().Width
+	c.BaseWidget.Resize(size)
+	if changed && c.onWidth != nil {
+		c.onWidth()
+	}
 }
 
 // toSheet turns a position in the widget into a sheet point; positions off
@@ -446,12 +549,20 @@ func (r *handwritingRenderer) Layout(size fyne.Size) {
 	r.raster.Resize(s)
 }
 
-// MinSize leaves room to write a word or two.
-func (r *handwritingRenderer) MinSize() fyne.Size { return fyne.NewSize(240, 240/ink.Aspect) }
+// MinSize leaves room to write a word or two, and is as tall as the sheet
+// at the canvas's width.
+func (r *handwritingRenderer) MinSize() fyne.Size {
+	return fyne.NewSize(240, max(240, r.c.Size().Width)/ink.Aspect)
+}
 
-// Refresh lays out again and redraws the ink (from the cache if valid).
+// Refresh lays out again, colours the paper by the page's kind and redraws
+// the ink (from the cache if valid).
 func (r *handwritingRenderer) Refresh() {
 	r.Layout(r.c.Size())
+	r.paper.FillColor, r.paper.StrokeColor, r.paper.StrokeWidth = ink.PaperColour, edgeColour, 1
+	if r.c.kind().Private() {
+		r.paper.FillColor, r.paper.StrokeColor, r.paper.StrokeWidth = processPaper, processEdge, 3
+	}
 	r.paper.Refresh()
 	r.raster.Refresh()
 }
@@ -470,10 +581,22 @@ func (r *handwritingRenderer) Destroy() {}
 // typed notes and saves through OnChanged.
 type handwritingPage struct {
 	canvas *handwritingCanvas
+	// scroll holds the canvas: the sheet is as wide as the page and
+	// scrolls when taller.
+	scroll *container.Scroll
 
-	pen, eraser, undo, clear *widget.Button
-	prev, next, add          *widget.Button
-	pageLabel                *widget.Label
+	// private makes the page shown process notes; privateMark says so
+	// above the page while it is.
+	private     *widget.Check
+	privateMark *widget.Label
+
+	pen, eraser, undo, redo, clear *widget.Button
+	prev, next, add                *widget.Button
+	// savePDF saves the page shown as a PDF, for the therapist; hidden
+	// unless OnSavePDF is set.
+	savePDF   *widget.Button
+	OnSavePDF func()
+	pageLabel *widget.Label
 
 	// OnChanged is called after each change of the handwriting (not while
 	// a stroke is being drawn, nor on turning pages); the owner saves
@@ -489,11 +612,19 @@ func newHandwritingPage(pages []ink.Sheet) *handwritingPage {
 	p.pen = widget.NewButtonWithIcon("Pen", theme.DocumentCreateIcon(), func() { p.choose(ink.Pen) })
 	p.eraser = widget.NewButtonWithIcon("Eraser", theme.ContentRemoveIcon(), func() { p.choose(ink.Eraser) })
 	p.undo = widget.NewButtonWithIcon("Undo", theme.ContentUndoIcon(), p.canvas.undoLast)
+	p.redo = widget.NewButtonWithIcon("Redo", theme.ContentRedoIcon(), p.canvas.redoLast)
 	p.clear = widget.NewButtonWithIcon("Clear", theme.DeleteIcon(), p.canvas.clear)
 	p.prev = widget.NewButtonWithIcon("Previous page", theme.NavigateBackIcon(), func() { p.turn(-1) })
 	p.next = widget.NewButtonWithIcon("Next page", theme.NavigateNextIcon(), func() { p.turn(+1) })
 	p.add = widget.NewButtonWithIcon("New page", theme.ContentAddIcon(), p.canvas.newPage)
 	p.pageLabel = widget.NewLabel("")
+	p.savePDF = widget.NewButtonWithIcon("Save page as PDF…", theme.DocumentSaveIcon(), func() {
+		if p.OnSavePDF != nil {
+			p.OnSavePDF()
+		}
+	})
+	p.private = widget.NewCheck(processCheckText, p.choosePrivate)
+	p.privateMark = processMark()
 	p.canvas.OnChanged = func() {
 		p.refresh()
 		if p.OnChanged != nil {
@@ -506,9 +637,14 @@ func newHandwritingPage(pages []ink.Sheet) *handwritingPage {
 
 // content is the toolbar over the page.
 func (p *handwritingPage) content() fyne.CanvasObject {
-	tools := container.NewHBox(p.pen, p.eraser, widget.NewSeparator(), p.undo, p.clear,
-		widget.NewSeparator(), p.prev, p.pageLabel, p.next, p.add)
-	return container.NewBorder(container.NewHScroll(tools), nil, nil, nil, p.canvas)
+	tools := container.NewHBox(p.pen, p.eraser, widget.NewSeparator(), p.undo, p.redo, p.clear,
+		widget.NewSeparator(), p.prev, p.pageLabel, p.next, p.add, widget.NewSeparator(), p.private, p.savePDF)
+	if p.OnSavePDF == nil {
+		p.savePDF.Hide()
+	}
+	p.scroll = container.NewVScroll(p.canvas)
+	p.canvas.onWidth = p.scroll.Refresh
+	return container.NewBorder(container.NewVBox(container.NewHScroll(tools), p.privateMark), nil, nil, nil, p.scroll)
 }
 
 // encoded is the handwriting as ink.Encode writes it, for
@@ -518,6 +654,17 @@ func (p *handwritingPage) encoded() ([]byte, error) { return ink.Encode(p.canvas
 // choose selects the pen or the eraser.
 func (p *handwritingPage) choose(t ink.Tool) {
 	p.canvas.setTool(t)
+	p.refresh()
+}
+
+// choosePrivate makes the page shown process notes (on) or progress
+// notes (off).
+func (p *handwritingPage) choosePrivate(on bool) {
+	k := ink.Progress
+	if on {
+		k = ink.Process
+	}
+	p.canvas.setKind(k)
 	p.refresh()
 }
 
@@ -547,10 +694,23 @@ func (p *handwritingPage) refresh() {
 		}
 	}
 	enable(p.undo, c.canUndo())
+	enable(p.redo, c.canRedo())
 	enable(p.clear, !c.empty())
 	enable(p.prev, c.page() > 0)
 	enable(p.next, c.page() < c.pageCount()-1)
 	// One empty page at the end is enough.
 	enable(p.add, len(c.pages[len(c.pages)-1].Strokes) > 0 && c.pageCount() < ink.MaxPages)
 	p.pageLabel.SetText(fmt.Sprintf("page %d of %d", c.page()+1, c.pageCount()))
+	private := c.kind().Private()
+	if p.private.Checked != private {
+		// Set without OnChanged: this shows the page's kind, it does not
+		// change it.
+		p.private.Checked = private
+		p.private.Refresh()
+	}
+	if private {
+		p.privateMark.Show()
+	} else {
+		p.privateMark.Hide()
+	}
 }

@@ -277,7 +277,10 @@ func (s *libraryScreen) choose(i widget.ListItemID) {
 		parts = append(parts, s.refusal)
 	}
 	if e.rec.State == storage.StateComplete || e.rec.State == storage.StateRecovered {
-		parts = append(parts, s.player.controls(e.rec.Duration, s.peaks(e.rec), refusal == "")...)
+		markers := s.markers(e.rec)
+		parts = append(parts, s.player.controls(e.rec.Duration, s.peaks(e.rec), markers, refusal == "")...)
+		parts = append(parts, s.markerLinks(markers, refusal == "")...)
+		parts = append(parts, s.noteLinks(e.rec, refusal == "")...)
 	}
 	if e.rec.State != storage.StateDeleted {
 		if msg := exportRefusal(s.ui.db, e.rec); msg != "" {
@@ -330,6 +333,16 @@ func (s *libraryScreen) peaks(r storage.Recording) []byte {
 		return nil
 	}
 	return p.Levels
+}
+
+// markers reads the moments marked in the recording, in time order.
+func (s *libraryScreen) markers(r storage.Recording) []storage.Marker {
+	ms, err := s.ui.db.Markers(r.ID)
+	if err != nil {
+		s.ui.opt.Logf("reading the markers of %s: %v", r.ID, err)
+		return nil
+	}
+	return ms
 }
 
 // refreshPlays shows the new play count after an opening.

@@ -64,11 +64,12 @@ func (p *player) choose(id string) {
 	p.pending = 0
 }
 
-// controls are the chosen recording's waveform (its stored peaks levels),
-// slider, Play button and position, for a recording of length d; playable
-// says whether it may be played.
-func (p *player) controls(d time.Duration, levels []byte, playable bool) []fyne.CanvasObject {
+// controls are the chosen recording's waveform (its stored peaks levels,
+// with its markers), slider, Play button and position, for a recording of
+// length d; playable says whether it may be played.
+func (p *player) controls(d time.Duration, levels []byte, markers []storage.Marker, playable bool) []fyne.CanvasObject {
 	p.wave.setLevels(levels)
+	p.wave.setMarkers(markers, d)
 	p.wave.setPlayed(0)
 	p.slider.Max = max(d.Seconds(), 0.1)
 	p.showPosition(0, d)
@@ -262,10 +263,18 @@ func (p *player) sliderMoved(v float64) {
 // sliderReleased seeks to where the slider was let go.
 func (p *player) sliderReleased(v float64) {
 	p.dragging = false
+	p.seekTo(sliderTime(v))
+}
+
+// seekTo moves playback to d: at once when the recording is open, else
+// from where it starts when Play opens it.
+func (p *player) seekTo(d time.Duration) {
 	p.lib.ui.touch()
-	d := sliderTime(v)
 	if p.audio == nil {
 		p.pending = d
+		p.moving = true
+		p.slider.SetValue(d.Seconds())
+		p.moving = false
 		p.showPosition(d, p.duration())
 		return
 	}
@@ -274,6 +283,9 @@ func (p *player) sliderReleased(v float64) {
 		p.lib.problem.SetText("Assent could not move to that point of the recording.")
 		return
 	}
+	p.moving = true
+	p.slider.SetValue(p.audio.Position().Seconds())
+	p.moving = false
 	p.showPosition(p.audio.Position(), p.audio.Duration())
 }
 

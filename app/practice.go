@@ -167,12 +167,14 @@ func (s *practiceScreen) selectClient(i widget.ListItemID) {
 		archiveLabel = "Bring this client back from the archive"
 	}
 	record := widget.NewButton("Client's record: was I recorded?", s.showRecord)
+	search := widget.NewButton("Search this client's notes", func() { s.ui.show(newNotesSearchScreen(s.ui, c)) })
 	s.archiveBtn = widget.NewButton(archiveLabel, s.archive)
 	s.archiveBtn.Importance = widget.LowImportance
 	s.detail.Objects = []fyne.CanvasObject{
 		s.heading,
 		container.NewBorder(nil, nil, nil, renameButton, s.rename),
 		container.NewGridWithColumns(2, s.start, record),
+		search,
 		bold("Sessions"),
 		s.sessions,
 		s.archiveBtn,

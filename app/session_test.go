@@ -701,7 +701,7 @@ func TestAbandonedSessionEndedAtItsLastTrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock.Add(38 * time.Minute) // 9:40
-	if err := db.SaveNotes(ss.ID, "written at 9:40", nil); err != nil {
+	if err := db.SaveNotes(ss.ID, storage.Notes{Text: "written at 9:40"}); err != nil {
 		t.Fatal(err)
 	}
 	lastTrace := clock.Now()

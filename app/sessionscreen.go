@@ -10,12 +10,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/assent-recorder/assent/consent"
-	"github.com/assent-recorder/assent/ink"
 	"github.com/assent-recorder/assent/session"
 )
-
-// notesSaveDelay is how long after the last keystroke notes are saved.
-const notesSaveDelay = time.Second
 
 // sessionScreen is the therapist's view of a session: its state in words,
 // the recording controls, and the typed notes.
@@ -34,16 +30,11 @@ type sessionScreen struct {
 	stop     *widget.Button
 	join     *widget.Button
 	end      *widget.Button
-	notes    *notesEntry
-	ink      *handwritingPage
-	// unreadInk holds handwriting that could not be read: it is saved back
-	// unchanged rather than lost.
-	unreadInk []byte
-	saved     *widget.Label
-	problem   *widget.Label
+	problem  *widget.Label
+	marks    *markBar
 
-	saveTimer *time.Timer
-	dirty     bool
+	// The session's notes, saved as they are typed.
+	*notesEditor
 }
 
 func newSessionScreen(u *UI, run *session.Session) *sessionScreen {
@@ -62,26 +53,11 @@ func newSessionScreen(u *UI, run *session.Session) *sessionScreen {
 	s.stop.Importance = widget.DangerImportance
 	s.join = widget.NewButton("Someone joined", s.someoneJoined)
 	s.end = widget.NewButton("End the session", s.endSession)
-	s.notes = newNotesEntry()
-	s.notes.Wrapping = fyne.TextWrapWord
-	s.notes.SetPlaceHolder("Session notes. They are encrypted and saved as you type, and kept when a recording is deleted. Tab moves on to the next control.")
-	s.saved = widget.NewLabel("")
-	s.saved.Importance = widget.LowImportance
 	s.problem = newProblemLabel()
-	var pages []ink.Sheet
-	if n, err := u.db.Notes(run.ID()); err == nil {
-		s.notes.SetText(n.Text)
-		if pages, err = ink.Decode(n.Ink); err != nil {
-			u.opt.Logf("reading handwriting: %v", err)
-			s.unreadInk = n.Ink
-			s.problem.SetText("The handwritten pages could not be read. They are kept as they were; new handwriting is not saved.")
-		}
-	} else {
-		u.opt.Logf("reading notes: %v", err)
-	}
-	s.ink = newHandwritingPage(pages)
-	s.ink.OnChanged = func() { s.notesChanged("") }
-	s.notes.OnChanged = s.notesChanged
+	s.notesEditor = newNotesEditor(u, run.ID(), s.problem)
+	s.recordingTime = s.recordingNow
+	s.marks = newMarkBar(s)
+	s.notes.onMark, s.process.onMark = s.marks.mark, s.marks.mark
 	u.run = run
 	u.watch(run, appText, s.refresh, s.problem.SetText)
 	s.refresh()
@@ -103,13 +79,11 @@ func (s *sessionScreen) content() fyne.CanvasObject {
 		container.NewBorder(nil, nil, nil, s.timer, s.state),
 		s.meter,
 		container.NewHBox(s.ask, s.notesBtn, s.pause, s.resume, s.stop, s.join, s.end),
+		s.marks.box,
 		s.problem,
 	)
-	tabs := container.NewAppTabs(
-		container.NewTabItem("Typed notes", s.notes),
-		container.NewTabItem("Handwriting", s.ink.content()),
-	)
-	return container.NewBorder(top, s.saved, nil, nil, tabs)
+	s.ui.win.Canvas().AddShortcut(markKey, func(fyne.Shortcut) { s.marks.mark() })
+	return container.NewBorder(top, s.saved, nil, nil, s.notesEditor.content())
 }
 
 // focus offers the next step: asking, when the client has not been asked
@@ -159,6 +133,7 @@ func (s *sessionScreen) refresh() {
 		s.state.SetText(state)
 	}
 	show(recording, s.meter)
+	show(recording, s.marks.box)
 	show(recording, s.timer)
 	show(st == consent.AwaitingConsent || (st == consent.NotesOnly && !s.run.MinorBarred()), s.ask)
 	show(st != consent.NotesOnly && st != consent.Ended, s.notesBtn)
@@ -346,62 +321,10 @@ func (s *sessionScreen) endSession() {
 	s.ui.show(newSummaryScreen(s.ui, s.run, err))
 }
 
-// notesChanged saves the notes a moment after typing stops.
-func (s *sessionScreen) notesChanged(string) {
-	s.ui.touch()
-	s.dirty = true
-	s.saved.SetText("")
-	if s.saveTimer != nil {
-		s.saveTimer.Stop()
-	}
-	s.saveTimer = time.AfterFunc(notesSaveDelay, func() { s.ui.do(s.saveNotes) })
+// recordingNow is the recording being made (its segment) and how much of
+// it was captured, for stamping a line of the notes; ok is false when
+// nothing is being recorded.
+func (s *sessionScreen) recordingNow() (segment int, at time.Duration, ok bool) {
+	segment = s.run.Segment()
+	return segment, s.run.Level().Elapsed, segment > 0
 }
-
-// leaving saves the notes typed since the last save now, so that their
-// timer does not outlive the screen.
-func (s *sessionScreen) leaving() {
-	if s.saveTimer != nil {
-		s.saveTimer.Stop()
-	}
-	s.saveNotes()
-}
-
-// saveNotes seals the notes now if they changed.
-func (s *sessionScreen) saveNotes() {
-	if !s.dirty {
-		return
-	}
-	handwriting := s.unreadInk
-	if handwriting == nil {
-		var err error
-		if handwriting, err = s.ink.encoded(); err != nil {
-			s.ui.opt.Logf("encoding handwriting: %v", err)
-			s.saved.SetText("The handwriting could not be saved. Keep this screen open and try again.")
-			return
-		}
-	}
-	if err := s.ui.db.SaveNotes(s.run.ID(), s.notes.Text, handwriting); err != nil {
-		s.ui.opt.Logf("saving notes: %v", err)
-		s.saved.SetText("The notes could not be saved. Keep this screen open and try again.")
-		return
-	}
-	s.dirty = false
-	s.saved.SetText("Saved, encrypted, at " + s.ui.opt.Now().In(s.ui.opt.Location).Format("15:04:05"))
-}
-
-// notesEntry is the typed-notes box: many lines, but Tab (and Shift+Tab)
-// move the keyboard on to the next control rather than typing a tab, so
-// that "End the session" and the rest are reachable by keyboard.
-type notesEntry struct {
-	widget.Entry
-}
-
-func newNotesEntry() *notesEntry {
-	e := &notesEntry{}
-	e.MultiLine = true
-	e.ExtendBaseWidget(e)
-	return e
-}
-
-// AcceptsTab is false: Tab leaves the box.
-func (e *notesEntry) AcceptsTab() bool { return false }

@@ -86,6 +86,7 @@ type settingsScreen struct {
 	noMinors    *widget.Check
 	quality     *widget.RadioGroup
 	autoLock    *widget.Entry
+	template    *widget.Entry // the practice's own notes template
 	save        *widget.Button
 	problem     *widget.Label // why the settings were not saved
 	saved       *widget.Label // that they were
@@ -175,6 +176,12 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	}
 	s.autoLock = widget.NewEntry()
 	s.autoLock.SetText(strconv.Itoa(int(u.autoLockAfter().Minutes())))
+	s.template = widget.NewMultiLineEntry()
+	s.template.SetMinRowsVisible(3)
+	s.template.SetPlaceHolder("One heading a line, e.g.\nPresenting concern\nRisk\nPlan")
+	if v, _, err := u.db.Setting(settingNotesTemplate); err == nil {
+		s.template.SetText(v)
+	}
 	s.save = widget.NewButton("Save settings", s.saveSettings)
 	s.save.Importance = widget.HighImportance
 	s.problem = newProblemLabel()
@@ -224,6 +231,9 @@ func (s *settingsScreen) content() fyne.CanvasObject {
 		headingLine("Auto-lock"),
 		widget.NewForm(widget.NewFormItem("Lock after (minutes)", s.autoLock)),
 		settingsHint(fmt.Sprintf("%d to %d minutes without any action. The client screen is never locked away.", minAutoLockMinutes, maxAutoLockMinutes)),
+		headingLine("Progress notes template"),
+		settingsHint(fmt.Sprintf("Offered beside SOAP, DAP and BIRP when writing progress notes: its headings are inserted, nothing else. At most %d headings.", maxTemplateHeadings)),
+		s.template,
 		container.NewHBox(s.save), s.problem, s.saved,
 	)
 	form = append(form, s.mic.content()...)
@@ -296,6 +306,10 @@ func (s *settingsScreen) checked() ([][2]string, string) {
 	if kbps == 0 {
 		return nil, "Choose a recording quality."
 	}
+	headings := templateHeadings(s.template.Text)
+	if len(headings) > maxTemplateHeadings {
+		return nil, fmt.Sprintf("The notes template has %d headings; keep it to %d.", len(headings), maxTemplateHeadings)
+	}
 	p := consent.Policy{DefaultKeepDays: days, SupervisionExport: s.export.Checked}
 	p.EndQuestion = s.endQuestion.Checked
 	unanswered := session.UnansweredDelete
@@ -314,6 +328,7 @@ func (s *settingsScreen) checked() ([][2]string, string) {
 		{session.SettingEndQuestion, strconv.FormatBool(p.EndQuestion)},
 		{session.SettingUnanswered, unanswered},
 		{session.SettingNeverRecordMinors, strconv.FormatBool(p.NeverRecordMinors)},
+		{settingNotesTemplate, strings.Join(headings, "\n")},
 	}
 	supervision := false
 	for _, f := range s.purposes {

@@ -33,7 +33,7 @@ func Example() {
 
 // Handwriting saved by a newer Assent is refused, and says so.
 func ExampleDecode() {
-	_, err := ink.Decode([]byte("AINK\x02\x00"))
+	_, err := ink.Decode([]byte("AINK\x03\x00"))
 	fmt.Println(errors.Is(err, ink.ErrBadEncoding), errors.Is(err, ink.ErrUnsupportedVersion))
 	fmt.Println(err)
 
@@ -41,6 +41,6 @@ func ExampleDecode() {
 	fmt.Println(len(sheets), err)
 	// Output:
 	// true true
-	// decoding ink: bad ink encoding: unsupported ink version: version 2, this Assent reads 1
+	// decoding ink: bad ink encoding: unsupported ink version: version 3, this Assent reads 1 and 2
 	// 0 <nil>
 }

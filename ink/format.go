@@ -7,10 +7,13 @@ import (
 	"math"
 )
 
-// magic starts every encoding; the byte after it is the version.
+// magic starts every encoding; the byte after it is the version: 1 has
+// no kinds (every sheet is progress notes), 2 starts each sheet with its
+// Kind.
 const (
-	magic   = "AINK"
-	version = 1
+	magic    = "AINK"
+	version1 = 1
+	version2 = 2
 )
 
 // Decode's errors all wrap ErrBadEncoding, and with it one of the other
@@ -23,8 +26,8 @@ var (
 	ErrBadEncoding = errors.New("bad ink encoding")
 	// ErrNotInk: the bytes do not start with the format's magic "AINK".
 	ErrNotInk = errors.New("not an ink encoding")
-	// ErrUnsupportedVersion: the version byte is not the one this package
-	// reads (1); a newer Assent may have written it.
+	// ErrUnsupportedVersion: the version byte is not one this package
+	// reads (1 or 2); a newer Assent may have written it.
 	ErrUnsupportedVersion = errors.New("unsupported ink version")
 	// ErrTruncated: the bytes end inside a field, or a count promises more
 	// than the bytes left could hold.
@@ -40,20 +43,36 @@ var (
 	ErrBadWidth = errors.New("pen width out of range")
 	// ErrOffSheet: a point lies beyond MaxCoord or below 0.
 	ErrOffSheet = errors.New("point off the sheet")
+	// ErrBadKind: a sheet's kind is neither Progress nor Process.
+	ErrBadKind = errors.New("unknown kind of page")
 )
 
 // Encode writes sheets compactly, in the layout of FORMAT.md: the first
 // point of each stroke in full, then each next one as its difference from
 // the one before, so that most points take two bytes. No sheets give a
-// valid encoding of no sheets (see Decode for empty input).
+// valid encoding of no sheets (see Decode for empty input). Sheets that
+// are all progress notes are written in version 1 (as earlier versions
+// wrote them, and can read them); any process page makes it version 2,
+// which gives every sheet its kind.
 //
 // It refuses, writing nothing, what Decode would refuse: more than
 // MaxPages sheets or a stroke of more than MaxStrokePoints points
 // (ErrOverLimit), a stroke without points (ErrEmptyStroke), a Width of 0
-// or over MaxWidth (ErrBadWidth). Every Point is on the sheet by its type.
+// or over MaxWidth (ErrBadWidth), a Kind other than Progress or Process
+// (ErrBadKind). Every Point is on the sheet by its type.
 func Encode(sheets []Sheet) ([]byte, error) {
 	if len(sheets) > MaxPages {
 		return nil, fmt.Errorf("encoding ink: %w: %d sheets, at most %d", ErrOverLimit, len(sheets), MaxPages)
+	}
+	version := byte(version1)
+	for i, p := range sheets {
+		switch p.Kind {
+		case Progress:
+		case Process:
+			version = version2
+		default:
+			return nil, fmt.Errorf("encoding ink: sheet %d: %w: %d", i+1, ErrBadKind, p.Kind)
+		}
 	}
 	size := len(magic) + 1 + binary.MaxVarintLen64
 	for _, p := range sheets {
@@ -67,6 +86,9 @@ func Encode(sheets []Sheet) ([]byte, error) {
 	b = append(b, version)
 	b = binary.AppendUvarint(b, uint64(len(sheets)))
 	for i, p := range sheets {
+		if version == version2 {
+			b = append(b, byte(p.Kind))
+		}
 		b = binary.AppendUvarint(b, uint64(len(p.Strokes)))
 		for j, s := range p.Strokes {
 			switch {
@@ -98,7 +120,8 @@ func Encode(sheets []Sheet) ([]byte, error) {
 // exactly one well-formed encoding is refused with an error wrapping
 // ErrBadEncoding and the sentinel that names the fault: ErrNotInk,
 // ErrUnsupportedVersion, ErrTruncated, ErrTrailing, ErrOverLimit,
-// ErrEmptyStroke, ErrBadWidth or ErrOffSheet. It never panics, and
+// ErrEmptyStroke, ErrBadWidth, ErrOffSheet or ErrBadKind. Version 1's
+// sheets are all Progress. It never panics, and
 // allocates no more than the input's length justifies: a count larger than
 // the bytes that follow could hold is refused before anything is made for
 // it.
@@ -112,18 +135,34 @@ func Decode(data []byte) ([]Sheet, error) {
 	if len(data) < len(magic)+1 || string(data[:len(magic)]) != magic {
 		return nil, fmt.Errorf("decoding ink: %w: %w", ErrBadEncoding, ErrNotInk)
 	}
-	if v := data[len(magic)]; v != version {
-		return nil, fmt.Errorf("decoding ink: %w: %w: version %d, this Assent reads %d", ErrBadEncoding, ErrUnsupportedVersion, v, version)
+	v := data[len(magic)]
+	if v != version1 && v != version2 {
+		return nil, fmt.Errorf("decoding ink: %w: %w: version %d, this Assent reads %d and %d", ErrBadEncoding, ErrUnsupportedVersion, v, version1, version2)
 	}
 	d := decoder{b: data[len(magic)+1:]}
-	// Each sheet takes at least a byte, each stroke at least four, each
-	// point after the first at least two: counts above that are lies.
-	nSheets, err := d.count("sheets", MaxPages, 1)
+	// Each sheet takes at least a byte (two with its kind), each stroke at
+	// least four, each point after the first at least two: counts above
+	// that are lies.
+	sheetBytes := 1
+	if v == version2 {
+		sheetBytes = 2
+	}
+	nSheets, err := d.count("sheets", MaxPages, sheetBytes)
 	if err != nil {
 		return nil, fmt.Errorf("decoding ink: %w", err)
 	}
 	sheets := make([]Sheet, nSheets)
 	for i := range sheets {
+		if v == version2 {
+			if len(d.b) == 0 {
+				return nil, fmt.Errorf("decoding ink: sheet %d: %w", i+1, bad(ErrTruncated, "kind"))
+			}
+			k := Kind(d.b[0])
+			if k != Progress && k != Process {
+				return nil, fmt.Errorf("decoding ink: sheet %d: %w", i+1, bad(ErrBadKind, "%d", k))
+			}
+			sheets[i].Kind, d.b = k, d.b[1:]
+		}
 		nStrokes, err := d.count("strokes", math.MaxInt32, 4)
 		if err != nil {
 			return nil, fmt.Errorf("decoding ink: sheet %d: %w", i+1, err)

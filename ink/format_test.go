@@ -19,7 +19,7 @@ func sameSheets(a, b []ink.Sheet) bool {
 		return false
 	}
 	for i := range a {
-		if len(a[i].Strokes) != len(b[i].Strokes) {
+		if a[i].Kind != b[i].Kind || len(a[i].Strokes) != len(b[i].Strokes) {
 			return false
 		}
 		for j := range a[i].Strokes {
@@ -72,6 +72,7 @@ func TestRoundTrip(t *testing.T) {
 			{Width: 128, Points: []ink.Point{{16383, 16384}}},
 		}}}},
 		{"10,000 points", []ink.Sheet{{Strokes: []ink.Stroke{long}}}},
+		{"process and progress pages", []ink.Sheet{{Kind: ink.Process, Strokes: []ink.Stroke{corners}}, {}, {Kind: ink.Process}}},
 		{"the longest stroke", []ink.Sheet{{Strokes: []ink.Stroke{walk(ink.MaxStrokePoints, 2)}}}},
 		{"many strokes on many sheets", func() []ink.Sheet {
 			sheets := make([]ink.Sheet, 50)
@@ -124,6 +125,7 @@ func TestEncodeRefuses(t *testing.T) {
 		{"ErrEmptyStroke", []ink.Sheet{{}, {Strokes: []ink.Stroke{corners, {Width: ink.PenWidth}}}}, ink.ErrEmptyStroke},
 		{"ErrBadWidth 0", []ink.Sheet{{Strokes: []ink.Stroke{{Width: 0, Points: []ink.Point{{1, 1}}}}}}, ink.ErrBadWidth},
 		{"ErrBadWidth over MaxWidth", []ink.Sheet{{Strokes: []ink.Stroke{{Width: ink.MaxWidth + 1, Points: []ink.Point{{1, 1}}}}}}, ink.ErrBadWidth},
+		{"ErrBadKind", []ink.Sheet{{}, {Kind: 2}}, ink.ErrBadKind},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			b, err := ink.Encode(c.sheets)
@@ -138,6 +140,27 @@ func TestEncodeRefuses(t *testing.T) {
 				t.Errorf("refused, yet wrote %d bytes", len(b))
 			}
 		})
+	}
+}
+
+// Pages that are all progress notes are written as version 1, which
+// earlier versions read; a process page makes the encoding version 2.
+func TestEncodeVersionByKinds(t *testing.T) {
+	for _, c := range []struct {
+		sheets  []ink.Sheet
+		version byte
+	}{
+		{nil, 1},
+		{[]ink.Sheet{{Strokes: []ink.Stroke{corners}}, {}}, 1},
+		{[]ink.Sheet{{Strokes: []ink.Stroke{corners}}, {Kind: ink.Process}}, 2},
+	} {
+		b, err := ink.Encode(c.sheets)
+		if err != nil || b[4] != c.version {
+			t.Errorf("%d sheets: version %d, %v; want %d", len(c.sheets), b[4], err, c.version)
+		}
+	}
+	if got := ink.Shareable([]ink.Sheet{{Kind: ink.Process}, {Strokes: []ink.Stroke{corners}}, {Kind: ink.Process}}); len(got) != 1 || len(got[0].Strokes) != 1 {
+		t.Errorf("Shareable kept %d sheets, want the one progress sheet", len(got))
 	}
 }
 
@@ -173,7 +196,11 @@ func seeds(t testing.TB) map[string]seed {
 		"bad_magic":          {append([]byte("XINK"), valid[4:]...), ink.ErrNotInk},
 		"magic_only":         {[]byte("AINK"), ink.ErrNotInk},
 		"one_byte":           {[]byte{0}, ink.ErrNotInk},
-		"version_2":          {append([]byte("AINK\x02"), valid[5:]...), ink.ErrUnsupportedVersion},
+		"version_3":          {append([]byte("AINK\x03"), valid[5:]...), ink.ErrUnsupportedVersion},
+		"kinds":              {enc([]ink.Sheet{{Kind: ink.Process, Strokes: []ink.Stroke{walk(5, 5)}}, {}}), nil},
+		"v2_all_progress":    {[]byte("AINK\x02\x01\x00\x00"), nil},
+		"bad_kind":           {[]byte("AINK\x02\x01\x02\x00"), ink.ErrBadKind},
+		"v2_no_kind":         {[]byte("AINK\x02\x01\x00"), ink.ErrTruncated},
 		"truncated":          {valid[:len(valid)-1], ink.ErrTruncated},
 		"trailing":           {append(append([]byte(nil), valid...), 0), ink.ErrTrailing},
 		"huge_page_count":    {head(0xff, 0xff, 0xff, 0xff, 0x0f), ink.ErrOverLimit},
@@ -193,7 +220,7 @@ func seeds(t testing.TB) map[string]seed {
 
 func TestDecodeRefusals(t *testing.T) {
 	all := []error{ink.ErrNotInk, ink.ErrUnsupportedVersion, ink.ErrTruncated, ink.ErrTrailing,
-		ink.ErrOverLimit, ink.ErrEmptyStroke, ink.ErrBadWidth, ink.ErrOffSheet}
+		ink.ErrOverLimit, ink.ErrEmptyStroke, ink.ErrBadWidth, ink.ErrOffSheet, ink.ErrBadKind}
 	for name, s := range seeds(t) {
 		t.Run(name, func(t *testing.T) {
 			sheets, err := ink.Decode(s.data)

@@ -46,7 +46,38 @@ type Stroke struct {
 // Sheet is one page of handwriting, its strokes in the order drawn: later
 // strokes lie over earlier ones.
 type Sheet struct {
+	// Kind says whether the page is progress notes (the record) or
+	// process notes (the therapist's private notes).
+	Kind    Kind
 	Strokes []Stroke
+}
+
+// Kind is what a page of notes is. The zero Kind is Progress.
+type Kind uint8
+
+const (
+	// Progress notes are part of the clinical record: the therapist may
+	// show them in the client's record.
+	Progress Kind = iota
+	// Process notes are the therapist's private working notes, kept apart
+	// from the record: nothing that leaves the practice carries them.
+	Process
+)
+
+// Private reports whether pages of kind k must stay out of everything that
+// leaves the practice (exports, receipts, the client's record and copy).
+func (k Kind) Private() bool { return k != Progress }
+
+// Shareable returns the sheets that may go into the client's materials:
+// those of kind Progress, in order. Process pages are left out.
+func Shareable(sheets []Sheet) []Sheet {
+	var out []Sheet
+	for _, s := range sheets {
+		if !s.Kind.Private() {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // Tool is what moving over a sheet does.

@@ -260,7 +260,7 @@ func TestWrongPassphraseManyTimes(t *testing.T) {
 	dir, clientID := newFolder(t)
 	db := openUnlocked(t, dir)
 	tr, id := recordWhole(t, db, clientID, fastMic(pcm, 1))
-	if err := db.SaveNotes(tr.ID(), "she spoke about her father", nil); err != nil {
+	if err := db.SaveNotes(tr.ID(), storage.Notes{Text: "she spoke about her father"}); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

@@ -117,7 +117,7 @@ func TestDamagedDatabaseNeverPanics(t *testing.T) {
 	f := newVault(t)
 	s := f.session(t)
 	f.record(t, s.ID, 1, randomBytes(300, 1))
-	f.db.SaveNotes(s.ID, "notes", nil)
+	f.db.SaveNotes(s.ID, storage.Notes{Text: "notes"})
 	f.db.Close() // checkpoints the WAL into assent.db
 	orig, err := os.ReadFile(filepath.Join(f.dir, storage.DBFile))
 	if err != nil {

@@ -90,8 +90,9 @@
 // across restarts.
 //
 // Every recording has its own random 256-bit key, wrapped by the master key
-// in its row; from it, HKDF derives one key for the file's chunk stream and
-// one for its waveform peaks. The file is a header and a sequence of chunks
+// in its row; from it, HKDF derives one key for the file's chunk stream,
+// one for its waveform peaks and one for its markers (the moments the
+// therapist marked while recording, sealed with the recording at Close). The file is a header and a sequence of chunks
 // sealed with ChaCha20-Poly1305 in the STREAM construction of age: the
 // nonce is the chunk index and a final flag, and the header is authenticated
 // with every chunk, so a flipped bit, reordered or spliced chunks, or a
@@ -127,9 +128,13 @@
 // hand is then not deleted on its date, but never played either, and
 // VerifyTerms names it.
 //
-// Each session's notes (text and ink) are sealed as one blob under the
-// session's own notes key, wrapped by the master key, bound to the session
-// and to the revision.
+// Each session's notes (progress notes, process notes and ink) are sealed
+// as one blob under the session's own notes key, wrapped by the master
+// key, bound to the session, the revision and the blob's layout. Process
+// notes are the therapist's private notes: storage keeps them like the
+// rest, and nothing that leaves the practice may read them (the app's
+// client record reads Notes.Text only). SearchNotes searches a client's
+// notes in memory and writes nothing.
 //
 // Audio, peaks and notes never reach the disk unencrypted, not even in
 // temporary files; a test scans every file of the data folder for a known
@@ -163,7 +168,7 @@
 //
 // A recording is deleted by destroying its key: DeleteNow (the therapist,
 // or a RecordingWriter.Abort), a consent event with WithdrawDeleteAll, and
-// Purge (deletion date reached) erase the wrapped key and peaks in one
+// Purge (deletion date reached) erase the wrapped key, peaks and markers in one
 // transaction, with an audit row, and keep the row as a tombstone (state
 // deleted, when, why) so the client's record stays true. Then the file is
 // unlinked and the WAL checkpointed, so no copy of the key lingers there.
@@ -175,9 +180,10 @@
 // DeleteAfter ("delete the last few minutes") keeps the start of a
 // recording: it re-seals the kept bytes under a new key into a new file and
 // destroys the old key and file the same way, so the dropped part cannot be
-// decrypted from any remains either. It takes the same crash-safe steps as
-// recovery (see Recovery, and internal/recfile/FORMAT.md). It needs the
-// passphrase.
+// decrypted from any remains either; markers in the dropped part are
+// dropped with it, the others re-sealed under the new key. It takes the
+// same crash-safe steps as recovery (see Recovery, and
+// internal/recfile/FORMAT.md). It needs the passphrase.
 //
 // Due is the retention rule as a pure function: a recording is due when its
 // deletion date is at or before now. Deletion dates are instants, fixed when

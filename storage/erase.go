@@ -96,7 +96,7 @@ func eraseInTx(tx *sql.Tx, now time.Time, ids []string, reason string) ([]erased
 		return nil, err
 	}
 	// One statement for all of them: Purge may erase thousands at once.
-	rows, err := tx.Query(`UPDATE recordings SET state = 'deleted', key_wrapped = NULL, peaks = NULL,
+	rows, err := tx.Query(`UPDATE recordings SET state = 'deleted', key_wrapped = NULL, peaks = NULL, markers = NULL,
 		deleted_at = ?, delete_reason = ?
 		WHERE id IN (SELECT value FROM json_each(?)) AND state <> 'deleted'
 		RETURNING id, coalesce(file, ''), coalesce(discard_file, '')`, nanos(now), reason, string(list))

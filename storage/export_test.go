@@ -41,19 +41,22 @@ func migrateWith(dataDir string, ms []migration) error {
 // DeriveKey is the passphrase derivation Unlock runs with p.
 func DeriveKey(p KDFParams, passphrase string, salt []byte) []byte { return p.derive(passphrase, salt) }
 
-// SealNotes seals a notes plaintext as SaveNotes does, under key, for
-// tests that reach the decoder behind the seal.
-func SealNotes(key []byte, sessionID string, rev int, plain []byte) []byte {
-	return seal(key, plain, notesAD(sessionID, rev))
+// SealNotes seals a notes plaintext as SaveNotes does (in layout), under
+// key, for tests that reach the decoder behind the seal.
+func SealNotes(key []byte, sessionID string, rev, layout int, plain []byte) []byte {
+	return seal(key, plain, notesAD(sessionID, rev, layout))
 }
 
 // OpenNotes is what Notes does with sealed notes once it has their key.
-func OpenNotes(key []byte, sessionID string, rev int, sealed []byte) (text string, ink []byte, err error) {
-	return openNotes(key, sessionID, rev, sealed)
+func OpenNotes(key []byte, sessionID string, rev, layout int, sealed []byte) (Notes, error) {
+	return openNotes(key, sessionID, rev, layout, sealed)
 }
 
 // EncodeNotes is the plaintext SaveNotes seals.
-func EncodeNotes(text string, ink []byte) []byte { return encodeNotes(text, ink) }
+func EncodeNotes(n Notes) []byte { return encodeNotes(n) }
+
+// NotesLayout is the layout SaveNotes writes.
+const NotesLayout = notesLayout
 
 // CrashWriter leaves w as a crash would: chunks written so far stay on disk,
 // the final chunk is never written, the row stays in state "recording" and

@@ -27,13 +27,15 @@ const (
 	adNotesKey       = "assent/v1 notes key "
 	adNotes          = "assent/v1 notes "
 	adPeaks          = "assent/v1 peaks "
+	adMarkers        = "assent/v1 markers "
 )
 
 // HKDF info strings: the recording key is never used directly; the file
-// stream and the peaks each get their own subkey.
+// stream, the peaks and the markers each get their own subkey.
 const (
 	infoStream   = "assent/v1 recording stream"
 	infoPeaks    = "assent/v1 recording peaks"
+	infoMarkers  = "assent/v1 recording markers"
 	infoRecovery = "assent/v1 recovery key"
 	infoAnchor   = "assent/v1 audit anchor" // the MAC key of the audit log's anchor (anchor.go)
 )

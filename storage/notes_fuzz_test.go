@@ -20,7 +20,7 @@ func FuzzNotes(f *testing.F) {
 	fx := newVault(f)
 	s := fx.session(f)
 	const text = "Talked about the week ahead."
-	if err := fx.db.SaveNotes(s.ID, text, []byte("AINK\x01ink")); err != nil {
+	if err := fx.db.SaveNotes(s.ID, storage.Notes{Text: text, Ink: []byte("AINK\x01ink")}); err != nil {
 		f.Fatal(err)
 	}
 	raw, err := sql.Open("sqlite", storage.DSN(fx.dir))
@@ -66,27 +66,36 @@ func FuzzNotes(f *testing.F) {
 func FuzzNotesPlaintext(f *testing.F) {
 	key := bytes.Repeat([]byte{0x5e}, 32)
 	const sessionID, rev = "00112233445566778899aabbccddeeff", 3
-	f.Add(storage.EncodeNotes("Talked about the week ahead.", []byte("AINK\x01ink")))
-	f.Add(storage.EncodeNotes("text only", nil))
-	f.Add(storage.EncodeNotes("", []byte("ink only")))
+	f.Add(storage.EncodeNotes(storage.Notes{Text: "Talked about the week ahead.", Process: "my hunch", Ink: []byte("AINK\x01ink")}))
+	f.Add(storage.EncodeNotes(storage.Notes{Text: "text only"}))
+	f.Add(storage.EncodeNotes(storage.Notes{Process: "process only"}))
+	f.Add(storage.EncodeNotes(storage.Notes{Ink: []byte("ink only")}))
 	f.Add([]byte{})
 	f.Add([]byte{0, 0, 0})
 	f.Add([]byte{0, 0, 0, 5, 'a', 'b'})            // a length past the end
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 'a'})     // a huge length
 	f.Add([]byte{0, 0, 0, 2, 0xff, 0xfe, 0, 0x80}) // text that is not UTF-8
 	f.Fuzz(func(t *testing.T, plain []byte) {
-		sealed := storage.SealNotes(key, sessionID, rev, plain)
-		text, ink, err := storage.OpenNotes(key, sessionID, rev, sealed)
-		wellFormed := len(plain) >= 4 && uint64(binary.BigEndian.Uint32(plain)) <= uint64(len(plain)-4)
+		sealed := storage.SealNotes(key, sessionID, rev, storage.NotesLayout, plain)
+		n, err := storage.OpenNotes(key, sessionID, rev, storage.NotesLayout, sealed)
+		// Two texts, each a 4-byte length and that many bytes, then ink.
+		wellFormed, rest := true, plain
+		for range 2 {
+			if len(rest) < 4 || uint64(binary.BigEndian.Uint32(rest)) > uint64(len(rest)-4) {
+				wellFormed = false
+				break
+			}
+			rest = rest[4+binary.BigEndian.Uint32(rest):]
+		}
 		switch {
 		case err != nil && !errors.Is(err, storage.ErrTampered):
 			t.Fatalf("refused with %v, want ErrTampered", err)
 		case err != nil && wellFormed:
 			t.Fatalf("refused a well-formed plaintext: %v", err)
 		case err == nil && !wellFormed:
-			t.Fatalf("accepted a malformed plaintext of %d bytes as %q", len(plain), text)
-		case err == nil && !bytes.Equal(storage.EncodeNotes(text, ink), plain):
-			t.Fatalf("decoded %q and %d ink bytes, which encode to other bytes than were sealed", text, len(ink))
+			t.Fatalf("accepted a malformed plaintext of %d bytes as %q", len(plain), n.Text)
+		case err == nil && !bytes.Equal(storage.EncodeNotes(n), plain):
+			t.Fatalf("decoded %q, %q and %d ink bytes, which encode to other bytes than were sealed", n.Text, n.Process, len(n.Ink))
 		}
 	})
 }

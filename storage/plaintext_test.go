@@ -20,21 +20,27 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	s := f.session(t)
 	marker := []byte("ASSENT-PLAINTEXT-MARKER-")
 	pattern := bytes.Repeat(marker, 200) // ~4.8 KB, spans many chunks
-	// A recording left open, one closed with peaks handed to its writer,
+	// A recording left open, one closed with peaks and a marker handed to its writer,
 	// one whose peaks were saved after it closed, one recovered after a
-	// crash, and notes with the pattern in text and ink.
+	// crash, and notes with the pattern in both kinds of text and in the ink.
 	open := f.startRecording(t, s.ID, 1)
 	open.Write(pattern)
 	peaks := storage.Peaks{Interval: 100 * time.Millisecond, Levels: bytes.Repeat(marker, 20)}
 	closed := f.startRecording(t, s.ID, 2)
 	closed.Write(pattern)
 	closed.SetPeaks(peaks)
+	if err := closed.AddMarker(storage.Marker{At: time.Second, Word: string(marker)}); err != nil {
+		t.Fatal(err)
+	}
 	if err := closed.Close(); err != nil {
 		t.Fatal(err)
 	}
 	saved := f.record(t, s.ID, 4, pattern)
 	if err := f.db.SavePeaks(saved, peaks); err != nil {
 		t.Fatal(err)
+	}
+	if ms, err := f.db.Markers(closed.ID()); err != nil || len(ms) != 1 || ms[0].Word != string(marker) {
+		t.Fatalf("markers read back as %+v, %v", ms, err)
 	}
 	for _, id := range []string{closed.ID(), saved} {
 		// The pattern really went in: a scan that finds nothing means something.
@@ -45,7 +51,7 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	crashed := f.startRecording(t, s.ID, 3)
 	crashed.Write(pattern)
 	storage.CrashWriter(crashed)
-	if err := f.db.SaveNotes(s.ID, strings.Repeat(string(marker), 50), pattern); err != nil {
+	if err := f.db.SaveNotes(s.ID, storage.Notes{Text: strings.Repeat(string(marker), 50), Process: strings.Repeat(string(marker), 50), Ink: pattern}); err != nil {
 		t.Fatal(err)
 	}
 

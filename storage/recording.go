@@ -195,6 +195,7 @@ type RecordingWriter struct {
 	path     string // where f was created, to notice if it is unlinked
 	sw       *recfile.Writer
 	peaks    *Peaks
+	markers  []Marker
 	duration time.Duration
 	killed   bool // the recording was deleted while being written
 	closed   bool
@@ -342,12 +343,13 @@ func (w *RecordingWriter) Close() error {
 	if w.peaks != nil {
 		sealedPeaks = sealPeaks(w.key, w.id, *w.peaks)
 	}
+	sealedMarkers := sealMarkers(w.key, w.id, w.markers)
 	bytes := w.sw.Sealed()
 	err = w.db.write(func(tx *sql.Tx, now time.Time) error {
-		res, err := tx.Exec(`UPDATE recordings SET state = 'complete', ended_at = ?, bytes = ?, peaks = ?,
+		res, err := tx.Exec(`UPDATE recordings SET state = 'complete', ended_at = ?, bytes = ?, peaks = ?, markers = ?,
 			duration_ns = CASE WHEN ? > 0 THEN ? ELSE max(0, ? - started_at) END
 			WHERE id = ? AND state = 'recording'`,
-			nanos(now), bytes, sealedPeaks, int64(w.duration), int64(w.duration), nanos(now), w.id)
+			nanos(now), bytes, sealedPeaks, sealedMarkers, int64(w.duration), int64(w.duration), nanos(now), w.id)
 		if err != nil {
 			return err
 		}

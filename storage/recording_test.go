@@ -464,7 +464,7 @@ func TestConcurrentUse(t *testing.T) {
 		}
 		f.readAll(t, other)
 		f.db.Recordings(s.ID)
-		f.db.SaveNotes(s.ID, "notes while recording", nil)
+		f.db.SaveNotes(s.ID, storage.Notes{Text: "notes while recording"})
 	}
 	if err := f.db.DeleteNow(w.ID(), "client asked"); err != nil {
 		t.Fatal(err)

@@ -52,6 +52,7 @@ type rekeying struct {
 type rekeyedRow struct {
 	state    RecordingState
 	peaks    []byte // sealed under the new key; nil drops them
+	markers  []byte // sealed under the new key; nil drops them
 	duration time.Duration
 	endedAt  time.Time // zero leaves ended_at as it is
 	audit    string    // the audit row's kind and detail
@@ -122,9 +123,9 @@ func (db *DB) rekey(r rekeying) (int64, error) {
 	}
 	err = db.write(func(tx *sql.Tx, now time.Time) error {
 		res, err := tx.Exec(`UPDATE recordings SET file = ?, discard_file = ?, key_wrapped = ?,
-			state = ?, peaks = ?, bytes = ?, duration_ns = ?, ended_at = coalesce(?, ended_at)
+			state = ?, peaks = ?, markers = ?, bytes = ?, duration_ns = ?, ended_at = coalesce(?, ended_at)
 			WHERE id = ? AND file = ? AND discard_file = ? AND state = ? AND terms IS ?`,
-			newName, r.file, wrapped, string(row.state), row.peaks, kept, int64(row.duration), endedAt,
+			newName, r.file, wrapped, string(row.state), row.peaks, row.markers, kept, int64(row.duration), endedAt,
 			r.id, r.file, newName, string(r.state), r.terms)
 		if err != nil {
 			return err

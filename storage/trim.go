@@ -15,7 +15,8 @@ import (
 // recording and destroys the rest, for "delete the last few minutes" (the
 // app turns minutes into bytes). The kept bytes are re-sealed under a new
 // key into a new file; one transaction switches the row to it (size,
-// duration and peaks shortened in proportion) with an audit row; then the
+// duration and peaks shortened in proportion, markers in the part deleted
+// deleted with it) with an audit row; then the
 // old file is unlinked and the WAL checkpointed. With the old key gone, the
 // dropped bytes cannot be decrypted from any remains of the old file.
 // keepBytes ≤ 0 deletes the whole recording (DeleteNow); keepBytes at or
@@ -51,8 +52,8 @@ func (db *DB) deleteAfter(id string, keepBytes int64, reason string) error {
 		return nil
 	}
 	var file string
-	var peaks []byte
-	if err := db.sql.QueryRow("SELECT file, peaks FROM recordings WHERE id = ?", id).Scan(&file, &peaks); err != nil {
+	var peaks, markers []byte
+	if err := db.sql.QueryRow("SELECT file, peaks, markers FROM recordings WHERE id = ?", id).Scan(&file, &peaks, &markers); err != nil {
 		return dbErr(err)
 	}
 	old, err := db.openLocked(file, os.O_RDONLY)
@@ -88,10 +89,12 @@ func (db *DB) deleteAfter(id string, keepBytes int64, reason string) error {
 			return err
 		},
 		row: func(newKey []byte, kept int64) rekeyedRow {
+			d := time.Duration(float64(rec.Duration) * float64(kept) / float64(rec.Bytes))
 			return rekeyedRow{
 				state:    rec.State,
 				peaks:    shortenPeaks(key, newKey, id, peaks, kept, rec.Bytes),
-				duration: time.Duration(float64(rec.Duration) * float64(kept) / float64(rec.Bytes)),
+				markers:  shortenMarkers(key, newKey, id, markers, d),
+				duration: d,
 				audit:    AuditRecordingTrimmed,
 				detail:   fmt.Sprintf("kept %d of %d bytes; %s", kept, rec.Bytes, reason),
 			}
