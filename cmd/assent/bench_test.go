@@ -17,7 +17,7 @@ import (
 // What BenchmarkQuiet measures over, and how often it locks and unlocks.
 const (
 	quietRecording = 60 * time.Second // paced recording with the client screen up
-	quietIdle      = 20 * time.Second // each idle screen (0.05 % resolution)
+	quietIdle      = 10 * time.Second // each idle screen (0.1 % resolution)
 	quietSettle    = 2 * time.Second  // after a screen appears, before measuring
 	quietCycles    = 20               // lock/unlock cycles
 )
