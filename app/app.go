@@ -273,11 +273,7 @@ func (u *UI) requestClose() {
 		u.Quit()
 		return
 	}
-	msg := "Closing Assent ends today's session."
-	if u.run.Recording() {
-		msg += " Recording stops, and what was recorded is kept until its deletion date."
-	}
-	d := dialog.NewConfirm("Close Assent?", msg, func(ok bool) {
+	d := dialog.NewConfirm("Close Assent?", closeSessionText(u.run), func(ok bool) {
 		if ok {
 			u.Quit()
 		}
@@ -285,6 +281,26 @@ func (u *UI) requestClose() {
 	d.SetConfirmText("Close Assent")
 	d.SetDismissText("Keep it open")
 	d.Show()
+}
+
+// closeSessionText says what closing Assent does to run and what it
+// recorded, as shutdownNow will do it: with the question at the end,
+// nobody is left to answer it, and the practice's rule (which the
+// statement told the client beforehand) decides at once.
+func closeSessionText(run *session.Session) string {
+	msg := "Closing Assent ends today's session."
+	if run.Recording() {
+		msg += " Recording stops."
+	}
+	switch {
+	case run.Unconfirmed() && run.Policy().KeepUnconfirmed:
+		msg += " Nobody can answer the question at the end, so, as the practice's rule says, what was recorded today is kept until its deletion date."
+	case run.Unconfirmed():
+		msg += " Nobody can answer the question at the end, so, as the practice's rule says, what was recorded today is deleted now."
+	case run.Recording():
+		msg += " What was recorded is kept until its deletion date."
+	}
+	return msg
 }
 
 // Shutdown does what Quit does apart from ending the app's loop: cmd calls
@@ -314,6 +330,13 @@ func (u *UI) shutdownNow() {
 		r.Silence() // no widget is touched from here on
 		if err := r.End(consent.System()); err != nil {
 			u.opt.Logf("ending the session as Assent closes: %v", err)
+		}
+		if r.State() == consent.Confirming {
+			// Nobody is left to answer the question at the end: it is
+			// closed now, by the practice's rule (closeSessionText).
+			if err := r.End(consent.System()); err != nil {
+				u.opt.Logf("closing the question at the end as Assent closes: %v", err)
+			}
 		}
 	}
 	u.stopHousekeeping()

@@ -233,6 +233,8 @@ type clientText struct {
 	ReasonWithdrawn        string `json:"reasonWithdrawn"`
 	ReasonNothingRecovered string `json:"reasonNothingRecovered"`
 	ReasonNoFile           string `json:"reasonNoFile"`
+	// ReasonUnanswered: the question at the end went unanswered.
+	ReasonUnanswered string `json:"reasonUnanswered"`
 
 	// What went wrong in a step of the session (problemText), read by the
 	// people in the room on the client screen and by the therapist on
@@ -494,6 +496,8 @@ func (t *clientText) deleteReason(reason string) string {
 		return t.ReasonNothingRecovered
 	case storage.ReasonNoFile:
 		return t.ReasonNoFile
+	case storage.ReasonUnanswered:
+		return t.ReasonUnanswered
 	}
 	return reason
 }

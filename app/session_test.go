@@ -608,9 +608,10 @@ func TestUnlockReturnsToTheOpenSession(t *testing.T) {
 }
 
 // Quitting (Ctrl+Q, the close button, a logout) in the middle of a
-// recorded session seals
-// what was recorded and ends the session: its consent history closes with
-// an "end", and it is no longer open.
+// recorded session seals what was recorded and ends the session: its
+// consent history closes with an "end" by the app, then a second one that
+// closes the question at the end nobody is left to answer (by the
+// practice's rule: here, keep until the date), and it is no longer open.
 func TestQuitEndsTheSession(t *testing.T) {
 	for _, how := range []string{"Quit", "Shutdown alone"} {
 		t.Run(how, func(t *testing.T) { quitEndsTheSession(t, how) })
@@ -621,6 +622,9 @@ func TestQuitEndsTheSession(t *testing.T) {
 // loop ended by Fyne itself (a signal), after which cmd calls Shutdown.
 func quitEndsTheSession(t *testing.T, how string) {
 	f := newSessionFixture(t)
+	if err := f.db.SetSetting(session.SettingUnanswered, session.UnansweredKeep); err != nil {
+		t.Fatal(err)
+	}
 	k := f.recording(t, time.Second)
 	id := k.run.ID()
 	if how == "Quit" {
@@ -646,8 +650,8 @@ func quitEndsTheSession(t *testing.T, how string) {
 			ends++
 		}
 	}
-	if ends != 1 {
-		t.Errorf("%d ends in the history, want 1", ends)
+	if ends != 2 {
+		t.Errorf("%d ends in the history, want 2 (the session's, and the question at the end closed)", ends)
 	}
 	if last := events[len(events)-1]; last.Kind != "end" || last.Actor != "system" {
 		t.Errorf("the history ends with %s by %s, want end by the app (it may be a logout, or the client's Ctrl+Q)", last.Kind, last.Actor)
@@ -763,10 +767,35 @@ func TestAbandonedSessionWithABadHistoryIsEnded(t *testing.T) {
 }
 
 // The window's close button asks first while a session is open: closing
-// ends it. "Keep it open" changes nothing; "Close Assent" quits as Ctrl+Q.
+// ends it. "Keep it open" changes nothing; "Close Assent" quits as Ctrl+Q,
+// and what the dialog said happens to the recording is what storage holds
+// afterwards, under each of the practice's rules.
 func TestCloseButtonAsksDuringASession(t *testing.T) {
+	for _, c := range []struct {
+		rule, says string
+		deleted    bool
+	}{
+		{session.UnansweredDelete, "what was recorded today is deleted now", true},
+		{session.UnansweredKeep, "what was recorded today is kept until its deletion date", false},
+		{"", "Recording stops. What was recorded is kept until its deletion date.", false},
+	} {
+		t.Run(c.rule, func(t *testing.T) { closeButtonDuringASession(t, c.rule, c.says, c.deleted) })
+	}
+}
+
+// closeButtonDuringASession is TestCloseButtonAsksDuringASession under the
+// unanswered rule ("" for no question at the end).
+func closeButtonDuringASession(t *testing.T, rule, says string, deleted bool) {
 	f := newSessionFixture(t)
+	if rule == "" {
+		if err := f.db.SetSetting(session.SettingEndQuestion, "false"); err != nil {
+			t.Fatal(err)
+		}
+	} else if err := f.db.SetSetting(session.SettingUnanswered, rule); err != nil {
+		t.Fatal(err)
+	}
 	k := f.recording(t, time.Second)
+	id := k.run.ID()
 	// The therapist's screen, while the recording goes on.
 	test.Tap(k.therapist)
 	passphraseInDialog(t, f.u, goodPassphrase)
@@ -779,8 +808,8 @@ func TestCloseButtonAsksDuringASession(t *testing.T) {
 		if top == nil {
 			t.Fatal("no dialog")
 		}
-		if !containsText(top, "Recording stops, and what was recorded is kept") {
-			t.Error("the dialog does not say what happens to the recording")
+		if !containsText(top, says) {
+			t.Errorf("the dialog does not say %q", says)
 		}
 		for _, o := range test.LaidOutObjects(top) {
 			if b, ok := o.(*widget.Button); ok && b.Text == text {
@@ -799,6 +828,18 @@ func TestCloseButtonAsksDuringASession(t *testing.T) {
 	tapInDialog("Close Assent")
 	if f.u.run != nil || f.db.Unlocked() {
 		t.Errorf("after Close Assent: session %v, unlocked %v", f.u.run != nil, f.db.Unlocked())
+	}
+	recs, err := f.db.Recordings(id)
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("recordings of the session: %v, %v", recs, err)
+	}
+	for _, r := range recs {
+		if gone := !r.DeletedAt.IsZero(); gone != deleted {
+			t.Errorf("after Close Assent, recording %s deleted %v; the dialog said %q", r.ID, gone, says)
+		}
+		if deleted && r.DeleteReason != storage.ReasonUnanswered {
+			t.Errorf("deleted for %q, want %q: nobody chose to delete it", r.DeleteReason, storage.ReasonUnanswered)
+		}
 	}
 }
 

@@ -562,7 +562,8 @@ func (db *DB) sessions(query string, args ...any) ([]Session, error) {
 //
 // An event with WithdrawDeleteAll erases, in that same transaction, every
 // recording of the session that began before it (keys destroyed, rows kept
-// as tombstones with reason ReasonWithdrawn); a recording still being
+// as tombstones with reason ReasonWithdrawn, or ReasonUnanswered for an
+// end that closes the question at the end); a recording still being
 // written is stopped, and the files are unlinked after the commit. So once
 // the withdrawal is stored, nothing recorded before it can be read, even if
 // the app crashes the next instant.
@@ -666,7 +667,11 @@ func insertConsentEvent(tx *sql.Tx, now time.Time, ev ConsentEvent, data []byte,
 	if err != nil {
 		return nil, err
 	}
-	return eraseInTx(tx, now, ids, ReasonWithdrawn)
+	reason := ReasonWithdrawn
+	if ev.Kind == "end" { // the question at the end closed unanswered
+		reason = ReasonUnanswered
+	}
+	return eraseInTx(tx, now, ids, reason)
 }
 
 // ConsentEvents returns a session's consent history in order. Events

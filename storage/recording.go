@@ -39,6 +39,9 @@ const (
 	ReasonNothingRecovered = "nothing recoverable after a crash"
 	ReasonNoFile           = "recording file could not be created"
 	ReasonFileLost         = "recording file was removed from the disk while recording"
+	// ReasonUnanswered: the question at the end was closed before
+	// everyone recorded had answered, under a practice rule that deletes.
+	ReasonUnanswered = "question at the end unanswered; the practice's rule deletes"
 )
 
 // Recording describes one recording (one segment of a session's audio).
