@@ -57,6 +57,14 @@ func TestMarkThisMoment(t *testing.T) {
 	if err != nil || len(ms) != 2 || ms[0].Word != "silence" || ms[1].Word != "" || ms[1].At < 2500*time.Millisecond {
 		t.Fatalf("markers %+v, %v", ms, err)
 	}
+	// The session ends and the client keeps it at the end: until then
+	// nobody may play it.
+	test.Tap(ss.end)
+	end, ok := f.u.screen.(*kioskScreen)
+	if !ok {
+		t.Fatalf("after End the screen is %T", f.u.screen)
+	}
+	test.Tap(end.keepIt[end.run.Participants()[0].ID])
 
 	lib := newLibraryScreen(f.u)
 	f.u.show(lib)
