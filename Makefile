@@ -22,8 +22,9 @@ VERSION_LDFLAGS := -X main.commit=$(COMMIT)
 RUN_PKGS := portaudio19-dev libmp3lame-dev libgl1-mesa-dev xorg-dev pkg-config gcc
 # What the tests need on top: a virtual display and a way to drive it, a
 # screenshot tool, the speech fixture maker, ALSA's utilities, and the
-# reference tools the tests compare against.
-TEST_PKGS := xvfb xdotool imagemagick espeak-ng sox alsa-utils lame age poppler-utils
+# reference tools the tests compare against, and tesseract to read the
+# client screen's words off a screenshot in each language.
+TEST_PKGS := xvfb xdotool imagemagick espeak-ng sox alsa-utils lame age poppler-utils tesseract-ocr
 
 .PHONY: run build deps test-deps vet unit e2e test bench reliability clean help
 

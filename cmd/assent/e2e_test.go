@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -378,7 +380,12 @@ func TestE2E(t *testing.T) {
 			mark = a.mark()
 			x.key(t, a.window, "space") // "Ask for consent"
 			a.waitScreen(t, mark, "kiosk")
+			waitFor(t, 5*time.Second, "the client screen to fill the screen", func() bool {
+				w, h := x.windowSize(t, a.window)
+				return w == x.width && h == x.height
+			})
 			x.screenshot(t, "e2e-13-consent-"+tag+".png")
+			x.readsTitle(t, tag)
 			x.forTherapist(t, a, passphrase)
 			a.quit(t, x)
 		}
@@ -676,6 +683,66 @@ func (x *xvfb) screenshot(t testing.TB, name string) {
 	x.lastShot = path
 	x.mu.Unlock()
 	t.Logf("screenshot: %s", path)
+}
+
+// readsTitle reads the last screenshot with tesseract and fails unless
+// the consent statement's title in language tag (from consent's language
+// file) is on it: the screenshot shows the client screen, in that
+// language. Words are compared without accents, and one letter may be
+// misread ("sesi6n" for "sesión").
+func (x *xvfb) readsTitle(t testing.TB, tag string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "consent", "lang", tag+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var words struct {
+		StatementTitle string `json:"statementTitle"`
+	}
+	if err := json.Unmarshal(b, &words); err != nil {
+		t.Fatal(err)
+	}
+	x.mu.Lock()
+	shot := x.lastShot
+	x.mu.Unlock()
+	out, err := exec.Command("tesseract", shot, "stdout").Output()
+	if err != nil {
+		t.Fatalf("tesseract %s: %v", shot, err)
+	}
+	seen := plainWords(string(out))
+	for _, w := range plainWords(words.StatementTitle) {
+		if !slices.ContainsFunc(seen, func(s string) bool { return nearly(s, w) }) {
+			t.Fatalf("the client screen in %s does not read %q (no %q); tesseract read:\n%s", tag, words.StatementTitle, w, out)
+		}
+	}
+}
+
+// plainWords are the words of s of four letters or more, lower case, with
+// accented letters reduced to their base letter.
+func plainWords(s string) []string {
+	base := strings.NewReplacer("á", "a", "à", "a", "â", "a", "ä", "a", "é", "e", "è", "e", "ê", "e", "í", "i", "î", "i", "ó", "o", "ô", "o", "ö", "o", "ú", "u", "û", "u", "ü", "u", "ñ", "n", "ç", "c", "ß", "ss")
+	var out []string
+	for _, w := range strings.FieldsFunc(base.Replace(strings.ToLower(s)), func(r rune) bool { return (r < 'a' || r > 'z') && (r < '0' || r > '9') }) {
+		if len(w) >= 4 {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// nearly reports whether a and b, of the same length, differ in at most
+// one letter.
+func nearly(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	diff := 0
+	for i := range a {
+		if a[i] != b[i] {
+			diff++
+		}
+	}
+	return diff <= 1
 }
 
 // stable waits until two captures of the screen in a row are the same
