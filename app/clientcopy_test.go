@@ -14,7 +14,9 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/assent-recorder/assent/consent"
+	"github.com/assent-recorder/assent/internal/removable"
 	"github.com/assent-recorder/assent/session"
+	"github.com/assent-recorder/assent/storage"
 )
 
 // ageDecryptWithPassphrase runs the age CLI on file with passphrase typed
@@ -43,24 +45,7 @@ func ageDecryptWithPassphrase(t *testing.T, file, passphrase string) ([]byte, er
 // refused.
 func TestClientCopy(t *testing.T) {
 	f := newSessionFixture(t)
-	k := f.recording(t, time.Second)
-	test.Tap(f.endAndAnswer(t, k, consent.EventKeep).done)
-	f.unlockPractice(t)
-	client := k.run.Client()
-
-	rs, err := newClientRecordScreen(f.u, client, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.u.show(rs)
-	if !rs.giveCopy.Visible() || len(rs.copyable) != 1 {
-		t.Fatalf("no copy offered for a recording of the client alone (%d)", len(rs.copyable))
-	}
-	test.Tap(rs.giveCopy)
-	cs, ok := f.u.screen.(*clientCopyScreen)
-	if !ok || !cs.clientFacing() {
-		t.Fatalf("the copy is not made on the client screen: %T", f.u.screen)
-	}
+	cs, rs, client := clientCopyOfAnna(t, f)
 	cs.workFactor = 10 // scrypt's default takes seconds; the file format is the same
 	test.Type(cs.pass.pass, "short")
 	test.Type(cs.pass.repeat, "short")
@@ -72,8 +57,8 @@ func TestClientCopy(t *testing.T) {
 	cs.pass.pass.SetText(pass)
 	cs.pass.repeat.SetText(pass)
 	var sealed bytes.Buffer
-	err = cs.writeCopy(&sealed) // what the save dialog's writer receives
-	cs.finished(err)
+	err := cs.writeCopy(&sealed) // what the save dialog's writer receives
+	cs.finished(err, cs.tx.CopyDoneText)
 	if err != nil || cs.done.Text != appText.CopyDoneText {
 		t.Fatalf("copy: %v (%q)", err, cs.problem.Text)
 	}
@@ -100,28 +85,10 @@ func TestClientCopy(t *testing.T) {
 	if _, err := ageDecryptWithPassphrase(t, file, "not the passphrase"); err == nil {
 		t.Error("the copy opened with another passphrase")
 	}
-	rec, err := f.u.clientRecord(client.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var shown bool
-	for _, fact := range rec.facts(rec.sessions[0]) {
-		shown = shown || (fact.label == appText.RecordLabelCopyGiven && strings.HasPrefix(fact.value, "1 time"))
-	}
-	if !shown {
-		t.Errorf("the client's record does not show the copy: %+v", rec.facts(rec.sessions[0]))
-	}
+	copyShownOnce(t, f, client)
 
 	// Anna and Ben: Ben's voice is in it, and he agreed to no copy.
-	f.u.show(newPracticeScreen(f.u))
-	couple := f.startSession(t, "Anna", "Ben")
-	for _, p := range couple.run.Participants() {
-		test.Tap(couple.yes[p.ID])
-	}
-	waitRecorded(t, couple, 500*time.Millisecond)
-	test.Tap(f.endAndAnswer(t, couple, consent.EventKeep).done)
-	f.unlockPractice(t)
-	recs, _ := f.db.Recordings(couple.run.ID())
+	couple, recs := annaAndBen(t, f)
 	if err := giveClientCopy(f.db, f.u.opt.Location, recs[0].ID, pass, 10, io.Discard); !errors.Is(err, session.ErrCopyNotAgreed) {
 		t.Errorf("a copy with Ben's voice: %v", err)
 	}
@@ -156,4 +123,168 @@ func TestClientCopy(t *testing.T) {
 	if err := giveClientCopy(f.db, f.u.opt.Location, recs[0].ID, pass, 10, io.Discard); err != nil {
 		t.Errorf("a copy Ben agreed to: %v", err)
 	}
+}
+
+// TestClientCopyPlainMP3: the client may instead take a plain MP3 on their
+// own USB drive. A USB stick cannot be plugged into the machine the tests
+// run on, so the screen's detector is replaced by one that calls one temp
+// folder "the drive" (internal/removable's own tests check the real
+// detection over a sysfs tree); the real detector, kept by default,
+// refuses a temp folder on this machine's disk. The MP3 is the
+// recording, decodes to its length, is the owner's alone, is audited
+// and shows in the client's record. Refused where another voice did not
+// agree, and where the computer cannot tell.
+func TestClientCopyPlainMP3(t *testing.T) {
+	f := newSessionFixture(t)
+	cs, _, client := clientCopyOfAnna(t, f)
+	if !cs.plain.Visible() || cs.plain.Text != cs.tx.CopyPlainText {
+		t.Fatal("no plain MP3 offered on the client's copy screen")
+	}
+	rec := cs.rec
+	empty := func(dir string) {
+		t.Helper()
+		if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+			t.Errorf("written to %s: %v", dir, ents)
+		}
+	}
+
+	// The laptop's own disk, with the real detector.
+	laptop := t.TempDir()
+	cs.savePlain(laptop)
+	if cs.problem.Text != cs.tx.CopyNotRemovableText || cs.done.Text != "" {
+		t.Errorf("a folder on the laptop's disk: problem %q, done %q", cs.problem.Text, cs.done.Text)
+	}
+	empty(laptop)
+
+	// A system where the detector cannot tell.
+	cs.isRemovable = func(string) error { return removable.ErrCannotTell }
+	cs.savePlain(laptop)
+	if cs.problem.Text != cs.tx.CopyCannotTellText {
+		t.Errorf("cannot tell: %q", cs.problem.Text)
+	}
+	empty(laptop)
+	if n := len(auditsOf(t, f.db, rec.ID, storage.AuditClientCopyGiven)); n != 0 {
+		t.Fatalf("%d copies audited before any was given", n)
+	}
+
+	// The client's drive.
+	drive := t.TempDir()
+	cs.isRemovable = func(dir string) error {
+		if dir == drive {
+			return nil
+		}
+		return removable.ErrNotRemovable
+	}
+	cs.savePlain(drive)
+	if cs.problem.Text != "" || cs.done.Text != cs.tx.CopyPlainDoneText {
+		t.Fatalf("the plain MP3: problem %q, done %q", cs.problem.Text, cs.done.Text)
+	}
+	files, _ := filepath.Glob(filepath.Join(drive, "*.mp3"))
+	if len(files) != 1 {
+		t.Fatalf("files on the drive: %v", files)
+	}
+	info, err := os.Stat(files[0])
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("the MP3's permissions: %v %v", info.Mode(), err)
+	}
+	got, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := decodedLength(t, got); d < rec.Duration-200*time.Millisecond || d > rec.Duration+200*time.Millisecond {
+		t.Errorf("the MP3 decodes to %v, the recording is %v", d, rec.Duration)
+	}
+	r, err := f.db.OpenRecording(rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := io.ReadAll(r)
+	r.Close()
+	if !bytes.Equal(got, want) {
+		t.Errorf("the MP3 has %d bytes, the recording %d", len(got), len(want))
+	}
+	if audits := auditsOf(t, f.db, rec.ID, storage.AuditClientCopyGiven); len(audits) != 1 || audits[0].Detail != plainCopyDetail {
+		t.Errorf("audited: %+v", audits)
+	}
+	copyShownOnce(t, f, client)
+	// A second copy does not overwrite the first.
+	cs.savePlain(drive)
+	if files, _ := filepath.Glob(filepath.Join(drive, "*.mp3")); len(files) != 2 {
+		t.Errorf("after a second copy: %v", files)
+	}
+
+	// Anna and Ben, and Ben did not agree to the client having a copy.
+	_, recs := annaAndBen(t, f)
+	other := t.TempDir()
+	anyFolder := func(string) error { return nil }
+	if _, err := giveClientMP3(f.db, f.u.opt.Location, recs[0].ID, other, anyFolder); !errors.Is(err, session.ErrCopyNotAgreed) {
+		t.Errorf("a plain MP3 with Ben's voice: %v", err)
+	}
+	empty(other)
+	ben := newClientCopyScreen(f.u, client, recs[0])
+	ben.isRemovable = anyFolder
+	ben.savePlain(other)
+	if ben.problem.Text != ben.tx.CopyRefusedText {
+		t.Errorf("refused on screen with: %q", ben.problem.Text)
+	}
+	empty(other)
+}
+
+// clientCopyOfAnna records a second of Anna alone, kept, and opens the
+// copy screen from her record, as the therapist does.
+func clientCopyOfAnna(t *testing.T, f *sessionFixture) (*clientCopyScreen, *clientRecordScreen, storage.Client) {
+	t.Helper()
+	k := f.recording(t, time.Second)
+	test.Tap(f.endAndAnswer(t, k, consent.EventKeep).done)
+	f.unlockPractice(t)
+	client := k.run.Client()
+	rs, err := newClientRecordScreen(f.u, client, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.u.show(rs)
+	if !rs.giveCopy.Visible() || len(rs.copyable) != 1 {
+		t.Fatalf("no copy offered for a recording of the client alone (%d)", len(rs.copyable))
+	}
+	test.Tap(rs.giveCopy)
+	cs, ok := f.u.screen.(*clientCopyScreen)
+	if !ok || !cs.clientFacing() {
+		t.Fatalf("the copy is not made on the client screen: %T", f.u.screen)
+	}
+	return cs, rs, client
+}
+
+// annaAndBen records Anna and Ben, both saying yes, kept at the end
+// without Ben agreeing to Anna having a copy.
+func annaAndBen(t *testing.T, f *sessionFixture) (*kioskScreen, []storage.Recording) {
+	t.Helper()
+	f.u.show(newPracticeScreen(f.u))
+	couple := f.startSession(t, "Anna", "Ben")
+	for _, p := range couple.run.Participants() {
+		test.Tap(couple.yes[p.ID])
+	}
+	waitRecorded(t, couple, 500*time.Millisecond)
+	test.Tap(f.endAndAnswer(t, couple, consent.EventKeep).done)
+	f.unlockPractice(t)
+	recs, err := f.db.Recordings(couple.run.ID())
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("Anna and Ben's recordings: %v %v", recs, err)
+	}
+	return couple, recs
+}
+
+// copyShownOnce fails unless the client's record shows one copy given of
+// its first session.
+func copyShownOnce(t *testing.T, f *sessionFixture, client storage.Client) {
+	t.Helper()
+	rec, err := f.u.clientRecord(client.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fact := range rec.facts(rec.sessions[0]) {
+		if fact.label == appText.RecordLabelCopyGiven && strings.HasPrefix(fact.value, "1 time") {
+			return
+		}
+	}
+	t.Errorf("the client's record does not show the copy: %+v", rec.facts(rec.sessions[0]))
 }

@@ -317,6 +317,20 @@ type clientText struct {
 	CopyFailedText string `json:"copyFailedText"`
 	// CopyRefusedText says why no copy is offered.
 	CopyRefusedText string `json:"copyRefusedText"`
+	// CopyPlainIntro offers, under the encrypted copy, a plain MP3 on the
+	// client's own USB drive, and warns that anyone with the drive can
+	// play it.
+	CopyPlainIntro string `json:"copyPlainIntro"`
+	// CopyPlainText is the button that asks for a folder on the drive.
+	CopyPlainText string `json:"copyPlainText"`
+	// CopyPlainDoneText confirms the plain MP3, once written and synced.
+	CopyPlainDoneText string `json:"copyPlainDoneText"`
+	// CopyNotRemovableText refuses a folder that is not on a removable
+	// drive.
+	CopyNotRemovableText string `json:"copyNotRemovableText"`
+	// CopyCannotTellText refuses a folder where this computer cannot tell
+	// whether it is on a removable drive.
+	CopyCannotTellText string `json:"copyCannotTellText"`
 	// CopyAgreeText is, at the end, each other recorded person's own choice, unticked: the client may have a copy.
 	CopyAgreeText string `json:"copyAgreeText"`
 	// RecordLabelCopyGiven labels, in the client's record, when a copy was given to the client.

@@ -56,20 +56,33 @@ func exportRecording(db *storage.DB, recordingID string, recipient age.Recipient
 // plaintext byte touches the disk), and audits it as auditKind with
 // detail once the last chunk is written.
 func encryptRecording(db *storage.DB, recordingID string, recipient age.Recipient, w io.Writer, auditKind, detail string) error {
+	return sendRecording(db, recordingID, func() (io.WriteCloser, error) {
+		return age.Encrypt(w, recipient)
+	}, auditKind, detail)
+}
+
+// sendRecording streams recording recordingID's MP3 from storage's
+// opening reader into the writer open returns (called once the recording
+// is open), closes that writer, and audits it as auditKind with detail
+// only once Close has succeeded: Close must finish what was written (age
+// writes its last chunk and tag; a file on a drive is synced). On an
+// error after open, the writer is closed and the caller must discard
+// what it holds: nothing was audited.
+func sendRecording(db *storage.DB, recordingID string, open func() (io.WriteCloser, error), auditKind, detail string) error {
 	r, err := db.OpenRecording(recordingID)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	defer r.Close()
-	enc, err := age.Encrypt(w, recipient)
+	dst, err := open()
 	if err != nil {
 		return fmt.Errorf("export %s: %w", recordingID, err)
 	}
-	if _, err := io.Copy(enc, r); err != nil {
+	if _, err := io.Copy(dst, r); err != nil {
+		dst.Close()
 		return fmt.Errorf("export %s: %w", recordingID, err)
 	}
-	// Close writes the last chunk and its authentication tag.
-	if err := enc.Close(); err != nil {
+	if err := dst.Close(); err != nil {
 		return fmt.Errorf("export %s: %w", recordingID, err)
 	}
 	if err := db.AuditAbout(auditKind, recordingID, detail); err != nil {

@@ -53,8 +53,8 @@ func decodedLength(t *testing.T, b []byte) time.Duration {
 	return time.Duration(n/4) * time.Second / time.Duration(dec.SampleRate())
 }
 
-// exportAudits returns the audit rows of kind exported about id.
-func exportAudits(t *testing.T, db *storage.DB, id string) []storage.AuditEntry {
+// auditsOf returns the audit rows of kind about id.
+func auditsOf(t *testing.T, db *storage.DB, id, kind string) []storage.AuditEntry {
 	t.Helper()
 	log, err := db.AuditLog(0, 1000, id)
 	if err != nil {
@@ -62,7 +62,7 @@ func exportAudits(t *testing.T, db *storage.DB, id string) []storage.AuditEntry 
 	}
 	var out []storage.AuditEntry
 	for _, e := range log {
-		if e.Kind == storage.AuditRecordingExported {
+		if e.Kind == kind {
 			out = append(out, e)
 		}
 	}
@@ -110,7 +110,7 @@ func TestExportOpensWithTheAgeTool(t *testing.T) {
 		t.Errorf("the export decodes to %v of audio, %v was spoken", decodedLength(t, got), spoken)
 	}
 
-	audits := exportAudits(t, db, rec.ID)
+	audits := auditsOf(t, db, rec.ID, storage.AuditRecordingExported)
 	if len(audits) != 1 {
 		t.Fatalf("%d export audit rows, want 1", len(audits))
 	}
@@ -145,7 +145,7 @@ func TestExportWithAPassphrase(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Error("the passphrase export does not decrypt to the recording")
 	}
-	if a := exportAudits(t, db, rec.ID); len(a) != 1 || a[0].Detail != "protected by a passphrase" {
+	if a := auditsOf(t, db, rec.ID, storage.AuditRecordingExported); len(a) != 1 || a[0].Detail != "protected by a passphrase" {
 		t.Errorf("audit rows %+v", a)
 	}
 }
@@ -171,7 +171,7 @@ func TestExportRefusedWithoutSupervision(t *testing.T) {
 	if r, _ := db.Recording(rec.ID); r.Plays != 0 {
 		t.Error("the refused export opened the recording")
 	}
-	if a := exportAudits(t, db, rec.ID); len(a) != 0 {
+	if a := auditsOf(t, db, rec.ID, storage.AuditRecordingExported); len(a) != 0 {
 		t.Errorf("a refused export was audited as an export: %+v", a)
 	}
 

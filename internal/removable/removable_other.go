@@ -1,0 +1,5 @@
+//go:build !linux
+
+package removable
+
+func check(string) error { return ErrCannotTell }
