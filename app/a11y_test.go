@@ -168,6 +168,9 @@ func clientScreens(t *testing.T, f *sessionFixture, people int) func(yield func(
 			return
 		}
 		for _, p := range k.run.Recorded() {
+			if ok := k.copyOK[p.ID]; ok != nil {
+				ok.SetChecked(true) // the client may have a copy: the copy screen below
+			}
 			test.Tap(k.keepIt[p.ID])
 		}
 		if _, ok := f.u.screen.(*summaryScreen); !ok {
@@ -185,7 +188,15 @@ func clientScreens(t *testing.T, f *sessionFixture, people int) func(yield func(
 			t.Fatal(err)
 		}
 		f.u.show(rec)
-		show("record")
+		if !show("record") {
+			return
+		}
+		recs, err := f.db.Recordings(k.run.ID())
+		if err != nil || len(recs) == 0 {
+			t.Fatalf("recordings: %v, %v", recs, err)
+		}
+		f.u.show(newClientCopyScreen(f.u, c, recs[0]))
+		show("copy")
 	}
 }
 
@@ -565,7 +576,7 @@ func actions(w fyne.Window) []stop {
 			continue
 		}
 		switch g := x.(type) {
-		case *bigButton, *widget.Button, *widget.Check:
+		case *bigButton, *widget.Button, *widget.Check, *widget.Entry:
 			out = append(out, stopOf(x))
 		case *widget.RadioGroup:
 			for _, o := range g.Options {

@@ -245,18 +245,33 @@ func (t largeTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Colo
 			return color.Black
 		}
 		return color.White
+	case theme.ColorNamePlaceHolder:
+		// Fyne's grey is 3.2:1 on its light field (and fine on the dark).
+		if luminanceOf(t.Theme.Color(theme.ColorNameInputBackground, v)) > 0.5 {
+			return clientHintOnLight
+		}
 	}
 	return t.Theme.Color(n, v)
+}
+
+// luminanceOf is c's brightness from 0 (black) to 1 (white), roughly (no
+// gamma): enough to tell a light field from a dark one.
+func luminanceOf(c color.Color) float64 {
+	r, g, b, _ := c.RGBA()
+	return (0.2126*float64(r) + 0.7152*float64(g) + 0.0722*float64(b)) / 0xffff
 }
 
 // The client screens' button colours (see largeTheme.Color), with the
 // contrast measured by the accessibility test: white on clientBlue 5.6:1;
 // white on clientRed, and clientRed on white, 5.6:1; black on
-// clientRedOnDark 9.2:1, and clientRedOnDark on the dark background 7.8:1.
+// clientRedOnDark 9.2:1, and clientRedOnDark on the dark background 7.8:1;
+// clientHintOnLight (a field's placeholder, such as "Your passphrase") on
+// the light theme's field 5.8:1.
 var (
-	clientBlue      = color.NRGBA{R: 25, G: 95, B: 225, A: 0xff}
-	clientRed       = color.NRGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff}
-	clientRedOnDark = color.NRGBA{R: 0xff, G: 0x8a, B: 0x80, A: 0xff}
+	clientHintOnLight = color.NRGBA{R: 0x5f, G: 0x5f, B: 0x5f, A: 0xff}
+	clientBlue        = color.NRGBA{R: 25, G: 95, B: 225, A: 0xff}
+	clientRed         = color.NRGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff}
+	clientRedOnDark   = color.NRGBA{R: 0xff, G: 0x8a, B: 0x80, A: 0xff}
 )
 
 // recordingRed is the colour of the recording dot.
