@@ -2,15 +2,18 @@ package recfile_test
 
 import (
 	"bytes"
+	"encoding/hex"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/assent-recorder/assent/storage/internal/recfile"
 )
 
-// The files in testdata/golden were sealed by the code of commit efb587e,
+// The files in testdata/golden (as hex text, so that no sealed recording
+// file is tracked as such) were sealed by the code of commit efb587e,
 // before the format moved to this package (storage's sealWriter), with
 // goldenKey as the stream key. Recordings on therapists' disks are sealed
 // that way: the reader must go on opening them, and the writer must go on
@@ -46,7 +49,11 @@ func TestGoldenFiles(t *testing.T) {
 		{"c1024-n5000", 1024, 5000}, // the default chunk size
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			file, err := os.ReadFile(filepath.Join("testdata", "golden", c.name+".rec"))
+			text, err := os.ReadFile(filepath.Join("testdata", "golden", c.name+".rec.hex"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			file, err := hex.DecodeString(strings.Join(strings.Fields(string(text)), ""))
 			if err != nil {
 				t.Fatal(err)
 			}
