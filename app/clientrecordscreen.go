@@ -3,11 +3,9 @@ package app
 import (
 	"bytes"
 	"fmt"
-	"io"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/assent-recorder/assent/storage"
@@ -177,23 +175,16 @@ func (s *clientRecordScreen) save(kind string) {
 		s.problem.SetText("The record could not be made. Nothing was saved.")
 		return
 	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		defer w.Close()
-		if _, err := io.Copy(w, &data); err != nil {
+	name := fmt.Sprintf("assent-record-%s.%s", s.rec.generated.In(s.rec.loc()).Format("2006-01-02"), kind)
+	audit := func() error { return s.ui.db.AuditAbout(auditRecordSaved, s.client.ID, kind) }
+	s.ui.saveFile(data.Bytes(), name, audit, func(err error) {
+		if err != nil {
 			s.ui.opt.Logf("saving the record: %v", err)
 			s.problem.SetText("The record could not be saved there.")
 			return
 		}
-		if err := s.ui.db.AuditAbout(auditRecordSaved, s.client.ID, kind); err != nil {
-			s.ui.opt.Logf("audit: %v", err)
-		}
 		s.problem.SetText("")
-	}, s.ui.win)
-	d.SetFileName(fmt.Sprintf("assent-record-%s.%s", s.rec.generated.In(s.rec.loc()).Format("2006-01-02"), kind))
-	d.Show()
+	})
 }
 
 // auditRecordSaved is the audit kind for a client's record saved to a file.

@@ -9,8 +9,6 @@ import (
 	"io"
 	"math"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"github.com/go-pdf/fpdf"
 
 	"github.com/assent-recorder/assent/ink"
@@ -99,23 +97,18 @@ func (e *notesEditor) savePagePDF() {
 		e.saved.SetText("The page could not be made into a PDF.")
 		return
 	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		defer w.Close()
-		if _, err := io.Copy(w, &data); err != nil {
+	page := c.page() + 1
+	audit := func() error {
+		return e.ui.db.AuditAbout(auditInkPageSaved, e.sessionID, fmt.Sprintf("page %d, %s notes", page, kind))
+	}
+	e.ui.saveFile(data.Bytes(), fmt.Sprintf("assent-notes-page-%d.pdf", page), audit, func(err error) {
+		if err != nil {
 			e.ui.opt.Logf("saving the page: %v", err)
 			e.saved.SetText("The page could not be saved there.")
 			return
 		}
-		if err := e.ui.db.AuditAbout(auditInkPageSaved, e.sessionID, fmt.Sprintf("page %d, %s notes", c.page()+1, kind)); err != nil {
-			e.ui.opt.Logf("audit: %v", err)
-		}
 		e.saved.SetText("The page was saved as a PDF, for you. It is not encrypted: keep it safe.")
-	}, e.ui.win)
-	d.SetFileName(fmt.Sprintf("assent-notes-page-%d.pdf", c.page()+1))
-	d.Show()
+	})
 }
 
 // pageTitle is the title of handwritten page n of the session's notes.

@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -122,20 +120,14 @@ func (s *recoveryKeyScreen) savePDF() {
 		s.problem.SetText("The page could not be made. Please write the key down instead.")
 		return
 	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		defer w.Close()
-		if _, err := io.Copy(w, &page); err != nil {
+	s.ui.saveFile(page.Bytes(), "assent-recovery-key.pdf", nil, func(err error) {
+		if err != nil {
 			s.ui.opt.Logf("saving the recovery key: %v", err)
 			s.problem.SetText("The page could not be saved there. Please write the key down instead.")
 			return
 		}
 		s.problem.SetText("Saved. Print it, keep the paper somewhere safe, and delete the file.")
-	}, s.ui.win)
-	d.SetFileName("assent-recovery-key.pdf")
-	d.Show()
+	})
 }
 
 func (s *recoveryKeyScreen) focus() fyne.Focusable { return s.written }

@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -276,3 +277,28 @@ var (
 
 // recordingRed is the colour of the recording dot.
 var recordingRed = color.NRGBA{R: 0xd3, G: 0x2f, B: 0x2f, A: 0xff}
+
+// saveFile asks where to save data, offering the file name name, writes
+// it and closes it, and only then calls audit (whose failure goes to the
+// log) and done(nil): a screen says "saved" only once the file is whole
+// on the disk. A write or close that fails calls done with its error and
+// audits nothing; a dialog cancelled calls neither.
+func (u *UI) saveFile(data []byte, name string, audit func() error, done func(error)) {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		_, err = w.Write(data)
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil && audit != nil {
+			if aerr := audit(); aerr != nil {
+				u.opt.Logf("audit: %v", aerr)
+			}
+		}
+		done(err)
+	}, u.win)
+	d.SetFileName(name)
+	d.Show()
+}
