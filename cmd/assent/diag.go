@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"syscall"
 )
@@ -17,8 +18,10 @@ import (
 //
 //	ASSENT_CPUPROFILE=FILE  write a CPU profile of the whole run to FILE
 //	                        (go tool pprof reads it) when the app ends
-//	ASSENT_COUNTS=FILE      on SIGUSR1, write the number of goroutines to
-//	                        FILE ("goroutines N"), replacing what it held
+//	ASSENT_COUNTS=FILE      on SIGUSR1, write the number of goroutines and
+//	                        what the Go runtime holds of memory to FILE
+//	                        ("goroutines N", then "go-memory-bytes N" and
+//	                        "go-heap-live-bytes N"), replacing what it held
 //
 // Without them the app does neither; SIGUSR1 then keeps its default.
 
@@ -59,6 +62,16 @@ func startCPUProfile(path string) (stop func(), err error) {
 	}, nil
 }
 
+// goMemory is what the Go runtime has mapped and holds (the rest of the
+// process's memory is C's: the renderer, PortAudio, LAME), and the live
+// heap, as lines of the counts file.
+func goMemory() string {
+	m := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}, {Name: "/gc/heap/live:bytes"}}
+	metrics.Read(m)
+	held := m[0].Value.Uint64() - m[1].Value.Uint64()
+	return fmt.Sprintf("go-memory-bytes %d\ngo-heap-live-bytes %d\n", held, m[2].Value.Uint64())
+}
+
 // writeCountsOnSignal writes the goroutine count to path on every SIGUSR1
 // until the returned stop. The file is written beside path and renamed
 // over it, so a reader never sees half a line.
@@ -70,7 +83,7 @@ func writeCountsOnSignal(path string, stderr io.Writer) (stop func()) {
 		defer close(done)
 		for range sig {
 			tmp := path + ".new"
-			line := fmt.Sprintf("goroutines %d\n", runtime.NumGoroutine())
+			line := fmt.Sprintf("goroutines %d\n", runtime.NumGoroutine()) + goMemory()
 			if err := os.WriteFile(tmp, []byte(line), 0o600); err == nil {
 				err = os.Rename(tmp, path)
 			} else {
