@@ -12,7 +12,11 @@ ARTEFACTS ?= test-artefacts
 export LANG ?= en_US.UTF-8
 # migrated_fynedo: we call widgets from other goroutines only through
 # fyne.Do, as cmd/assent/FyneApp.toml declares ([Migrations] fyneDo = true).
-export GOFLAGS := $(strip $(GOFLAGS) -tags=migrated_fynedo)
+# no_emoji: leave out Fyne's bundled colour emoji font, which Fyne parses
+# into memory once per text style (about 45 MB of the running app's 210;
+# README "Quiet"); no screen of Assent's has an emoji, and a therapist's
+# typed one still finds the system's emoji font if it has one.
+export GOFLAGS := $(strip $(GOFLAGS) -tags=migrated_fynedo,no_emoji)
 # The commit `assent --version` and the About box name (short hash, with
 # "+changes" when the tree has uncommitted changes).
 COMMIT := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && { git diff --quiet HEAD || c="$$c+changes"; echo "$$c"; })

@@ -83,6 +83,9 @@ out=$(/usr/bin/assent --version)
 [[ $out == "assent $version (commit ${commit:-unknown})" ]] || fail "assent --version said '$out', want 'assent $version (commit ${commit:-unknown})'"
 say "$out"
 man -w assent >/dev/null || fail "man assent finds no page"
+# Built as make builds it, without Fyne's emoji font (no_emoji; README
+# "Quiet"): the font's file name is in any binary that bundles it.
+! grep -q EmojiOneColor /usr/bin/assent || fail "the installed binary bundles Fyne's emoji font: was it built without -tags no_emoji?"
 
 # 3. The app from its menu entry: the Exec line, without field codes, in a
 #    fresh home under Xvfb.
