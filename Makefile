@@ -148,7 +148,7 @@ package-test: package test-deps
 # microphone. Not checked: what needs cgo (PortAudio, LAME, the window
 # system) and audio/testmic (ALSA, a FIFO). app builds for Windows only:
 # Fyne's macOS code needs cgo.
-CROSS_CGO := audio/lame audio/portaudio audio/internal/chimegen audio/testmic cmd/assent
+CROSS_CGO := audio/lame audio/portaudio audio/internal/chimegen audio/testmic cmd/assent internal/fynefloor
 CROSS_BUILD_ONLY := audio session proof
 MODULE := $(shell $(GO) list -m 2>/dev/null)
 

@@ -20,6 +20,9 @@ const (
 	quietIdle      = 10 * time.Second // each idle screen (0.1 % resolution)
 	quietSettle    = 2 * time.Second  // after a screen appears, before measuring
 	quietCycles    = 20               // lock/unlock cycles
+	// floorHz is how often the floor window redraws: as often as the
+	// level meter moves while recording (app's meterEvery, 100 ms).
+	floorHz = 10
 )
 
 // userHZ is the unit of utime and stime in /proc/PID/stat: USER_HZ, 100 on
@@ -39,7 +42,15 @@ const userHZ = 100
 //   - on the lock screen after 1 and after quietCycles lock/unlock cycles:
 //     idle CPU, RSS, goroutines (the binary writes its count on SIGUSR1,
 //     see diag.go) and threads, and the ratio of each;
-//   - peak RSS (VmHWM) over the whole run.
+//   - peak RSS (VmHWM) over the whole run, which includes each unlock's
+//     passphrase derivation (Argon2id, 192 MiB for under a second), and
+//     over the session after the last unlock (the peak is reset then,
+//     through /proc/PID/clear_refs);
+//   - what the Go runtime holds of that memory, on the lock screen;
+//   - the floor of all these: an empty full-screen Fyne window
+//     (internal/fynefloor) on the same display in the same run, idle and
+//     redrawn floorHz times a second, its CPU and RSS, with the ratio of
+//     the app's figures to it.
 //
 // CPU is utime+stime from /proc/PID/stat over the interval. It runs when
 // ASSENT_BIN names the binary (make bench builds it) and Xvfb is there.
@@ -66,13 +77,22 @@ type quietFigures struct {
 	lamePerMin       float64 // the same for lame
 	consentIdle      float64 // % of one core
 	lock             [2]idleFigures
-	peakRSS          float64 // MB
+	peakRSS          float64 // MB, the whole run
+	peakSession      float64 // MB, after the last unlock
+	floor            floorFigures
+}
+
+// floorFigures are an empty Fyne window's (internal/fynefloor).
+type floorFigures struct {
+	idle, redrawn float64 // % of one core, still and redrawn floorHz times a second
+	rss           float64 // MB, still
 }
 
 // idleFigures are the lock screen's, after some lock/unlock cycles.
 type idleFigures struct {
 	cpu        float64 // % of one core
 	rss        float64 // MB
+	goMemory   float64 // MB the Go runtime holds
 	goroutines int
 	threads    int
 }
@@ -85,6 +105,13 @@ func (q quietFigures) report(b *testing.B) {
 	b.ReportMetric(q.recPerMin/q.lamePerMin, "rec/lame-x")
 	b.ReportMetric(q.consentIdle, "consent-idle-cpu-%")
 	b.ReportMetric(q.peakRSS, "peak-rss-MB")
+	b.ReportMetric(q.peakSession, "peak-after-unlock-rss-MB")
+	f := q.floor
+	b.ReportMetric(f.idle, "floor-idle-cpu-%")
+	b.ReportMetric(f.redrawn, "floor-"+strconv.Itoa(floorHz)+"hz-cpu-%")
+	b.ReportMetric(f.rss, "floor-rss-MB")
+	b.ReportMetric(ratio(q.rec, f.redrawn), "rec/floor-"+strconv.Itoa(floorHz)+"hz-x")
+	b.ReportMetric(ratio(q.consentIdle, f.idle), "consent-idle/floor-idle-x")
 	one, many := q.lock[0], q.lock[1]
 	n := strconv.Itoa(quietCycles)
 	b.ReportMetric(one.cpu, "lock1-idle-cpu-%")
@@ -93,6 +120,10 @@ func (q quietFigures) report(b *testing.B) {
 	b.ReportMetric(one.rss, "lock1-rss-MB")
 	b.ReportMetric(many.rss, "lock"+n+"-rss-MB")
 	b.ReportMetric(ratio(many.rss, one.rss), "lock"+n+"/lock1-rss-x")
+	b.ReportMetric(ratio(one.rss, f.rss), "lock1-rss/floor-rss-x")
+	b.ReportMetric(one.goMemory, "lock1-go-MB")
+	b.ReportMetric(many.goMemory, "lock"+n+"-go-MB")
+	b.ReportMetric(ratio(many.goMemory, one.goMemory), "lock"+n+"/lock1-go-x")
 	b.ReportMetric(float64(one.goroutines), "lock1-goroutines")
 	b.ReportMetric(float64(many.goroutines), "lock"+n+"-goroutines")
 	b.ReportMetric(ratio(float64(many.goroutines), float64(one.goroutines)), "lock"+n+"/lock1-goroutines-x")
@@ -120,9 +151,10 @@ func measureQuiet(b *testing.B, bin string) quietFigures {
 	mic := testmic.NewPaced(b, quietSpeech)
 	x := startXvfb(b, b.TempDir())
 	x.appLimit = 10 * time.Minute
+	var q quietFigures
+	q.floor = measureFloor(b, x)
 	a := x.startApp(b, bin, data, mic)
 	pid := a.cmd.Process.Pid
-	var q quietFigures
 
 	// The floor, beside the lock/unlock cycles (where nothing is
 	// measured): lame encoding the same paced speech for as long.
@@ -161,6 +193,11 @@ func measureQuiet(b *testing.B, bin string) quietFigures {
 	// A session: the client screen asks; nobody has answered yet.
 	x.step(b, "the consent screen")
 	x.unlock(b, a, passphrase)
+	// The last unlock: from here, the session's own peak.
+	peakBefore := float64(procStatus(b, pid, "VmHWM")) / 1024
+	if err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0); err != nil {
+		b.Fatalf("resetting the peak RSS: %v", err)
+	}
 	x.askConsent(b, a, data, "A.B.", 1)
 	time.Sleep(quietSettle)
 	q.consentIdle = cpuPercent(b, pid, quietIdle, nil)
@@ -184,7 +221,8 @@ func measureQuiet(b *testing.B, bin string) quietFigures {
 		n, _ := countRows(data, "SELECT count(*) FROM recordings WHERE state = 'complete' AND bytes > 0")
 		return n == 1
 	})
-	q.peakRSS = float64(procStatus(b, pid, "VmHWM")) / 1024
+	q.peakSession = float64(procStatus(b, pid, "VmHWM")) / 1024
+	q.peakRSS = max(q.peakSession, peakBefore)
 	b.Logf("recorded %v of paced audio in %v", recorded.Round(time.Millisecond), quietRecording)
 	// The client screen is up: SIGTERM ends the app as a logout would.
 	if err := a.cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -206,7 +244,40 @@ func idleOn(b *testing.B, a *runningApp, counts string) idleFigures {
 	f := idleFigures{cpu: cpuPercent(b, pid, quietIdle, nil)}
 	f.rss = float64(procStatus(b, pid, "VmRSS")) / 1024
 	f.threads = procStatus(b, pid, "Threads")
-	f.goroutines = goroutines(b, pid, counts)
+	var goMem int64
+	f.goroutines = goroutines(b, pid, counts, &goMem)
+	f.goMemory = float64(goMem) / (1 << 20)
+	return f
+}
+
+// measureFloor builds internal/fynefloor and measures it on x's display,
+// still and then redrawn floorHz times a second, before the app starts.
+func measureFloor(b *testing.B, x *xvfb) floorFigures {
+	b.Helper()
+	x.step(b, "the floor: an empty Fyne window")
+	bin := filepath.Join(b.TempDir(), "fynefloor")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../internal/fynefloor").CombinedOutput(); err != nil {
+		b.Fatalf("building internal/fynefloor: %v\n%s", err, out)
+	}
+	run := func(hz int) (cpu, rss float64) {
+		cmd := exec.Command(bin, "-hz", strconv.Itoa(hz))
+		cmd.Env = append(os.Environ(), "DISPLAY="+x.display, "LANG=en_US.UTF-8")
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+		waitFor(b, 60*time.Second, "the floor window", func() bool {
+			_, err := x.output("search", "--onlyvisible", "--name", "^Fyne floor$")
+			return err == nil
+		})
+		time.Sleep(quietSettle)
+		pid := cmd.Process.Pid
+		cpu = cpuPercent(b, pid, quietIdle, nil)
+		return cpu, float64(procStatus(b, pid, "VmRSS")) / 1024
+	}
+	var f floorFigures
+	f.idle, f.rss = run(0)
+	f.redrawn, _ = run(floorHz)
 	return f
 }
 
@@ -279,8 +350,9 @@ func procStatus(b *testing.B, pid int, key string) int {
 }
 
 // goroutines asks the app (SIGUSR1) for its number of goroutines, which it
-// writes to counts (ASSENT_COUNTS, see diag.go).
-func goroutines(b *testing.B, pid int, counts string) int {
+// writes to counts (ASSENT_COUNTS, see diag.go), with the bytes the Go
+// runtime holds, which go to goMemory.
+func goroutines(b *testing.B, pid int, counts string, goMemory *int64) int {
 	b.Helper()
 	os.Remove(counts)
 	if err := syscall.Kill(pid, syscall.SIGUSR1); err != nil {
@@ -292,7 +364,7 @@ func goroutines(b *testing.B, pid int, counts string) int {
 		if err != nil {
 			return false
 		}
-		_, err = fmt.Sscanf(string(raw), "goroutines %d", &n)
+		_, err = fmt.Sscanf(string(raw), "goroutines %d\ngo-memory-bytes %d", &n, goMemory)
 		return err == nil
 	})
 	return n
