@@ -1,14 +1,9 @@
 package app
 
 import (
-	"bytes"
 	"embed"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io/fs"
-	"path"
-	"strings"
 	"time"
 
 	"github.com/assent-recorder/assent/consent"
@@ -362,44 +357,9 @@ var clientTexts, clientTextErrs = loadClientTexts(clientLangFiles)
 var appText = clientTextOf(consent.DefaultLanguage)
 
 // loadClientTexts reads every clientlang/*.json of files, refusing
-// unknown keys.
+// unknown keys and a file that names another language.
 func loadClientTexts(files fs.FS) (map[string]*clientText, []error) {
-	texts := map[string]*clientText{}
-	var errs []error
-	names, err := fs.Glob(files, "clientlang/*.json")
-	if err != nil {
-		return texts, []error{err}
-	}
-	for _, name := range names {
-		t := new(clientText)
-		b, err := fs.ReadFile(files, name)
-		if err == nil {
-			err = decodeStrictJSON(b, t)
-		}
-		if want := strings.TrimSuffix(path.Base(name), ".json"); err == nil && t.Language != want {
-			err = fmt.Errorf("says language %q", t.Language)
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("app: %s: %w", name, err))
-			continue
-		}
-		texts[t.Language] = t
-	}
-	return texts, errs
-}
-
-// decodeStrictJSON decodes one JSON value, refusing unknown fields and
-// trailing data.
-func decodeStrictJSON(b []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if dec.More() {
-		return errors.New("trailing data after the JSON value")
-	}
-	return nil
+	return consent.LoadLanguages(files, "clientlang/*.json", func(t *clientText) string { return t.Language })
 }
 
 // clientTextOf is the wording of language tag: English for "" and for a

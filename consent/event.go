@@ -413,27 +413,13 @@ func MarshalEvent(e Event) ([]byte, error) {
 // give an error wrapping ErrBadEvent. It never panics, whatever the bytes.
 func UnmarshalEvent(data []byte) (Event, error) {
 	var e Event
-	if err := decodeStrict(data, &e); err != nil {
+	if err := DecodeStrict(data, &e); err != nil {
 		return Event{}, fmt.Errorf("%w: %w", ErrBadEvent, err)
 	}
 	if err := e.Validate(); err != nil {
 		return Event{}, err
 	}
 	return e, nil
-}
-
-// decodeStrict decodes one JSON value into v, refusing unknown fields and
-// anything after the value.
-func decodeStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return errors.New("trailing data after the JSON value")
-	}
-	return nil
 }
 
 // validVersion reports whether v is as Page.Version writes it.
@@ -448,4 +434,21 @@ func validVersion(v string) bool {
 		}
 	}
 	return true
+}
+
+// DecodeStrict decodes one JSON value into v, refusing unknown fields and
+// anything after the value: how consent reads its events, receipts and
+// language files, so that a misspelt key is an error, never a silently
+// missing value. The client screen's language files (package app) and
+// storage's own records are read with it too.
+func DecodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("trailing data after the JSON value")
+	}
+	return nil
 }

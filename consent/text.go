@@ -176,30 +176,41 @@ func (w *words) role(r Role) string {
 // tests require to be empty: it is a build defect, never a user's.
 var catalog, catalogErrs = loadCatalog(langFiles)
 
-// loadCatalog reads every lang/*.json of files, refusing unknown keys.
+// loadCatalog reads every lang/*.json of files, refusing unknown keys
+// and a file that names another language.
 func loadCatalog(files fs.FS) (map[string]*words, []error) {
-	c := map[string]*words{}
-	var errs []error
-	names, err := fs.Glob(files, "lang/*.json")
+	return LoadLanguages(files, "lang/*.json", func(w *words) string { return w.Language })
+}
+
+// LoadLanguages reads each file of files that matches pattern (such as
+// "lang/*.json") into a new T with DecodeStrict, keyed by the language
+// tag that tag reads from it, which must be the file's name ("es" for
+// es.json): consent's statement wording, and the client screen's (package
+// app), are kept so. A file that cannot be read, decoded, or names another
+// language is left out, and its error, naming the file, returned.
+func LoadLanguages[T any](files fs.FS, pattern string, tag func(*T) string) (map[string]*T, []error) {
+	byTag := map[string]*T{}
+	names, err := fs.Glob(files, pattern)
 	if err != nil {
-		return c, []error{err}
+		return byTag, []error{err}
 	}
+	var errs []error
 	for _, name := range names {
-		w := new(words)
+		v := new(T)
 		b, err := fs.ReadFile(files, name)
 		if err == nil {
-			err = decodeStrict(b, w)
+			err = DecodeStrict(b, v)
 		}
-		if want := strings.TrimSuffix(path.Base(name), ".json"); err == nil && w.Language != want {
-			err = fmt.Errorf("says language %q", w.Language)
+		if want := strings.TrimSuffix(path.Base(name), ".json"); err == nil && tag(v) != want {
+			err = fmt.Errorf("says language %q", tag(v))
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("consent: %s: %w", name, err))
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 			continue
 		}
-		c[w.Language] = w
+		byTag[tag(v)] = v
 	}
-	return c, errs
+	return byTag, errs
 }
 
 // wordsOf is the wording of language tag, English for "" or a tag with no

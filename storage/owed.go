@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/assent-recorder/assent/consent"
 )
 
 // OwedDir is the folder of the data folder that holds the owed journal
@@ -505,7 +507,7 @@ func (j *owedJournal) add(name, sessionID string, seq int, ext string, b []byte)
 	}
 	if ext == owedEventExt {
 		var it owedEventItem
-		if err := decodeOwed(b, &it); err != nil {
+		if err := consent.DecodeStrict(b, &it); err != nil {
 			return err
 		}
 		if err := fits(it.Version, it.Session, it.Seq); err != nil {
@@ -520,7 +522,7 @@ func (j *owedJournal) add(name, sessionID string, seq int, ext string, b []byte)
 		return nil
 	}
 	var it owedCutItem
-	if err := decodeOwed(b, &it); err != nil {
+	if err := consent.DecodeStrict(b, &it); err != nil {
 		return err
 	}
 	if err := fits(it.Version, it.Session, it.Seq); err != nil {
@@ -531,20 +533,6 @@ func (j *owedJournal) add(name, sessionID string, seq int, ext string, b []byte)
 		return err
 	}
 	j.cuts = append(j.cuts, owedCut{name: name, cut: c})
-	return nil
-}
-
-// decodeOwed decodes exactly one item, refusing fields this build does
-// not know (a newer Assent's item is not half understood).
-func decodeOwed(b []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if dec.More() {
-		return errors.New("trailing data")
-	}
 	return nil
 }
 

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/assent-recorder/assent/consent"
 )
 
 // Terms are what a recording may be kept and used for, as agreed when it
@@ -57,9 +59,7 @@ func (t sealedTerms) encode() sql.NullString {
 // else should ever have been sealed there.
 func parseTerms(s string) (*sealedTerms, error) {
 	var t sealedTerms
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&t); err != nil || dec.More() || t.Session == "" || t.Until <= 0 {
+	if err := consent.DecodeStrict([]byte(s), &t); err != nil || t.Session == "" || t.Until <= 0 {
 		return nil, fmt.Errorf("sealed terms %q do not parse: %w", s, ErrTampered)
 	}
 	return &t, nil
