@@ -3,6 +3,7 @@ package consent
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -86,6 +87,10 @@ type KantaraAssent struct {
 	// and SHA-256 version of the exact statement answered.
 	StatementLanguage string `json:"statementLanguage,omitempty"`
 	StatementVersion  string `json:"statementVersion,omitempty"`
+	// Confirmation is Receipt.Confirmation's name ("kept", "deleted",
+	// "unanswered-kept", ...) where the question at the end was asked: a
+	// recording deleted at the end is not "recorded" and kept.
+	Confirmation string `json:"confirmation,omitempty"`
 }
 
 // Kantara returns r as a Kantara receipt, or an error wrapping
@@ -122,9 +127,13 @@ func (r Receipt) Kantara() (KantaraReceipt, error) {
 	if len(r.Segments) > 0 && !r.DeleteOn.IsZero() {
 		deleteOn = r.DeleteOn.In(loc).Format(time.RFC3339)
 		termination = deleteOn
-		if r.allDeleted() && !r.WithdrawnAt.IsZero() {
-			// Deleted at the withdrawal, long before the date.
-			termination = r.WithdrawnAt.In(loc).Format(time.RFC3339)
+		if r.allDeleted() {
+			// Nothing is left to delete on the date, as the page says.
+			deleteOn = ""
+			if !r.WithdrawnAt.IsZero() {
+				// Deleted at the withdrawal, long before the date.
+				termination = r.WithdrawnAt.In(loc).Format(time.RFC3339)
+			}
 		}
 	}
 	svc := KantaraService{Service: w.KantaraService}
@@ -170,6 +179,9 @@ func (r Receipt) Kantara() (KantaraReceipt, error) {
 	if r.Outcome == OutcomeWithdrawn {
 		k.Assent.Withdrawal = r.Withdrawal.String()
 	}
+	if r.Confirmation != ConfirmNotAsked {
+		k.Assent.Confirmation = r.Confirmation.String()
+	}
 	if err := k.Validate(); err != nil {
 		return KantaraReceipt{}, err
 	}
@@ -196,7 +208,7 @@ func (r Receipt) KantaraJSON() ([]byte, error) {
 // the bytes.
 func ParseKantaraJSON(data []byte) (KantaraReceipt, error) {
 	var k KantaraReceipt
-	if err := decodeStrict(data, &k); err != nil {
+	if err := DecodeStrict(data, &k); err != nil {
 		return KantaraReceipt{}, fmt.Errorf("%w: %w", ErrBadReceipt, err)
 	}
 	if err := k.Validate(); err != nil {
@@ -270,6 +282,8 @@ func (k KantaraReceipt) Validate() error {
 			return bad("statement version %q", a.StatementVersion)
 		case a.Withdrawal != "" && w.UnmarshalText([]byte(a.Withdrawal)) != nil:
 			return bad("unknown withdrawal %q", a.Withdrawal)
+		case a.Confirmation != "" && (a.Confirmation == ConfirmNotAsked.String() || !slices.Contains(confirmationNames[:], a.Confirmation)):
+			return bad("unknown confirmation %q", a.Confirmation)
 		}
 		if a.DeleteOn != "" {
 			if _, err := time.Parse(time.RFC3339, a.DeleteOn); err != nil {
