@@ -140,6 +140,21 @@ func unlockedClockUI(t *testing.T, clock *clocktest.Clock) (*UI, *storage.DB) {
 	return u, db
 }
 
+// playInLibrary shows the library, chooses the recording id and plays it,
+// failing the test unless it is playing.
+func playInLibrary(t *testing.T, u *UI, id string) *libraryScreen {
+	t.Helper()
+	s := newLibraryScreen(u)
+	u.show(s)
+	s.list.Select(entryIndex(t, s, id))
+	test.Tap(s.player.play)
+	settle(u)
+	if s.player.audio == nil {
+		t.Fatalf("not playing: %q", s.problem.Text)
+	}
+	return s
+}
+
 // entryIndex is the library's row for recording id.
 func entryIndex(t *testing.T, s *libraryScreen, id string) int {
 	t.Helper()
@@ -411,14 +426,7 @@ func TestLibraryPauseSeekAndLeave(t *testing.T) {
 	u, db := unlockedClockUI(t, fc)
 	u.opt.Speaker = pacedSpeaker{}
 	rec := storeRecording(t, db, "A.B.", []string{consent.PurposeReflection}, fc.Now().Add(72*time.Hour))
-	s := newLibraryScreen(u)
-	u.show(s)
-	s.list.Select(entryIndex(t, s, rec.ID))
-	test.Tap(s.player.play)
-	settle(u)
-	if s.player.audio == nil {
-		t.Fatalf("not playing: %q", s.problem.Text)
-	}
+	s := playInLibrary(t, u, rec.ID)
 	time.Sleep(300 * time.Millisecond)
 	settle(u)
 	first := s.player.slider.Value
@@ -474,14 +482,7 @@ func TestLibraryClosesPlayerWhenLocked(t *testing.T) {
 	u, db := unlockedClockUI(t, clock)
 	u.opt.Speaker = pacedSpeaker{}
 	rec := storeRecording(t, db, "A.B.", []string{consent.PurposeTraining}, clock.Now().Add(72*time.Hour))
-	s := newLibraryScreen(u)
-	u.show(s)
-	s.list.Select(entryIndex(t, s, rec.ID))
-	test.Tap(s.player.play)
-	settle(u)
-	if s.player.audio == nil {
-		t.Fatalf("not playing: %q", s.problem.Text)
-	}
+	s := playInLibrary(t, u, rec.ID)
 	u.Lock()
 	deadline := time.Now().Add(5 * time.Second)
 	for s.player.audio != nil {

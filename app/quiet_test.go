@@ -181,14 +181,7 @@ func TestReplacedScreensLeaveNothingRunning(t *testing.T) {
 	// The library, with its player playing when the practice locks.
 	rec := storeRecording(t, f.db, "C.D.", []string{consent.PurposeReflection}, time.Now().Add(72*time.Hour))
 	leavesNothing(t, u, a, "the library, playing", func() {
-		s := newLibraryScreen(u)
-		u.show(s)
-		s.list.Select(entryIndex(t, s, rec.ID))
-		test.Tap(s.player.play)
-		settle(u)
-		if s.player.audio == nil {
-			t.Fatalf("not playing: %q", s.problem.Text)
-		}
+		playInLibrary(t, u, rec.ID)
 		u.Lock()
 		f.unlockPractice(t)
 	})
