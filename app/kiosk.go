@@ -342,9 +342,12 @@ func (s *kioskScreen) resumeRecording() {
 }
 
 // step applies a tap of the client screen and shows what is true after
-// it; stopping makes sure the microphone is off whatever happened.
-func (s *kioskScreen) step(ev consent.Event, stopping bool) {
-	if err := s.run.Apply(ev); err != nil {
+// it, in the client's language; stopping makes sure the microphone is off
+// whatever happened. It returns Apply's error: nil once storage has
+// taken the step.
+func (s *kioskScreen) step(ev consent.Event, stopping bool) error {
+	err := s.run.Apply(ev)
+	if err != nil {
 		s.ui.opt.Logf("%s: %v", ev.Kind, err)
 		if stopping {
 			s.run.StopCapture()
@@ -352,7 +355,7 @@ func (s *kioskScreen) step(ev consent.Event, stopping bool) {
 		if isRefusal(err) {
 			s.problem.SetText(s.tx.NotPossibleText)
 		} else {
-			s.problem.SetText(s.ui.problemText(err))
+			s.problem.SetText(s.tx.problemText(err, s.ui.opt.Location))
 		}
 	}
 	s.rebuild()
@@ -363,6 +366,7 @@ func (s *kioskScreen) step(ev consent.Event, stopping bool) {
 		// Tab reaches the first button of the new screen.
 		s.ui.win.Canvas().Unfocus()
 	}
+	return err
 }
 
 // clientActor is the person the client screen's own controls (pause,
@@ -385,8 +389,9 @@ func (s *kioskScreen) notAskAgain(participant string) {
 
 // liftNotAsked is the client's "I'd like to be asked again".
 func (s *kioskScreen) liftNotAsked() {
-	s.step(consent.Event{Kind: consent.EventAskAgain, Actor: s.clientActor()}, false)
-	if !s.run.NotToBeAsked() {
+	// Said only once storage holds it: a flag it failed to clear would
+	// start the next session as notes only again.
+	if err := s.step(consent.Event{Kind: consent.EventAskAgain, Actor: s.clientActor()}, false); err == nil {
 		s.body.Add(wrapped(s.tx.AskAgainDoneText))
 	}
 }
@@ -406,7 +411,11 @@ func (s *kioskScreen) endQuestionParts() (text, actions []fyne.CanvasObject) {
 	}
 	for _, p := range s.run.Recorded() {
 		if !pending[p.ID] {
-			parts = append(parts, wrapped(s.tx.saidKeepText(p.Name)))
+			// Said only once storage holds every answer; until then the
+			// problem line says what could not be saved.
+			if !s.run.Owed() {
+				parts = append(parts, wrapped(s.tx.saidKeepText(p.Name)))
+			}
 			continue
 		}
 		p := p
@@ -445,6 +454,7 @@ func (s *kioskScreen) answerAtEnd(participant string, kind consent.EventKind) {
 			s.problem.SetText(s.tx.AnswerNotTakenText)
 			return
 		}
+		s.problem.SetText(s.tx.problemText(err, s.ui.opt.Location))
 	}
 	if s.run.State() != consent.Ended {
 		s.rebuild()

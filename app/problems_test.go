@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -173,6 +174,60 @@ func TestStorageFailingAtEachStepIsSaid(t *testing.T) {
 			t.Fatalf("after End the screen is %T", f.u.screen)
 		}
 		said(t, f.u, sum.problem.Text, session.KindEndNotStored)
+	})
+	// The question at the end: Anna's keep not stored. The screen says so
+	// and does not say "Anna said keep it" (DESIGN rule 10), while Ben is
+	// still asked.
+	t.Run("keep at the end", func(t *testing.T) {
+		f := newSessionFixture(t)
+		f.unlockPractice(t)
+		k := f.startSession(t, "Anna", "Ben")
+		for _, p := range k.run.Participants() {
+			test.Tap(k.yes[p.ID])
+		}
+		waitRecorded(t, k, 500*time.Millisecond)
+		ss := newSessionScreen(f.u, k.run)
+		f.u.show(ss)
+		test.Tap(ss.end)
+		k, ok := f.u.screen.(*kioskScreen)
+		if !ok || k.run.State() != consent.Confirming {
+			t.Fatalf("after End: %T, %s", f.u.screen, k.run.State())
+		}
+		anna := k.run.Participants()[0]
+		release := holdWriteLock(t, f.u.opt.DataDir)
+		test.Tap(k.keepIt[anna.ID])
+		release()
+		if k.problem.Text == "" || k.problem.Text == appText.AnswerNotTakenText {
+			t.Errorf("the screen says %q for a keep that was not stored", k.problem.Text)
+		}
+		if text := screenText(f); strings.Contains(text, appText.saidKeepText("Anna")) {
+			t.Errorf("the screen says Anna's keep was taken before storage took it:\n%s", text)
+		}
+	})
+	// "I'd like to be asked again" not stored: the client is not told it
+	// took, since the next session would start as notes only again.
+	t.Run("ask again", func(t *testing.T) {
+		f := newSessionFixture(t)
+		f.unlockPractice(t)
+		k := f.startSession(t, "Anna")
+		test.Tap(k.dontAsk[k.run.Participants()[0].ID])
+		ss := newSessionScreen(f.u, k.run)
+		f.u.show(ss)
+		test.Tap(ss.end)
+		test.Tap(f.u.screen.(*summaryScreen).done)
+		f.unlockPractice(t)
+		next := f.openSession(t, "Anna")
+		test.Tap(next.ask)
+		k = f.u.screen.(*kioskScreen)
+		release := holdWriteLock(t, f.u.opt.DataDir)
+		test.Tap(k.askAgain)
+		release()
+		if text := screenText(f); strings.Contains(text, appText.AskAgainDoneText) || k.problem.Text == "" {
+			t.Errorf("ask-again not stored, the screen says (problem %q):\n%s", k.problem.Text, text)
+		}
+		if c, _ := f.db.Client(k.run.Client().ID); c.NotAskedSince.IsZero() {
+			t.Error("the client's record no longer says don't ask, yet the test held the database")
+		}
 	})
 }
 
