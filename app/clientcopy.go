@@ -29,7 +29,7 @@ const minCopyPassphrase = 8
 // shows it. It refuses, before reading anything, a recording the client
 // may not be given (session.MayCopyForClient: another voice, unconfirmed,
 // deleted). workFactor is scrypt's log2 work factor (0: age's default).
-func giveClientCopy(db *storage.DB, loc *time.Location, recordingID, passphrase string, workFactor int, w io.Writer) error {
+func giveClientCopy(db *storage.DB, loc *time.Location, recordingID, passphrase string, workFactor int, w io.WriteCloser) error {
 	rec, err := db.Recording(recordingID)
 	if err != nil {
 		return fmt.Errorf("client copy: %w", err)
@@ -195,21 +195,28 @@ func (s *clientCopyScreen) chooseWhere() {
 		return
 	}
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
+		if err != nil {
+			s.finished(fmt.Errorf("client copy: save dialog: %w", err), "")
 			return
 		}
-		err = s.writeCopy(w)
-		if cerr := w.Close(); err == nil {
-			err = cerr
+		if w == nil {
+			return // the client chose not to save
 		}
-		s.finished(err, s.tx.CopyDoneText)
+		s.saveCopyTo(w)
 	}, s.ui.win)
 	d.SetFileName("session-recording.mp3.age")
 	d.Show()
 }
 
-// writeCopy writes the encrypted copy to w with the passphrase typed.
-func (s *clientCopyScreen) writeCopy(w io.Writer) error {
+// saveCopyTo writes the encrypted copy into w, the file the client chose,
+// and says how it went: a failed copy leaves no file and no "copy given".
+func (s *clientCopyScreen) saveCopyTo(w fyne.URIWriteCloser) {
+	s.finished(writeOrRemove(w, s.writeCopy), s.tx.CopyDoneText)
+}
+
+// writeCopy writes the encrypted copy to w with the passphrase typed, and
+// closes w before the copy is audited.
+func (s *clientCopyScreen) writeCopy(w io.WriteCloser) error {
 	if msg := s.checkPassphrase(); msg != "" {
 		return errors.New(msg)
 	}

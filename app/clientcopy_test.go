@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	fynestorage "fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/assent-recorder/assent/consent"
@@ -56,18 +58,13 @@ func TestClientCopy(t *testing.T) {
 	const pass = "blue kettle on the hill"
 	cs.pass.pass.SetText(pass)
 	cs.pass.repeat.SetText(pass)
-	var sealed bytes.Buffer
-	err := cs.writeCopy(&sealed) // what the save dialog's writer receives
-	cs.finished(err, cs.tx.CopyDoneText)
-	if err != nil || cs.done.Text != appText.CopyDoneText {
-		t.Fatalf("copy: %v (%q)", err, cs.problem.Text)
+	file := filepath.Join(t.TempDir(), "copy.mp3.age")
+	cs.saveCopyTo(fileWriter(t, file)) // what the save dialog gives
+	if cs.done.Text != appText.CopyDoneText {
+		t.Fatalf("copy: %q", cs.problem.Text)
 	}
 	if cs.pass.pass.Text != "" {
 		t.Error("the passphrase stays on screen")
-	}
-	file := filepath.Join(t.TempDir(), "copy.mp3.age")
-	if err := os.WriteFile(file, sealed.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
 	}
 	got, err := ageDecryptWithPassphrase(t, file, pass)
 	if err != nil {
@@ -89,8 +86,18 @@ func TestClientCopy(t *testing.T) {
 
 	// Anna and Ben: Ben's voice is in it, and he agreed to no copy.
 	couple, recs := annaAndBen(t, f)
-	if err := giveClientCopy(f.db, f.u.opt.Location, recs[0].ID, pass, 10, io.Discard); !errors.Is(err, session.ErrCopyNotAgreed) {
+	if err := giveClientCopy(f.db, f.u.opt.Location, recs[0].ID, pass, 10, discardCloser{}); !errors.Is(err, session.ErrCopyNotAgreed) {
 		t.Errorf("a copy with Ben's voice: %v", err)
+	}
+	// Through the screen, as the save dialog gives it: the refused copy
+	// leaves no file where the client chose to save it, and says so.
+	refused := filepath.Join(t.TempDir(), "refused.mp3.age")
+	cs.rec = recs[0]
+	cs.pass.pass.SetText(pass)
+	cs.pass.repeat.SetText(pass)
+	cs.saveCopyTo(fileWriter(t, refused))
+	if _, err := os.Stat(refused); !errors.Is(err, os.ErrNotExist) || cs.problem.Text == "" {
+		t.Errorf("a refused copy left %s (%v), the screen says %q", refused, err, cs.problem.Text)
 	}
 	rs, _ = newClientRecordScreen(f.u, client, false)
 	if len(rs.copyable) != 1 || rs.copyable[0].SessionID == couple.run.ID() {
@@ -120,7 +127,7 @@ func TestClientCopy(t *testing.T) {
 		t.Fatalf("after both kept: %T", f.u.screen)
 	}
 	recs, _ = f.db.Recordings(again.run.ID())
-	if err := giveClientCopy(f.db, f.u.opt.Location, recs[0].ID, pass, 10, io.Discard); err != nil {
+	if err := giveClientCopy(f.db, f.u.opt.Location, recs[0].ID, pass, 10, discardCloser{}); err != nil {
 		t.Errorf("a copy Ben agreed to: %v", err)
 	}
 }
@@ -163,6 +170,18 @@ func TestClientCopyPlainMP3(t *testing.T) {
 		t.Errorf("cannot tell: %q", cs.problem.Text)
 	}
 	empty(laptop)
+	if n := len(auditsOf(t, f.db, rec.ID, storage.AuditClientCopyGiven)); n != 0 {
+		t.Fatalf("%d copies audited before any was given", n)
+	}
+
+	// A drive the file cannot be made on (pulled out, say): refused
+	// without counting a play, and nothing audited.
+	before, _ := f.db.Recording(rec.ID)
+	cs.isRemovable = func(string) error { return nil }
+	cs.savePlain(filepath.Join(laptop, "gone"))
+	if after, _ := f.db.Recording(rec.ID); cs.problem.Text == "" || after.Plays != before.Plays {
+		t.Errorf("a drive that takes no file: problem %q, plays %d then %d", cs.problem.Text, before.Plays, after.Plays)
+	}
 	if n := len(auditsOf(t, f.db, rec.ID, storage.AuditClientCopyGiven)); n != 0 {
 		t.Fatalf("%d copies audited before any was given", n)
 	}
@@ -288,3 +307,24 @@ func copyShownOnce(t *testing.T, f *sessionFixture, client storage.Client) {
 	}
 	t.Errorf("the client's record does not show the copy: %+v", rec.facts(rec.sessions[0]))
 }
+
+// fileWriter is what Fyne's save dialog hands over for a file at path.
+func fileWriter(t *testing.T, path string) fyne.URIWriteCloser {
+	t.Helper()
+	w, err := fynestorage.Writer(fynestorage.NewFileURI(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// nopCloser is w, with a Close that does nothing.
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
+
+// discardCloser is a writer to nowhere that can be closed.
+type discardCloser struct{}
+
+func (discardCloser) Write(p []byte) (int, error) { return len(p), nil }
+func (discardCloser) Close() error                { return nil }

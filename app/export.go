@@ -37,7 +37,7 @@ import (
 //
 // On any error the caller must discard what was written to w: it may hold a
 // partial file, and no export was audited.
-func exportRecording(db *storage.DB, recordingID string, recipient age.Recipient, w io.Writer) error {
+func exportRecording(db *storage.DB, recordingID string, recipient age.Recipient, w io.WriteCloser) error {
 	rec, err := db.Recording(recordingID)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
@@ -54,30 +54,82 @@ func exportRecording(db *storage.DB, recordingID string, recipient age.Recipient
 // encryptRecording streams recording recordingID from storage's opening
 // reader into an age encryption for recipient, written to w (no
 // plaintext byte touches the disk), and audits it as auditKind with
-// detail once the last chunk is written.
-func encryptRecording(db *storage.DB, recordingID string, recipient age.Recipient, w io.Writer, auditKind, detail string) error {
+// detail once the last chunk is written and w closed. On an error the
+// caller closes w if it is not closed yet (writeOrRemove does) and
+// discards what it holds; nothing was audited.
+func encryptRecording(db *storage.DB, recordingID string, recipient age.Recipient, w io.WriteCloser, auditKind, detail string) error {
 	return sendRecording(db, recordingID, func() (io.WriteCloser, error) {
-		return age.Encrypt(w, recipient)
+		a, err := age.Encrypt(w, recipient)
+		return sealedThenClosed{a, w}, err
 	}, auditKind, detail)
 }
 
-// sendRecording streams recording recordingID's MP3 from storage's
-// opening reader into the writer open returns (called once the recording
-// is open), closes that writer, and audits it as auditKind with detail
-// only once Close has succeeded: Close must finish what was written (age
-// writes its last chunk and tag; a file on a drive is synced). On an
-// error after open, the writer is closed and the caller must discard
-// what it holds: nothing was audited.
-func sendRecording(db *storage.DB, recordingID string, open func() (io.WriteCloser, error), auditKind, detail string) error {
-	r, err := db.OpenRecording(recordingID)
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
+// sealedThenClosed closes age's writer (its last chunk and tag) and then
+// the file it writes to, so that a copy is audited only once its file is
+// closed.
+type sealedThenClosed struct {
+	age  io.WriteCloser
+	file io.Closer
+}
+
+func (s sealedThenClosed) Write(p []byte) (int, error) { return s.age.Write(p) }
+
+func (s sealedThenClosed) Close() error {
+	return errors.Join(s.age.Close(), s.file.Close())
+}
+
+// writeOrRemove runs write into w, a file the therapist or the client
+// chose in a save dialog, closes it, and removes it again if anything
+// failed: a failed export or copy leaves no file behind.
+func writeOrRemove(w fyne.URIWriteCloser, write func(io.WriteCloser) error) error {
+	once := &closeOnce{WriteCloser: w}
+	err := write(once)
+	if cerr := once.Close(); err == nil {
+		err = cerr
 	}
-	defer r.Close()
+	if err != nil {
+		if derr := fynestorage.Delete(w.URI()); derr != nil {
+			err = errors.Join(err, fmt.Errorf("removing the partial file: %w", derr))
+		}
+	}
+	return err
+}
+
+// closeOnce closes its writer at the first Close only: the writer of an
+// export or copy closes its file before the audit, and writeOrRemove
+// closes it in any case.
+type closeOnce struct {
+	io.WriteCloser
+	closed bool
+}
+
+func (c *closeOnce) Close() error {
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	return c.WriteCloser.Close()
+}
+
+// sendRecording streams recording recordingID's MP3 from storage's
+// opening reader into the writer open returns, closes that writer, and
+// audits it as auditKind with detail only once Close has succeeded: Close
+// must finish what was written (age writes its last chunk and tag; a file
+// on a drive is synced). open is called before the recording is opened,
+// so that a file that cannot be made costs nothing (opening counts a
+// play). On an error after open, the writer is closed and the caller must
+// discard what it holds: nothing was audited.
+func sendRecording(db *storage.DB, recordingID string, open func() (io.WriteCloser, error), auditKind, detail string) error {
 	dst, err := open()
 	if err != nil {
 		return fmt.Errorf("export %s: %w", recordingID, err)
 	}
+	r, err := db.OpenRecording(recordingID)
+	if err != nil {
+		dst.Close()
+		return fmt.Errorf("export: %w", err)
+	}
+	defer r.Close()
 	if _, err := io.Copy(dst, r); err != nil {
 		dst.Close()
 		return fmt.Errorf("export %s: %w", recordingID, err)
@@ -290,16 +342,7 @@ func (s *libraryScreen) exportTo(recordingID string, recipient age.Recipient, w 
 	s.problem.SetText("")
 	s.export.Disable()
 	s.ui.background(func() error {
-		err := exportRecording(s.ui.db, recordingID, recipient, w)
-		if cerr := w.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			if derr := fynestorage.Delete(w.URI()); derr != nil {
-				err = errors.Join(err, fmt.Errorf("removing the partial export: %w", derr))
-			}
-		}
-		return err
+		return writeOrRemove(w, func(w io.WriteCloser) error { return exportRecording(s.ui.db, recordingID, recipient, w) })
 	}, func(err error) {
 		s.export.Enable()
 		if err != nil {

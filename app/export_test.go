@@ -85,10 +85,7 @@ func TestExportOpensWithTheAgeTool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := exportRecording(db, rec.ID, recipient, f); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	if err := exportRecording(db, rec.ID, recipient, f); err != nil { // closes f
 		t.Fatal(err)
 	}
 	sealed, _ := os.ReadFile(out)
@@ -133,7 +130,7 @@ func TestExportWithAPassphrase(t *testing.T) {
 	}
 	r.SetWorkFactor(10) // the app uses age's default; this keeps the test quick
 	var buf bytes.Buffer
-	if err := exportRecording(db, rec.ID, r, &buf); err != nil {
+	if err := exportRecording(db, rec.ID, r, nopCloser{&buf}); err != nil {
 		t.Fatal(err)
 	}
 	id, _ := age.NewScryptIdentity("supervision passphrase")
@@ -161,7 +158,7 @@ func TestExportRefusedWithoutSupervision(t *testing.T) {
 	}
 
 	var buf bytes.Buffer
-	err = exportRecording(db, rec.ID, recipient, &buf)
+	err = exportRecording(db, rec.ID, recipient, nopCloser{&buf})
 	if !errors.Is(err, session.ErrExportNotAgreed) {
 		t.Fatalf("export of a reflection-only recording: %v, want session.ErrExportNotAgreed", err)
 	}
@@ -199,7 +196,7 @@ func TestExportRefusedWithoutSupervision(t *testing.T) {
 		if err := db.DeleteNow(sup.ID, "no longer needed"); err != nil {
 			t.Fatal(err)
 		}
-		if err := exportRecording(db, sup.ID, recipient, io.Discard); !errors.Is(err, storage.ErrDeleted) {
+		if err := exportRecording(db, sup.ID, recipient, discardCloser{}); !errors.Is(err, storage.ErrDeleted) {
 			t.Errorf("export of a deleted recording: %v", err)
 		}
 	})

@@ -185,7 +185,7 @@ func TestProcessNotesNeverLeave(t *testing.T) {
 		t.Fatal(err)
 	}
 	var sealed bytes.Buffer
-	if err := exportRecording(db, rec.ID, id.Recipient(), &sealed); err != nil {
+	if err := exportRecording(db, rec.ID, id.Recipient(), nopCloser{&sealed}); err != nil {
 		t.Fatal(err)
 	}
 	r, err := age.Decrypt(&sealed, id)
