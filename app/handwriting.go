@@ -339,8 +339,9 @@ func (c *handwritingCanvas) Dragged(ev *fyne.DragEvent) {
 		return
 	}
 	if len(s.Points) == ink.MaxStrokePoints {
-		// A very long line goes on as a new stroke from the same point.
-		c.finishDrag()
+		// A very long line goes on as a new stroke from the same point,
+		// on the same page: the page turns only when the pen lifts.
+		c.endDrag(false)
 		p.Strokes = append(p.Strokes, ink.Stroke{Width: ink.PenWidth, Points: []ink.Point{s.Points[len(s.Points)-1]}})
 		c.drawing = len(p.Strokes) - 1
 		s = &p.Strokes[c.drawing]
@@ -353,8 +354,12 @@ func (c *handwritingCanvas) Dragged(ev *fyne.DragEvent) {
 func (c *handwritingCanvas) DragEnd() { c.finishDrag() }
 
 // finishDrag ends a stroke or an erasure under way, recording it for undo
-// and telling OnChanged.
-func (c *handwritingCanvas) finishDrag() {
+// and telling OnChanged; a stroke that reaches the bottom band of the last
+// page turns to a new page.
+func (c *handwritingCanvas) finishDrag() { c.endDrag(true) }
+
+// endDrag is finishDrag, turning the page only if mayTurn.
+func (c *handwritingCanvas) endDrag(mayTurn bool) {
 	switch {
 	case c.drawing >= 0:
 		i := c.drawing
@@ -362,7 +367,7 @@ func (c *handwritingCanvas) finishDrag() {
 		c.pushEdit(pageEdit{added: true})
 		c.drawPiece(i, true)
 		c.changed()
-		if c.current == len(c.pages)-1 && reachesBottom(c.pages[c.current].Strokes[i]) {
+		if mayTurn && c.current == len(c.pages)-1 && reachesBottom(c.pages[c.current].Strokes[i]) {
 			c.newPage()
 		}
 	case c.erasingOn:

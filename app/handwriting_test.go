@@ -480,6 +480,34 @@ func TestHandwritingRedoAndFlow(t *testing.T) {
 	}
 }
 
+// TestHandwritingLongStrokeAtTheBottom: a stroke longer than one stroke
+// may hold (ink.MaxStrokePoints), drawn in the bottom band of the last
+// page, goes on as a second stroke on the same page, and the page turns
+// only when the pen lifts (it used to turn at the split, leaving the drag
+// pointing into the new, empty page, and panic at the next point).
+func TestHandwritingLongStrokeAtTheBottom(t *testing.T) {
+	p := newHandwritingPage(nil)
+	handwritingWindow(t, p.canvas, fyne.NewSize(700, 600))
+	c := p.canvas
+	o, size := c.pageRect(c.Size())
+	bottom := o.Y + size.Height*0.96
+	// A zigzag in the bottom band: every point two pixels from the last,
+	// so that none is dropped as too near.
+	n := ink.MaxStrokePoints + 100
+	pts := make([]fyne.Position, n)
+	for i := range pts {
+		pts[i] = fyne.NewPos(100+2*float32(i%200), bottom+float32(i/200%2)*4)
+	}
+	dragThrough(c, pts...)
+	if c.pageCount() != 2 || c.page() != 1 {
+		t.Errorf("after the long stroke: page %d of %d, want 2 of 2", c.page()+1, c.pageCount())
+	}
+	first := c.pages[0].Strokes
+	if len(first) != 2 || len(first[0].Points) != ink.MaxStrokePoints || first[1].Points[0] != first[0].Points[ink.MaxStrokePoints-1] {
+		t.Errorf("the long stroke on page 1: %d strokes (%d points), want 2, the second going on from the first's last point", len(first), len(first[0].Points))
+	}
+}
+
 // TestHandwritingFillsTheWidth: on the session screen of a 960×680 window
 // (where the sheet used to be a 390×275 box) and of a full-HD tablet, the
 // sheet is as wide as the notes, scrolling when taller than the space;
