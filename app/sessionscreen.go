@@ -86,6 +86,14 @@ func (s *sessionScreen) content() fyne.CanvasObject {
 	return container.NewBorder(top, s.saved, nil, nil, s.notesEditor.content())
 }
 
+// leaving takes back the screen's Ctrl+M, which the window would
+// otherwise keep, and with it this screen and its notes in memory after
+// it is gone (a lock, say), and stops the notes editor's timer.
+func (s *sessionScreen) leaving() {
+	s.ui.win.Canvas().RemoveShortcut(markKey)
+	s.notesEditor.leaving()
+}
+
 // focus offers the next step: asking, when the client has not been asked
 // yet; otherwise the notes.
 func (s *sessionScreen) focus() fyne.Focusable {
