@@ -276,8 +276,6 @@ type clientText struct {
 	KeepItText string `json:"keepItText"`
 	// DeleteItNowText each recorded person's answer to delete it at the end.
 	DeleteItNowText string `json:"deleteItNowText"`
-	// EndDeletedText confirms that the recording was deleted at the end.
-	EndDeletedText string `json:"endDeletedText"`
 	// DontAskText the quiet third answer beside YesText and NoText, for the client.
 	DontAskText string `json:"dontAskText"`
 	// NotAskedText the client screen in notes only when the client asked not to be asked.

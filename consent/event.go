@@ -358,8 +358,8 @@ func (e Event) Validate() error {
 		return bad("delete-last needs 1..%d minutes, got %d", MaxDeleteMinutes, e.DeleteMinutes)
 	case e.Withdrawal != WithdrawDeleteLast && e.DeleteMinutes != 0:
 		return bad("delete-minutes without delete-last")
-	case !answers && (e.Language != "" || e.Statement != ""):
-		return bad("statement on a non-answer")
+	case e.Kind != EventConfirm && e.Kind != EventDecline && (e.Language != "" || e.Statement != ""):
+		return bad("statement on an event other than a yes or a no")
 	case (e.Language == "") != (e.Statement == ""):
 		return bad("a statement's language without its version, or the reverse")
 	case e.Language != "" && (len(e.Language) > 35 || !utf8.ValidString(e.Language) || strings.TrimSpace(e.Language) != e.Language):

@@ -107,6 +107,7 @@ func TestUnmarshalEventRefuses(t *testing.T) {
 		"withdraw none":           `{"kind":"withdraw","at":"2026-10-20T10:00:00Z","actor":{"kind":"therapist"},"withdrawal":"none"}`,
 		"delete-last 0 minutes":   `{"kind":"withdraw","at":"2026-10-20T10:00:00Z","actor":{"kind":"therapist"},"withdrawal":"delete-last"}`,
 		"minutes with keep":       `{"kind":"withdraw","at":"2026-10-20T10:00:00Z","actor":{"kind":"therapist"},"withdrawal":"keep","deleteMinutes":3}`,
+		"statement on a keep":     `{"kind":"keep","at":"2026-10-20T10:00:00Z","actor":{"kind":"participant","participant":"a"},"participant":"a","language":"en","statement":"sha256:` + strings.Repeat("ab", 32) + `"}`,
 		"join without joiner":     `{"kind":"join","at":"2026-10-20T10:00:00Z","actor":{"kind":"therapist"}}`,
 		"joiner without role":     `{"kind":"join","at":"2026-10-20T10:00:00Z","actor":{"kind":"therapist"},"joiner":{"id":"x","name":"X"}}`,
 		"minor without guardian":  `{"kind":"join","at":"2026-10-20T10:00:00Z","actor":{"kind":"therapist"},"joiner":{"id":"x","name":"X","role":"minor"}}`,

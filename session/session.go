@@ -707,13 +707,6 @@ func (s *Session) Recorded() []consent.Participant {
 	return s.cs.Recorded()
 }
 
-// Confirmation is where the question at the end stands.
-func (s *Session) Confirmation() consent.Confirmation {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.cs.Confirmation()
-}
-
 // NotToBeAsked reports whether the client asked not to be asked again:
 // the question cannot be put, and only the client can lift it
 // (consent.EventAskAgain, tapped on the client screen).
