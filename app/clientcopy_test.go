@@ -328,3 +328,34 @@ type discardCloser struct{}
 
 func (discardCloser) Write(p []byte) (int, error) { return len(p), nil }
 func (discardCloser) Close() error                { return nil }
+
+// failingWriter is a file from a save dialog whose writes fail, as on a
+// full or pulled-out drive.
+type failingWriter struct{ fyne.URIWriteCloser }
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on the drive") }
+
+// TestSaveTo: what the recovery key, the client's record and a
+// handwritten page are saved with. Saved whole: audited once, said saved.
+// A write that fails: the file is removed, nothing audited, the error
+// said.
+func TestSaveTo(t *testing.T) {
+	u, _ := newTestUI(t)
+	data := []byte("%PDF-1.3 a page")
+	var audits int
+	audit := func() error { audits++; return nil }
+	var got error
+	done := func(err error) { got = err }
+
+	path := filepath.Join(t.TempDir(), "page.pdf")
+	u.saveTo(fileWriter(t, path), data, audit, done)
+	if b, err := os.ReadFile(path); got != nil || err != nil || !bytes.Equal(b, data) || audits != 1 {
+		t.Errorf("saved: done(%v), file %q (%v), %d audits", got, b, err, audits)
+	}
+
+	failed := filepath.Join(t.TempDir(), "page.pdf")
+	u.saveTo(failingWriter{fileWriter(t, failed)}, data, audit, done)
+	if _, err := os.Stat(failed); got == nil || !errors.Is(err, os.ErrNotExist) || audits != 1 {
+		t.Errorf("a failed write: done(%v), the file %v, %d audits", got, err, audits)
+	}
+}

@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"image/color"
+	"io"
 	"math"
 	"time"
 
@@ -278,27 +279,35 @@ var (
 // recordingRed is the colour of the recording dot.
 var recordingRed = color.NRGBA{R: 0xd3, G: 0x2f, B: 0x2f, A: 0xff}
 
-// saveFile asks where to save data, offering the file name name, writes
-// it and closes it, and only then calls audit (whose failure goes to the
-// log) and done(nil): a screen says "saved" only once the file is whole
-// on the disk. A write or close that fails calls done with its error and
-// audits nothing; a dialog cancelled calls neither.
+// saveFile asks where to save data, offering the file name name, and
+// saves it there (saveTo); a dialog cancelled does nothing.
 func (u *UI) saveFile(data []byte, name string, audit func() error, done func(error)) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
+		if err != nil {
+			done(err)
 			return
 		}
-		_, err = w.Write(data)
-		if cerr := w.Close(); err == nil {
-			err = cerr
+		if w != nil {
+			u.saveTo(w, data, audit, done)
 		}
-		if err == nil && audit != nil {
-			if aerr := audit(); aerr != nil {
-				u.opt.Logf("audit: %v", aerr)
-			}
-		}
-		done(err)
 	}, u.win)
 	d.SetFileName(name)
 	d.Show()
+}
+
+// saveTo writes data into w and closes it, and only then calls audit
+// (whose failure goes to the log) and done(nil): a screen says "saved"
+// only once the file is whole on the disk. A write or close that fails
+// removes the file, audits nothing and calls done with its error.
+func (u *UI) saveTo(w fyne.URIWriteCloser, data []byte, audit func() error, done func(error)) {
+	err := writeOrRemove(w, func(w io.WriteCloser) error {
+		_, err := w.Write(data)
+		return err
+	})
+	if err == nil && audit != nil {
+		if aerr := audit(); aerr != nil {
+			u.opt.Logf("audit: %v", aerr)
+		}
+	}
+	done(err)
 }
