@@ -147,11 +147,10 @@ func endReplayed(db *storage.DB, sessionID string, cs *consent.Session, at time.
 		if err != nil {
 			return err
 		}
-		se, err := storedEvent(sessionID, ev)
+		se, err := storedEvent(sessionID, ev, eff.Withdrawal == consent.WithdrawDeleteAll)
 		if err != nil {
 			return err
 		}
-		se.WithdrawDeleteAll = eff.Withdrawal == consent.WithdrawDeleteAll
 		if _, err := db.AppendConsentEvent(se); err != nil {
 			return err
 		}

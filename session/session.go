@@ -407,11 +407,12 @@ func notStored(ev consent.Event, owed, deleting bool) Kind {
 // start); consent never refuses these in a state that allows them.
 func (s *Session) system(kind consent.EventKind) {
 	ev := consent.Event{Kind: kind, Actor: consent.System(), At: s.opt.Now()}
-	if _, err := s.cs.Apply(ev); err != nil {
+	eff, err := s.cs.Apply(ev)
+	if err != nil {
 		s.opt.Logf("system step %s refused: %v", kind, err)
 		return
 	}
-	if _, owed, err := s.store(ev, false); owed {
+	if _, owed, err := s.store(ev, eff.Withdrawal == consent.WithdrawDeleteAll); owed {
 		s.opt.Logf("system step %s owed: %v", kind, err)
 	} else if err != nil {
 		s.opt.Logf("storing system step %s: %v", kind, err)
@@ -429,11 +430,10 @@ func (s *Session) system(kind consent.EventKind) {
 // unanswered under a policy that deletes): storage erases them in the
 // transaction that stores it.
 func (s *Session) store(ev consent.Event, deleteAll bool) (seq int, owed bool, err error) {
-	se, err := storedEvent(s.stored.ID, ev)
+	se, err := storedEvent(s.stored.ID, ev, deleteAll)
 	if err != nil {
 		return 0, false, err
 	}
-	se.WithdrawDeleteAll = se.WithdrawDeleteAll || deleteAll
 	se.Seq = s.seq + 1
 	stored, err := s.opt.DB.AppendConsentEvent(se)
 	if errors.Is(err, storage.ErrConsentSeq) {
@@ -471,9 +471,10 @@ func (s *Session) store(ev consent.Event, deleteAll bool) (seq int, owed bool, e
 // sessionID's history in storage, after any steps of it that are owed
 // (it fails, storing nothing, if those cannot be stored first). A
 // withdrawal with "delete all" erases the session's recordings in the
-// same transaction.
+// same transaction. (A Session stores its steps itself, with what consent
+// said each one deletes; this is for a history written without one.)
 func StoreEvent(db *storage.DB, sessionID string, ev consent.Event) error {
-	se, err := storedEvent(sessionID, ev)
+	se, err := storedEvent(sessionID, ev, ev.Kind == consent.EventWithdraw && ev.Withdrawal == consent.WithdrawDeleteAll)
 	if err != nil {
 		return err
 	}
@@ -481,8 +482,9 @@ func StoreEvent(db *storage.DB, sessionID string, ev consent.Event) error {
 	return err
 }
 
-// storedEvent is ev as storage keeps it.
-func storedEvent(sessionID string, ev consent.Event) (storage.ConsentEvent, error) {
+// storedEvent is ev as storage keeps it; deleteAll: storing it erases
+// every recording of the session (what consent's Effect said of it).
+func storedEvent(sessionID string, ev consent.Event, deleteAll bool) (storage.ConsentEvent, error) {
 	data, err := consent.MarshalEvent(ev)
 	if err != nil {
 		return storage.ConsentEvent{}, err
@@ -494,7 +496,7 @@ func storedEvent(sessionID string, ev consent.Event) (storage.ConsentEvent, erro
 		Actor:             ev.Actor.Kind.String(),
 		Participant:       ev.Participant,
 		Data:              data,
-		WithdrawDeleteAll: ev.Kind == consent.EventWithdraw && ev.Withdrawal == consent.WithdrawDeleteAll,
+		WithdrawDeleteAll: deleteAll,
 	}, nil
 }
 
@@ -552,7 +554,7 @@ func (s *Session) join(name string, role consent.Role, guardianID string) error 
 	if eff.StopCapture {
 		s.stopCapture()
 	}
-	if _, owed, err := s.store(ev, false); err != nil {
+	if _, owed, err := s.store(ev, eff.Withdrawal == consent.WithdrawDeleteAll); err != nil {
 		p := &Problem{Kind: notStored(ev, owed, false), Err: err}
 		s.opt.Logf("session %s: %v", s.stored.ID, p)
 		return p
