@@ -132,16 +132,23 @@ func (q quietFigures) report(b *testing.B) {
 	b.ReportMetric(ratio(float64(many.threads), float64(one.threads)), "lock"+n+"/lock1-threads-x")
 }
 
-// ratio is a/b, 1 when both are nothing (an idle CPU of 0 % twice).
+// ratio is a/b. Only an idle CPU figure can be 0 (not one tick of /proc
+// over quietIdle): 0 against 0 is 1, and a 0 below is taken as the least
+// /proc tells apart over quietIdle, one tick, so that one tick against
+// none is 1, not infinite.
 func ratio(a, b float64) float64 {
+	const oneTick = 100.0 / userHZ / (float64(quietIdle) / float64(time.Second)) // % of a core
 	if b == 0 {
 		if a == 0 {
 			return 1
 		}
-		return a / 0.01 // below what /proc can tell apart: as if 0.01
+		b = oneTick
 	}
 	return a / b
 }
+
+// mb is kB (as /proc gives it: units of 1024 bytes) in MB (10⁶ bytes).
+func mb(kB int) float64 { return float64(kB) * 1024 / 1e6 }
 
 func measureQuiet(b *testing.B, bin string) quietFigures {
 	const passphrase = "correct horse battery staple"
@@ -156,7 +163,7 @@ func measureQuiet(b *testing.B, bin string) quietFigures {
 	a := x.startApp(b, bin, data, mic)
 	pid := a.cmd.Process.Pid
 
-	// The floor, beside the lock/unlock cycles (where nothing is
+	// The floor, beside lock/unlock cycles 2 to 19 (where nothing is
 	// measured): lame encoding the same paced speech for as long.
 	floor := testmic.NewPaced(b, quietSpeech)
 	lameOut := filepath.Join(b.TempDir(), "floor.mp3")
@@ -165,10 +172,6 @@ func measureQuiet(b *testing.B, bin string) quietFigures {
 		err    error
 	}
 	lame := make(chan lameResult, 1)
-	go func() {
-		perMin, err := lamePerMinute(floor, lameOut)
-		lame <- lameResult{perMin, err}
-	}()
 
 	// Lock/unlock cycles: unlock, then Ctrl+L.
 	x.step(b, "lock/unlock cycles")
@@ -180,6 +183,10 @@ func measureQuiet(b *testing.B, bin string) quietFigures {
 		switch cycle {
 		case 1:
 			q.lock[0] = idleOn(b, a, counts)
+			go func() {
+				perMin, err := lamePerMinute(floor, lameOut)
+				lame <- lameResult{perMin, err}
+			}()
 		case quietCycles:
 			r := <-lame // nothing else runs while measuring
 			if r.err != nil {
@@ -194,7 +201,7 @@ func measureQuiet(b *testing.B, bin string) quietFigures {
 	x.step(b, "the consent screen")
 	x.unlock(b, a, passphrase)
 	// The last unlock: from here, the session's own peak.
-	peakBefore := float64(procStatus(b, pid, "VmHWM")) / 1024
+	peakBefore := mb(procStatus(b, pid, "VmHWM"))
 	if err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0); err != nil {
 		b.Fatalf("resetting the peak RSS: %v", err)
 	}
@@ -221,7 +228,7 @@ func measureQuiet(b *testing.B, bin string) quietFigures {
 		n, _ := countRows(data, "SELECT count(*) FROM recordings WHERE state = 'complete' AND bytes > 0")
 		return n == 1
 	})
-	q.peakSession = float64(procStatus(b, pid, "VmHWM")) / 1024
+	q.peakSession = mb(procStatus(b, pid, "VmHWM"))
 	q.peakRSS = max(q.peakSession, peakBefore)
 	b.Logf("recorded %v of paced audio in %v", recorded.Round(time.Millisecond), quietRecording)
 	// The client screen is up: SIGTERM ends the app as a logout would.
@@ -242,11 +249,11 @@ func idleOn(b *testing.B, a *runningApp, counts string) idleFigures {
 	pid := a.cmd.Process.Pid
 	time.Sleep(quietSettle)
 	f := idleFigures{cpu: cpuPercent(b, pid, quietIdle, nil)}
-	f.rss = float64(procStatus(b, pid, "VmRSS")) / 1024
+	f.rss = mb(procStatus(b, pid, "VmRSS"))
 	f.threads = procStatus(b, pid, "Threads")
 	var goMem int64
 	f.goroutines = goroutines(b, pid, counts, &goMem)
-	f.goMemory = float64(goMem) / (1 << 20)
+	f.goMemory = float64(goMem) / 1e6
 	return f
 }
 
@@ -256,7 +263,7 @@ func measureFloor(b *testing.B, x *xvfb) floorFigures {
 	b.Helper()
 	x.step(b, "the floor: an empty Fyne window")
 	bin := filepath.Join(b.TempDir(), "fynefloor")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../internal/fynefloor").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-tags", "migrated_fynedo,no_emoji", "-o", bin, "../../internal/fynefloor").CombinedOutput(); err != nil {
 		b.Fatalf("building internal/fynefloor: %v\n%s", err, out)
 	}
 	run := func(hz int) (cpu, rss float64) {
@@ -267,13 +274,13 @@ func measureFloor(b *testing.B, x *xvfb) floorFigures {
 		}
 		defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
 		waitFor(b, 60*time.Second, "the floor window", func() bool {
-			_, err := x.output("search", "--onlyvisible", "--name", "^Fyne floor$")
+			_, err := x.output("search", "--all", "--onlyvisible", "--pid", strconv.Itoa(cmd.Process.Pid), "--name", "^Fyne floor$")
 			return err == nil
 		})
 		time.Sleep(quietSettle)
 		pid := cmd.Process.Pid
 		cpu = cpuPercent(b, pid, quietIdle, nil)
-		return cpu, float64(procStatus(b, pid, "VmRSS")) / 1024
+		return cpu, mb(procStatus(b, pid, "VmRSS"))
 	}
 	var f floorFigures
 	f.idle, f.rss = run(0)

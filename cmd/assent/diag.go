@@ -84,9 +84,11 @@ func writeCountsOnSignal(path string, stderr io.Writer) (stop func()) {
 		for range sig {
 			tmp := path + ".new"
 			line := fmt.Sprintf("goroutines %d\n", runtime.NumGoroutine()) + goMemory()
-			if err := os.WriteFile(tmp, []byte(line), 0o600); err == nil {
+			err := os.WriteFile(tmp, []byte(line), 0o600)
+			if err == nil {
 				err = os.Rename(tmp, path)
-			} else {
+			}
+			if err != nil {
 				fmt.Fprintf(stderr, "assent: counts: %v\n", err)
 			}
 		}

@@ -277,7 +277,14 @@ func TestE2E(t *testing.T) {
 		// "Stop recording" has the focus while recording; then nothing is
 		// focused: Tab reaches "Keep it", Return presses it.
 		x.step(t, "the client stops")
+		pressed := time.Now()
 		x.key(t, a.window, "Return")
+		// The device closed: how long after the key was sent (xdotool's
+		// own start and delivery included), polled every 2 ms.
+		for deviceOpen(t, a.cmd.Process.Pid, mic.Infile) && time.Since(pressed) < 5*time.Second {
+			time.Sleep(2 * time.Millisecond)
+		}
+		t.Logf("Stop recording: the microphone's device closed %v after the key was sent", time.Since(pressed).Round(time.Millisecond))
 		waitFor(t, 10*time.Second, "the third recording to be sealed", func() bool {
 			n, _ := countRows(data, "SELECT count(*) FROM recordings WHERE state = 'complete' AND bytes > 0")
 			return n == 3
@@ -747,7 +754,8 @@ func nearly(a, b string) bool {
 
 // stable waits until two captures of the screen in a row are the same
 // (the frame after a change is drawn), for at most 2 s, and returns the
-// last capture as PNG. A text cursor blinks every half second, so two
+// last capture as PNG. Nothing on Assent's screens moves by itself but
+// the level meter while recording (no cursor blinks: calm.go), so two
 // quick captures are nearly always the same frame.
 func (x *xvfb) stable(t testing.TB) []byte {
 	t.Helper()
