@@ -296,7 +296,7 @@ func (r Receipt) Page() Page {
 		paras = append(paras, w.OutcomeDeclined)
 	case OutcomeWithdrawn:
 		paras = append(paras, w.OutcomeWithdrawn+" "+w.withdrawal(r.Withdrawal, r.DeleteMinutes))
-	case OutcomeNotesOnly:
+	default: // notes only
 		switch r.NotAsked {
 		case ReasonNotAsked:
 			paras = append(paras, w.OutcomeNotAsked)
@@ -305,17 +305,9 @@ func (r Receipt) Page() Page {
 		default:
 			paras = append(paras, w.OutcomeNotesOnly)
 		}
-	default:
-		paras = append(paras, w.OutcomeNotesOnly)
 	}
 	for _, p := range r.Pauses {
-		by := r.who(w, p.By)
-		switch p.By.Kind { // inside a sentence
-		case ActorTherapist:
-			by = w.ByTherapist
-		case ActorSystem:
-			by = w.ByApp
-		}
+		by := r.who(p.By, w.ByTherapist, w.ByApp) // inside a sentence
 		if p.To.IsZero() {
 			paras = append(paras, fmt.Sprintf(w.PausedOpen, by, p.From.In(loc).Format(w.Clock)))
 		} else {
@@ -392,19 +384,21 @@ func (r Receipt) name(id string) string {
 	return id
 }
 
-func (r Receipt) who(w *words, a Actor) string {
+// who names actor a: a participant by name, else therapist or app, the
+// words for the therapist and for Assent where the sentence needs them.
+func (r Receipt) who(a Actor, therapist, app string) string {
 	switch a.Kind {
 	case ActorTherapist:
-		return w.TheTherapist
+		return therapist
 	case ActorParticipant:
 		return r.name(a.ParticipantID)
 	}
-	return w.TheApp
+	return app
 }
 
 // describe says what one event was, in a sentence or two.
 func (r Receipt) describe(w *words, e Event) string {
-	who := r.who(w, e.Actor)
+	who := r.who(e.Actor, w.TheTherapist, w.TheApp)
 	switch e.Kind {
 	case EventAsk:
 		return fmt.Sprintf(w.EvAsk, who)
