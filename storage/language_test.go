@@ -7,8 +7,9 @@ import (
 	"github.com/assent-recorder/assent/storage"
 )
 
-// TestClientLanguage checks that a client's language is stored, read back
-// after reopening, and that a language with no wording is refused.
+// TestClientLanguage checks that a client's language is stored and read
+// back, and that a language with no wording, or an unknown client, is
+// refused.
 func TestClientLanguage(t *testing.T) {
 	f := newVault(t)
 	c, err := f.db.CreateClient("A.B.")

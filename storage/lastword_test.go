@@ -3,6 +3,7 @@ package storage_test
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/assent-recorder/assent/storage"
@@ -86,6 +87,17 @@ func TestClientFlags(t *testing.T) {
 	}
 	if got, _ := f.db.Client(c.ID); !got.NotAskedSince.IsZero() {
 		t.Error("lifting don't-ask-again did not stick")
+	}
+	log, err := f.db.AuditLog(0, 1000, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, e := range log {
+		kinds = append(kinds, e.Kind)
+	}
+	if want := []string{storage.AuditClientNotAsked, storage.AuditClientMinorAlone, storage.AuditClientAskAgain}; !slices.Equal(kinds, want) {
+		t.Errorf("audited about the client: %v, want %v", kinds, want)
 	}
 	if err := f.db.SetNotAsked("00000000000000000000000000000000", true); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("unknown client: %v", err)
