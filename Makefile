@@ -13,7 +13,7 @@ export LANG ?= en_US.UTF-8
 # migrated_fynedo: we call widgets from other goroutines only through
 # fyne.Do, as cmd/assent/FyneApp.toml declares ([Migrations] fyneDo = true).
 # no_emoji: leave out Fyne's bundled colour emoji font, which Fyne parses
-# into memory once per text style (about 45 MB of the running app's 210;
+# into memory once per text style (about 50 MB of the running app;
 # README "Quiet"); no screen of Assent's has an emoji, and a therapist's
 # typed one still finds the system's emoji font if it has one.
 export GOFLAGS := $(strip $(GOFLAGS) -tags=migrated_fynedo,no_emoji)

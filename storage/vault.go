@@ -43,8 +43,9 @@ type KDFParams struct {
 // unlock, expensive per guess.
 //
 // The 192 MiB are most of the app's peak memory: for under a second at
-// each unlock, the laptop holds them on top of the running app (340 MB in
-// all against 173 MB at most for the rest of a session, README "Quiet").
+// each unlock, the laptop holds them on top of the running app (about
+// 356 MB in all against at most 183 MB for the rest of a session, README
+// "Quiet").
 // They are kept, not cut to the 64 MiB that would bring that peak under
 // 200 MB: memory per guess is what makes guessing a stolen laptop's
 // passphrase on many cores or a graphics card expensive, and the clients'
