@@ -112,10 +112,7 @@ func TestClientCopy(t *testing.T) {
 		test.Tap(again.yes[p.ID])
 	}
 	waitRecorded(t, again, 500*time.Millisecond)
-	ss := newSessionScreen(f.u, again.run)
-	f.u.show(ss)
-	test.Tap(ss.end)
-	end := f.u.screen.(*kioskScreen)
+	end := f.endToQuestion(t, again)
 	anna, ben := again.run.Participants()[0], again.run.Participants()[1]
 	if end.copyOK[anna.ID] != nil || end.copyOK[ben.ID] == nil || end.copyOK[ben.ID].Checked {
 		t.Fatal("the choice of a copy is not Ben's alone, unticked")

@@ -154,11 +154,7 @@ func TestDontAskAgainInTheApp(t *testing.T) {
 	if k.run.State() != consent.NotesOnly || f.mic.opened.Load() != 0 {
 		t.Fatalf("after don't ask again: %s", k.run.State())
 	}
-	ss := newSessionScreen(f.u, k.run)
-	f.u.show(ss)
-	test.Tap(ss.end)
-	test.Tap(f.u.screen.(*summaryScreen).done)
-	f.unlockPractice(t)
+	f.endNotesOnly(t, k)
 
 	next := f.openSession(t, "Anna")
 	if next.run.State() != consent.NotesOnly || !strings.Contains(next.state.Text, "asked not to be asked") {

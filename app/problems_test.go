@@ -186,13 +186,7 @@ func TestStorageFailingAtEachStepIsSaid(t *testing.T) {
 			test.Tap(k.yes[p.ID])
 		}
 		waitRecorded(t, k, 500*time.Millisecond)
-		ss := newSessionScreen(f.u, k.run)
-		f.u.show(ss)
-		test.Tap(ss.end)
-		k, ok := f.u.screen.(*kioskScreen)
-		if !ok || k.run.State() != consent.Confirming {
-			t.Fatalf("after End: %T, %s", f.u.screen, k.run.State())
-		}
+		k = f.endToQuestion(t, k)
 		anna := k.run.Participants()[0]
 		release := holdWriteLock(t, f.u.opt.DataDir)
 		test.Tap(k.keepIt[anna.ID])
@@ -211,11 +205,7 @@ func TestStorageFailingAtEachStepIsSaid(t *testing.T) {
 		f.unlockPractice(t)
 		k := f.startSession(t, "Anna")
 		test.Tap(k.dontAsk[k.run.Participants()[0].ID])
-		ss := newSessionScreen(f.u, k.run)
-		f.u.show(ss)
-		test.Tap(ss.end)
-		test.Tap(f.u.screen.(*summaryScreen).done)
-		f.unlockPractice(t)
+		f.endNotesOnly(t, k)
 		next := f.openSession(t, "Anna")
 		test.Tap(next.ask)
 		k = f.u.screen.(*kioskScreen)

@@ -271,11 +271,9 @@ func TestClientSaysYesThenStopsAndKeeps(t *testing.T) {
 	}
 }
 
-// endAndAnswer ends k's session from the therapist's screen (after the
-// passphrase) and has each recorded person give answer (EventKeep or
-// EventDiscard) to the question at the end on the client screen; it
-// returns the summary that follows.
-func (f *sessionFixture) endAndAnswer(t *testing.T, k *kioskScreen, answer consent.EventKind) *summaryScreen {
+// endToQuestion ends k's recorded session from the therapist's screen and
+// returns the client screen that asks the question at the end.
+func (f *sessionFixture) endToQuestion(t *testing.T, k *kioskScreen) *kioskScreen {
 	t.Helper()
 	ss := newSessionScreen(f.u, k.run)
 	f.u.show(ss)
@@ -284,6 +282,27 @@ func (f *sessionFixture) endAndAnswer(t *testing.T, k *kioskScreen, answer conse
 	if !ok || k.run.State() != consent.Confirming {
 		t.Fatalf("after End: screen %T, state %s", f.u.screen, k.run.State())
 	}
+	return end
+}
+
+// endNotesOnly ends k's session, which recorded nothing, from the
+// therapist's screen, closes the summary, and unlocks again.
+func (f *sessionFixture) endNotesOnly(t *testing.T, k *kioskScreen) {
+	t.Helper()
+	ss := newSessionScreen(f.u, k.run)
+	f.u.show(ss)
+	test.Tap(ss.end)
+	test.Tap(f.u.screen.(*summaryScreen).done)
+	f.unlockPractice(t)
+}
+
+// endAndAnswer ends k's session from the therapist's screen (after the
+// passphrase) and has each recorded person give answer (EventKeep or
+// EventDiscard) to the question at the end on the client screen; it
+// returns the summary that follows.
+func (f *sessionFixture) endAndAnswer(t *testing.T, k *kioskScreen, answer consent.EventKind) *summaryScreen {
+	t.Helper()
+	end := f.endToQuestion(t, k)
 	for _, p := range k.run.Recorded() {
 		keep, drop := end.keepIt[p.ID], end.deleteIt[p.ID]
 		if keep == nil || drop == nil {
